@@ -1,0 +1,98 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "scn-registry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "registry", targets: ["registry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "RegistryCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RegistryStore",
+            dependencies: [
+                "RegistryCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RegistryAPI",
+            dependencies: ["RegistryCore"],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RegistryApp",
+            dependencies: [
+                "RegistryCore",
+                "RegistryStore",
+                "RegistryAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "registry",
+            dependencies: [
+                "RegistryCore",
+                "RegistryStore",
+                "RegistryApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RegistryTestSupport",
+            dependencies: [
+                "RegistryCore", "RegistryStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RegistryTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryCoreTests",
+            dependencies: ["RegistryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryStoreTests",
+            dependencies: ["RegistryCore", "RegistryStore", "RegistryTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryAppTests",
+            dependencies: [
+                "RegistryCore", "RegistryStore", "RegistryApp", "RegistryAPI", "RegistryTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RegistryCore
+import RegistryStore
+
+/// The JSON body of every error response: a machine code, a sentence, and for invalid input
+/// the list of fields with the rule each broke.
+struct APIProblem: Codable, Sendable {
+    let error: String
+    let message: String
+    var problems: [FieldProblem]?
+}
+
+/// Turns every error into a JSON response a person can act on. Anything not recognised is a
+/// bug: it is logged with detail and answered with a bare 500.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let (status, problem) = Self.problem(for: error)
+            if status == .internalServerError {
+                logger.error("unhandled error", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(String(reflecting: error))"])
+            }
+            return JSONResponse.make(status: status, problem)
+        }
+    }
+
+    static func problem(for error: any Error) -> (HTTPResponse.Status, APIProblem) {
+        switch error {
+        case let failure as ValidationFailure:
+            return (.unprocessableContent, APIProblem(error: "validation_failed", message: "the request broke \(failure.problems.count) rule(s); nothing was written",
+                                                    problems: failure.problems))
+        case let storeError as StoreError:
+            switch storeError {
+            case .notFound(let what):
+                return (.notFound, APIProblem(error: "not_found", message: "\(what) not found"))
+            case .conflict(let field, let message):
+                return (.conflict, APIProblem(error: "conflict", message: message,
+                                              problems: [FieldProblem(field: field, rule: "unique", message: message)]))
+            case .constraint(let name, let message):
+                return (.unprocessableContent, APIProblem(error: "validation_failed", message: "the database refused the record; nothing was written",
+                                                        problems: [FieldProblem(field: name, rule: "constraint", message: message)]))
+            case .idempotencyKeyReused:
+                return (.unprocessableContent, APIProblem(error: "idempotency_key_reused", message: storeError.description,
+                                                        problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: storeError.description)]))
+            case .configuration, .schemaOutdated:
+                return (.internalServerError, APIProblem(error: "internal", message: "internal error"))
+            }
+        case let bad as BadRequestBody:
+            return (bad.status, APIProblem(error: bad.code, message: bad.message, problems: bad.problems))
+        case let http as HTTPError:
+            return (http.status, APIProblem(error: http.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
+                                            message: http.body ?? http.status.reasonPhrase))
+        default:
+            return (.internalServerError, APIProblem(error: "internal", message: "internal error; it has been logged"))
+        }
+    }
+}
+
+/// A body that could not be read as the expected JSON.
+struct BadRequestBody: Error {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+    var problems: [FieldProblem]?
+}
+
+enum JSONResponse {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func body(_ value: some Encodable) throws -> Data { try encoder.encode(value) }
+
+    static func make(status: HTTPResponse.Status, data: Data, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func make(status: HTTPResponse.Status, _ value: some Encodable) -> Response {
+        // Encoding our own types cannot fail; fall back to an empty object rather than crash.
+        make(status: status, data: (try? body(value)) ?? Data("{}".utf8))
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RegistryAPI
+import RegistryCore
+import RegistryStore
+
+/// Builds the registry's HTTP application: the routes, the error middleware, and the database
+/// client as a service so it starts and stops with the server. Tests call this too.
+public func buildApplication(config: RegistryConfig, database: RegistryDatabase, logger: Logger,
+                             now: @escaping @Sendable () -> Date = { Date() }) -> some ApplicationProtocol {
+    let services = RegistryServices(registry: Registry(database: database), config: config, now: now)
+    let router = Router()
+    router.add(middleware: ProblemMiddleware(logger: logger))
+    router.get("healthz") { _, _ in
+        do {
+            try await database.ping()
+            return JSONResponse.make(status: .ok, ["status": "ok"])
+        } catch {
+            return JSONResponse.make(status: .serviceUnavailable, ["status": "database unreachable"])
+        }
+    }
+    router.get("openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml)))
+    }
+    services.addRoutes(to: router.group("api/v1"))
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),
+        services: [database.client],
+        logger: logger
+    )
+}

@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RegistryCore
+import RegistryStore
+
+extension RegistryServices {
+    /// Every JSON route under /api/v1; openapi.yaml describes the same set.
+    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
+        api.post("patients") { request, _ in
+            try await create(request, route: "POST /api/v1/patients", as: PatientInput.self) { input, actor, connection in
+                try await registry.insertPatient(try input.validated(validationContext()), actor: actor, on: connection)
+            }
+        }
+        api.get("patients") { request, _ in
+            let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
+            let siteId = try request.uuidQuery("siteId")
+            let result = try await registry.database.read { try await registry.patients(siteId: siteId, page: page, on: $0) }
+            return JSONResponse.make(status: .ok, result)
+        }
+        api.get("patients/:id") { _, context in
+            let id = try context.pathId("patient")
+            let detail = try await registry.database.read { connection -> PatientDetail? in
+                guard let patient = try await registry.patient(id, on: connection) else { return nil }
+                let courses = try await registry.courses(patientId: id, page: PageRequest(limit: PageRequest.maximumLimit), on: connection)
+                return PatientDetail(patient: patient, courses: courses.items)
+            }
+            guard let detail else { throw StoreError.notFound("patient \(id)") }
+            return JSONResponse.make(status: .ok, detail)
+        }
+
+        api.post("courses") { request, _ in
+            try await create(request, route: "POST /api/v1/courses", as: CourseInput.self) { input, actor, connection in
+                try await registry.insertCourse(try input.validated(validationContext()), actor: actor, on: connection)
+            }
+        }
+        api.get("courses") { request, _ in
+            let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
+            let patientId = try request.uuidQuery("patientId")
+            let siteId = try request.uuidQuery("siteId")
+            let result = try await registry.database.read {
+                try await registry.courses(patientId: patientId, siteId: siteId, page: page, on: $0)
+            }
+            return JSONResponse.make(status: .ok, result)
+        }
+        api.get("courses/:id") { _, context in
+            let id = try context.pathId("course")
+            let timeline = try await registry.database.read { try await registry.timeline(id, rules: config.clinical.block, on: $0) }
+            guard let timeline else { throw StoreError.notFound("course \(id)") }
+            return JSONResponse.make(status: .ok, timeline)
+        }
+
+        api.post("courses/:id/blocks") { request, context in
+            let courseId = try context.pathId("course")
+            return try await create(request, route: "POST /api/v1/courses/{id}/blocks", as: BlockInput.self) { input, actor, connection in
+                let course = try await registry.openCourse(courseId, on: connection)
+                let block = try input.validated(validationContext(), courseStart: course.startedOn)
+                return try await registry.insertBlock(block, courseId: courseId, rules: config.clinical.block, actor: actor, on: connection)
+            }
+        }
+        api.post("courses/:id/sessions") { request, context in
+            let courseId = try context.pathId("course")
+            return try await create(request, route: "POST /api/v1/courses/{id}/sessions", as: SessionInput.self) { input, actor, connection in
+                let course = try await registry.openCourse(courseId, on: connection)
+                let session = try input.validated(validationContext(), courseStart: course.startedOn)
+                return try await registry.insertSession(session, courseId: courseId, clinicianId: session.clinicianId ?? course.clinicianId,
+                                                        actor: actor, on: connection)
+            }
+        }
+        api.post("courses/:id/pain-scores") { request, context in
+            let courseId = try context.pathId("course")
+            return try await create(request, route: "POST /api/v1/courses/{id}/pain-scores", as: PainScoreInput.self) { input, actor, connection in
+                let course = try await registry.openCourse(courseId, on: connection)
+                let score = try input.validated(validationContext(), courseStart: course.startedOn)
+                return try await registry.insertPainScore(score, courseId: courseId, actor: actor, on: connection)
+            }
+        }
+        api.post("courses/:id/events") { request, context in
+            let courseId = try context.pathId("course")
+            return try await create(request, route: "POST /api/v1/courses/{id}/events", as: CourseEventInput.self) { input, actor, connection in
+                let course = try await registry.openCourse(courseId, on: connection)
+                let event = try input.validated(validationContext(), courseStart: course.startedOn)
+                return try await registry.insertEvent(event, courseId: courseId, actor: actor, on: connection)
+            }
+        }
+        api.post("courses/:id/findings") { request, context in
+            let courseId = try context.pathId("course")
+            return try await create(request, route: "POST /api/v1/courses/{id}/findings", as: FindingsInput.self) { input, actor, connection in
+                let course = try await registry.openCourse(courseId, on: connection)
+                let findings = try input.validated(validationContext(), courseStart: course.startedOn)
+                return try await registry.insertFindings(findings, courseId: courseId, actor: actor, on: connection)
+            }
+        }
+    }
+}
+
+/// A patient with their courses, for GET /patients/{id}.
+struct PatientDetail: Codable, Sendable {
+    let patient: PatientRecord
+    let courses: [CourseRecord]
+}
+
+extension Request {
+    func query(_ name: String) -> String? { uri.queryParameters[Substring(name)].map(String.init) }
+
+    /// An optional UUID query parameter; a malformed one is a 422 naming it.
+    func uuidQuery(_ name: String) throws -> UUID? {
+        guard let text = query(name) else { return nil }
+        guard let id = UUID(uuidString: text) else { throw ValidationFailure(field: name, rule: "format", message: "must be a UUID") }
+        return id
+    }
+}
+
+extension BasicRequestContext {
+    /// The `:id` path segment. A malformed id cannot name a record, so it is a 404 like an unknown one.
+    func pathId(_ what: String) throws -> UUID {
+        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else { throw StoreError.notFound(what) }
+        return id
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Everything a clinic may tune: server address, database, and the clinical thresholds of
+/// CLINICAL.md. Defaults live in `Config/registry.json`; environment variables override any leaf
+/// (see `RegistryConfig+environment.swift`). Reports echo `clinical` so every figure says which
+/// thresholds produced it.
+public struct RegistryConfig: Codable, Sendable, Equatable {
+    public var server: Server
+    public var database: Database
+    public var clinical: ClinicalRules
+
+    public struct Server: Codable, Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// Larger request bodies get 413 before any parsing.
+        public var maxBodyBytes: Int
+        /// The clinic's zone: it decides what "today" is for "not in the future" checks.
+        public var timeZone: String
+    }
+
+    public struct Database: Codable, Sendable, Equatable {
+        /// `postgres://user:password@host:port/database`; empty means "start the private local cluster".
+        public var url: String
+        public var poolSize: Int
+        public var statementTimeoutMs: Int
+    }
+}
+
+/// The operational definitions' thresholds (CLINICAL.md).
+public struct ClinicalRules: Codable, Sendable, Equatable {
+    public var block: Block
+    public var baseline: Baseline
+    public var sessions: Sessions
+    public var outcome: Outcome
+    public var improvement: Improvement
+    public var recurrence: Recurrence
+    public var cohorts: [Cohort]
+
+    public struct Block: Codable, Sendable, Equatable {
+        public var positiveReliefPercent: Double
+        public var assessmentWindowMinutes: MinuteWindow
+    }
+
+    public struct MinuteWindow: Codable, Sendable, Equatable {
+        public var minimum: Int
+        public var maximum: Int
+    }
+
+    public struct Baseline: Codable, Sendable, Equatable {
+        public var windowDays: Int
+        public var minimumNRS: Int
+    }
+
+    public struct Sessions: Codable, Sendable, Equatable {
+        public var countedKinds: [ProcedureKind]
+    }
+
+    public struct Outcome: Codable, Sendable, Equatable {
+        public var minimumDaysAfterSession: Int
+    }
+
+    public struct Improvement: Codable, Sendable, Equatable {
+        public var reliefPercent: Double
+        public var moderateReliefPercent: Double
+        public var minimumPointDrop: Int
+    }
+
+    public struct Recurrence: Codable, Sendable, Equatable {
+        public var minimumPointRise: Int
+        public var requireConfirmation: Bool
+        public var minimumDaysAfterImprovement: Int
+    }
+
+    public struct Cohort: Codable, Sendable, Equatable {
+        public var label: String
+        public var minimumSessions: Int
+        public var maximumSessions: Int
+    }
+}
+
+/// Configuration that cannot be used, with the key or variable at fault.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension RegistryConfig {
+    /// Rejects values no clinic could mean, so a typo fails at start-up rather than skewing reports.
+    public func validated() throws -> RegistryConfig {
+        var v = Validator()
+        _ = v.integer(server.port, "server.port", in: 0...65535)
+        _ = v.integer(database.poolSize, "database.poolSize", in: 1...200)
+        if TimeZone(identifier: server.timeZone) == nil {
+            v.fail("server.timeZone", "time_zone", "must be a time-zone name such as Europe/Berlin")
+        }
+        let c = clinical
+        if !(1...100).contains(c.block.positiveReliefPercent) {
+            v.fail("clinical.block.positiveReliefPercent", "range", "must be from 1 to 100")
+        }
+        let window = c.block.assessmentWindowMinutes
+        if window.minimum < 0 || window.maximum > 120 || window.minimum > window.maximum {
+            v.fail("clinical.block.assessmentWindowMinutes", "range", "must satisfy 0 ≤ minimum ≤ maximum ≤ 120")
+        }
+        _ = v.integer(c.baseline.windowDays, "clinical.baseline.windowDays", in: 0...365)
+        _ = v.integer(c.baseline.minimumNRS, "clinical.baseline.minimumNRS", in: 1...10)
+        _ = v.integer(c.outcome.minimumDaysAfterSession, "clinical.outcome.minimumDaysAfterSession", in: 0...365)
+        for (key, value) in [("reliefPercent", c.improvement.reliefPercent), ("moderateReliefPercent", c.improvement.moderateReliefPercent)]
+        where !(1...100).contains(value) {
+            v.fail("clinical.improvement.\(key)", "range", "must be from 1 to 100")
+        }
+        _ = v.integer(c.improvement.minimumPointDrop, "clinical.improvement.minimumPointDrop", in: 0...10)
+        _ = v.integer(c.recurrence.minimumPointRise, "clinical.recurrence.minimumPointRise", in: 0...10)
+        _ = v.integer(c.recurrence.minimumDaysAfterImprovement, "clinical.recurrence.minimumDaysAfterImprovement", in: 0...3650)
+        for (index, cohort) in c.cohorts.enumerated() where cohort.minimumSessions < 1 || cohort.minimumSessions > cohort.maximumSessions {
+            v.fail("clinical.cohorts[\(index)]", "range", "must satisfy 1 ≤ minimumSessions ≤ maximumSessions")
+        }
+        guard v.problems.isEmpty else {
+            throw ConfigError(v.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+        }
+        return self
+    }
+
+    public var clinicTimeZone: TimeZone { TimeZone(identifier: server.timeZone) ?? .gmt }
+
+    /// Today on the clinic's calendar.
+    public func today(now: Date = Date()) -> CalendarDate { CalendarDate(now, in: clinicTimeZone) }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Collects every problem in one pass, so a form with three mistakes reports all three at once.
+///
+/// Each check returns the validated value, or nil after recording why it is not valid; callers
+/// build their result only when `problems` stays empty (see `finish`).
+public struct Validator: Sendable {
+    public private(set) var problems: [FieldProblem] = []
+    /// Prefix for nested objects, such as `procedures[0].`.
+    private let prefix: String
+
+    public init(prefix: String = "") { self.prefix = prefix }
+
+    public mutating func fail(_ field: String, _ rule: String, _ message: String) {
+        problems.append(FieldProblem(field: prefix + field, rule: rule, message: message))
+    }
+
+    /// Merges the problems of a nested validator.
+    public mutating func absorb(_ other: Validator) { problems += other.problems }
+
+    public func nested(_ field: String) -> Validator { Validator(prefix: prefix + field) }
+
+    public mutating func required<T>(_ value: T?, _ field: String) -> T? {
+        if value == nil { fail(field, "required", "is required") }
+        return value
+    }
+
+    public mutating func integer(_ value: Int?, _ field: String, in range: ClosedRange<Int>, required: Bool = true) -> Int? {
+        guard let value else {
+            if required { fail(field, "required", "is required") }
+            return nil
+        }
+        guard range.contains(value) else {
+            fail(field, "range", "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    /// A positive amount no larger than `maximum`, such as a volume in mL.
+    public mutating func amount(
+        _ value: Decimal?, _ field: String, maximum: Decimal, unit: String, decimals: Int = 1, required: Bool = true
+    ) -> Decimal? {
+        guard let value else {
+            if required { fail(field, "required", "is required") }
+            return nil
+        }
+        guard value > 0, value <= maximum else {
+            fail(field, "range", "must be more than 0 and at most \(maximum) \(unit)")
+            return nil
+        }
+        guard value == value.rounded(scale: decimals) else {
+            fail(field, "precision", "must have at most \(decimals) decimal place\(decimals == 1 ? "" : "s")")
+            return nil
+        }
+        return value
+    }
+
+    public mutating func coded<T: CodedValue>(_ value: String?, _ field: String, as type: T.Type, required: Bool = true) -> T? {
+        guard let value else {
+            if required { fail(field, "required", "is required") }
+            return nil
+        }
+        guard let coded = T(rawValue: value) else {
+            fail(field, "one_of", "must be one of: \(T.allowed.joined(separator: ", "))")
+            return nil
+        }
+        return coded
+    }
+
+    /// A calendar date that is not after `today`.
+    public mutating func date(_ value: String?, _ field: String, notAfter today: CalendarDate, required: Bool = true) -> CalendarDate? {
+        guard let value else {
+            if required { fail(field, "required", "is required") }
+            return nil
+        }
+        guard let date = CalendarDate(iso: value) else {
+            fail(field, "date", "must be a date written YYYY-MM-DD")
+            return nil
+        }
+        guard date <= today else {
+            fail(field, "not_in_future", "must not be after today (\(today))")
+            return nil
+        }
+        guard date.year >= 1900 else {
+            fail(field, "range", "must not be before 1900")
+            return nil
+        }
+        return date
+    }
+
+    public mutating func text(_ value: String?, _ field: String, maxLength: Int, required: Bool = false) -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            if required { fail(field, "required", "is required") }
+            return nil
+        }
+        guard value.count <= maxLength else {
+            fail(field, "max_length", "must be at most \(maxLength) characters (got \(value.count))")
+            return nil
+        }
+        return value
+    }
+
+    public mutating func pattern(_ value: String?, _ field: String, regex: String, explanation: String) -> String? {
+        guard let value else {
+            fail(field, "required", "is required")
+            return nil
+        }
+        guard value.range(of: "^(\(regex))$", options: .regularExpression) != nil else {
+            fail(field, "format", explanation)
+            return nil
+        }
+        return value
+    }
+
+    /// Returns `build()` when no rule was broken, otherwise throws every problem found.
+    public func finish<T>(_ build: () -> T) throws(ValidationFailure) -> T {
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        return build()
+    }
+}
+
+extension Decimal {
+    func rounded(scale: Int) -> Decimal {
+        var input = self
+        var result = Decimal()
+        NSDecimalRound(&result, &input, scale, .plain)
+        return result
+    }
+}

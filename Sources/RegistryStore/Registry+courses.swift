@@ -1,0 +1,75 @@
+import Foundation
+import PostgresNIO
+import RegistryCore
+
+extension Registry {
+    /// Opens a course. An unknown patient is 404 (the path the clinician followed is wrong);
+    /// an unknown site or a clinician who is not one is a 422 on that field.
+    public func insertCourse(_ course: NewCourse, actor: Actor, on connection: PostgresConnection) async throws -> CourseRecord {
+        let patientFound = try await connection.query("SELECT 1 FROM patients WHERE id = \(course.patientId)", logger: logger)
+            .decode(Int.self).first { _ in true }
+        guard patientFound != nil else { throw StoreError.notFound("patient \(course.patientId)") }
+        try await requireSite(course.siteId, field: "siteId", on: connection)
+        try await requireClinician(course.clinicianId, field: "clinicianId", on: connection)
+        let id = UUID()
+        try await connection.run("""
+            INSERT INTO treatment_courses (id, patient_id, site_id, clinician_id, side, icd10, symptom_onset, started_on, notes, created_by)
+            VALUES (\(id), \(course.patientId), \(course.siteId), \(course.clinicianId), \(course.side.rawValue), \(course.icd10),
+                    \(course.symptomOnset?.description)::date, \(course.startedOn.description)::date, \(course.notes), \(actor.userId))
+            """, logger)
+        try await auditCreate(.treatmentCourses, id: id, actor: actor, on: connection)
+        guard let record = try await self.course(id, on: connection) else { throw StoreError.notFound("course") }
+        return record
+    }
+
+    public func course(_ id: UUID, on connection: PostgresConnection) async throws -> CourseRecord? {
+        try await courses(id: id, page: PageRequest(limit: 1), on: connection).items.first
+    }
+
+    /// Courses newest first, filtered by whichever of patient and site are given.
+    public func courses(id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, page: PageRequest,
+                        on connection: PostgresConnection) async throws -> Page<CourseRecord> {
+        var query = QueryBuilder("""
+            SELECT c.id, c.patient_id, c.site_id, c.clinician_id, c.side, c.icd10, c.symptom_onset::text, c.started_on::text,
+                   c.notes, coalesce((SELECT e.kind FROM course_events e
+                                      WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed'
+                                      ORDER BY e.occurred_on DESC, e.created_at DESC LIMIT 1), 'active'),
+                   c.created_at, c.version, c.voided_at, c.void_reason, (extract(epoch FROM c.created_at) * 1000000)::int8
+            FROM treatment_courses c WHERE true
+            """)
+        if let id { query.and("c.id = ?", id) }
+        if let patientId { query.and("c.patient_id = ?", patientId) }
+        if let siteId { query.and("c.site_id = ?", siteId) }
+        query.addKeyset(page, alias: "c")
+        var rows: [(CourseRecord, PageRequest.Cursor)] = []
+        for try await row in try await connection.query(query.query, logger: logger)
+            .decode((UUID, UUID, UUID, UUID, String, String, String?, String, String?, String, Date, Int, Date?, String?, Int64).self) {
+            let record = CourseRecord(id: row.0, patientId: row.1, siteId: row.2, clinicianId: row.3, side: try coded(row.4),
+                                      icd10: row.5, symptomOnset: try calendarDate(row.6), startedOn: try calendarDate(row.7),
+                                      notes: row.8, status: try coded(row.9), createdAt: row.10, version: row.11,
+                                      void: voidInfo(row.12, row.13))
+            rows.append((record, PageRequest.Cursor(createdMicros: row.14, id: row.0)))
+        }
+        return trimmed(rows, page: page)
+    }
+
+    /// What validating a course's child record needs: when the course started and who treats it.
+    /// A voided course takes no new records and reads as absent.
+    public func openCourse(_ id: UUID, on connection: PostgresConnection) async throws -> (startedOn: CalendarDate, clinicianId: UUID) {
+        let row = try await connection.query("""
+            SELECT started_on::text, clinician_id FROM treatment_courses WHERE id = \(id) AND voided_at IS NULL FOR SHARE
+            """, logger: logger).decode((String, UUID).self).first { _ in true }
+        guard let row else { throw StoreError.notFound("course \(id)") }
+        return (try calendarDate(row.0), row.1)
+    }
+
+    func requireClinician(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
+        let role = try await connection.query("SELECT role FROM users WHERE id = \(id) AND active", logger: logger)
+            .decode(String.self).first { _ in true }
+        switch role {
+        case nil: throw ValidationFailure(field: field, rule: "exists", message: "names no active user")
+        case "clinician": return
+        default: throw ValidationFailure(field: field, rule: "role", message: "must name a clinician, not a \(role!)")
+        }
+    }
+}

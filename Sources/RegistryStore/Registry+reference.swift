@@ -1,0 +1,60 @@
+import Foundation
+import PostgresNIO
+import RegistryCore
+
+/// Sites and users: the reference data courses point at.
+extension Registry {
+    public func insertSite(code: String, name: String, actor: Actor, on connection: PostgresConnection) async throws -> SiteRecord {
+        let id = UUID()
+        try await connection.run("INSERT INTO sites (id, code, name) VALUES (\(id), \(code), \(name))", logger)
+        try await auditCreate(.sites, id: id, actor: actor, on: connection)
+        return SiteRecord(id: id, code: code, name: name)
+    }
+
+    public func insertUser(username: String, displayName: String, role: Role, siteIds: [UUID], actor: Actor,
+                           on connection: PostgresConnection) async throws -> UserRecord {
+        let id = UUID()
+        try await connection.run("""
+            INSERT INTO users (id, username, display_name, role) VALUES (\(id), \(username), \(displayName), \(role.rawValue))
+            """, logger)
+        for siteId in siteIds {
+            try await connection.run("INSERT INTO user_sites (user_id, site_id) VALUES (\(id), \(siteId))", logger)
+        }
+        try await auditCreate(.users, id: id, actor: actor, on: connection)
+        return UserRecord(id: id, username: username, displayName: displayName, role: role, active: true, siteIds: siteIds)
+    }
+
+    public func sites(on connection: PostgresConnection) async throws -> [SiteRecord] {
+        var sites: [SiteRecord] = []
+        for try await (id, code, name) in try await connection.query("SELECT id, code, name FROM sites ORDER BY code", logger: logger)
+            .decode((UUID, String, String).self) {
+            sites.append(SiteRecord(id: id, code: code, name: name))
+        }
+        return sites
+    }
+
+    public func users(on connection: PostgresConnection) async throws -> [UserRecord] {
+        var users: [UserRecord] = []
+        for try await r in try await connection.query("""
+            SELECT u.id, u.username, u.display_name, u.role, u.active,
+                   coalesce(array_agg(s.site_id ORDER BY s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}')
+            FROM users u LEFT JOIN user_sites s ON s.user_id = u.id GROUP BY u.id ORDER BY u.username
+            """, logger: logger).decode((UUID, String, String, String, Bool, [UUID]).self) {
+            users.append(UserRecord(id: r.0, username: r.1, displayName: r.2, role: try coded(r.3), active: r.4, siteIds: r.5))
+        }
+        return users
+    }
+
+    /// Rows in every clinical table, for checking that a refused request wrote nothing.
+    public func rowCounts(on connection: PostgresConnection) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for table in ["patients", "patient_identities", "treatment_courses", "diagnostic_blocks", "treatment_sessions", "procedures",
+                      "pain_scores", "course_events", "screening_findings", "examination_findings", "ultrasound_findings",
+                      "audit_log", "idempotency_keys"] {
+            let count = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: logger)
+                .decode(Int.self).first { _ in true } ?? 0
+            counts[table] = count
+        }
+        return counts
+    }
+}

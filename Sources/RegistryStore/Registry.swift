@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RegistryCore
+
+/// The registry's repository: plain SQL over one `RegistryDatabase`.
+///
+/// Writes take the caller's transaction connection, so a record, its audit row and its
+/// idempotency entry commit or roll back together.
+public struct Registry: Sendable {
+    public let database: RegistryDatabase
+    public var logger: Logger { database.logger }
+
+    public init(database: RegistryDatabase) {
+        self.database = database
+    }
+
+    /// The tables whose rows are audited; their names are interpolated into SQL, so only these.
+    enum AuditedTable: String {
+        case patients, patientIdentities = "patient_identities", treatmentCourses = "treatment_courses"
+        case diagnosticBlocks = "diagnostic_blocks", treatmentSessions = "treatment_sessions", painScores = "pain_scores"
+        case courseEvents = "course_events", screeningFindings = "screening_findings"
+        case examinationFindings = "examination_findings", ultrasoundFindings = "ultrasound_findings"
+        case sites, users
+
+        /// The identity table is keyed by its patient; every other table by `id`.
+        var key: String { self == .patientIdentities ? "patient_id" : "id" }
+    }
+
+    /// Appends the audit row for a newly created record, with the row itself as `after`.
+    func auditCreate(_ table: AuditedTable, id: UUID, actor: Actor, on connection: PostgresConnection) async throws {
+        // A session's procedures belong to its picture of "after".
+        let after = table == .treatmentSessions
+            ? "to_jsonb(t) || jsonb_build_object('procedures', (SELECT jsonb_agg(to_jsonb(p) ORDER BY p.position) FROM procedures p WHERE p.session_id = t.id))"
+            : "to_jsonb(t)"
+        try await connection.run("""
+            INSERT INTO audit_log (actor_id, actor_label, action, route, record_table, record_id, after)
+            SELECT \(actor.userId), \(actor.label), 'create', \(actor.route), \(table.rawValue), \(id), \(unescaped: after)
+            FROM \(unescaped: table.rawValue) t WHERE t.\(unescaped: table.key) = \(id)
+            """, logger)
+    }
+
+    /// Records an action that changes no clinical row (seed, report, export).
+    public func auditAction(_ action: String, actor: Actor, details: String?, on connection: PostgresConnection) async throws {
+        try await connection.run("""
+            INSERT INTO audit_log (actor_id, actor_label, action, route, after)
+            VALUES (\(actor.userId), \(actor.label), \(action), \(actor.route), \(details)::jsonb)
+            """, logger)
+    }
+}
+
+/// Calendar dates cross the wire as ISO text (`$1::date` in, `col::text` out) so no time zone
+/// can shift them.
+func calendarDate(_ text: String) throws -> CalendarDate {
+    guard let date = CalendarDate(iso: text) else { throw StoreError.configuration("unreadable date \(text) from the database") }
+    return date
+}
+
+func calendarDate(_ text: String?) throws -> CalendarDate? {
+    try text.map(calendarDate)
+}
+
+func coded<T: CodedValue>(_ text: String, as type: T.Type = T.self) throws -> T {
+    guard let value = T(rawValue: text) else { throw StoreError.configuration("unknown \(T.self) \(text) in the database") }
+    return value
+}
+
+func voidInfo(_ at: Date?, _ reason: String?) -> VoidInfo? {
+    guard let at, let reason else { return nil }
+    return VoidInfo(voidedAt: at, reason: reason)
+}

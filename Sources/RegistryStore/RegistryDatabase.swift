@@ -1,0 +1,60 @@
+import Logging
+import PostgresNIO
+
+/// The registry's connection pool and its one way of running a transaction.
+///
+/// `PostgresClient` is a `Service`: whoever owns this value runs `client.run()` (the app does so
+/// in its `ServiceGroup`, the CLI in a task group) for as long as queries are made.
+public struct RegistryDatabase: Sendable {
+    public let client: PostgresClient
+    public let url: DatabaseURL
+    public let logger: Logger
+
+    public init(url: DatabaseURL, poolSize: Int = 10, statementTimeoutMs: Int = 30000, logger: Logger) {
+        self.url = url
+        self.logger = logger
+        self.client = PostgresClient(configuration: url.clientConfiguration(poolSize: poolSize, statementTimeoutMs: statementTimeoutMs),
+                                     backgroundLogger: logger)
+    }
+
+    /// Runs the pool for the duration of `body`: for commands that are not a long-running service.
+    public static func withRunning<T: Sendable>(url: DatabaseURL, poolSize: Int = 4, logger: Logger,
+                                                _ body: (RegistryDatabase) async throws -> T) async throws -> T {
+        let database = RegistryDatabase(url: url, poolSize: poolSize, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+
+    /// Runs `body` in one transaction, rolling back on any error.
+    ///
+    /// Errors thrown by `body` come back unwrapped (not as `PostgresTransactionError`), and
+    /// integrity violations become `StoreError`, so callers map them to 404/409/422 and never 500.
+    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            let underlying = error.closureError ?? error.commitError ?? error.beginError ?? error
+            throw StoreError.from(underlying) ?? underlying
+        }
+    }
+
+    /// Runs a read on a pooled connection.
+    public func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
+    /// A cheap liveness check for /healthz.
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `query`, discarding any rows.
+    func run(_ query: PostgresQuery, _ logger: Logger) async throws {
+        try await self.query(query, logger: logger)
+    }
+}

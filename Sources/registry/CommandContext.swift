@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RegistryCore
+import RegistryStore
+
+/// What every command starts from: the effective configuration and a logger.
+struct CommandContext {
+    let config: RegistryConfig
+    let logger: Logger
+
+    init() throws {
+        do {
+            config = try RegistryConfig.load(file: RegistryConfig.defaultFile())
+        } catch let error as ConfigError {
+            throw ValidationError("configuration: \(error.description)")
+        }
+        var logger = Logger(label: "registry")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        self.logger = logger
+    }
+
+    /// The configured database; without one, commands other than `up` say how to get one.
+    func databaseURL() throws -> DatabaseURL {
+        guard !config.database.url.isEmpty else {
+            throw ValidationError("DATABASE_URL is not set. Set it to postgres://user:password@host:5432/database, "
+                + "or run `swift run registry up`, which starts a private local PostgreSQL.")
+        }
+        return try DatabaseURL(config.database.url)
+    }
+
+    func withDatabase<T: Sendable>(url: DatabaseURL? = nil, _ body: (RegistryDatabase) async throws -> T) async throws -> T {
+        try await RegistryDatabase.withRunning(url: url ?? databaseURL(), poolSize: 4, logger: logger, body)
+    }
+
+    func migrator() throws -> Migrator { try Migrator(directory: Migrator.defaultDirectory()) }
+}
+
+/// Prints `done/total` as a bar on one terminal line (stderr, so stdout stays parseable).
+struct ProgressBar {
+    let label: String
+    var lastDrawn = -1
+
+    mutating func update(_ done: Int, _ total: Int) {
+        let width = 30
+        let filled = total == 0 ? width : done * width / total
+        guard filled != lastDrawn || done == total else { return }
+        lastDrawn = filled
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)\(done == total ? "\n" : "")".utf8))
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct RegistryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "registry",
+        abstract: "The SCN treatment-course registry.",
+        subcommands: [UpCommand.self, ServeCommand.self, MigrateCommand.self, SeedCommand.self, ConfigCommand.self]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // postgres-nio hides server messages from `description`; a CLI user needs them.
+            if String(describing: type(of: error)).hasPrefix("PSQL") {
+                FileHandle.standardError.write(Data("Error: \(String(reflecting: error))\n".utf8))
+                exit(withError: ExitCode.failure)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writes a line to stdout unbuffered, so progress and the serving URL appear at once even when
+/// stdout is a pipe or a log file.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

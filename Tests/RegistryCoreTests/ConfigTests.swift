@@ -1,0 +1,53 @@
+import Foundation
+import RegistryCore
+import Testing
+
+@Suite struct ConfigTests {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appending(path: "Config/registry.json")
+
+    @Test func defaultsAreTheThresholdsOfTheClinicalSpecification() throws {
+        let rules = try RegistryConfig.load(file: Self.file, environment: [:]).clinical
+        #expect(rules.block.positiveReliefPercent == 50)
+        #expect(rules.block.assessmentWindowMinutes.minimum == 5 && rules.block.assessmentWindowMinutes.maximum == 60)
+        #expect(rules.baseline.windowDays == 30 && rules.baseline.minimumNRS == 4)
+        #expect(rules.sessions.countedKinds == [.hydrodissection, .prp, .dextrose])
+        #expect(rules.outcome.minimumDaysAfterSession == 7)
+        #expect(rules.improvement.reliefPercent == 50 && rules.improvement.moderateReliefPercent == 30 && rules.improvement.minimumPointDrop == 2)
+        #expect(rules.recurrence.minimumPointRise == 2 && rules.recurrence.requireConfirmation && rules.recurrence.minimumDaysAfterImprovement == 30)
+        #expect(rules.cohorts.map(\.label) == ["1-2", "3-5"])
+    }
+
+    @Test func environmentVariablesOverrideLeaves() throws {
+        let config = try RegistryConfig.load(file: Self.file, environment: [
+            "REGISTRY_CLINICAL_BLOCK_POSITIVE_RELIEF_PERCENT": "60",
+            "REGISTRY_CLINICAL_RECURRENCE_REQUIRE_CONFIRMATION": "false",
+            "REGISTRY_SERVER_HOST": "0.0.0.0",
+            "DATABASE_URL": "postgres://a:b@db:5432/registry",
+            "REGISTRY_CLINICAL_COHORTS": #"[{"label":"1","minimumSessions":1,"maximumSessions":1}]"#,
+        ])
+        #expect(config.clinical.block.positiveReliefPercent == 60)
+        #expect(!config.clinical.recurrence.requireConfirmation)
+        #expect(config.server.host == "0.0.0.0")
+        #expect(config.database.url == "postgres://a:b@db:5432/registry")
+        #expect(config.clinical.cohorts.count == 1)
+    }
+
+    @Test func everyLeafHasAVariableName() throws {
+        let names = try RegistryConfig.settings(file: Self.file, environment: [:]).map(\.variable)
+        #expect(names.contains("REGISTRY_CLINICAL_BASELINE_MINIMUM_NRS"))
+        #expect(names.contains("REGISTRY_SERVER_PORT"))
+        #expect(names.contains("REGISTRY_CLINICAL_OUTCOME_MINIMUM_DAYS_AFTER_SESSION"))
+    }
+
+    @Test(arguments: [
+        ("REGISTRY_SERVER_PORT", "eighty"),
+        ("REGISTRY_SERVER_PORT", "70000"),
+        ("REGISTRY_CLINICAL_BLOCK_POSITIVE_RELIEF_PERCENT", "0"),
+        ("REGISTRY_SERVER_TIME_ZONE", "Mars/Olympus"),
+        ("REGISTRY_CLINICAL_SESSIONS_COUNTED_KINDS", #"["massage"]"#),
+    ])
+    func unusableValuesFailWithTheKeyNamed(_ variable: String, _ value: String) {
+        #expect(throws: ConfigError.self) { try RegistryConfig.load(file: Self.file, environment: [variable: value]) }
+    }
+}

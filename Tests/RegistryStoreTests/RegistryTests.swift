@@ -1,0 +1,132 @@
+import Foundation
+import PostgresNIO
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+@Suite struct RegistryTests {
+    @Test func aDuplicateMRNAtOneSiteIsAConflictAndWritesNothing() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let registry = Registry(database: database)
+            let counts = try await database.read { try await registry.rowCounts(on: $0) }
+            let duplicate = NewPatient(siteId: fixture.siteId, mrn: "MRN-1", familyName: "Other", givenName: "Person",
+                                       dateOfBirth: CalendarDate(iso: "1980-01-01")!, sex: .male, phone: nil, email: nil)
+            await #expect(throws: StoreError.conflict(field: "mrn", message: "a patient with this MRN is already registered at this site")) {
+                try await database.transaction { try await registry.insertPatient(duplicate, actor: Fixture.actor, on: $0) }
+            }
+            #expect(try await database.read { try await registry.rowCounts(on: $0) } == counts)
+        }
+    }
+
+    @Test func everyCreateIsAuditedWithTheRowAsWritten() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let registry = Registry(database: database)
+            let session = try await database.transaction { connection in
+                try await registry.insertSession(
+                    NewSession(sessionOn: CalendarDate(iso: "2026-02-01")!, clinicianId: nil, notes: "first",
+                               procedures: [NewProcedure(kind: .hydrodissection, injectate: .d5w, volumeMl: 10)]),
+                    courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
+            }
+            let row = try await database.read {
+                try await $0.query("""
+                    SELECT action, actor_label, route, after->>'session_on', after->'procedures'->0->>'injectate'
+                    FROM audit_log WHERE record_id = \(session.id)
+                    """, logger: TestDatabase.logger).decode((String, String, String, String, String).self).first { _ in true }
+            }
+            let audit = try #require(row)
+            #expect(audit.0 == "create" && audit.1 == "test" && audit.2 == "tests")
+            #expect(audit.3 == "2026-02-01" && audit.4 == "d5w")
+        }
+    }
+
+    @Test func anIdempotencyKeyWritesOnceAndRefusesAnotherRequest() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let registry = Registry(database: database)
+            func write() async throws -> StoredResponse {
+                try await registry.idempotentWrite(key: "k-1", requestHash: "h1") { connection in
+                    let score = try await registry.insertPainScore(NewPainScore(recordedOn: CalendarDate(iso: "2026-02-01")!, timepoint: .followUp, nrs: 3),
+                                                                   courseId: fixture.courseId, actor: Fixture.actor, on: connection)
+                    return StoredResponse(status: 201, body: Data(score.id.uuidString.utf8))
+                }
+            }
+            let first = try await write()
+            let second = try await write()
+            #expect(first == second)
+            let scores = try await database.read { try await registry.rowCounts(on: $0)["pain_scores"] }
+            #expect(scores == 1)
+            await #expect(throws: StoreError.idempotencyKeyReused) {
+                try await registry.idempotentWrite(key: "k-1", requestHash: "h2") { _ in StoredResponse(status: 201, body: Data()) }
+            }
+        }
+    }
+
+    @Test func concurrentRetriesWithOneKeyWriteOnce() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let registry = Registry(database: database)
+            let responses = try await withThrowingTaskGroup(of: StoredResponse.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await registry.idempotentWrite(key: "same", requestHash: "h") { connection in
+                            let event = try await registry.insertEvent(NewCourseEvent(kind: .discharged, occurredOn: CalendarDate(iso: "2026-03-01")!),
+                                                                       courseId: fixture.courseId, actor: Fixture.actor, on: connection)
+                            return StoredResponse(status: 201, body: Data(event.id.uuidString.utf8))
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(responses.map(\.body)).count == 1)
+            #expect(try await database.read { try await registry.rowCounts(on: $0)["course_events"] } == 1)
+        }
+    }
+
+    @Test func pagesAreNewestFirstAndCursorsNeitherSkipNorRepeat() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let registry = Registry(database: database)
+            for index in 0..<7 {
+                _ = try await database.transaction { connection in
+                    try await registry.insertPatient(NewPatient(siteId: fixture.siteId, mrn: "P-\(index)", familyName: "F", givenName: "G",
+                                                                dateOfBirth: CalendarDate(iso: "1970-01-01")!, sex: .other, phone: nil, email: nil),
+                                                     actor: Fixture.actor, on: connection)
+                }
+            }
+            var seen: [String] = []
+            var cursor: PageRequest.Cursor?
+            repeat {
+                let page = try await database.read { try await registry.patients(page: PageRequest(limit: 3, after: cursor), on: $0) }
+                seen += page.items.map(\.mrn)
+                cursor = page.nextCursor.flatMap(PageRequest.Cursor.init(text:))
+            } while cursor != nil
+            #expect(seen == ["P-6", "P-5", "P-4", "P-3", "P-2", "P-1", "P-0", "MRN-1"])
+        }
+    }
+
+    @Test func theTimelineHoldsEverythingInDateOrderWithBlockVerdicts() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let registry = Registry(database: database)
+            let rules = try TestDatabase.config().clinical.block
+            try await database.transaction { connection in
+                _ = try await registry.insertBlock(NewBlock(performedAt: Date(timeIntervalSince1970: 1_768_100_000), side: .left, agent: .lidocaine,
+                                                            volumeMl: 5, nrsBefore: 8, nrsAfter: 3, assessedMinutesAfter: 10),
+                                                   courseId: fixture.courseId, rules: rules, actor: Fixture.actor, on: connection)
+                for day in ["2026-03-01", "2026-02-01"] {
+                    _ = try await registry.insertSession(NewSession(sessionOn: CalendarDate(iso: day)!, clinicianId: nil, notes: nil,
+                                                                    procedures: [NewProcedure(kind: .prp, volumeMl: 4, leukocytes: .poor),
+                                                                                 NewProcedure(kind: .dextrose, volumeMl: 5, dextrosePercent: 15)]),
+                                                         courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
+                }
+            }
+            let timeline = try #require(try await database.read { try await registry.timeline(fixture.courseId, rules: rules, on: $0) })
+            #expect(timeline.blocks.first?.reliefPercent == 62.5 && timeline.blocks.first?.positive == true)
+            #expect(timeline.sessions.map(\.sessionOn.description) == ["2026-02-01", "2026-03-01"])
+            #expect(timeline.sessions[0].procedures.map(\.kind) == [.prp, .dextrose])
+        }
+    }
+}

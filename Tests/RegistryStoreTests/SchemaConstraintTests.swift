@@ -1,0 +1,59 @@
+import Foundation
+import PostgresNIO
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// The database refuses bad rows on its own, whatever path writes them.
+@Suite struct SchemaConstraintTests {
+    @Test func directSQLCannotWriteWhatTheAppWouldRefuse() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let logger = TestDatabase.logger
+            let course = fixture.courseId
+            let refused: [PostgresQuery] = [
+                "INSERT INTO pain_scores (course_id, recorded_on, timepoint, nrs) VALUES (\(course), '2026-02-01', 'follow_up', 11)",
+                "INSERT INTO pain_scores (course_id, recorded_on, timepoint, nrs) VALUES (\(course), '2026-02-01', 'later', 3)",
+                "INSERT INTO diagnostic_blocks (course_id, performed_at, side, agent, volume_ml, nrs_before, nrs_after, assessed_minutes_after) VALUES (\(course), '2026-02-01T09:00:00Z', 'left', 'lidocaine', 5, 0, 0, 10)",
+                "INSERT INTO treatment_sessions (course_id, session_on, clinician_id) VALUES (\(course), '2025-12-01', \(fixture.clinicianId))",
+                "INSERT INTO treatment_sessions (course_id, session_on, clinician_id) VALUES (\(course), current_date + 30, \(fixture.clinicianId))",
+            ]
+            for query in refused {
+                await #expect(throws: PSQLError.self) { try await database.read { try await $0.query(query, logger: logger) } }
+            }
+        }
+    }
+
+    @Test func procedureColumnsMustMatchTheirKind() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let logger = TestDatabase.logger
+            let session = UUID()
+            try await database.read {
+                try await $0.query("INSERT INTO treatment_sessions (id, course_id, session_on, clinician_id) VALUES (\(session), \(fixture.courseId), '2026-02-01', \(fixture.clinicianId))", logger: logger)
+            }
+            for values: PostgresQuery in [
+                "INSERT INTO procedures (session_id, position, kind, volume_ml) VALUES (\(session), 1, 'hydrodissection', 10)",
+                "INSERT INTO procedures (session_id, position, kind, injectate, volume_ml) VALUES (\(session), 1, 'hydrodissection', 'd5w', 500)",
+                "INSERT INTO procedures (session_id, position, kind, volume_ml, leukocytes, injectate) VALUES (\(session), 1, 'prp', 4, 'rich', 'd5w')",
+            ] {
+                await #expect(throws: PSQLError.self) { try await database.read { try await $0.query(values, logger: logger) } }
+            }
+        }
+    }
+
+    @Test func theAuditTrailIsAppendOnlyInTheDatabaseItself() async throws {
+        try await TestDatabase.withFresh { database in
+            _ = try await Fixture.make(database)
+            let logger = TestDatabase.logger
+            let before = try await database.read { try await $0.query("SELECT count(*) FROM audit_log", logger: logger).decode(Int.self).first { _ in true } }
+            #expect((before ?? 0) > 0)
+            for statement: PostgresQuery in ["UPDATE audit_log SET actor_label = 'someone else'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+                await #expect(throws: PSQLError.self) { try await database.read { try await $0.query(statement, logger: logger) } }
+            }
+            let after = try await database.read { try await $0.query("SELECT count(*) FROM audit_log", logger: logger).decode(Int.self).first { _ in true } }
+            #expect(after == before)
+        }
+    }
+}
