@@ -25,9 +25,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RegistryAnalytics",
+            dependencies: ["RegistryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RegistryStore",
             dependencies: [
                 "RegistryCore",
+                "RegistryAnalytics",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -46,6 +52,7 @@ let package = Package(
                 "RegistryCore",
                 "RegistryStore",
                 "RegistryAPI",
+                "RegistryAnalytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -58,6 +65,7 @@ let package = Package(
             dependencies: [
                 "RegistryCore",
                 "RegistryStore",
+                "RegistryAnalytics",
                 "RegistryApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -78,6 +86,11 @@ let package = Package(
         .testTarget(
             name: "RegistryCoreTests",
             dependencies: ["RegistryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryAnalyticsTests",
+            dependencies: ["RegistryCore", "RegistryAnalytics"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -25,7 +25,9 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml)))
     }
-    services.addRoutes(to: router.group("api/v1"))
+    let api = router.group("api/v1")
+    services.addRoutes(to: api)
+    services.addReportRoutes(to: api)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PostgresNIO
 import RegistryCore
 import RegistryStore
 
@@ -50,45 +51,36 @@ extension RegistryServices {
             return JSONResponse.make(status: .ok, timeline)
         }
 
-        api.post("courses/:id/blocks") { request, context in
-            let courseId = try context.pathId("course")
-            return try await create(request, route: "POST /api/v1/courses/{id}/blocks", as: BlockInput.self) { input, actor, connection in
-                let course = try await registry.openCourse(courseId, on: connection)
-                let block = try input.validated(validationContext(), courseStart: course.startedOn)
-                return try await registry.insertBlock(block, courseId: courseId, rules: config.clinical.block, actor: actor, on: connection)
-            }
+        addCourseRecordRoute(to: api, "blocks", as: BlockInput.self) { block, course, actor, connection in
+            try await registry.insertBlock(block, courseId: course.id, rules: config.clinical.block, actor: actor, on: connection)
         }
-        api.post("courses/:id/sessions") { request, context in
-            let courseId = try context.pathId("course")
-            return try await create(request, route: "POST /api/v1/courses/{id}/sessions", as: SessionInput.self) { input, actor, connection in
-                let course = try await registry.openCourse(courseId, on: connection)
-                let session = try input.validated(validationContext(), courseStart: course.startedOn)
-                return try await registry.insertSession(session, courseId: courseId, clinicianId: session.clinicianId ?? course.clinicianId,
-                                                        actor: actor, on: connection)
-            }
+        addCourseRecordRoute(to: api, "sessions", as: SessionInput.self) { session, course, actor, connection in
+            try await registry.insertSession(session, courseId: course.id, clinicianId: session.clinicianId ?? course.clinicianId,
+                                             actor: actor, on: connection)
         }
-        api.post("courses/:id/pain-scores") { request, context in
-            let courseId = try context.pathId("course")
-            return try await create(request, route: "POST /api/v1/courses/{id}/pain-scores", as: PainScoreInput.self) { input, actor, connection in
-                let course = try await registry.openCourse(courseId, on: connection)
-                let score = try input.validated(validationContext(), courseStart: course.startedOn)
-                return try await registry.insertPainScore(score, courseId: courseId, actor: actor, on: connection)
-            }
+        addCourseRecordRoute(to: api, "pain-scores", as: PainScoreInput.self) { score, course, actor, connection in
+            try await registry.insertPainScore(score, courseId: course.id, actor: actor, on: connection)
         }
-        api.post("courses/:id/events") { request, context in
-            let courseId = try context.pathId("course")
-            return try await create(request, route: "POST /api/v1/courses/{id}/events", as: CourseEventInput.self) { input, actor, connection in
-                let course = try await registry.openCourse(courseId, on: connection)
-                let event = try input.validated(validationContext(), courseStart: course.startedOn)
-                return try await registry.insertEvent(event, courseId: courseId, actor: actor, on: connection)
-            }
+        addCourseRecordRoute(to: api, "events", as: CourseEventInput.self) { event, course, actor, connection in
+            try await registry.insertEvent(event, courseId: course.id, actor: actor, on: connection)
         }
-        api.post("courses/:id/findings") { request, context in
+        addCourseRecordRoute(to: api, "findings", as: FindingsInput.self) { findings, course, actor, connection in
+            try await registry.insertFindings(findings, courseId: course.id, actor: actor, on: connection)
+        }
+    }
+
+    /// `POST /courses/{id}/<segment>`: lock the course (404 if absent), validate against its start
+    /// date, then insert, all in the write's one transaction.
+    private func addCourseRecordRoute<Input: CourseRecordInput, Output: Encodable & Sendable>(
+        to api: RouterGroup<BasicRequestContext>, _ segment: String, as input: Input.Type,
+        insert: @escaping @Sendable (Input.Valid, OpenCourse, Actor, PostgresConnection) async throws -> Output
+    ) {
+        api.post("courses/:id/\(segment)") { request, context in
             let courseId = try context.pathId("course")
-            return try await create(request, route: "POST /api/v1/courses/{id}/findings", as: FindingsInput.self) { input, actor, connection in
+            return try await create(request, route: "POST /api/v1/courses/{id}/\(segment)", as: Input.self) { input, actor, connection in
                 let course = try await registry.openCourse(courseId, on: connection)
-                let findings = try input.validated(validationContext(), courseStart: course.startedOn)
-                return try await registry.insertFindings(findings, courseId: courseId, actor: actor, on: connection)
+                let valid = try input.validated(validationContext(), courseStart: course.startedOn)
+                return try await insert(valid, course, actor, connection)
             }
         }
     }

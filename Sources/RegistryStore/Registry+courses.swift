@@ -53,14 +53,15 @@ extension Registry {
         return trimmed(rows, page: page)
     }
 
-    /// What validating a course's child record needs: when the course started and who treats it.
-    /// A voided course takes no new records and reads as absent.
-    public func openCourse(_ id: UUID, on connection: PostgresConnection) async throws -> (startedOn: CalendarDate, clinicianId: UUID) {
+    /// What adding a record to a course needs: when the course started and who treats it.
+    /// The row is locked FOR SHARE so the course cannot change underneath the insert. A voided
+    /// course takes no new records and reads as absent.
+    public func openCourse(_ id: UUID, on connection: PostgresConnection) async throws -> OpenCourse {
         let row = try await connection.query("""
             SELECT started_on::text, clinician_id FROM treatment_courses WHERE id = \(id) AND voided_at IS NULL FOR SHARE
             """, logger: logger).decode((String, UUID).self).first { _ in true }
         guard let row else { throw StoreError.notFound("course \(id)") }
-        return (try calendarDate(row.0), row.1)
+        return OpenCourse(id: id, startedOn: try calendarDate(row.0), clinicianId: row.1)
     }
 
     func requireClinician(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
@@ -72,4 +73,11 @@ extension Registry {
         default: throw ValidationFailure(field: field, rule: "role", message: "must name a clinician, not a \(role!)")
         }
     }
+}
+
+/// A course that exists, is not voided, and is locked for the current transaction.
+public struct OpenCourse: Sendable {
+    public let id: UUID
+    public let startedOn: CalendarDate
+    public let clinicianId: UUID
 }

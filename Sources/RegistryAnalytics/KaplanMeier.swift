@@ -1,0 +1,130 @@
+import Foundation
+
+/// One subject's follow-up: how long, and whether it ended in the event (else censored).
+public struct SurvivalTime: Sendable, Equatable {
+    public let time: Double
+    public let event: Bool
+
+    public init(_ time: Double, event: Bool) {
+        self.time = time
+        self.event = event
+    }
+}
+
+/// Events and censorings at one time: what both estimators consume, so a curve over 100,000
+/// courses costs memory per distinct day, not per course.
+public struct TimeCounts: Sendable, Equatable {
+    public let time: Double
+    public let events: Int
+    public let censored: Int
+
+    /// Groups individual follow-ups by time, in time order.
+    public static func grouping(_ subjects: [SurvivalTime]) -> [TimeCounts] {
+        Dictionary(grouping: subjects, by: \.time).map { time, group in
+            TimeCounts(time: time, events: group.filter(\.event).count, censored: group.filter { !$0.event }.count)
+        }.sorted { $0.time < $1.time }
+    }
+}
+
+/// The Kaplan–Meier estimate with Greenwood standard errors and log-scale 95% intervals.
+public struct KaplanMeier: Codable, Sendable, Equatable {
+    /// One row per distinct time at which anything happened (an event or a censoring).
+    public struct Row: Codable, Sendable, Equatable {
+        public let time: Double
+        /// At risk just before `time`; a subject censored at `time` is still at risk at it.
+        public let atRisk: Int
+        public let events: Int
+        public let censored: Int
+        public let survival: Double
+        public let standardError: Double?
+        public let lower: Double?
+        public let upper: Double?
+    }
+
+    public let n: Int
+    public let rows: [Row]
+    /// The first time survival falls to 0.5 or below; nil when it never does.
+    public let median: Double?
+
+    public init(_ subjects: [SurvivalTime], z: Double = z95) {
+        self.init(grouped: TimeCounts.grouping(subjects), z: z)
+    }
+
+    /// `grouped` must be in time order.
+    public init(grouped: [TimeCounts], z: Double = z95) {
+        n = grouped.reduce(0) { $0 + $1.events + $1.censored }
+        var rows: [Row] = []
+        var survival = 1.0
+        var greenwood = 0.0
+        var atRisk = n
+        for group in grouped {
+            if group.events > 0 {
+                survival *= 1 - Double(group.events) / Double(atRisk)
+                greenwood = atRisk > group.events ? greenwood + Double(group.events) / Double(atRisk * (atRisk - group.events)) : .infinity
+            }
+            let logSE = greenwood.squareRoot()
+            let finite = greenwood.isFinite && survival > 0
+            rows.append(Row(time: group.time, atRisk: atRisk, events: group.events, censored: group.censored, survival: survival,
+                            standardError: finite ? survival * logSE : nil,
+                            lower: finite ? survival * exp(-z * logSE) : nil,
+                            upper: finite ? min(1, survival * exp(z * logSE)) : nil))
+            atRisk -= group.events + group.censored
+        }
+        self.rows = rows
+        median = rows.first { $0.events > 0 && $0.survival <= 0.5 }?.time
+    }
+
+    /// The estimate in force at `time`: the last row at or before it (all at risk and S = 1
+    /// before the first). nil past the end of follow-up, where the curve is not estimable.
+    public func row(at time: Double) -> Row? {
+        guard let last = rows.last else { return nil }
+        if time > last.time && last.survival > 0 { return nil }
+        return rows.last { $0.time <= time }
+            ?? Row(time: time, atRisk: n, events: 0, censored: 0, survival: 1, standardError: 0, lower: 1, upper: 1)
+    }
+}
+
+/// The log-rank test of two survival curves (χ² with one degree of freedom).
+public struct LogRank: Codable, Sendable, Equatable {
+    public let observedFirst: Int
+    public let expectedFirst: Double
+    public let variance: Double
+    public let chiSquare: Double?
+    public let pValue: Double?
+
+    public init(_ first: [SurvivalTime], _ second: [SurvivalTime]) {
+        self.init(grouped: TimeCounts.grouping(first), TimeCounts.grouping(second))
+    }
+
+    public init(grouped first: [TimeCounts], _ second: [TimeCounts]) {
+        var n1 = first.reduce(0) { $0 + $1.events + $1.censored }
+        var n = n1 + second.reduce(0) { $0 + $1.events + $1.censored }
+        let one = Dictionary(uniqueKeysWithValues: first.map { ($0.time, $0) })
+        let two = Dictionary(uniqueKeysWithValues: second.map { ($0.time, $0) })
+        var observed = 0, expected = 0.0, variance = 0.0
+        for time in Set(one.keys).union(two.keys).sorted() {
+            let d1 = one[time]?.events ?? 0
+            let d = d1 + (two[time]?.events ?? 0)
+            if d > 0 {
+                let share = Double(n1) / Double(n)
+                expected += Double(d) * share
+                if n > 1 { variance += Double(d) * share * (1 - share) * Double(n - d) / Double(n - 1) }
+                observed += d1
+            }
+            let leaving1 = d1 + (one[time]?.censored ?? 0)
+            n1 -= leaving1
+            n -= leaving1 + (two[time]?.events ?? 0) + (two[time]?.censored ?? 0)
+        }
+        observedFirst = observed
+        expectedFirst = expected
+        self.variance = variance
+        if variance > 0 {
+            let chi = (Double(observed) - expected) * (Double(observed) - expected) / variance
+            chiSquare = chi
+            pValue = chiSquareOneDegreePValue(chi)
+        } else {
+            chiSquare = nil
+            pValue = nil
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import RegistryCore
+
+/// The outcome report of issue 4: response, sessions-to-improvement and recurrence per cohort,
+/// and the 1–2 versus 3–5 comparison. Every figure carries its n; `thresholds` echoes the rules.
+public struct OutcomeReport: Codable, Sendable {
+    public let thresholds: ClinicalRules
+    public let filter: ReportFilter
+    public let courses: Int
+    public let evaluable: Int
+    public let notEvaluable: [String: Int]
+    /// Responders among evaluable courses.
+    public let response: Proportion
+    /// The 30% ("moderate") tier among evaluable courses.
+    public let moderateResponse: Proportion
+    /// Responders whose response was lost within `recurrence.minimumDaysAfterImprovement`.
+    public let nonSustained: Int
+    public let sessionsToImprovement: Summary
+    /// Share of evaluable courses improved by each session number (non-responders censored at
+    /// the sessions they had).
+    public let cumulativeResponse: [SessionStep]
+    public let blockPositivity: Proportion
+    public let cohorts: [Cohort]
+    public let comparison: Comparison?
+    public let interpretation: String
+
+    public struct SessionStep: Codable, Sendable {
+        public let session: Int
+        public let atRisk: Int
+        public let improved: Int
+        public let cumulative: Double
+        public let lower: Double?
+        public let upper: Double?
+    }
+
+    public struct Cohort: Codable, Sendable {
+        public let label: String
+        public let courses: Int
+        /// The cohort's courses among all evaluable ones.
+        public let shareOfEvaluable: Proportion
+        /// For responders: sessions before improvement; for "not improved": sessions received.
+        public let sessions: Summary
+        public let recurrence: Recurrence?
+    }
+
+    public struct Recurrence: Codable, Sendable {
+        /// Responders followed for recurrence (non-sustained responses excluded).
+        public let n: Int
+        public let recurred: Int
+        public let censored: Int
+        public let lostToFollowUp: Int
+        /// Recurred among all followed responders, ignoring follow-up length.
+        public let crude: Proportion
+        public let kaplanMeier: KaplanMeier
+        public let medianDays: Double?
+        public let milestones: [Milestone]
+    }
+
+    public struct Milestone: Codable, Sendable {
+        public let day: Int
+        public let atRisk: Int?
+        public let recurrenceFree: Double?
+        public let lower: Double?
+        public let upper: Double?
+        /// Recurred by `day` among responders who recurred by then or were followed at least that long.
+        public let crude: Proportion
+    }
+
+    public struct Comparison: Codable, Sendable {
+        public let first: String
+        public let second: String
+        /// Crude recurrence proportion, first minus second.
+        public let recurrenceDifference: ProportionDifference
+        public let fisher: FisherExact
+        public let logRank: LogRank
+    }
+
+    public static let milestoneDays = [90, 180, 365]
+    public static let interpretationText = "Cohorts are defined by the outcome itself (the number of sessions before improvement), "
+        + "so differences between them are associations, not effects of the number of sessions."
+}
+
+/// Consumes course histories one at a time (as they stream from the database) and keeps only
+/// per-cohort counts, so memory does not grow with the number of courses.
+public struct OutcomeReportBuilder: Sendable {
+    let rules: OutcomeRules
+    let filter: ReportFilter
+    private var courses = 0
+    private var notEvaluable: [String: Int] = [:]
+    private var responders = 0
+    private var moderate = 0
+    private var nonSustained = 0
+    private var blocks = 0
+    private var positiveBlocks = 0
+    private var sessionsToImprovement = Histogram()
+    private var bySession = SurvivalCounts()
+    private var cohorts: [String: CohortState] = [:]
+
+    struct CohortState: Sendable {
+        var courses = 0
+        var sessions = Histogram()
+        var recurrence = SurvivalCounts()
+        var lost = 0
+    }
+
+    public init(rules: ClinicalRules, filter: ReportFilter = ReportFilter()) {
+        self.rules = OutcomeRules(rules)
+        self.filter = filter
+    }
+
+    /// Adds one course; returns its outcome (nil when the filter leaves it out).
+    @discardableResult
+    public mutating func add(_ history: CourseHistory) -> CourseOutcome? {
+        let outcome = rules.outcome(of: history)
+        guard filter.matches(history, outcome) else { return nil }
+        courses += 1
+        for block in history.blocks {
+            blocks += 1
+            let result = BlockResult(nrsBefore: block.nrsBefore, nrsAfter: block.nrsAfter, assessedMinutesAfter: block.assessedMinutesAfter,
+                                     rules: rules.rules.block)
+            if result.positive { positiveBlocks += 1 }
+        }
+        var state = cohorts[outcome.cohort, default: CohortState()]
+        state.courses += 1
+        if let reason = outcome.notEvaluable {
+            notEvaluable[reason.rawValue, default: 0] += 1
+        } else if let sessions = outcome.sessionsToImprovement {
+            responders += 1
+            sessionsToImprovement.add(sessions)
+            bySession.add(sessions, event: true)
+            state.sessions.add(sessions)
+            if outcome.nonSustainedOn != nil {
+                nonSustained += 1
+            } else if let days = outcome.daysToRecurrenceOrCensoring {
+                state.recurrence.add(days, event: outcome.recurredOn != nil)
+                if outcome.censorReason == .lostToFollowUp { state.lost += 1 }
+            }
+        } else {
+            bySession.add(outcome.sessionCount, event: false)
+            state.sessions.add(outcome.sessionCount)
+        }
+        if outcome.moderateOn != nil { moderate += 1 }
+        cohorts[outcome.cohort] = state
+        return outcome
+    }
+
+    public func report() -> OutcomeReport {
+        let evaluable = courses - notEvaluable.values.reduce(0, +)
+        let labels = rules.rules.cohorts.map(\.label) + [CourseOutcome.beyondCohort(rules.rules.cohorts), CourseOutcome.notImprovedCohort,
+                                                           CourseOutcome.notEvaluableCohort]
+        let cohortReports = labels.map { label in
+            let state = cohorts[label] ?? CohortState()
+            let isResponderCohort = label != CourseOutcome.notImprovedCohort && label != CourseOutcome.notEvaluableCohort
+            return OutcomeReport.Cohort(
+                label: label, courses: state.courses,
+                shareOfEvaluable: Proportion(label == CourseOutcome.notEvaluableCohort ? 0 : state.courses, of: evaluable),
+                sessions: state.sessions.summary,
+                recurrence: isResponderCohort ? recurrence(state) : nil)
+        }
+        var comparison: OutcomeReport.Comparison?
+        if rules.rules.cohorts.count >= 2 {
+            let (a, b) = (rules.rules.cohorts[0].label, rules.rules.cohorts[1].label)
+            let first = cohorts[a]?.recurrence ?? SurvivalCounts(), second = cohorts[b]?.recurrence ?? SurvivalCounts()
+            let r1 = first.events.values.reduce(0, +), r2 = second.events.values.reduce(0, +)
+            comparison = OutcomeReport.Comparison(
+                first: a, second: b,
+                recurrenceDifference: ProportionDifference(Proportion(r1, of: first.subjects), Proportion(r2, of: second.subjects)),
+                fisher: FisherExact(r1, first.subjects - r1, r2, second.subjects - r2),
+                logRank: LogRank(grouped: first.grouped, second.grouped))
+        }
+        let curve = KaplanMeier(grouped: bySession.grouped)
+        let maxSession = bySession.grouped.last.map { Int($0.time) } ?? 0
+        let steps = maxSession < 1 ? [] : (1...maxSession).compactMap { session -> OutcomeReport.SessionStep? in
+            guard let row = curve.row(at: Double(session)) else { return nil }
+            let improved = bySession.events.filter { $0.key <= session }.values.reduce(0, +)
+            return OutcomeReport.SessionStep(session: session, atRisk: row.atRisk, improved: improved, cumulative: 1 - row.survival,
+                                             lower: row.upper.map { 1 - $0 }, upper: row.lower.map { 1 - $0 })
+        }
+        return OutcomeReport(thresholds: rules.rules, filter: filter, courses: courses, evaluable: evaluable, notEvaluable: notEvaluable,
+                             response: Proportion(responders, of: evaluable), moderateResponse: Proportion(moderate, of: evaluable),
+                             nonSustained: nonSustained, sessionsToImprovement: sessionsToImprovement.summary, cumulativeResponse: steps,
+                             blockPositivity: Proportion(positiveBlocks, of: blocks), cohorts: cohortReports, comparison: comparison,
+                             interpretation: OutcomeReport.interpretationText)
+    }
+
+    private func recurrence(_ state: CohortState) -> OutcomeReport.Recurrence {
+        let counts = state.recurrence
+        let km = KaplanMeier(grouped: counts.grouped)
+        let recurred = counts.events.values.reduce(0, +)
+        let milestones = OutcomeReport.milestoneDays.map { day in
+            let row = km.row(at: Double(day))
+            let recurredBy = counts.events.filter { $0.key <= day }.values.reduce(0, +)
+            let followedLonger = counts.events.filter { $0.key > day }.values.reduce(0, +) + counts.censored.filter { $0.key >= day }.values.reduce(0, +)
+            return OutcomeReport.Milestone(day: day, atRisk: row?.atRisk, recurrenceFree: row?.survival, lower: row?.lower, upper: row?.upper,
+                                           crude: Proportion(recurredBy, of: recurredBy + followedLonger))
+        }
+        return OutcomeReport.Recurrence(n: counts.subjects, recurred: recurred, censored: counts.subjects - recurred, lostToFollowUp: state.lost,
+                                        crude: Proportion(recurred, of: counts.subjects), kaplanMeier: km, medianDays: km.median,
+                                        milestones: milestones)
+    }
+}

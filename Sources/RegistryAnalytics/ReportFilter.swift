@@ -1,0 +1,70 @@
+import Foundation
+import RegistryCore
+
+/// Which courses a report covers. Every field is optional; the report echoes the filter.
+public struct ReportFilter: Codable, Sendable, Equatable {
+    public var siteId: UUID?
+    public var clinicianId: UUID?
+    /// Inclusive range of the first treatment session's date.
+    public var firstSessionFrom: CalendarDate?
+    public var firstSessionTo: CalendarDate?
+    /// Courses with at least one hydrodissection using this injectate.
+    public var injectate: Injectate?
+    public var side: Side?
+
+    public init(siteId: UUID? = nil, clinicianId: UUID? = nil, firstSessionFrom: CalendarDate? = nil, firstSessionTo: CalendarDate? = nil,
+                injectate: Injectate? = nil, side: Side? = nil) {
+        self.siteId = siteId
+        self.clinicianId = clinicianId
+        self.firstSessionFrom = firstSessionFrom
+        self.firstSessionTo = firstSessionTo
+        self.injectate = injectate
+        self.side = side
+    }
+
+    public func matches(_ history: CourseHistory, _ outcome: CourseOutcome) -> Bool {
+        if let siteId, history.siteId != siteId { return false }
+        if let clinicianId, history.clinicianId != clinicianId { return false }
+        if let side, history.side != side { return false }
+        if let injectate, !history.procedures.contains(where: { $0.kind == .hydrodissection && $0.injectate == injectate }) { return false }
+        if firstSessionFrom != nil || firstSessionTo != nil {
+            guard let first = outcome.firstSessionOn else { return false }
+            if let from = firstSessionFrom, first < from { return false }
+            if let to = firstSessionTo, first > to { return false }
+        }
+        return true
+    }
+}
+
+extension ReportFilter {
+    /// Reads the filter from text, as both the API's query parameters and the CLI's options
+    /// give it, naming each parameter that is malformed.
+    public static func parse(siteId: String?, clinicianId: String?, from: String?, to: String?, injectate: String?,
+                             side: String?) throws(ValidationFailure) -> ReportFilter {
+        var v = Validator()
+        func uuid(_ text: String?, _ field: String) -> UUID? {
+            guard let text else { return nil }
+            guard let id = UUID(uuidString: text) else {
+                v.fail(field, "format", "must be a UUID")
+                return nil
+            }
+            return id
+        }
+        func day(_ text: String?, _ field: String) -> CalendarDate? {
+            guard let text else { return nil }
+            guard let date = CalendarDate(iso: text) else {
+                v.fail(field, "date", "must be a date written YYYY-MM-DD")
+                return nil
+            }
+            return date
+        }
+        let filter = ReportFilter(siteId: uuid(siteId, "siteId"), clinicianId: uuid(clinicianId, "clinicianId"),
+                                  firstSessionFrom: day(from, "from"), firstSessionTo: day(to, "to"),
+                                  injectate: v.coded(injectate, "injectate", as: Injectate.self, required: false),
+                                  side: v.coded(side, "side", as: Side.self, required: false))
+        if let start = filter.firstSessionFrom, let end = filter.firstSessionTo, start > end {
+            v.fail("from", "order", "must not be after to")
+        }
+        return try v.finish { filter }
+    }
+}

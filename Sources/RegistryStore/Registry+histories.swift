@@ -1,0 +1,56 @@
+import Foundation
+import PostgresNIO
+import RegistryAnalytics
+import RegistryCore
+
+extension Registry {
+    /// Streams every non-voided course's history, in one query and one pass, to `body`.
+    ///
+    /// One UNION ALL over courses, procedures, scores, events and blocks, ordered by course, so
+    /// each course arrives as one contiguous run of rows; a course is handed on as soon as its
+    /// run ends. Nothing is collected beyond the course being assembled. Voided records never
+    /// reach the analysis; children of a voided course are skipped with it.
+    public func streamHistories(siteId: UUID? = nil, on connection: PostgresConnection,
+                                _ body: (CourseHistory) throws -> Void) async throws {
+        var query = QueryBuilder("")
+        let siteFilter = siteId.map { " AND c.site_id = \(query.bind($0))" } ?? ""
+        query.add("""
+            SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', 0, 0, 0, c.side, NULL::text, c.site_id, c.clinician_id, c.created_at
+              FROM treatment_courses c WHERE c.voided_at IS NULL\(siteFilter)
+            UNION ALL
+            SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at
+              FROM treatment_sessions s JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL
+            UNION ALL
+            SELECT course_id, 2::int2, recorded_on - DATE '1970-01-01', nrs, 0, 0, timepoint, NULL, NULL, NULL, created_at
+              FROM pain_scores WHERE voided_at IS NULL
+            UNION ALL
+            SELECT course_id, 3::int2, occurred_on - DATE '1970-01-01', 0, 0, 0, kind, NULL, NULL, NULL, created_at
+              FROM course_events WHERE voided_at IS NULL
+            UNION ALL
+            SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, created_at
+              FROM diagnostic_blocks WHERE voided_at IS NULL
+            ORDER BY 1, 2, 3, 11
+            """)
+        var current: CourseHistory?
+        for try await row in try await connection.query(query.query, logger: logger)
+            .decode((UUID, Int16, Int32, Int32, Int32, Int32, String?, String?, UUID?, UUID?, Date).self) {
+            let (courseId, kind, day, n1, n2, n3, text1, text2, siteId, clinicianId, _) = row
+            if kind == 0 {
+                if let finished = current { try body(finished) }
+                current = CourseHistory(courseId: courseId, siteId: siteId!, clinicianId: clinicianId!, side: try coded(text1!),
+                                        startedOn: CalendarDate(dayNumber: Int(day)))
+                continue
+            }
+            // Rows of a voided (or filtered-out) course have no course row before them.
+            guard current?.courseId == courseId else { continue }
+            let date = CalendarDate(dayNumber: Int(day))
+            switch kind {
+            case 1: current!.procedures.append(.init(on: date, kind: try coded(text1!), injectate: try text2.map { try coded($0) }))
+            case 2: current!.scores.append(.init(on: date, timepoint: try coded(text1!), nrs: Int(n1)))
+            case 3: current!.events.append(.init(on: date, kind: try coded(text1!)))
+            default: current!.blocks.append(.init(nrsBefore: Int(n1), nrsAfter: Int(n2), assessedMinutesAfter: Int(n3)))
+            }
+        }
+        if let finished = current { try body(finished) }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import RegistryAnalytics
+import RegistryCore
+import RegistryStore
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Outcome reports.",
+                                                    subcommands: [OutcomesReportCommand.self])
+}
+
+struct OutcomesReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outcomes", abstract: "Response, sessions-to-improvement and recurrence per session cohort.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "text (a table) or json (the API's shape).") var format: Format = .text
+    @Option(help: "Only this site (UUID).") var site: String?
+    @Option(help: "Only this treating clinician (UUID).") var clinician: String?
+    @Option(help: "First session on or after this date (YYYY-MM-DD).") var from: String?
+    @Option(help: "First session on or before this date (YYYY-MM-DD).") var to: String?
+    @Option(help: "Only courses with a hydrodissection using this injectate (\(Injectate.allowed.joined(separator: ", "))).") var injectate: String?
+    @Option(help: "Only this side (left, right, bilateral).") var side: String?
+
+    func run() async throws {
+        let filter: ReportFilter
+        do {
+            filter = try ReportFilter.parse(siteId: site, clinicianId: clinician, from: from, to: to, injectate: injectate, side: side)
+        } catch {
+            throw ValidationError(error.problems.map { "--\($0.field == "siteId" ? "site" : $0.field == "clinicianId" ? "clinician" : $0.field) \($0.message)" }
+                .joined(separator: "\n"))
+        }
+        let context = try CommandContext()
+        let report = try await context.withDatabase { database in
+            try await Registry(database: database).outcomeReport(rules: context.config.clinical, filter: filter,
+                                                                  actor: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
+        }
+        switch format {
+        case .text: say(report.text)
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            say(String(decoding: try encoder.encode(report), as: UTF8.self))
+        }
+    }
+}
