@@ -32,8 +32,10 @@ extension OutcomeReport {
         let header = [pad("cohort", 14), pad("courses", 8), pad("share of evaluable", 36), pad("sessions median (IQR)", 22)].joined(separator: " ")
         lines.append(header)
         for cohort in cohorts {
-            lines.append([pad(cohort.label, 14), pad(String(cohort.courses), 8), pad(interval(cohort.shareOfEvaluable), 36),
-                          pad("\(number(cohort.sessions.median)) (\(number(cohort.sessions.q1))–\(number(cohort.sessions.q3)))", 22)].joined(separator: " "))
+            let sessions = cohort.sessions.n == 0 ? "–"
+                : "\(number(cohort.sessions.median)) (\(number(cohort.sessions.q1))–\(number(cohort.sessions.q3)))"
+            lines.append([pad(cohort.label, 14), pad(String(cohort.courses), 8), pad(cohort.shareOfEvaluable.map(interval) ?? "–", 36),
+                          pad(sessions, 22)].joined(separator: " "))
         }
         for cohort in cohorts {
             guard let recurrence = cohort.recurrence, recurrence.n > 0 else { continue }

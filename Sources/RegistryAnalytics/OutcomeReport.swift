@@ -36,8 +36,8 @@ public struct OutcomeReport: Codable, Sendable {
     public struct Cohort: Codable, Sendable {
         public let label: String
         public let courses: Int
-        /// The cohort's courses among all evaluable ones.
-        public let shareOfEvaluable: Proportion
+        /// The cohort's courses among all evaluable ones; nil for the not-evaluable group.
+        public let shareOfEvaluable: Proportion?
         /// For responders: sessions before improvement; for "not improved": sessions received.
         public let sessions: Summary
         public let recurrence: Recurrence?
@@ -153,7 +153,7 @@ public struct OutcomeReportBuilder: Sendable {
             let isResponderCohort = label != CourseOutcome.notImprovedCohort && label != CourseOutcome.notEvaluableCohort
             return OutcomeReport.Cohort(
                 label: label, courses: state.courses,
-                shareOfEvaluable: Proportion(label == CourseOutcome.notEvaluableCohort ? 0 : state.courses, of: evaluable),
+                shareOfEvaluable: label == CourseOutcome.notEvaluableCohort ? nil : Proportion(state.courses, of: evaluable),
                 sessions: state.sessions.summary,
                 recurrence: isResponderCohort ? recurrence(state) : nil)
         }

@@ -54,3 +54,30 @@ extension Registry {
         if let finished = current { try body(finished) }
     }
 }
+
+extension Registry {
+    /// The baseline of `registry bench`: every row the report reads, read sequentially with the
+    /// same decoding and nothing else (no ordering, no assembling, no analysis). Returns the row count.
+    public func readHistoryRowsPlainly(on connection: PostgresConnection) async throws -> Int {
+        var rows = 0
+        for try await _ in try await connection.query("""
+            SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', 0, 0, 0, c.side, NULL::text, c.site_id, c.clinician_id, c.created_at
+              FROM treatment_courses c WHERE c.voided_at IS NULL
+            UNION ALL
+            SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at
+              FROM treatment_sessions s JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL
+            UNION ALL
+            SELECT course_id, 2::int2, recorded_on - DATE '1970-01-01', nrs, 0, 0, timepoint, NULL, NULL, NULL, created_at
+              FROM pain_scores WHERE voided_at IS NULL
+            UNION ALL
+            SELECT course_id, 3::int2, occurred_on - DATE '1970-01-01', 0, 0, 0, kind, NULL, NULL, NULL, created_at
+              FROM course_events WHERE voided_at IS NULL
+            UNION ALL
+            SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, created_at
+              FROM diagnostic_blocks WHERE voided_at IS NULL
+            """, logger: logger).decode((UUID, Int16, Int32, Int32, Int32, Int32, String?, String?, UUID?, UUID?, Date).self) {
+            rows += 1
+        }
+        return rows
+    }
+}
