@@ -51,6 +51,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .configuration, .schemaOutdated:
                 return (.internalServerError, APIProblem(error: "internal", message: "internal error"))
             }
+        case AccessProblem.unauthenticated:
+            return (.unauthorized, APIProblem(error: "unauthenticated",
+                                              message: "sign in at /login or send Authorization: Bearer <token> (tokens come from `registry user token`)"))
+        case AccessProblem.forbidden(let role, let capability):
+            return (.forbidden, APIProblem(error: "forbidden", message: "the \(role.rawValue) role may not \(capability.phrase)"))
+        case let stale as StaleVersion:
+            return (.preconditionFailed, APIProblem(error: "stale_version",
+                                                    message: "the record is at version \(stale.current); reload it and apply your change again. Nothing was written"))
         case let bad as BadRequestBody:
             return (bad.status, APIProblem(error: bad.code, message: bad.message, problems: bad.problems))
         case let http as HTTPError:
@@ -89,5 +97,20 @@ enum JSONResponse {
     static func make(status: HTTPResponse.Status, _ value: some Encodable) -> Response {
         // Encoding our own types cannot fail; fall back to an empty object rather than crash.
         make(status: status, data: (try? body(value)) ?? Data("{}".utf8))
+    }
+}
+
+extension Capability {
+    /// What the capability allows, for 403 messages.
+    var phrase: String {
+        switch self {
+        case .readClinical: "read clinical records"
+        case .writeClinical: "write clinical records"
+        case .readIdentity: "see patient identities"
+        case .runReports: "run reports"
+        case .export: "export data"
+        case .readAudit: "read the audit trail"
+        case .manageUsers: "manage users"
+        }
     }
 }

@@ -11,7 +11,7 @@ import RegistryStore
 public func buildApplication(config: RegistryConfig, database: RegistryDatabase, logger: Logger,
                              now: @escaping @Sendable () -> Date = { Date() }) -> some ApplicationProtocol {
     let services = RegistryServices(registry: Registry(database: database), config: config, now: now)
-    let router = Router()
+    let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in
         do {
@@ -25,9 +25,13 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml)))
     }
-    let api = router.group("api/v1")
+    services.addLoginRoutes(to: router)
+    // Every /api/v1 route needs a signed-in user or a bearer token.
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(registry: services.registry, idleMinutes: config.auth.sessionIdleMinutes))
     services.addRoutes(to: api)
+    services.addCorrectionRoutes(to: api)
     services.addReportRoutes(to: api)
+    services.addAdminRoutes(to: api)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),

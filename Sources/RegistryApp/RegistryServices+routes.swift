@@ -5,48 +5,63 @@ import PostgresNIO
 import RegistryCore
 import RegistryStore
 
+typealias APIGroup = RouterGroup<RegistryRequestContext>
+
 extension RegistryServices {
-    /// Every JSON route under /api/v1; openapi.yaml describes the same set.
-    func addRoutes(to api: RouterGroup<BasicRequestContext>) {
-        api.post("patients") { request, _ in
-            try await create(request, route: "POST /api/v1/patients", as: PatientInput.self) { input, actor, connection in
-                try await registry.insertPatient(try input.validated(validationContext()), actor: actor, on: connection)
+    /// Every clinical JSON route under /api/v1; openapi.yaml describes the same set. Each names
+    /// the capability it needs, and reads and writes never reach outside the caller's sites: a
+    /// record at another site is 404, so its existence does not leak.
+    func addRoutes(to api: APIGroup) {
+        api.post("patients") { request, context in
+            let principal = try context.require(.writeClinical)
+            return try await create(request, principal, route: "POST /api/v1/patients", as: PatientInput.self) { input, actor, connection in
+                try await registry.insertPatient(try input.validated(validationContext()), scope: principal.siteScope, actor: actor, on: connection)
             }
         }
-        api.get("patients") { request, _ in
+        api.get("patients") { request, context in
+            let principal = try context.require(.readIdentity)
             let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
             let siteId = try request.uuidQuery("siteId")
-            let result = try await registry.database.read { try await registry.patients(siteId: siteId, page: page, on: $0) }
+            let result = try await registry.database.read {
+                try await registry.patients(siteId: siteId, scope: principal.siteScope, page: page, on: $0)
+            }
             return JSONResponse.make(status: .ok, result)
         }
         api.get("patients/:id") { _, context in
+            let principal = try context.require(.readIdentity)
             let id = try context.pathId("patient")
             let detail = try await registry.database.read { connection -> PatientDetail? in
-                guard let patient = try await registry.patient(id, on: connection) else { return nil }
-                let courses = try await registry.courses(patientId: id, page: PageRequest(limit: PageRequest.maximumLimit), on: connection)
+                guard let patient = try await registry.patient(id, scope: principal.siteScope, on: connection) else { return nil }
+                let courses = try await registry.courses(patientId: id, scope: principal.siteScope, page: PageRequest(limit: PageRequest.maximumLimit),
+                                                         on: connection)
                 return PatientDetail(patient: patient, courses: courses.items)
             }
             guard let detail else { throw StoreError.notFound("patient \(id)") }
             return JSONResponse.make(status: .ok, detail)
         }
 
-        api.post("courses") { request, _ in
-            try await create(request, route: "POST /api/v1/courses", as: CourseInput.self) { input, actor, connection in
-                try await registry.insertCourse(try input.validated(validationContext()), actor: actor, on: connection)
+        api.post("courses") { request, context in
+            let principal = try context.require(.writeClinical)
+            return try await create(request, principal, route: "POST /api/v1/courses", as: CourseInput.self) { input, actor, connection in
+                try await registry.insertCourse(try input.validated(validationContext()), scope: principal.siteScope, actor: actor, on: connection)
             }
         }
-        api.get("courses") { request, _ in
+        api.get("courses") { request, context in
+            let principal = try context.require(.readClinical)
             let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
             let patientId = try request.uuidQuery("patientId")
             let siteId = try request.uuidQuery("siteId")
             let result = try await registry.database.read {
-                try await registry.courses(patientId: patientId, siteId: siteId, page: page, on: $0)
+                try await registry.courses(patientId: patientId, siteId: siteId, scope: principal.siteScope, page: page, on: $0)
             }
             return JSONResponse.make(status: .ok, result)
         }
         api.get("courses/:id") { _, context in
+            let principal = try context.require(.readClinical)
             let id = try context.pathId("course")
-            let timeline = try await registry.database.read { try await registry.timeline(id, rules: config.clinical.block, on: $0) }
+            let timeline = try await registry.database.read {
+                try await registry.timeline(id, rules: config.clinical.block, scope: principal.siteScope, on: $0)
+            }
             guard let timeline else { throw StoreError.notFound("course \(id)") }
             return JSONResponse.make(status: .ok, timeline)
         }
@@ -69,16 +84,17 @@ extension RegistryServices {
         }
     }
 
-    /// `POST /courses/{id}/<segment>`: lock the course (404 if absent), validate against its start
-    /// date, then insert, all in the write's one transaction.
+    /// `POST /courses/{id}/<segment>`: lock the course (404 if absent or at another site),
+    /// validate against its start date, then insert, all in the write's one transaction.
     private func addCourseRecordRoute<Input: CourseRecordInput, Output: Encodable & Sendable>(
-        to api: RouterGroup<BasicRequestContext>, _ segment: String, as input: Input.Type,
+        to api: APIGroup, _ segment: String, as input: Input.Type,
         insert: @escaping @Sendable (Input.Valid, OpenCourse, Actor, PostgresConnection) async throws -> Output
     ) {
         api.post("courses/:id/\(segment)") { request, context in
+            let principal = try context.require(.writeClinical)
             let courseId = try context.pathId("course")
-            return try await create(request, route: "POST /api/v1/courses/{id}/\(segment)", as: Input.self) { input, actor, connection in
-                let course = try await registry.openCourse(courseId, on: connection)
+            return try await create(request, principal, route: "POST /api/v1/courses/{id}/\(segment)", as: Input.self) { input, actor, connection in
+                let course = try await registry.openCourse(courseId, scope: principal.siteScope, on: connection)
                 let valid = try input.validated(validationContext(), courseStart: course.startedOn)
                 return try await insert(valid, course, actor, connection)
             }
@@ -99,14 +115,6 @@ extension Request {
     func uuidQuery(_ name: String) throws -> UUID? {
         guard let text = query(name) else { return nil }
         guard let id = UUID(uuidString: text) else { throw ValidationFailure(field: name, rule: "format", message: "must be a UUID") }
-        return id
-    }
-}
-
-extension BasicRequestContext {
-    /// The `:id` path segment. A malformed id cannot name a record, so it is a 404 like an unknown one.
-    func pathId(_ what: String) throws -> UUID {
-        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else { throw StoreError.notFound(what) }
         return id
     }
 }

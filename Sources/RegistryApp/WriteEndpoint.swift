@@ -13,16 +13,17 @@ extension RegistryServices {
     /// by the Idempotency-Key when sent) validate against the database's state, write, audit, and
     /// answer 201 with the created record.
     func create<Input: Decodable, Output: Encodable>(
-        _ request: Request, route: String, as input: Input.Type,
+        _ request: Request, _ principal: Principal, route: String, as input: Input.Type,
         perform: @escaping (Input, Actor, PostgresConnection) async throws -> Output
     ) async throws -> Response {
         let key = try idempotencyKey(request)
         let data = try await request.bodyBytes(limit: config.server.maxBodyBytes)
         let input = try decodeInput(Input.self, from: data)
-        let actor = Actor(userId: nil, label: "api", route: route)
-        let hash = SHA256.hash(data: Data("\(request.method) \(request.uri.path)\n".utf8) + data)
+        let actor = principal.actor(route)
+        // The key is scoped to its user: the same key from two users is two requests.
+        let hash = SHA256.hash(data: Data("\(principal.userId) \(request.method) \(request.uri.path)\n".utf8) + data)
             .map { String(format: "%02x", $0) }.joined()
-        let stored = try await registry.idempotentWrite(key: key, requestHash: hash) { connection in
+        let stored = try await registry.idempotentWrite(key: key.map { "\(principal.userId):\($0)" }, requestHash: hash) { connection in
             let output = try await perform(input, actor, connection)
             return StoredResponse(status: 201, body: try JSONResponse.body(output))
         }

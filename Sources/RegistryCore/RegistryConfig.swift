@@ -7,6 +7,7 @@ import Foundation
 public struct RegistryConfig: Codable, Sendable, Equatable {
     public var server: Server
     public var database: Database
+    public var auth: Auth
     public var clinical: ClinicalRules
 
     public struct Server: Codable, Sendable, Equatable {
@@ -16,6 +17,22 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var maxBodyBytes: Int
         /// The clinic's zone: it decides what "today" is for "not in the future" checks.
         public var timeZone: String
+    }
+
+    public struct Auth: Codable, Sendable, Equatable {
+        /// bcrypt work factor for new passwords (4–31; 12 takes about a quarter second).
+        public var bcryptCost: Int
+        public var minimumPasswordLength: Int
+        /// A web session ends after this long without a request.
+        public var sessionIdleMinutes: Int
+        /// Mark the session cookie Secure even when the request did not say it came over HTTPS.
+        public var secureCookies: Bool
+        public var tokenDays: Int
+        /// Failed logins (per account or address) after which each attempt is slowed down…
+        public var slowdownAfterFailures: Int
+        /// …and after which attempts are refused until `lockoutMinutes` pass without failures.
+        public var lockoutAfterFailures: Int
+        public var lockoutMinutes: Int
     }
 
     public struct Database: Codable, Sendable, Equatable {
@@ -90,6 +107,13 @@ extension RegistryConfig {
         var v = Validator()
         _ = v.integer(server.port, "server.port", in: 0...65535)
         _ = v.integer(database.poolSize, "database.poolSize", in: 1...200)
+        _ = v.integer(auth.bcryptCost, "auth.bcryptCost", in: 4...31)
+        _ = v.integer(auth.minimumPasswordLength, "auth.minimumPasswordLength", in: 12...1000)
+        _ = v.integer(auth.sessionIdleMinutes, "auth.sessionIdleMinutes", in: 1...1440)
+        _ = v.integer(auth.tokenDays, "auth.tokenDays", in: 1...3650)
+        _ = v.integer(auth.slowdownAfterFailures, "auth.slowdownAfterFailures", in: 1...100)
+        _ = v.integer(auth.lockoutAfterFailures, "auth.lockoutAfterFailures", in: auth.slowdownAfterFailures...1000)
+        _ = v.integer(auth.lockoutMinutes, "auth.lockoutMinutes", in: 1...1440)
         if TimeZone(identifier: server.timeZone) == nil {
             v.fail("server.timeZone", "time_zone", "must be a time-zone name such as Europe/Berlin")
         }

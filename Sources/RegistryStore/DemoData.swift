@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdBcrypt
 import Logging
 import PostgresNIO
 import RegistryCore
@@ -25,6 +26,13 @@ public struct DemoData: Sendable {
     /// The users the demo creates besides each site's clinicians, one per role.
     static let staff: [(Role, String)] = [(.manager, "manager"), (.researcher, "researcher"), (.admin, "admin")]
 
+    /// One demo login per role, printed by `registry up`. Demo data only: real accounts come
+    /// from `registry user add`.
+    public static let logins: [(role: Role, username: String, password: String)] =
+        [(Role.clinician, "clinician.north")] .map { ($0.0, $0.1, demoPassword($0.1)) } + staff.map { ($0.0, $0.1, demoPassword($0.1)) }
+
+    static func demoPassword(_ username: String) -> String { username + "-demo-password" }
+
     static let sites = [("NORTH", "North Spine Clinic"), ("CENTRAL", "Central Pain Centre"), ("SOUTH", "South Musculoskeletal Unit")]
     static let givenNames = ["Anna", "Ben", "Carla", "David", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kerstin", "Luis",
                              "Maja", "Noah", "Olga", "Pavel", "Rosa", "Sami", "Tove", "Ugo", "Vera", "Wim", "Yara", "Zoltan"]
@@ -32,7 +40,9 @@ public struct DemoData: Sendable {
                               "Lind", "Moreau", "Nakamura", "Okafor", "Petrov", "Quist", "Rossi", "Silva", "Tanaka", "Urban"]
 
     /// Fills an empty registry; `progress(done, total)` is called after each course.
-    public func load(into registry: Registry, rules: ClinicalRules.Block, progress: (Int, Int) -> Void = { _, _ in }) async throws {
+    public func load(into registry: Registry, rules: ClinicalRules.Block, auth: RegistryConfig.Auth,
+                     progress: (Int, Int) -> Void = { _, _ in }) async throws {
+        let hash = { (username: String) in Bcrypt.hash(Self.demoPassword(username), cost: UInt8(auth.bcryptCost)) }
         var random = SplitMix64(seed: seed)
         let actor = Actor(userId: nil, label: "seed", route: "registry seed")
         let (sites, cliniciansBySite) = try await registry.database.transaction { connection in
@@ -44,14 +54,16 @@ public struct DemoData: Sendable {
             for site in sites {
                 let local = site.code.lowercased()
                 for (index, suffix) in ["", ".2"].enumerated() {
-                    let user = try await registry.insertUser(username: "clinician.\(local)\(suffix)", displayName: "Dr \(Self.familyNames[index + sites.count]) (\(site.code))",
-                                                             role: .clinician, siteIds: [site.id], actor: actor, on: connection)
+                    let username = "clinician.\(local)\(suffix)"
+                    let user = try await registry.insertUser(username: username, displayName: "Dr \(Self.familyNames[index + sites.count]) (\(site.code))",
+                                                             role: .clinician, siteIds: [site.id], passwordHash: suffix.isEmpty ? hash(username) : nil,
+                                                             actor: actor, on: connection)
                     clinicians[site.id, default: []].append(user.id)
                 }
             }
             for (role, name) in Self.staff {
                 _ = try await registry.insertUser(username: name, displayName: name.capitalized, role: role,
-                                                  siteIds: sites.map(\.id), actor: actor, on: connection)
+                                                  siteIds: sites.map(\.id), passwordHash: hash(name), actor: actor, on: connection)
             }
             return (sites, clinicians)
         }

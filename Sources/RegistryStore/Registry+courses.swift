@@ -5,10 +5,13 @@ import RegistryCore
 extension Registry {
     /// Opens a course. An unknown patient is 404 (the path the clinician followed is wrong);
     /// an unknown site or a clinician who is not one is a 422 on that field.
-    public func insertCourse(_ course: NewCourse, actor: Actor, on connection: PostgresConnection) async throws -> CourseRecord {
+    public func insertCourse(_ course: NewCourse, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection) async throws -> CourseRecord {
         let patientFound = try await connection.query("SELECT 1 FROM patients WHERE id = \(course.patientId)", logger: logger)
             .decode(Int.self).first { _ in true }
         guard patientFound != nil else { throw StoreError.notFound("patient \(course.patientId)") }
+        if let scope, !scope.contains(course.siteId) {
+            throw ValidationFailure(field: "siteId", rule: "your_sites", message: "must be a site you work at")
+        }
         try await requireSite(course.siteId, field: "siteId", on: connection)
         try await requireClinician(course.clinicianId, field: "clinicianId", on: connection)
         let id = UUID()
@@ -22,12 +25,13 @@ extension Registry {
         return record
     }
 
-    public func course(_ id: UUID, on connection: PostgresConnection) async throws -> CourseRecord? {
-        try await courses(id: id, page: PageRequest(limit: 1), on: connection).items.first
+    /// The course, if it is at a site within `scope` (nil: any site).
+    public func course(_ id: UUID, scope: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> CourseRecord? {
+        try await courses(id: id, scope: scope, page: PageRequest(limit: 1), on: connection).items.first
     }
 
-    /// Courses newest first, filtered by whichever of patient and site are given.
-    public func courses(id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, page: PageRequest,
+    /// Courses newest first, filtered by whichever of patient and site are given, never outside `scope`.
+    public func courses(id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
                         on connection: PostgresConnection) async throws -> Page<CourseRecord> {
         var query = QueryBuilder("""
             SELECT c.id, c.patient_id, c.site_id, c.clinician_id, c.side, c.icd10, c.symptom_onset::text, c.started_on::text,
@@ -40,6 +44,7 @@ extension Registry {
         if let id { query.and("c.id = ?", id) }
         if let patientId { query.and("c.patient_id = ?", patientId) }
         if let siteId { query.and("c.site_id = ?", siteId) }
+        if let scope { query.and("c.site_id = ANY(?)", Array(scope)) }
         query.addKeyset(page, alias: "c")
         var rows: [(CourseRecord, PageRequest.Cursor)] = []
         for try await row in try await connection.query(query.query, logger: logger)
@@ -56,11 +61,12 @@ extension Registry {
     /// What adding a record to a course needs: when the course started and who treats it.
     /// The row is locked FOR SHARE so the course cannot change underneath the insert. A voided
     /// course takes no new records and reads as absent.
-    public func openCourse(_ id: UUID, on connection: PostgresConnection) async throws -> OpenCourse {
+    public func openCourse(_ id: UUID, scope: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> OpenCourse {
         let row = try await connection.query("""
-            SELECT started_on::text, clinician_id FROM treatment_courses WHERE id = \(id) AND voided_at IS NULL FOR SHARE
-            """, logger: logger).decode((String, UUID).self).first { _ in true }
-        guard let row else { throw StoreError.notFound("course \(id)") }
+            SELECT started_on::text, clinician_id, site_id FROM treatment_courses WHERE id = \(id) AND voided_at IS NULL FOR SHARE
+            """, logger: logger).decode((String, UUID, UUID).self).first { _ in true }
+        // A course at another site reads as absent, so its existence does not leak.
+        guard let row, scope?.contains(row.2) ?? true else { throw StoreError.notFound("course \(id)") }
         return OpenCourse(id: id, startedOn: try calendarDate(row.0), clinicianId: row.1)
     }
 

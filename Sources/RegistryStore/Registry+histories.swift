@@ -10,10 +10,11 @@ extension Registry {
     /// each course arrives as one contiguous run of rows; a course is handed on as soon as its
     /// run ends. Nothing is collected beyond the course being assembled. Voided records never
     /// reach the analysis; children of a voided course are skipped with it.
-    public func streamHistories(siteId: UUID? = nil, on connection: PostgresConnection,
+    public func streamHistories(siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
                                 _ body: (CourseHistory) throws -> Void) async throws {
         var query = QueryBuilder("")
-        let siteFilter = siteId.map { " AND c.site_id = \(query.bind($0))" } ?? ""
+        var siteFilter = siteId.map { " AND c.site_id = \(query.bind($0))" } ?? ""
+        if let scope { siteFilter += " AND c.site_id = ANY(\(query.bind(Array(scope))))" }
         query.add("""
             SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', 0, 0, 0, c.side, NULL::text, c.site_id, c.clinician_id, c.created_at
               FROM treatment_courses c WHERE c.voided_at IS NULL\(siteFilter)

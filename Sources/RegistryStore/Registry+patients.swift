@@ -4,8 +4,11 @@ import RegistryCore
 
 extension Registry {
     /// Registers a patient: a random id in `patients`, the identity in `patient_identities`.
-    public func insertPatient(_ patient: NewPatient, actor: Actor, on connection: PostgresConnection) async throws -> PatientRecord {
+    public func insertPatient(_ patient: NewPatient, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection) async throws -> PatientRecord {
         try await requireSite(patient.siteId, field: "siteId", on: connection)
+        if let scope, !scope.contains(patient.siteId) {
+            throw ValidationFailure(field: "siteId", rule: "your_sites", message: "must be a site you work at")
+        }
         let id = UUID()
         try await connection.run("INSERT INTO patients (id, site_id) VALUES (\(id), \(patient.siteId))", logger)
         try await connection.run("""
@@ -19,12 +22,14 @@ extension Registry {
         return record
     }
 
-    public func patient(_ id: UUID, on connection: PostgresConnection) async throws -> PatientRecord? {
-        try await patients(id: id, page: PageRequest(limit: 1), on: connection).items.first
+    /// The patient, if registered at a site within `scope` (nil: any site).
+    public func patient(_ id: UUID, scope: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> PatientRecord? {
+        try await patients(id: id, scope: scope, page: PageRequest(limit: 1), on: connection).items.first
     }
 
-    /// Patients newest first, optionally only one (`id`) or one site's.
-    public func patients(id: UUID? = nil, siteId: UUID? = nil, page: PageRequest, on connection: PostgresConnection) async throws -> Page<PatientRecord> {
+    /// Patients newest first, optionally only one (`id`) or one site's, never outside `scope`.
+    public func patients(id: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
+                         on connection: PostgresConnection) async throws -> Page<PatientRecord> {
         var query = QueryBuilder("""
             SELECT p.id, p.site_id, i.mrn, i.family_name, i.given_name, i.date_of_birth::text, i.sex, i.phone, i.email,
                    p.created_at, (extract(epoch FROM p.created_at) * 1000000)::int8
@@ -33,6 +38,7 @@ extension Registry {
             """)
         if let id { query.and("p.id = ?", id) }
         if let siteId { query.and("p.site_id = ?", siteId) }
+        if let scope { query.and("p.site_id = ANY(?)", Array(scope)) }
         query.addKeyset(page, alias: "p")
         var rows: [(PatientRecord, PageRequest.Cursor)] = []
         for try await row in try await connection.query(query.query, logger: logger)

@@ -11,11 +11,13 @@ extension Registry {
         return SiteRecord(id: id, code: code, name: name)
     }
 
-    public func insertUser(username: String, displayName: String, role: Role, siteIds: [UUID], actor: Actor,
+    /// Creates a user; `passwordHash` is a bcrypt hash (nil: the user cannot log in until given one).
+    public func insertUser(username: String, displayName: String, role: Role, siteIds: [UUID], passwordHash: String? = nil, actor: Actor,
                            on connection: PostgresConnection) async throws -> UserRecord {
         let id = UUID()
         try await connection.run("""
-            INSERT INTO users (id, username, display_name, role) VALUES (\(id), \(username), \(displayName), \(role.rawValue))
+            INSERT INTO users (id, username, display_name, role, password_hash)
+            VALUES (\(id), \(username), \(displayName), \(role.rawValue), \(passwordHash))
             """, logger)
         for siteId in siteIds {
             try await connection.run("INSERT INTO user_sites (user_id, site_id) VALUES (\(id), \(siteId))", logger)
@@ -36,7 +38,7 @@ extension Registry {
     public func users(on connection: PostgresConnection) async throws -> [UserRecord] {
         var users: [UserRecord] = []
         for try await r in try await connection.query("""
-            SELECT u.id, u.username, u.display_name, u.role, u.active,
+            SELECT u.id, u.username, u.display_name, u.role, u.active AND u.disabled_at IS NULL,
                    coalesce(array_agg(s.site_id ORDER BY s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}')
             FROM users u LEFT JOIN user_sites s ON s.user_id = u.id GROUP BY u.id ORDER BY u.username
             """, logger: logger).decode((UUID, String, String, String, Bool, [UUID]).self) {

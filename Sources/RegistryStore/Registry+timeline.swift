@@ -5,8 +5,9 @@ import RegistryCore
 extension Registry {
     /// A course and everything recorded on it, voided records included and marked, each list
     /// in date order. Block verdicts are computed with `rules` at read time.
-    public func timeline(_ courseId: UUID, rules: ClinicalRules.Block, on connection: PostgresConnection) async throws -> CourseTimeline? {
-        guard let course = try await course(courseId, on: connection) else { return nil }
+    public func timeline(_ courseId: UUID, rules: ClinicalRules.Block, scope: Set<UUID>? = nil,
+                         on connection: PostgresConnection) async throws -> CourseTimeline? {
+        guard let course = try await course(courseId, scope: scope, on: connection) else { return nil }
         var timeline = CourseTimeline(course: course, blocks: [], sessions: [], painScores: [], events: [], findings: FindingsRecord(), blockRules: rules)
 
         for try await r in try await connection.query("""

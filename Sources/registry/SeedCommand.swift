@@ -29,7 +29,7 @@ struct SeedCommand: AsyncParsableCommand {
             throw ValidationError("the registry already holds data (\(existing.count) sites); seed only fills an empty registry")
         }
         var bar = ProgressBar(label: "seeding demo data")
-        try await DemoData(courses: courses, today: context.config.today()).load(into: registry, rules: context.config.clinical.block) {
+        try await DemoData(courses: courses, today: context.config.today()).load(into: registry, rules: context.config.clinical.block, auth: context.config.auth) {
             bar.update($0, $1)
         }
     }

@@ -36,6 +36,11 @@ struct UpCommand: AsyncParsableCommand {
                 try await SeedCommand.seed(database, courses: 300, context: context)
             }
         }
+        say("demo logins (demo data only):")
+        for login in DemoData.logins {
+            say("  \(login.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(login.username) / \(login.password)")
+        }
+        say("sign in at /login, or create an API token: swift run registry user token <username>")
         try await ServeCommand.serve(context: context, url: url, host: host, port: port)
     }
 }

@@ -12,6 +12,9 @@ import Testing
 struct APIHarness {
     let database: RegistryDatabase
     let fixture: Fixture
+    /// A bearer token per fixture user: "clinician", "manager", "other", "researcher", "admin".
+    let tokens: [String: String]
+    var clinician: String { tokens["clinician"]! }
     /// Tests run "today" = 2026-06-15 so dates in them never drift into the future.
     static let now = Date(timeIntervalSince1970: 1_781_524_800)
 
@@ -23,7 +26,12 @@ struct APIHarness {
             // The application runs its own pool as a service; the harness keeps its own for checks.
             let appDatabase = RegistryDatabase(url: database.url, poolSize: 4, logger: TestDatabase.logger)
             let app = buildApplication(config: config, database: appDatabase, logger: TestDatabase.logger, now: { now })
-            let harness = APIHarness(database: database, fixture: fixture)
+            var tokens: [String: String] = [:]
+            let registry = Registry(database: database)
+            for (name, username) in Fixture.usernames {
+                tokens[name] = try await registry.issueToken(username: username, label: "test", days: 1, actor: Fixture.actor).token
+            }
+            let harness = APIHarness(database: database, fixture: fixture, tokens: tokens)
             try await app.test(setup) { client in try await body(harness, client) }
         }
     }
@@ -45,15 +53,20 @@ struct Reply: Sendable {
 }
 
 extension TestClientProtocol {
-    func post(_ path: String, _ json: String, key: String? = nil) async throws -> Reply {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
-        return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: json)) {
-            Reply(status: $0.status, body: Data(buffer: $0.body))
-        }
+    func post(_ path: String, _ json: String, key: String? = nil, token: String?) async throws -> Reply {
+        try await send(.post, path, json, token: token, extra: key.map { [HTTPField.Name("Idempotency-Key")!: $0] } ?? [:])
     }
 
-    func get(_ path: String) async throws -> Reply {
-        try await execute(uri: path, method: .get) { Reply(status: $0.status, body: Data(buffer: $0.body)) }
+    func get(_ path: String, token: String?) async throws -> Reply {
+        try await send(.get, path, nil, token: token)
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, _ json: String?, token: String?, extra: [HTTPField.Name: String] = [:]) async throws -> Reply {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        for (name, value) in extra { headers[name] = value }
+        return try await execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) {
+            Reply(status: $0.status, body: Data(buffer: $0.body))
+        }
     }
 }

@@ -75,7 +75,7 @@ import Testing
                     .replacingOccurrences(of: "{manager}", with: f.managerId.uuidString)
             }
             let before = try await h.rowCounts()
-            let reply = try await client.post(fill(bad.path), fill(bad.body), key: "key-" + bad.description.replacingOccurrences(of: " ", with: "-"))
+            let reply = try await client.post(fill(bad.path), fill(bad.body), key: "key-" + bad.description.replacingOccurrences(of: " ", with: "-"), token: h.clinician)
             #expect(reply.status == bad.status, "\(reply.text)")
             #expect(reply.problems == bad.problems)
             #expect(reply.json["message"] is String)
@@ -86,7 +86,7 @@ import Testing
     @Test func anOversizedBodyIs413() async throws {
         try await APIHarness.run { h, client in
             let huge = #"{"note":""# + String(repeating: "a", count: 2_000_000) + #""}"#
-            let reply = try await client.post("/api/v1/courses/\(h.fixture.courseId)/events", huge)
+            let reply = try await client.post("/api/v1/courses/\(h.fixture.courseId)/events", huge, token: h.clinician)
             #expect(reply.status == .contentTooLarge)
         }
     }

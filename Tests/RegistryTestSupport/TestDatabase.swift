@@ -20,8 +20,9 @@ public enum TestDatabase {
     }()
 
     /// The repository defaults, without environment overrides, so tests see the documented thresholds.
+    /// bcrypt's cheapest work factor keeps login tests fast; everything else is the default.
     public static func config() throws -> RegistryConfig {
-        try RegistryConfig.load(file: configFile, environment: [:])
+        try RegistryConfig.load(file: configFile, environment: ["REGISTRY_AUTH_BCRYPT_COST": "4"])
     }
 
     /// A fresh migrated database for the duration of `body`, dropped afterwards.

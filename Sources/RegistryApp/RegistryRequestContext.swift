@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RegistryCore
+import RegistryStore
+
+/// The request context of every route: Hummingbird's core storage plus who is asking.
+public struct RegistryRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` on every /api/v1 route; nil only on the public routes.
+    public var principal: Principal?
+    /// The peer, for throttling sign-in attempts by address.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        principal = nil
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The caller, who must hold `capability`; otherwise 403 naming what is missing.
+    func require(_ capability: Capability) throws -> Principal {
+        guard let principal else { throw AccessProblem.unauthenticated }
+        guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
+        return principal
+    }
+
+    /// The `:id` path segment. A malformed id cannot name a record, so it is a 404 like an unknown one.
+    func pathId(_ what: String, _ name: String = "id") throws -> UUID {
+        guard let text = parameters.get(name), let id = UUID(uuidString: text) else { throw StoreError.notFound(what) }
+        return id
+    }
+}
+
+enum AccessProblem: Error {
+    case unauthenticated
+    case forbidden(role: Role, capability: Capability)
+}
+
+/// Resolves the caller from `Authorization: Bearer <token>` or the session cookie, and refuses
+/// the request (401) when neither names an active user. A bad token is never treated as
+/// anonymous.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = RegistryRequestContext
+    let registry: Registry
+    let idleMinutes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            context.principal = try await registry.principal(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } else if let session = request.cookies[SessionCookie.name]?.value {
+            context.principal = try await registry.principal(forSession: session, idleMinutes: idleMinutes)
+        }
+        guard context.principal != nil else { throw AccessProblem.unauthenticated }
+        return try await next(request, context)
+    }
+}
+
+enum SessionCookie {
+    static let name = "scn_session"
+}

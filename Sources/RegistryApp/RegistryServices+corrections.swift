@@ -1,0 +1,166 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PostgresNIO
+import RegistryCore
+import RegistryStore
+
+/// What can be corrected on each kind of course record, and how a corrected record is validated.
+struct CorrectableKind: Sendable {
+    let segment: String
+    /// Findings live in three tables; the record's id says which.
+    let tables: [Registry.CorrectableTable]
+    /// For findings: the input key of each table's section.
+    let sections: [Registry.CorrectableTable: String]
+    /// Input keys a correction may change (besides a findings section's own fields).
+    let correctable: Set<String>
+    /// Decodes the full corrected input and applies every rule a new record must pass.
+    let validate: @Sendable (Data, ValidationContext, CalendarDate) throws -> Void
+
+    static func validator<Input: CourseRecordInput>(_ type: Input.Type) -> @Sendable (Data, ValidationContext, CalendarDate) throws -> Void {
+        { data, context, start in _ = try decodeInput(Input.self, from: data).validated(context, courseStart: start) }
+    }
+
+    static let all: [CorrectableKind] = [
+        CorrectableKind(segment: "blocks", tables: [.diagnosticBlocks], sections: [:],
+                        correctable: ["performedAt", "side", "agent", "volumeMl", "nrsBefore", "nrsAfter", "assessedMinutesAfter"],
+                        validate: validator(BlockInput.self)),
+        // Procedures are not corrected in place: void the session and log it again.
+        CorrectableKind(segment: "sessions", tables: [.treatmentSessions], sections: [:], correctable: ["sessionOn", "clinicianId", "notes"],
+                        validate: validator(SessionInput.self)),
+        CorrectableKind(segment: "pain-scores", tables: [.painScores], sections: [:], correctable: ["recordedOn", "timepoint", "nrs", "odi", "pgic"],
+                        validate: validator(PainScoreInput.self)),
+        CorrectableKind(segment: "events", tables: [.courseEvents], sections: [:], correctable: ["kind", "occurredOn", "note"],
+                        validate: validator(CourseEventInput.self)),
+        CorrectableKind(segment: "findings", tables: [.screeningFindings, .examinationFindings, .ultrasoundFindings],
+                        sections: [.screeningFindings: "screening", .examinationFindings: "examination", .ultrasoundFindings: "ultrasound"],
+                        correctable: ["recordedOn"], validate: validator(FindingsInput.self)),
+    ]
+}
+
+extension RegistryServices {
+    /// `PATCH /courses/{courseId}/<kind>/{id}` corrects fields of a record and
+    /// `POST /courses/{courseId}/<kind>/{id}/void` voids it with a reason. Both require
+    /// `If-Match` with the record's version; a stale version is 412 and writes nothing.
+    func addCorrectionRoutes(to api: APIGroup) {
+        for kind in CorrectableKind.all {
+            api.patch("courses/:id/\(kind.segment)/:recordId") { request, context in
+                try await change(kind, request, context, route: "PATCH /api/v1/courses/{courseId}/\(kind.segment)/{id}") { table, record, version, actor, connection in
+                    let patch = try jsonObject(try await request.bodyBytes(limit: config.server.maxBodyBytes))
+                    let section = kind.sections[table]
+                    var input = camelCased(try jsonObject(Data(record.row.utf8)))
+                    if table == .treatmentSessions {
+                        input["procedures"] = try await registry.procedureInputs(session: record.id, on: connection)
+                    }
+                    var merged = input.filter { kind.correctable.contains($0.key) || $0.key == "procedures" }
+                    var sectionValues = input.filter { !["id", "courseId", "recordedOn", "createdAt", "createdBy", "version", "voidedAt", "voidReason"].contains($0.key) }
+                    var problems: [FieldProblem] = []
+                    for (key, value) in patch {
+                        if kind.correctable.contains(key) {
+                            merged[key] = value
+                        } else if let section, key == section, let fields = value as? [String: Any] {
+                            for (field, fieldValue) in fields { sectionValues[field] = fieldValue }
+                        } else {
+                            problems.append(FieldProblem(field: key, rule: "not_correctable",
+                                                         message: "cannot be corrected here; correctable: \((kind.correctable.union(section.map { [$0] } ?? [])).sorted().joined(separator: ", "))"))
+                        }
+                    }
+                    guard problems.isEmpty else { throw ValidationFailure(problems) }
+                    if let section { merged[section] = sectionValues }
+                    try kind.validate(try JSONSerialization.data(withJSONObject: merged), validationContext(), record.courseStart)
+                    var columns = merged.filter { $0.key != "procedures" && $0.key != section }
+                    if section != nil { columns.merge(sectionValues) { new, _ in new } }
+                    return try await registry.correct(table, record: record, values: snakeCased(columns), expectedVersion: version, actor: actor, on: connection)
+                }
+            }
+            api.post("courses/:id/\(kind.segment)/:recordId/void") { request, context in
+                try await change(kind, request, context, route: "POST /api/v1/courses/{courseId}/\(kind.segment)/{id}/void") { table, record, version, actor, connection in
+                    let body = try decodeInput(VoidInput.self, from: try await request.bodyBytes(limit: 16_384))
+                    var v = Validator()
+                    let reason = v.text(body.reason, "reason", maxLength: 500, required: true)
+                    try v.finish { () }
+                    guard !record.voided else { throw StoreError.conflict(field: "id", message: "the record is already voided") }
+                    return try await registry.void(table, record: record, reason: reason!, expectedVersion: version, actor: actor, on: connection)
+                }
+            }
+        }
+    }
+
+    /// The steps a correction and a void share: who may, which version, which record (locked),
+    /// one transaction, and the changed record with its new version as ETag.
+    private func change(_ kind: CorrectableKind, _ request: Request, _ context: RegistryRequestContext, route: String,
+                        apply: @escaping @Sendable (Registry.CorrectableTable, LockedRecord, Int, Actor, PostgresConnection) async throws -> String) async throws -> Response {
+        let principal = try context.require(.writeClinical)
+        let courseId = try context.pathId("course")
+        let id = try context.pathId("record", "recordId")
+        let version = try Self.expectedVersion(request)
+        let row = try await registry.database.transaction { connection in
+            for table in kind.tables {
+                guard let record = try? await registry.lockRecord(table, id: id, courseId: courseId, scope: principal.siteScope, on: connection) else { continue }
+                if record.voided, !route.hasSuffix("/void") { throw StoreError.conflict(field: "id", message: "a voided record cannot be corrected") }
+                return try await apply(table, record, version, principal.actor(route), connection)
+            }
+            throw StoreError.notFound("record \(id)")
+        }
+        let record = camelCased(try jsonObject(Data(row.utf8)))
+        let etag = "\"\((record["version"] as? Int) ?? 0)\""
+        return JSONResponse.make(status: .ok, data: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), headers: [.eTag: etag])
+    }
+
+    /// `If-Match: "3"` (or `3`, or `W/"3"`): the version the client last saw.
+    static func expectedVersion(_ request: Request) throws -> Int {
+        guard let header = request.headers[.ifMatch] else {
+            throw BadRequestBody(status: .preconditionRequired, code: "if_match_required",
+                                 message: "send If-Match with the record's version (its \"version\" field) so a concurrent change is not overwritten")
+        }
+        let digits = header.filter(\.isNumber)
+        guard let version = Int(digits), !digits.isEmpty else {
+            throw BadRequestBody(status: .badRequest, code: "bad_if_match", message: "If-Match must be the record's version, such as \"3\"")
+        }
+        return version
+    }
+}
+
+struct VoidInput: Decodable {
+    var reason: String?
+}
+
+private func jsonObject(_ data: Data) throws -> [String: Any] {
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw BadRequestBody(status: .badRequest, code: "malformed_json", message: "the request body must be a JSON object")
+    }
+    return object
+}
+
+/// `recorded_on` → `recordedOn`; instants are rewritten in the API's own ISO 8601 form.
+func camelCased(_ row: [String: Any]) -> [String: Any] {
+    var result: [String: Any] = [:]
+    for (key, value) in row {
+        let parts = key.split(separator: "_")
+        let camel = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
+        result[camel] = value
+    }
+    if let text = result["performedAt"] as? String, let instant = parseDatabaseInstant(text) {
+        result["performedAt"] = ISO8601DateFormatter().string(from: instant)
+    }
+    return result
+}
+
+func snakeCased(_ values: [String: Any]) -> [String: Any] {
+    var result: [String: Any] = [:]
+    for (key, value) in values {
+        var snake = ""
+        for character in key {
+            if character.isUppercase { snake += "_" + character.lowercased() } else { snake.append(character) }
+        }
+        result[snake] = value
+    }
+    return result
+}
+
+private func parseDatabaseInstant(_ text: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: text)
+}

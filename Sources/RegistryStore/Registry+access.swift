@@ -1,0 +1,133 @@
+import Foundation
+import Synchronization
+import HummingbirdBcrypt
+import PostgresNIO
+import RegistryCore
+
+/// What a login attempt came to.
+public enum LoginResult: Sendable, Equatable {
+    case success(Principal, sessionToken: String)
+    case failure
+    /// Too many failures: refused without checking the password, for this many seconds.
+    case throttled(retryAfterSeconds: Int)
+}
+
+extension Registry {
+    /// The user behind an API token, if it is known, unexpired, unrevoked and its user active.
+    public func principal(forToken token: String) async throws -> Principal? {
+        try await database.read { connection in
+            let id = try await connection.query("""
+                UPDATE api_tokens t SET last_used_at = now() FROM users u
+                WHERE t.token_hash = \(Secret.hash(token)) AND t.revoked_at IS NULL AND t.expires_at > now()
+                  AND u.id = t.user_id AND u.active AND u.disabled_at IS NULL
+                RETURNING u.id
+                """, logger: logger).decode(UUID.self).first { _ in true }
+            guard let id else { return nil }
+            return try await principal(id, on: connection)
+        }
+    }
+
+    /// The user behind a session cookie, if the session has not ended or idled out; each use
+    /// extends it.
+    public func principal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
+        try await database.read { connection in
+            let id = try await connection.query("""
+                UPDATE web_sessions s SET last_seen_at = now() FROM users u
+                WHERE s.id_hash = \(Secret.hash(token)) AND s.ended_at IS NULL
+                  AND s.last_seen_at > now() - \(idleMinutes) * interval '1 minute'
+                  AND u.id = s.user_id AND u.active AND u.disabled_at IS NULL
+                RETURNING u.id
+                """, logger: logger).decode(UUID.self).first { _ in true }
+            guard let id else { return nil }
+            return try await principal(id, on: connection)
+        }
+    }
+
+    func principal(_ userId: UUID, on connection: PostgresConnection) async throws -> Principal? {
+        let row = try await connection.query("""
+            SELECT u.username, u.role, coalesce(array_agg(s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}')
+            FROM users u LEFT JOIN user_sites s ON s.user_id = u.id WHERE u.id = \(userId) GROUP BY u.id
+            """, logger: logger).decode((String, String, [UUID]).self).first { _ in true }
+        guard let row else { return nil }
+        return Principal(userId: userId, username: row.0, role: try coded(row.1), siteIds: Set(row.2))
+    }
+
+    /// Checks a password, throttling by account and by address, and opens a web session on
+    /// success. Every attempt is recorded and audited.
+    ///
+    /// After `auth.slowdownAfterFailures` recent failures each attempt waits longer before it is
+    /// answered; after `auth.lockoutAfterFailures` attempts are refused outright until
+    /// `auth.lockoutMinutes` pass. An unknown username costs the same bcrypt work as a known one,
+    /// so timing does not reveal which accounts exist.
+    public func login(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
+        let window = rules.lockoutMinutes
+        let failures = try await database.read { connection in
+            try await connection.query("""
+                SELECT greatest(
+                    (SELECT count(*) FROM login_attempts WHERE username = \(username) AND NOT success AND at > now() - \(window) * interval '1 minute'),
+                    (SELECT count(*) FROM login_attempts WHERE address = \(address) AND NOT success AND at > now() - \(window) * interval '1 minute'))
+                """, logger: logger).decode(Int.self).first { _ in true } ?? 0
+        }
+        let actor = Actor(userId: nil, label: username, route: "POST /login")
+        if failures >= rules.lockoutAfterFailures {
+            try await recordAttempt(username: username, address: address, userId: nil, success: false, actor: actor, note: "refused: locked out")
+            return .throttled(retryAfterSeconds: window * 60)
+        }
+        if failures >= rules.slowdownAfterFailures {
+            let delay = min(8, 1 << min(failures - rules.slowdownAfterFailures, 3))
+            try await Task.sleep(for: .seconds(delay))
+        }
+        let account = try await database.read { connection in
+            try await connection.query("""
+                SELECT id, password_hash FROM users WHERE username = \(username) AND active AND disabled_at IS NULL
+                """, logger: logger).decode((UUID, String?).self).first { _ in true }
+        }
+        let hash = account?.1 ?? Self.unmatchableHash(cost: rules.bcryptCost)
+        let verified = Bcrypt.verify(password, hash: hash) && account?.1 != nil
+        guard verified, let userId = account?.0 else {
+            try await recordAttempt(username: username, address: address, userId: nil, success: false, actor: actor, note: "wrong username or password")
+            return .failure
+        }
+        let token = Secret.generate(prefix: "scn_s_")
+        let signedIn = try await database.transaction { connection in
+            try await connection.run("INSERT INTO web_sessions (id_hash, user_id) VALUES (\(Secret.hash(token)), \(userId))", logger)
+            return try await self.principal(userId, on: connection)
+        }
+        try await recordAttempt(username: username, address: address, userId: userId, success: true,
+                                actor: Actor(userId: userId, label: username, route: "POST /login"), note: nil)
+        guard let signedIn else { return .failure }
+        return .success(signedIn, sessionToken: token)
+    }
+
+    /// A bcrypt hash no password matches, verified against when the account does not exist; one
+    /// per work factor, made once.
+    static func unmatchableHash(cost: Int) -> String {
+        unmatchableHashes.withLock { hashes in
+            if let hash = hashes[cost] { return hash }
+            let hash = Bcrypt.hash(Secret.generate(prefix: ""), cost: UInt8(cost))
+            hashes[cost] = hash
+            return hash
+        }
+    }
+
+    private static let unmatchableHashes = Mutex<[Int: String]>([:])
+
+    private func recordAttempt(username: String, address: String, userId: UUID?, success: Bool, actor: Actor, note: String?) async throws {
+        try await database.transaction { connection in
+            try await connection.run("INSERT INTO login_attempts (username, address, success) VALUES (\(username), \(address), \(success))", logger)
+            let details = note.map { "{\"address\":\(jsonString(address)),\"note\":\(jsonString($0))}" } ?? "{\"address\":\(jsonString(address))}"
+            try await auditAction(success ? "login" : "login_failed", actor: actor, details: details, on: connection)
+        }
+    }
+
+    public func logout(sessionToken: String) async throws {
+        try await database.read {
+            try await $0.run("UPDATE web_sessions SET ended_at = now() WHERE id_hash = \(Secret.hash(sessionToken)) AND ended_at IS NULL", logger)
+        }
+    }
+}
+
+/// A JSON string literal, for audit details assembled in SQL-free code.
+func jsonString(_ text: String) -> String {
+    String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+}

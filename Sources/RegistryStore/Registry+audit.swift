@@ -1,0 +1,102 @@
+import Foundation
+import PostgresNIO
+import RegistryCore
+
+/// One audit row. `before` and `after` are the JSON the database recorded, verbatim.
+public struct AuditEntry: Sendable {
+    public let id: Int64
+    public let at: Date
+    public let actorId: UUID?
+    public let actor: String
+    public let action: String
+    public let route: String
+    public let recordTable: String?
+    public let recordId: UUID?
+    public let before: String?
+    public let after: String?
+
+    /// As a JSON object, with `before` and `after` embedded as JSON rather than strings.
+    public var json: [String: Any] {
+        var object: [String: Any] = ["id": id, "at": ISO8601DateFormatter().string(from: at), "actor": actor, "action": action, "route": route]
+        object["actorId"] = actorId?.uuidString.lowercased()
+        object["recordTable"] = recordTable
+        object["recordId"] = recordId?.uuidString.lowercased()
+        object["before"] = before.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+        object["after"] = after.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+        return object
+    }
+}
+
+/// Which audit rows to read: any combination of record, user and time range, newest first.
+public struct AuditQuery: Sendable {
+    public var recordId: UUID?
+    public var username: String?
+    public var from: Date?
+    public var to: Date?
+    /// Resume below this id (the previous page's last).
+    public var beforeId: Int64?
+    public var limit: Int
+
+    public init(recordId: UUID? = nil, username: String? = nil, from: Date? = nil, to: Date? = nil, beforeId: Int64? = nil, limit: Int = 100) {
+        self.recordId = recordId
+        self.username = username
+        self.from = from
+        self.to = to
+        self.beforeId = beforeId
+        self.limit = limit
+    }
+}
+
+extension Registry {
+    public func audit(_ request: AuditQuery, on connection: PostgresConnection) async throws -> [AuditEntry] {
+        var query = QueryBuilder("""
+            SELECT id, at, actor_id, actor_label, action, route, record_table, record_id, before::text, after::text FROM audit_log WHERE true
+            """)
+        if let recordId = request.recordId { query.and("record_id = ?", recordId) }
+        if let username = request.username { query.and("actor_label = ?", username) }
+        if let from = request.from { query.and("at >= ?", from) }
+        if let to = request.to { query.and("at < ?", to) }
+        if let beforeId = request.beforeId { query.and("id < ?", beforeId) }
+        query.add(" ORDER BY id DESC LIMIT \(request.limit)")
+        var entries: [AuditEntry] = []
+        for try await r in try await connection.query(query.query, logger: logger)
+            .decode((Int64, Date, UUID?, String, String, String, String?, UUID?, String?, String?).self) {
+            entries.append(AuditEntry(id: r.0, at: r.1, actorId: r.2, actor: r.3, action: r.4, route: r.5, recordTable: r.6, recordId: r.7,
+                                      before: r.8, after: r.9))
+        }
+        return entries
+    }
+}
+
+extension AuditQuery {
+    /// Reads the filter from text (query parameters or CLI options), naming each malformed one.
+    public static func parse(recordId: String?, username: String?, from: String?, to: String?, before: String?,
+                             limit: String?) throws(ValidationFailure) -> AuditQuery {
+        var v = Validator()
+        func instant(_ text: String?, _ field: String) -> Date? {
+            guard let text else { return nil }
+            if let day = CalendarDate(iso: text) { return Date(timeIntervalSince1970: Double(day.dayNumber) * 86400) }
+            guard let date = ISO8601DateFormatter().date(from: text) else {
+                v.fail(field, "date_time", "must be a date (YYYY-MM-DD, UTC) or date and time such as 2026-03-01T09:30:00Z")
+                return nil
+            }
+            return date
+        }
+        var query = AuditQuery()
+        if let recordId {
+            query.recordId = UUID(uuidString: recordId)
+            if query.recordId == nil { v.fail("recordId", "format", "must be a UUID") }
+        }
+        query.username = username
+        query.from = instant(from, "from")
+        query.to = instant(to, "to")
+        if let before {
+            query.beforeId = Int64(before)
+            if query.beforeId == nil { v.fail("before", "format", "must be an audit entry id") }
+        }
+        if let limit {
+            if let value = Int(limit), (1...1000).contains(value) { query.limit = value } else { v.fail("limit", "range", "must be from 1 to 1000") }
+        }
+        return try v.finish { query }
+    }
+}
