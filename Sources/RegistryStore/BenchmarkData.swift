@@ -10,6 +10,8 @@ public enum BenchmarkData {
     public static func generate(courses: Int, into database: RegistryDatabase) async throws {
         let logger = database.logger
         let statements: [PostgresQuery] = [
+            // Bulk generation runs longer than any request may: lift the per-session timeout here only.
+            "SET statement_timeout = 0",
             "SELECT setseed(0.42)",
             "INSERT INTO sites (code, name) VALUES ('BENCH-A', 'Benchmark A'), ('BENCH-B', 'Benchmark B')",
             "INSERT INTO users (username, display_name, role) VALUES ('bench.clinician', 'Bench', 'clinician')",

@@ -36,6 +36,9 @@ public struct LocalCluster: Sendable {
     }
 
     var dataDirectory: URL { root.appending(path: "postgres") }
+
+    /// Whether the cluster has been created (it may be stopped).
+    public var exists: Bool { FileManager.default.fileExists(atPath: dataDirectory.appending(path: "PG_VERSION").path) }
     var passwordFile: URL { root.appending(path: "postgres-password") }
     var logFile: URL { root.appending(path: "postgres.log") }
 
@@ -48,7 +51,7 @@ public struct LocalCluster: Sendable {
         if asRoot {
             try Self.run("/bin/chown", ["postgres:postgres", root.path])
         }
-        if !FileManager.default.fileExists(atPath: dataDirectory.appending(path: "PG_VERSION").path) {
+        if !exists {
             progress("creating a private PostgreSQL cluster in \(dataDirectory.path)")
             let password = UUID().uuidString.replacingOccurrences(of: "-", with: "")
             try Data(password.utf8).write(to: passwordFile)

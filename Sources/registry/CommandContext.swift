@@ -20,13 +20,16 @@ struct CommandContext {
         self.logger = logger
     }
 
-    /// The configured database; without one, commands other than `up` say how to get one.
+    /// The configured database; without one, the private cluster `registry up` created (started
+    /// if stopped); without that either, how to get one.
     func databaseURL() throws -> DatabaseURL {
-        guard !config.database.url.isEmpty else {
+        guard config.database.url.isEmpty else { return try DatabaseURL(config.database.url) }
+        let cluster = LocalCluster.default()
+        guard cluster.exists else {
             throw ValidationError("DATABASE_URL is not set. Set it to postgres://user:password@host:5432/database, "
                 + "or run `swift run registry up`, which starts a private local PostgreSQL.")
         }
-        return try DatabaseURL(config.database.url)
+        do { return try cluster.start() } catch let error as StoreError { throw ValidationError(error.description) }
     }
 
     func withDatabase<T: Sendable>(url: DatabaseURL? = nil, _ body: (RegistryDatabase) async throws -> T) async throws -> T {

@@ -67,7 +67,7 @@ import Testing
 
     @Test(arguments: cases)
     func isRefusedWithTheFieldNamedAndNothingWritten(_ bad: Case) async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             let f = h.fixture
             func fill(_ text: String) -> String {
                 text.replacingOccurrences(of: "{course}", with: f.courseId.uuidString).replacingOccurrences(of: "{site}", with: f.siteId.uuidString)
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func anOversizedBodyIs413() async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             let huge = #"{"note":""# + String(repeating: "a", count: 2_000_000) + #""}"#
             let reply = try await client.post("/api/v1/courses/\(h.fixture.courseId)/events", huge, token: h.clinician)
             #expect(reply.status == .contentTooLarge)

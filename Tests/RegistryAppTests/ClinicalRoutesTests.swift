@@ -8,7 +8,7 @@ import Testing
 /// the whole timeline read back.
 @Suite struct ClinicalRoutesTests {
     @Test func aWholeCourseIsLoggedAndReadBackAsOneTimeline() async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             let f = h.fixture
             let patient = try await client.post("/api/v1/patients", """
                 {"siteId":"\(f.siteId)","mrn":"A-77","familyName":"Ødegård","givenName":"Åse","dateOfBirth":"1961-04-30","sex":"female"}
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func listsPaginateWithCursors() async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             for index in 0..<3 {
                 _ = try await client.post("/api/v1/patients", """
                     {"siteId":"\(h.fixture.siteId)","mrn":"L-\(index)","familyName":"F","givenName":"G","dateOfBirth":"1970-01-01","sex":"male"}

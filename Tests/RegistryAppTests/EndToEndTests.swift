@@ -7,7 +7,7 @@ import Testing
 /// The real server on a real port, spoken to over TCP.
 @Suite struct EndToEndTests {
     @Test func theServerAnswersOverHTTPOnAPort() async throws {
-        try await APIHarness.run(.live) { h, client in
+        try await APIHarness.run(.live) { h, client async throws in
             #expect(client.port != nil && client.port != 0)
             #expect(try await client.get("/healthz", token: nil).status == .ok)
             let score = try await client.post("/api/v1/courses/\(h.fixture.courseId)/pain-scores",

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct IdempotencyTests {
     @Test func aRetryWithTheSameKeyAndBodyReturnsTheFirstResponseAndWritesNothing() async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             let path = "/api/v1/courses/\(h.fixture.courseId)/sessions"
             let body = #"{"sessionOn":"2026-02-01","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#
             let first = try await client.post(path, body, key: "visit-42", token: h.clinician)
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func theSameKeyWithAnotherBodyIs422AndWritesNothing() async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             let path = "/api/v1/courses/\(h.fixture.courseId)/pain-scores"
             #expect(try await client.post(path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":3}"#, key: "k", token: h.clinician).status == .created)
             let counts = try await h.rowCounts()
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func withoutAKeyEveryPostWrites() async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             let path = "/api/v1/courses/\(h.fixture.courseId)/pain-scores"
             let body = #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":3}"#
             _ = try await client.post(path, body, token: h.clinician)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func aRefusedRequestDoesNotUseUpItsKey() async throws {
-        try await APIHarness.run { h, client in
+        try await APIHarness.run { h, client async throws in
             let path = "/api/v1/courses/\(h.fixture.courseId)/pain-scores"
             let refused = try await client.post(path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":30}"#, key: "fix-me", token: h.clinician)
             #expect(refused.status == .unprocessableContent)

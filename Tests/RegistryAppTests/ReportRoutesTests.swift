@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func coursesLoggedThroughTheAPIAppearInTheReport() async throws {
-        try await APIHarness.run(.live) { h, client in
+        try await APIHarness.run(.live) { h, client async throws in
             try await logCourse(client, h, mrn: "R-1", sessions: 1, improvedTo: 2, later: [(120, 7), (150, 8)])
             try await logCourse(client, h, mrn: "R-2", sessions: 2, improvedTo: 3, later: [(200, 3)])
             try await logCourse(client, h, mrn: "R-3", sessions: 4, improvedTo: 2, later: [(100, 2)])

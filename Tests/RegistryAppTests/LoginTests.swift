@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// Issue 3: sign-in by cookie, logout, throttling, and the audit of each attempt.
+@Suite struct LoginTests {
+    func addLoginUser(_ h: APIHarness) async throws {
+        var auth = try TestDatabase.config().auth
+        auth.bcryptCost = 4
+        _ = try await Registry(database: h.database).addUser(username: "nurse.login", displayName: "Nurse", role: .clinician, siteCodes: ["TEST"],
+                                                             password: "correct horse battery", rules: auth, actor: Fixture.actor)
+    }
+
+    func login(_ client: some TestClientProtocol, _ password: String) async throws -> TestResponse {
+        try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/json"],
+                                 body: ByteBuffer(string: #"{"username":"nurse.login","password":"\#(password)"}"#))
+    }
+
+    @Test func aSessionCookieSignsInAndLogoutEndsIt() async throws {
+        try await APIHarness.run { h, client async throws in
+            try await addLoginUser(h)
+            let response = try await login(client, "correct horse battery")
+            #expect(response.status == .ok)
+            let cookie = try #require(response.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            let session = String(cookie.split(separator: ";")[0])
+            let courses = try await client.execute(uri: "/api/v1/courses", method: .get, headers: [.cookie: session])
+            #expect(courses.status == .ok)
+            _ = try await client.execute(uri: "/logout", method: .post, headers: [.cookie: session])
+            #expect(try await client.execute(uri: "/api/v1/courses", method: .get, headers: [.cookie: session]).status == .unauthorized)
+        }
+    }
+
+    @Test func repeatedFailuresAreThrottledThenRefusedAndEveryAttemptIsAudited() async throws {
+        try await APIHarness.run { h, client async throws in
+            try await addLoginUser(h)
+            let registry = Registry(database: h.database)
+            var rules = try TestDatabase.config().auth
+            rules.slowdownAfterFailures = 2
+            rules.lockoutAfterFailures = 3
+            // Through the store, so the test needs no sleeps beyond the one slowed attempt.
+            for _ in 0..<3 {
+                #expect(try await registry.login(username: "nurse.login", password: "wrong password!", address: "10.0.0.9", rules: rules) == .failure)
+            }
+            let refused = try await registry.login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
+            #expect(refused == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
+            let audit = try await h.database.read { try await registry.audit(AuditQuery(username: "nurse.login"), on: $0) }
+            #expect(audit.filter { $0.action == "login_failed" }.count == 4)
+            // Through HTTP, a wrong password is a 401 that says nothing about which part was wrong.
+            let wrong = try await login(client, "nope nope nope")
+            #expect(wrong.status == .unauthorized || wrong.status == .tooManyRequests)
+        }
+    }
+
+    @Test func aSuccessfulLoginIsAudited() async throws {
+        try await APIHarness.run { h, client async throws in
+            try await addLoginUser(h)
+            #expect(try await login(client, "correct horse battery").status == .ok)
+            let audit = try await h.database.read { try await Registry(database: h.database).audit(AuditQuery(username: "nurse.login"), on: $0) }
+            #expect(audit.contains { $0.action == "login" })
+        }
+    }
+
+    @Test func passwordsShorterThanTwelveAreRefused() async throws {
+        try await APIHarness.run { h, _ async throws in
+            await #expect(throws: ValidationFailure.self) {
+                _ = try await Registry(database: h.database).addUser(username: "short.pw", displayName: "S", role: .admin, siteCodes: [],
+                                                                     password: "elevenchars", rules: try TestDatabase.config().auth, actor: Fixture.actor)
+            }
+        }
+    }
+
+    @Test func reportRunsAreAudited() async throws {
+        try await APIHarness.run { h, client async throws in
+            #expect(try await client.get("/api/v1/reports/outcomes?side=left", token: h.tokens["researcher"]).status == .ok)
+            let audit = try await h.database.read { try await Registry(database: h.database).audit(AuditQuery(username: "researcher.test"), on: $0) }
+            let run = try #require(audit.first { $0.action == "report" })
+            #expect(run.route == "GET /api/v1/reports/outcomes" && run.after?.contains("left") == true)
+        }
+    }
+}
