@@ -50,6 +50,22 @@ public struct CourseHistory: Sendable, Equatable {
         }
     }
 
+    /// Descriptive facts about the course that exports carry beside the outcome (not used by
+    /// the outcome definitions).
+    public struct Facts: Sendable, Equatable {
+        public let patientId: UUID
+        public let icd10: String
+        public let ageAtStart: Int?
+        public let sex: String?
+
+        public init(patientId: UUID, icd10: String, ageAtStart: Int?, sex: String?) {
+            self.patientId = patientId
+            self.icd10 = icd10
+            self.ageAtStart = ageAtStart
+            self.sex = sex
+        }
+    }
+
     public let courseId: UUID
     public let siteId: UUID
     public let clinicianId: UUID
@@ -60,9 +76,12 @@ public struct CourseHistory: Sendable, Equatable {
     public var scores: [Score]
     public var events: [Event]
     public var blocks: [Block]
+    public let facts: Facts?
 
     public init(courseId: UUID = UUID(), siteId: UUID = UUID(), clinicianId: UUID = UUID(), side: Side = .left,
-                startedOn: CalendarDate, procedures: [Procedure] = [], scores: [Score] = [], events: [Event] = [], blocks: [Block] = []) {
+                startedOn: CalendarDate, facts: Facts? = nil, procedures: [Procedure] = [], scores: [Score] = [], events: [Event] = [],
+                blocks: [Block] = []) {
+        self.facts = facts
         self.courseId = courseId
         self.siteId = siteId
         self.clinicianId = clinicianId

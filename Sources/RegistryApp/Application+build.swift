@@ -32,6 +32,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     services.addCorrectionRoutes(to: api)
     services.addReportRoutes(to: api)
     services.addAdminRoutes(to: api)
+    services.addExportRoutes(to: api)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),

@@ -8,6 +8,7 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
     public var server: Server
     public var database: Database
     public var auth: Auth
+    public var export: Export
     public var clinical: ClinicalRules
 
     public struct Server: Codable, Sendable, Equatable {
@@ -33,6 +34,14 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         /// …and after which attempts are refused until `lockoutMinutes` pass without failures.
         public var lockoutAfterFailures: Int
         public var lockoutMinutes: Int
+    }
+
+    public struct Export: Codable, Sendable, Equatable {
+        /// Empty: every export gets a fresh random key, so pseudonyms cannot be linked across
+        /// exports. An admin may set a project key to make them stable across a project's exports.
+        public var projectKey: String
+        /// Free-text notes may identify people; they are exported only when an admin enables it.
+        public var includeNotes: Bool
     }
 
     public struct Database: Codable, Sendable, Equatable {

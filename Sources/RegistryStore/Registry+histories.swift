@@ -11,35 +11,31 @@ extension Registry {
     /// run ends. Nothing is collected beyond the course being assembled. Voided records never
     /// reach the analysis; children of a voided course are skipped with it.
     public func streamHistories(siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
-                                _ body: (CourseHistory) throws -> Void) async throws {
-        var query = QueryBuilder("")
-        var siteFilter = siteId.map { " AND c.site_id = \(query.bind($0))" } ?? ""
-        if let scope { siteFilter += " AND c.site_id = ANY(\(query.bind(Array(scope))))" }
-        query.add("""
-            SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', 0, 0, 0, c.side, NULL::text, c.site_id, c.clinician_id, c.created_at
-              FROM treatment_courses c WHERE c.voided_at IS NULL\(siteFilter)
-            UNION ALL
-            SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at
-              FROM treatment_sessions s JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL
-            UNION ALL
-            SELECT course_id, 2::int2, recorded_on - DATE '1970-01-01', nrs, 0, 0, timepoint, NULL, NULL, NULL, created_at
-              FROM pain_scores WHERE voided_at IS NULL
-            UNION ALL
-            SELECT course_id, 3::int2, occurred_on - DATE '1970-01-01', 0, 0, 0, kind, NULL, NULL, NULL, created_at
-              FROM course_events WHERE voided_at IS NULL
-            UNION ALL
-            SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, created_at
-              FROM diagnostic_blocks WHERE voided_at IS NULL
-            ORDER BY 1, 2, 3, 11
-            """)
+                                _ body: (CourseHistory) async throws -> Void) async throws {
+        try await streamHistories(courseSQL: QueryBuilder(""), condition: "", on: connection, body) { query in
+            var filter = siteId.map { " AND c.site_id = \(query.bind($0))" } ?? ""
+            if let scope { filter += " AND c.site_id = ANY(\(query.bind(Array(scope))))" }
+            return filter
+        }
+    }
+
+    /// The same stream for courses meeting `condition` (` AND …` on alias `c`, its values already
+    /// bound in `courseSQL`), plus whatever `more` adds.
+    func streamHistories(courseSQL: QueryBuilder, condition: String, on connection: PostgresConnection,
+                         _ body: (CourseHistory) async throws -> Void,
+                         more: (inout QueryBuilder) -> String = { _ in "" }) async throws {
+        var query = courseSQL
+        let filter = condition + more(&query)
+        query.add(Self.historyRows(courseFilter: filter) + " ORDER BY 1, 2, 3, 11")
         var current: CourseHistory?
         for try await row in try await connection.query(query.query, logger: logger)
-            .decode((UUID, Int16, Int32, Int32, Int32, Int32, String?, String?, UUID?, UUID?, Date).self) {
-            let (courseId, kind, day, n1, n2, n3, text1, text2, siteId, clinicianId, _) = row
+            .decode(HistoryRow.self) {
+            let (courseId, kind, day, n1, n2, n3, text1, text2, siteId, clinicianId, _, text3, patientId) = row
             if kind == 0 {
-                if let finished = current { try body(finished) }
+                if let finished = current { try await body(finished) }
                 current = CourseHistory(courseId: courseId, siteId: siteId!, clinicianId: clinicianId!, side: try coded(text1!),
-                                        startedOn: CalendarDate(dayNumber: Int(day)))
+                                        startedOn: CalendarDate(dayNumber: Int(day)),
+                                        facts: .init(patientId: patientId!, icd10: text2!, ageAtStart: n1 < 0 ? nil : Int(n1), sex: text3))
                 continue
             }
             // Rows of a voided (or filtered-out) course have no course row before them.
@@ -52,31 +48,41 @@ extension Registry {
             default: current!.blocks.append(.init(nrsBefore: Int(n1), nrsAfter: Int(n2), assessedMinutesAfter: Int(n3)))
             }
         }
-        if let finished = current { try body(finished) }
+        if let finished = current { try await body(finished) }
     }
 }
 
+typealias HistoryRow = (UUID, Int16, Int32, Int32, Int32, Int32, String?, String?, UUID?, UUID?, Date, String?, UUID?)
+
 extension Registry {
+    /// Every row a course history is made of, one UNION ALL branch per source table; the course
+    /// row (kind 0) also carries the descriptive facts exports need. `courseFilter` narrows the
+    /// course rows (children of other courses are then skipped by the reader).
+    static func historyRows(courseFilter: String = "") -> String {
+        """
+        SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1), 0, 0, c.side, c.icd10, c.site_id,
+               c.clinician_id, c.created_at, c.patient_sex, c.patient_id
+          FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter)
+        UNION ALL
+        SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at, NULL, NULL
+          FROM treatment_sessions s JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL
+        UNION ALL
+        SELECT course_id, 2::int2, recorded_on - DATE '1970-01-01', nrs, 0, 0, timepoint, NULL, NULL, NULL, created_at, NULL, NULL
+          FROM pain_scores WHERE voided_at IS NULL
+        UNION ALL
+        SELECT course_id, 3::int2, occurred_on - DATE '1970-01-01', 0, 0, 0, kind, NULL, NULL, NULL, created_at, NULL, NULL
+          FROM course_events WHERE voided_at IS NULL
+        UNION ALL
+        SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, created_at, NULL, NULL
+          FROM diagnostic_blocks WHERE voided_at IS NULL
+        """
+    }
+
     /// The baseline of `registry bench`: every row the report reads, read sequentially with the
     /// same decoding and nothing else (no ordering, no assembling, no analysis). Returns the row count.
     public func readHistoryRowsPlainly(on connection: PostgresConnection) async throws -> Int {
         var rows = 0
-        for try await _ in try await connection.query("""
-            SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', 0, 0, 0, c.side, NULL::text, c.site_id, c.clinician_id, c.created_at
-              FROM treatment_courses c WHERE c.voided_at IS NULL
-            UNION ALL
-            SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at
-              FROM treatment_sessions s JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL
-            UNION ALL
-            SELECT course_id, 2::int2, recorded_on - DATE '1970-01-01', nrs, 0, 0, timepoint, NULL, NULL, NULL, created_at
-              FROM pain_scores WHERE voided_at IS NULL
-            UNION ALL
-            SELECT course_id, 3::int2, occurred_on - DATE '1970-01-01', 0, 0, 0, kind, NULL, NULL, NULL, created_at
-              FROM course_events WHERE voided_at IS NULL
-            UNION ALL
-            SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, created_at
-              FROM diagnostic_blocks WHERE voided_at IS NULL
-            """, logger: logger).decode((UUID, Int16, Int32, Int32, Int32, Int32, String?, String?, UUID?, UUID?, Date).self) {
+        for try await _ in try await connection.query(PostgresQuery(unsafeSQL: Self.historyRows()), logger: logger).decode(HistoryRow.self) {
             rows += 1
         }
         return rows

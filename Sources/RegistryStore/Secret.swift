@@ -12,7 +12,9 @@ public enum Secret {
 
     /// SHA-256, hex: what the database keeps. A fast hash suffices because the secret is random
     /// (unlike a password, it cannot be guessed from a dictionary).
-    public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func hash(_ secret: String) -> String { hashData(Data(secret.utf8)) }
+
+    public static func hashData(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

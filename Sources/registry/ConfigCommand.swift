@@ -10,7 +10,9 @@ struct ConfigCommand: AsyncParsableCommand {
         let keyWidth = settings.map(\.key.count).max() ?? 0
         let variableWidth = settings.map(\.variable.count).max() ?? 0
         for setting in settings {
-            let value = setting.key == "database.url" && !setting.value.isEmpty ? "(set)" : setting.value
+            // Secrets are shown only as set or not.
+            let secret = setting.key == "database.url" || setting.key == "export.projectKey"
+            let value = secret && !setting.value.isEmpty ? "(set)" : setting.value
             say(setting.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  "
                 + setting.variable.padding(toLength: variableWidth, withPad: " ", startingAt: 0) + "  " + value)
         }

@@ -18,11 +18,13 @@ struct APIHarness {
     /// Tests run "today" = 2026-06-15 so dates in them never drift into the future.
     static let now = Date(timeIntervalSince1970: 1_781_524_800)
 
-    static func run(_ setup: TestingSetup = .router, _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
+    static func run(_ setup: TestingSetup = .router, configure: @Sendable (inout RegistryConfig) -> Void = { _ in },
+                    _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
             var config = try TestDatabase.config()
             config.server.port = 0
+            configure(&config)
             // The application runs its own pool as a service; the harness keeps its own for checks.
             let appDatabase = RegistryDatabase(url: database.url, poolSize: 4, logger: TestDatabase.logger)
             let app = buildApplication(config: config, database: appDatabase, logger: TestDatabase.logger, now: { now })

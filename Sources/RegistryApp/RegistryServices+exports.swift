@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RegistryCore
+import RegistryStore
+
+extension RegistryServices {
+    /// Research exports: one table as CSV, or everything (with codebook and manifest) as a zip.
+    /// Both stream as they read: memory stays flat and the first bytes leave at once.
+    func addExportRoutes(to api: APIGroup) {
+        api.get("exports/:file") { request, context in
+            let principal = try context.require(.export)
+            let file = context.parameters.get("file") ?? ""
+            guard file.hasSuffix(".csv"), let table = ExportTable(rawValue: String(file.dropLast(4))) else {
+                throw StoreError.notFound("export \(file); tables: \(ExportTable.allCases.map(\.fileName).joined(separator: ", "))")
+            }
+            let plan = try exportPlan(request, principal)
+            try await registry.auditExport(plan, tables: [table.rawValue], actor: principal.actor("GET /api/v1/exports/\(file)"))
+            let registry = registry
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8; header=present",
+                                                   .contentDisposition: "attachment; filename=\"\(table.fileName)\""],
+                            body: ResponseBody { writer in
+                                try await registry.database.transaction { connection in
+                                    try await registry.beginExport(plan, on: connection)
+                                    try await registry.exportTable(table, plan: plan, on: connection) { try await writer.write(ByteBuffer(string: $0)) }
+                                }
+                                try await writer.finish(nil)
+                            })
+        }
+        api.get("exports.zip") { request, context in
+            let principal = try context.require(.export)
+            let plan = try exportPlan(request, principal)
+            let registry = registry
+            let actor = principal.actor("GET /api/v1/exports.zip")
+            return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"scn-registry-export.zip\""],
+                            body: ResponseBody { writer in
+                                // The zip stream keeps its output for the whole response; the box lends it the writer.
+                                let box = WriterBox(writer)
+                                var zip = ZipStream { try await box.writer.write($0) }
+                                _ = try await registry.exportAll(plan, actor: actor, to: &zip)
+                                try await zip.finish()
+                                try await box.writer.finish(nil)
+                            })
+        }
+    }
+
+    /// The export's selection from query parameters, scoped to a manager's own sites.
+    func exportPlan(_ request: Request, _ principal: Principal) throws -> ExportPlan {
+        let selection = try ExportSelection.parse(siteId: request.query("siteId"), from: request.query("from"), to: request.query("to"),
+                                                  cohort: request.query("cohort"), procedureKind: request.query("procedureKind"),
+                                                  cohorts: config.clinical.cohorts)
+        var dates = Deidentifier.Dates.shifted
+        if let text = request.query("dates") {
+            guard let parsed = Deidentifier.Dates(rawValue: text) else {
+                throw ValidationFailure(field: "dates", rule: "one_of", message: "must be one of: shifted, relative")
+            }
+            dates = parsed
+        }
+        return ExportPlan(selection: selection, scope: principal.siteScope,
+                          deidentifier: Deidentifier(projectKey: config.export.projectKey, dates: dates),
+                          includeNotes: config.export.includeNotes, rules: config.clinical)
+    }
+}
+
+/// Holds a response body writer so a stored closure can write to it. Used by one task only.
+final class WriterBox: @unchecked Sendable {
+    var writer: any ResponseBodyWriter
+    init(_ writer: any ResponseBodyWriter) { self.writer = writer }
+}

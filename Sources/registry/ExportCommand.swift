@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import RegistryCore
+import RegistryStore
+
+/// `registry export --out DIR`: every table, the codebook and the manifest, de-identified exactly
+/// as the API does it.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a de-identified research export to a folder.")
+
+    @Option(help: "Folder to write (created; existing export files are replaced).") var out: String
+    @Option(help: "Only this site (UUID).") var site: String?
+    @Option(help: "Courses started on or after this date (YYYY-MM-DD).") var from: String?
+    @Option(help: "Courses started on or before this date (YYYY-MM-DD).") var to: String?
+    @Option(help: "Only this outcome cohort (1-2, 3-5, >5, not improved, not evaluable).") var cohort: String?
+    @Option(help: "Only courses with this procedure kind.") var procedureKind: String?
+    @Option(help: "shifted (per-patient offset) or relative (days from course start).") var dates = "shifted"
+
+    func run() async throws {
+        let context = try CommandContext()
+        let selection: ExportSelection
+        do {
+            selection = try ExportSelection.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind,
+                                                  cohorts: context.config.clinical.cohorts)
+        } catch {
+            throw ValidationError(error.problems.map { "--\($0.field == "siteId" ? "site" : $0.field) \($0.message)" }.joined(separator: "\n"))
+        }
+        guard let dateMode = Deidentifier.Dates(rawValue: dates) else { throw ValidationError("--dates must be shifted or relative") }
+        let folder = URL(fileURLWithPath: out)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("cannot create \(out): \(error.localizedDescription)")
+        }
+        let plan = ExportPlan(selection: selection, scope: nil,
+                              deidentifier: Deidentifier(projectKey: context.config.export.projectKey, dates: dateMode),
+                              includeNotes: context.config.export.includeNotes, rules: context.config.clinical)
+        let actor = Actor(userId: nil, label: "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown"), route: "registry export")
+        var bar = ProgressBar(label: "exporting")
+        var done = 0
+        var total = 0
+        let manifest = try await context.withDatabase { database in
+            var sink = FolderSink(folder: folder)
+            return try await Registry(database: database).exportAll(plan, actor: actor, to: &sink) { _, rows in
+                done += 1
+                total += rows
+                bar.update(done, ExportTable.allCases.count)
+            }
+        }
+        say("wrote \(manifest.files.count) files, \(total) rows, to \(folder.path)")
+    }
+}
+
+/// Writes each export file into a folder.
+struct FolderSink: ExportSink {
+    let folder: URL
+    private var handle: FileHandle?
+
+    init(folder: URL) { self.folder = folder }
+
+    mutating func begin(file: String) async throws {
+        let url = folder.appending(path: file)
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    mutating func write(_ chunk: String) async throws { try handle?.write(contentsOf: Data(chunk.utf8)) }
+
+    mutating func end() async throws {
+        try handle?.close()
+        handle = nil
+    }
+}
