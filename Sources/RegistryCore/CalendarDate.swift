@@ -46,8 +46,22 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.init(dayNumber: CalendarDate.daysFromCivil(year: parts.year!, month: parts.month!, day: parts.day!))
     }
 
-    public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+    public var description: String { isoText }
+
+    /// `YYYY-MM-DD`, built by hand: exports format millions of dates and `String(format:)` is slow.
+    public var isoText: String {
+        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 10)
+        func put(_ value: Int, at start: Int, digits: Int) {
+            var rest = value
+            for index in stride(from: start + digits - 1, through: start, by: -1) {
+                bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        put(year, at: 0, digits: 4)
+        put(month, at: 5, digits: 2)
+        put(day, at: 8, digits: 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func adding(days: Int) -> CalendarDate { CalendarDate(dayNumber: dayNumber + days) }

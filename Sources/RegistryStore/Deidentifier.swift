@@ -11,59 +11,54 @@ import RegistryCore
 public struct Deidentifier: Sendable {
     public enum Dates: String, Sendable, Codable { case shifted, relative }
 
-    private let key: SymmetricKey
+    /// The key XORed with HMAC's inner and outer pads. PostgreSQL computes the same HMAC from
+    /// them (`export_mac` in Schema/0004) when it formats export rows itself.
+    public let innerPad: [UInt8]
+    public let outerPad: [UInt8]
     public let dates: Dates
     public let projectStable: Bool
 
     /// `projectKey` (from `export.projectKey`) makes pseudonyms and shifts repeat across exports.
     public init(projectKey: String?, dates: Dates) {
+        var key: [UInt8]
         if let projectKey, !projectKey.isEmpty {
-            key = SymmetricKey(data: SHA256.hash(data: Data(projectKey.utf8)))
+            key = Array(SHA256.hash(data: Data(projectKey.utf8)))
             projectStable = true
         } else {
-            key = SymmetricKey(size: .bits256)
+            var generator = SystemRandomNumberGenerator()
+            key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
             projectStable = false
         }
+        key += [UInt8](repeating: 0, count: 64 - key.count)
+        innerPad = key.map { $0 ^ 0x36 }
+        outerPad = key.map { $0 ^ 0x5c }
         self.dates = dates
     }
 
-    private func mac(_ label: String, _ id: UUID) -> HashedAuthenticationCode<SHA256> {
-        HMAC<SHA256>.authenticationCode(for: Data((label + ":" + id.uuidString.lowercased()).utf8), using: key)
+    /// HMAC-SHA-256(label ‖ the id's 16 raw bytes), spelled out as the SQL side spells it.
+    private func mac(_ label: String, _ id: UUID) -> [UInt8] {
+        var message = innerPad + Array(label.utf8)
+        withUnsafeBytes(of: id.uuid) { message += $0 }
+        return Array(SHA256.hash(data: outerPad + Array(SHA256.hash(data: message))))
     }
 
-    /// `P-7K2M9QX4TR`-style: a prefix for the kind of record and 10 Crockford base-32 characters (50 bits).
-    public func pseudonym(_ prefix: String, _ id: UUID) -> String {
-        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-        var bits = mac(prefix, id).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        var out = prefix + "-"
-        for _ in 0..<10 {
-            out.append(alphabet[Int(bits & 31)])
-            bits >>= 5
-        }
-        return out
+    /// `P-3f9a2b4c5d6e7f80`-style: a one-letter kind and the MAC's bytes 2–9 in hex, as
+    /// `export_pseudonym` writes it in SQL.
+    public func pseudonym(_ kind: String, _ id: UUID) -> String {
+        kind + "-" + mac(kind, id)[1...8].map { String(format: "%02x", $0) }.joined()
     }
 
     /// The patient's shift in days, from −180 to +180.
     public func offsetDays(patient: UUID) -> Int {
-        let value = mac("shift", patient).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return Int(value % 361) - 180
+        let mac = mac("shift", patient)
+        return Int(mac[0...3].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } % 361) - 180
     }
 
     /// A calendar day as exported: shifted ISO date, or whole days from the course's start.
     public func day(_ dayNumber: Int, patient: UUID, courseStart: Int) -> String {
         switch dates {
-        case .shifted: CalendarDate(dayNumber: dayNumber + offsetDays(patient: patient)).description
+        case .shifted: CalendarDate(dayNumber: dayNumber + offsetDays(patient: patient)).isoText
         case .relative: String(dayNumber - courseStart)
-        }
-    }
-
-    /// An instant as exported: shifted by whole days (time of day kept), or days from course start.
-    public func instant(_ date: Date, patient: UUID, courseStart: Int) -> String {
-        switch dates {
-        case .shifted:
-            ISO8601DateFormatter().string(from: date.addingTimeInterval(Double(offsetDays(patient: patient)) * 86400))
-        case .relative:
-            String(Int((date.timeIntervalSince1970 / 86400).rounded(.down)) - courseStart)
         }
     }
 

@@ -42,6 +42,8 @@ func coded<T: CodedValue>(_ type: T.Type) -> [(String, String)] {
 }
 
 /// The exported tables. Voided records are left out of every table, as they are of every analysis.
+/// Rows carry course and patient pseudonyms; only sessions carry their own (procedures of one
+/// session share it), since no other record is referred to by anything.
 public enum ExportTable: String, Sendable, CaseIterable {
     case courses, sessions, blocks
     case painScores = "pain_scores"
@@ -93,7 +95,7 @@ public enum ExportTable: String, Sendable, CaseIterable {
                        ExportColumn("dextrose_percent", .decimal, unit: "%", "Dextrose concentration")]
             if notes { columns.append(ExportColumn("notes", .text, "Free-text session notes")) }
         case .blocks:
-            columns = [ExportColumn("block_id", .pseudonym, "Block pseudonym"), Self.course, Self.patient,
+            columns = [Self.course, Self.patient,
                        ExportColumn("performed_at", .datetime, "When the block was injected"),
                        ExportColumn("side", .code, codes: coded(Side.self), "Side"),
                        ExportColumn("agent", .code, codes: coded(BlockAgent.self), "Local anaesthetic"),
@@ -104,29 +106,29 @@ public enum ExportTable: String, Sendable, CaseIterable {
                        ExportColumn("relief_percent", .decimal, unit: "%", "(before − after) / before × 100"),
                        ExportColumn("positive", .boolean, "Relief at or above the configured threshold within the window")]
         case .painScores:
-            columns = [ExportColumn("score_id", .pseudonym, "Score pseudonym"), Self.course, Self.patient,
+            columns = [Self.course, Self.patient,
                        ExportColumn("score_date", .date, "Date taken"),
                        ExportColumn("timepoint", .code, codes: coded(Timepoint.self), "When it was taken"),
                        ExportColumn("nrs", .integer, unit: "NRS 0-10 (LOINC 72514-3)", "Pain intensity"),
                        ExportColumn("odi", .integer, unit: "0-100 (LOINC 97909-6)", "Oswestry Disability Index"),
                        ExportColumn("pgic", .integer, unit: "1-7", "Patient Global Impression of Change")]
         case .events:
-            columns = [ExportColumn("event_id", .pseudonym, "Event pseudonym"), Self.course, Self.patient,
+            columns = [Self.course, Self.patient,
                        ExportColumn("event_date", .date, "Date"),
                        ExportColumn("kind", .code, codes: coded(CourseEventKind.self), "Clinician's flag")]
             if notes { columns.append(ExportColumn("note", .text, "Free-text note")) }
         case .findingsScreening:
-            columns = [ExportColumn("finding_id", .pseudonym, "Finding pseudonym"), Self.course, Self.patient, ExportColumn("finding_date", .date, "Date")]
+            columns = [Self.course, Self.patient, ExportColumn("finding_date", .date, "Date")]
                 + ["pain_over_three_months", "imaging_mild_only", "pain_at_iliac_crest", "worse_upright_eased_lying", "psis_pressure_reproduces",
                    "physiotherapy_relapse"].map { ExportColumn($0, .boolean, "Screening answer: " + $0.replacingOccurrences(of: "_", with: " ")) }
         case .findingsExamination:
-            columns = [ExportColumn("finding_id", .pseudonym, "Finding pseudonym"), Self.course, Self.patient, ExportColumn("finding_date", .date, "Date"),
+            columns = [Self.course, Self.patient, ExportColumn("finding_date", .date, "Date"),
                        ExportColumn("trigger_point", .boolean, "Iliac-crest trigger point reproduces the complaint"),
                        ExportColumn("trigger_point_distance_cm", .decimal, unit: "cm", "Its distance from the midline")]
                 + ["lateral_bending_positive", "pelvic_rotation_positive", "single_leg_stance_positive", "straight_leg_raise_positive",
                    "strength_normal", "reflexes_normal"].map { ExportColumn($0, .boolean, "Examination: " + $0.replacingOccurrences(of: "_", with: " ")) }
         case .findingsUltrasound:
-            columns = [ExportColumn("finding_id", .pseudonym, "Finding pseudonym"), Self.course, Self.patient, ExportColumn("finding_date", .date, "Date"),
+            columns = [Self.course, Self.patient, ExportColumn("finding_date", .date, "Date"),
                        ExportColumn("nerve_csa_mm2", .decimal, unit: "mm²", "Nerve cross-sectional area"),
                        ExportColumn("flattening", .boolean, "Nerve flattening"),
                        ExportColumn("restricted_gliding", .boolean, "Restricted gliding on dynamic scan"),

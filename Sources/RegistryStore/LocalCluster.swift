@@ -121,7 +121,7 @@ public struct LocalCluster: Sendable {
     /// `pg_ctl start` leaves the server holding the descriptors it inherited, so a pipe would
     /// never reach end-of-file.
     @discardableResult
-    static func run(_ program: String, _ arguments: [String]) throws -> String {
+    public static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let outputPath = FileManager.default.temporaryDirectory.appending(path: "registry-run-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         var actions = posix_spawn_file_actions_t()
@@ -132,7 +132,8 @@ public struct LocalCluster: Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // `env -C /` starts the program in /, which every user may enter (the postgres user may
         // not be allowed into the caller's working directory).
-        let argv = (["/usr/bin/env", "-C", "/", program] + arguments).map { strdup($0) } + [nil]
+        let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let argv = (["/usr/bin/env", "-C", "/"] + assignments + [program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)

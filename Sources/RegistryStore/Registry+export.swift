@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
@@ -93,7 +94,6 @@ extension Registry {
         let d = plan.deidentifier
         let notes = plan.includeNotes
         func flag(_ value: Bool?) -> String? { value.map { $0 ? "1" : "0" } }
-        func number(_ value: Decimal?) -> String? { value.map { "\($0)" } }
         func int(_ value: Int?) -> String? { value.map(String.init) }
 
         switch table {
@@ -119,69 +119,25 @@ extension Registry {
                     flag(outcome.responder ? outcome.nonSustainedOn != nil : nil), int(outcome.daysToRecurrenceOrCensoring),
                     outcome.censorReason?.rawValue]))
             }
-        case .sessions:
-            query.add("""
-                SELECT s.id, s.course_id, c.patient_id, c.started_on - DATE '1970-01-01', s.session_on - DATE '1970-01-01', s.clinician_id,
-                       p.position, p.kind, p.injectate, p.volume_ml, p.leukocytes, p.dextrose_percent, s.notes
-                FROM treatment_sessions s JOIN treatment_courses c ON c.id = s.course_id JOIN procedures p ON p.session_id = s.id
-                WHERE s.voided_at IS NULL\(condition)
-                """)
-            for try await r in try await connection.query(query.query, logger: logger)
-                .decode((UUID, UUID, UUID, Int32, Int32, UUID, Int, String, String?, Decimal?, String?, Decimal?, String?).self) {
-                var row: [String?] = [d.pseudonym("S", r.0), d.pseudonym("C", r.1), d.pseudonym("P", r.2), d.day(Int(r.4), patient: r.2, courseStart: Int(r.3)),
-                                      d.pseudonym("U", r.5), String(r.6), r.7, r.8, number(r.9), r.10, number(r.11)]
-                if notes { row.append(r.12) }
-                try await add(CSV.record(row))
-            }
-        case .blocks:
-            query.add("""
-                SELECT b.id, b.course_id, c.patient_id, c.started_on - DATE '1970-01-01', b.performed_at, b.side, b.agent, b.volume_ml,
-                       b.nrs_before, b.nrs_after, b.assessed_minutes_after
-                FROM diagnostic_blocks b JOIN treatment_courses c ON c.id = b.course_id WHERE b.voided_at IS NULL\(condition)
-                """)
-            for try await r in try await connection.query(query.query, logger: logger)
-                .decode((UUID, UUID, UUID, Int32, Date, String, String, Decimal, Int, Int, Int).self) {
-                let result = BlockResult(nrsBefore: r.8, nrsAfter: r.9, assessedMinutesAfter: r.10, rules: plan.rules.block)
-                try await add(CSV.record([d.pseudonym("B", r.0), d.pseudonym("C", r.1), d.pseudonym("P", r.2),
-                                                 d.instant(r.4, patient: r.2, courseStart: Int(r.3)), r.5, r.6, number(r.7), String(r.8), String(r.9),
-                                                 String(r.10), String(format: "%.1f", result.reliefPercent), flag(result.positive)]))
-            }
-        case .painScores:
-            query.add("""
-                SELECT p.id, p.course_id, c.patient_id, c.started_on - DATE '1970-01-01', p.recorded_on - DATE '1970-01-01', p.timepoint, p.nrs, p.odi, p.pgic
-                FROM pain_scores p JOIN treatment_courses c ON c.id = p.course_id WHERE p.voided_at IS NULL\(condition)
-                """)
-            for try await r in try await connection.query(query.query, logger: logger)
-                .decode((UUID, UUID, UUID, Int32, Int32, String, Int, Int?, Int?).self) {
-                try await add(CSV.record([d.pseudonym("N", r.0), d.pseudonym("C", r.1), d.pseudonym("P", r.2),
-                                                 d.day(Int(r.4), patient: r.2, courseStart: Int(r.3)), r.5, String(r.6), int(r.7), int(r.8)]))
-            }
-        case .events:
-            query.add("""
-                SELECT e.id, e.course_id, c.patient_id, c.started_on - DATE '1970-01-01', e.occurred_on - DATE '1970-01-01', e.kind, e.note
-                FROM course_events e JOIN treatment_courses c ON c.id = e.course_id WHERE e.voided_at IS NULL\(condition)
-                """)
-            for try await r in try await connection.query(query.query, logger: logger).decode((UUID, UUID, UUID, Int32, Int32, String, String?).self) {
-                var row: [String?] = [d.pseudonym("E", r.0), d.pseudonym("C", r.1), d.pseudonym("P", r.2), d.day(Int(r.4), patient: r.2, courseStart: Int(r.3)), r.5]
-                if notes { row.append(r.6) }
-                try await add(CSV.record(row))
-            }
-        case .findingsScreening, .findingsExamination, .findingsUltrasound:
-            let (source, columns) = switch table {
-            case .findingsScreening: ("screening_findings", "pain_over_three_months::int::text, imaging_mild_only::int::text, pain_at_iliac_crest::int::text, worse_upright_eased_lying::int::text, psis_pressure_reproduces::int::text, physiotherapy_relapse::int::text")
-            case .findingsExamination: ("examination_findings", "trigger_point::int::text, trigger_point_distance_cm::text, lateral_bending_positive::int::text, pelvic_rotation_positive::int::text, single_leg_stance_positive::int::text, straight_leg_raise_positive::int::text, strength_normal::int::text, reflexes_normal::int::text")
-            default: ("ultrasound_findings", "nerve_csa_mm2::text, flattening::int::text, restricted_gliding::int::text, fascia_thickness_mm::text, fascia_adhesion::int::text, tunnel_narrowing::int::text")
-            }
-            // The values are cast to text in SQL (booleans as 0/1); an array keeps one decoder for three tables.
-            query.add("""
-                SELECT f.id, f.course_id, c.patient_id, c.started_on - DATE '1970-01-01', f.recorded_on - DATE '1970-01-01',
-                       array_to_json(ARRAY[\(columns)])::text
-                FROM \(source) f JOIN treatment_courses c ON c.id = f.course_id WHERE f.voided_at IS NULL\(condition)
-                """)
-            for try await r in try await connection.query(query.query, logger: logger).decode((UUID, UUID, UUID, Int32, Int32, String).self) {
-                let values = (try? JSONSerialization.jsonObject(with: Data(r.5.utf8)) as? [Any]) ?? []
-                try await add(CSV.record([d.pseudonym("F", r.0), d.pseudonym("C", r.1), d.pseudonym("P", r.2),
-                                                 d.day(Int(r.4), patient: r.2, courseStart: Int(r.3))] + values.map { $0 as? String }))
+        default:
+            // Everything else is formatted by PostgreSQL, line by line, as COPY would: pseudonyms
+            // and shifts come from the same keyed HMAC (Schema/0004), so the application only
+            // forwards text.
+            let inner = query.bind(ByteBuffer(bytes: d.innerPad)), outer = query.bind(ByteBuffer(bytes: d.outerPad))
+            var sql = """
+                WITH c AS MATERIALIZED (
+                    SELECT c.id, c.started_on,
+                           export_pseudonym('C', export_mac(\(inner), \(outer), 'C', c.id)) AS cp,
+                           export_pseudonym('P', export_mac(\(inner), \(outer), 'P', c.patient_id)) AS pp,
+                           export_shift(export_mac(\(inner), \(outer), 'shift', c.patient_id)) AS shift
+                    FROM treatment_courses c WHERE true\(condition))
+                """
+            let threshold = query.bind(plan.rules.block.positiveReliefPercent)
+            let window = (query.bind(plan.rules.block.assessmentWindowMinutes.minimum), query.bind(plan.rules.block.assessmentWindowMinutes.maximum))
+            sql += table.lineQuery(inner: inner, outer: outer, relative: d.dates == .relative, notes: notes, threshold: threshold, window: window)
+            query.add(sql)
+            for try await line in try await connection.query(query.query, logger: logger).decode(String.self) {
+                try await add(line)
             }
         }
         if let chunk = buffer.drain() { try await emit(chunk) }
@@ -233,5 +189,56 @@ extension ExportSelection {
         }
         selection.procedureKind = v.coded(procedureKind, "procedureKind", as: ProcedureKind.self, required: false)
         return try v.finish { selection }
+    }
+}
+
+extension ExportTable {
+    /// The SELECT that turns one table's rows into CSV lines, in the codebook's column order; it
+    /// follows a `c` CTE of the selected courses with their pseudonyms and date shift.
+    func lineQuery(inner: String, outer: String, relative: Bool, notes: Bool, threshold: String, window: (String, String)) -> String {
+        func day(_ column: String) -> String {
+            relative ? "(\(column) - c.started_on)::text" : "to_char(\(column) + c.shift, 'YYYY-MM-DD')"
+        }
+        func id(_ kind: String, _ column: String) -> String { "export_pseudonym('\(kind)', export_mac(\(inner), \(outer), '\(kind)', \(column)))" }
+        func line(_ fields: [String]) -> String {
+            "SELECT " + fields.map { "coalesce((\($0))::text, '')" }.joined(separator: " || ',' || ") + " || E'\\r\\n'"
+        }
+        func flags(_ alias: String, _ columns: [String]) -> [String] { columns.map { "\(alias).\($0)::int" } }
+        switch self {
+        case .courses:
+            return ""
+        case .sessions:
+            return line([id("S", "s.id"), "c.cp", "c.pp", day("s.session_on"), id("U", "s.clinician_id"), "p.position", "p.kind", "p.injectate",
+                         "p.volume_ml", "p.leukocytes", "p.dextrose_percent"] + (notes ? ["csv_field(s.notes)"] : []))
+                + " FROM treatment_sessions s JOIN c ON c.id = s.course_id JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL"
+        case .blocks:
+            let performed = relative ? "(((b.performed_at AT TIME ZONE 'UTC')::date) - c.started_on)::text"
+                : "to_char((b.performed_at + c.shift * interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+            let relief = "(b.nrs_before - b.nrs_after) * 100.0 / b.nrs_before"
+            return line(["c.cp", "c.pp", performed, "b.side", "b.agent", "b.volume_ml", "b.nrs_before", "b.nrs_after",
+                         "b.assessed_minutes_after", "round(\(relief), 1)",
+                         "(\(relief) >= \(threshold) AND b.assessed_minutes_after BETWEEN \(window.0) AND \(window.1))::int"])
+                + " FROM diagnostic_blocks b JOIN c ON c.id = b.course_id WHERE b.voided_at IS NULL"
+        case .painScores:
+            return line(["c.cp", "c.pp", day("p.recorded_on"), "p.timepoint", "p.nrs", "p.odi", "p.pgic"])
+                + " FROM pain_scores p JOIN c ON c.id = p.course_id WHERE p.voided_at IS NULL"
+        case .events:
+            return line(["c.cp", "c.pp", day("e.occurred_on"), "e.kind"] + (notes ? ["csv_field(e.note)"] : []))
+                + " FROM course_events e JOIN c ON c.id = e.course_id WHERE e.voided_at IS NULL"
+        case .findingsScreening:
+            return line(["c.cp", "c.pp", day("f.recorded_on")]
+                        + flags("f", ["pain_over_three_months", "imaging_mild_only", "pain_at_iliac_crest", "worse_upright_eased_lying",
+                                      "psis_pressure_reproduces", "physiotherapy_relapse"]))
+                + " FROM screening_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
+        case .findingsExamination:
+            return line(["c.cp", "c.pp", day("f.recorded_on"), "f.trigger_point::int", "f.trigger_point_distance_cm"]
+                        + flags("f", ["lateral_bending_positive", "pelvic_rotation_positive", "single_leg_stance_positive", "straight_leg_raise_positive",
+                                      "strength_normal", "reflexes_normal"]))
+                + " FROM examination_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
+        case .findingsUltrasound:
+            return line(["c.cp", "c.pp", day("f.recorded_on"), "f.nerve_csa_mm2", "f.flattening::int", "f.restricted_gliding::int",
+                         "f.fascia_thickness_mm", "f.fascia_adhesion::int", "f.tunnel_narrowing::int"])
+                + " FROM ultrasound_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
+        }
     }
 }

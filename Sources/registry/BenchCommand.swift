@@ -7,7 +7,7 @@ import RegistryStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks that print ratios against a baseline measured in the same run.",
-        subcommands: [ReportBenchCommand.self])
+        subcommands: [ReportBenchCommand.self, ExportBenchCommand.self])
 }
 
 /// Issue 4's scale target: the outcome report over N courses against a plain sequential read of
@@ -26,12 +26,7 @@ struct ReportBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext()
-        let server = context.config.database.url.isEmpty ? try LocalCluster.default().start { say($0) } : try context.databaseURL()
-        let url = server.with(database: "registry_bench")
-        try await DatabaseAdmin.drop(url, logger: context.logger)
-        try await DatabaseAdmin.createIfMissing(url, logger: context.logger)
-        try await context.withDatabase(url: url) { database in
-            try await context.migrator().migrate(database)
+        try await withScratchDatabase("registry_bench", context: context) { database, url in
             say("generating \(courses) courses in \(url) …")
             let generation = try await clock { try await BenchmarkData.generate(courses: courses, into: database) }
             say(String(format: "generated in %.1f s", generation))
@@ -61,15 +56,31 @@ struct ReportBenchCommand: AsyncParsableCommand {
             say(String(format: "peak RSS after report of %d courses: %.1f MB; after %d courses: %.1f MB (growth %.1f MB)",
                        small.courses, peakSmall, full.courses, peakFull, peakFull - peakSmall))
         }
-        try await DatabaseAdmin.drop(url, logger: context.logger)
     }
 
-    private func clock(_ body: () async throws -> Void) async throws -> Double {
-        let start = ContinuousClock.now
-        try await body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// Wall-clock seconds that `body` takes.
+func clock(_ body: () async throws -> Void) async throws -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// A scratch database on the configured server (or the private cluster), migrated, for `body`;
+/// dropped afterwards. Refuses non-local servers, like every drop.
+func withScratchDatabase<T: Sendable>(_ name: String, context: CommandContext, _ body: (RegistryDatabase, DatabaseURL) async throws -> T) async throws -> T {
+    let server = context.config.database.url.isEmpty ? try LocalCluster.default().start { say($0) } : try context.databaseURL()
+    let url = server.with(database: name)
+    try await DatabaseAdmin.drop(url, logger: context.logger)
+    try await DatabaseAdmin.createIfMissing(url, logger: context.logger)
+    let result = try await context.withDatabase(url: url) { database in
+        try await context.migrator().migrate(database)
+        return try await body(database, url)
     }
+    try await DatabaseAdmin.drop(url, logger: context.logger)
+    return result
 }
 
 /// VmHWM of /proc/self/status: the process's peak resident memory, in MB.

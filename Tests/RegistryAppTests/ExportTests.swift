@@ -66,7 +66,7 @@ import ZIPFoundation
             let sessions = try table(files, "sessions.csv")
             #expect(sessions.count == 6)
             #expect(sessions.allSatisfy { $0["notes"] == Self.awkward })
-            #expect(Set(sessions.compactMap { $0["volume_ml"] }) == ["10.5", "4"])
+            #expect(Set(sessions.compactMap { $0["volume_ml"].flatMap(Double.init) }) == [10.5, 4])
             #expect(try table(files, "events.csv").first?["note"] == Self.awkward)
             let blocks = try table(files, "blocks.csv")
             #expect(blocks.first?["relief_percent"] == "62.5" && blocks.first?["positive"] == "1")

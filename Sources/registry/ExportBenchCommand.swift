@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RegistryApp
+import RegistryCore
+import RegistryStore
+
+/// Issue 5's target: pain scores exported through the real HTTP API (streamed CSV, read by curl)
+/// against `psql \copy` of the same rows, in the same run; the ratio of rates (goal ≥ 0.7 of
+/// psql's), the time to first byte, and the server's peak memory at a tenth and at all of the rows.
+struct ExportBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Time the CSV export against psql \\copy.")
+
+    @Option(help: "Pain-score rows to generate (15 per course).") var rows = 1_000_000
+
+    func validate() throws {
+        guard (15_000...15_000_000).contains(rows) else { throw ValidationError("--rows must be from 15000 to 15000000") }
+    }
+
+    func run() async throws {
+        let context = try CommandContext()
+        try await withScratchDatabase("registry_bench_export", context: context) { database, url in
+            say("generating \(rows) pain scores (\(rows / 15) courses) …")
+            try await BenchmarkData.generate(courses: rows / 15, into: database)
+            let registry = Registry(database: database)
+            var auth = context.config.auth
+            auth.bcryptCost = 4
+            _ = try await registry.addUser(username: "bench.researcher", displayName: "Bench", role: .researcher, siteCodes: [],
+                                           password: Secret.generate(prefix: ""), rules: auth, actor: Actor(userId: nil, label: "bench", route: "registry bench export"))
+            let token = try await registry.issueToken(username: "bench.researcher", label: "bench", days: 1,
+                                                      actor: Actor(userId: nil, label: "bench", route: "registry bench export")).token
+            let siteA = try await database.read { connection in
+                try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true }
+            }!
+
+            var config = context.config
+            config.server.host = "127.0.0.1"
+            config.server.port = 18_000 + Int(getpid() % 1000)
+            var quiet = context.logger
+            quiet.logLevel = .error
+            let app = buildApplication(config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+                defer { group.cancelAll() }
+                let server = "http://127.0.0.1:\(config.server.port)"
+                let base = server + "/api/v1/exports/pain_scores.csv"
+                try await waitForServer(server + "/healthz")
+
+                func curl(_ uri: String) throws -> (seconds: Double, firstByte: Double) {
+                    let out = try LocalCluster.run("curl", ["-sS", "--fail", "-o", "/dev/null", "-w", "%{time_total} %{time_starttransfer}",
+                                                            "-H", "Authorization: Bearer \(token)", uri])
+                    let parts = out.split(separator: " ").compactMap { Double($0) }
+                    return (parts[0], parts[1])
+                }
+                // Memory: a tenth of the rows (site A) first, then all; peak RSS only ever rises.
+                _ = try curl(base + "?siteId=\(siteA)")
+                let peakTenth = peakResidentMegabytes()
+                let api = try curl(base)
+                let peakAll = peakResidentMegabytes()
+
+                let copy = "\\copy (SELECT p.id, p.course_id, c.patient_id, p.recorded_on, p.timepoint, p.nrs, p.odi, p.pgic "
+                    + "FROM pain_scores p JOIN treatment_courses c ON c.id = p.course_id WHERE p.voided_at IS NULL) TO '/dev/null' CSV HEADER"
+                let psql = try await clock {
+                    try LocalCluster.run("psql", ["-X", "-q", "-h", url.host, "-p", String(url.port), "-U", url.username, "-d", url.database, "-c", copy],
+                                         environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
+                }
+                let apiRate = Double(rows) / api.seconds, psqlRate = Double(rows) / psql
+                say(String(format: "API export (curl, streamed CSV): %.2f s, %.0f rows/s, first byte after %.3f s", api.seconds, apiRate, api.firstByte))
+                say(String(format: "psql \\copy of the same rows:     %.2f s, %.0f rows/s", psql, psqlRate))
+                say(String(format: "ratio API/psql:                   %.2f   (goal ≥ 0.70)", apiRate / psqlRate))
+                say(String(format: "server peak RSS: %.1f MB after %d rows, %.1f MB after %d rows (goal < 100 MB, flat)", peakTenth, rows / 10, peakAll, rows))
+            }
+        }
+    }
+
+    private func waitForServer(_ health: String) async throws {
+        for _ in 0..<100 {
+            if (try? LocalCluster.run("curl", ["-sS", "--fail", "-o", "/dev/null", health])) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ValidationError("the benchmark server did not start")
+    }
+}
