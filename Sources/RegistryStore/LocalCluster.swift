@@ -67,7 +67,7 @@ public struct LocalCluster: Sendable {
             progress("starting PostgreSQL on 127.0.0.1:\(port)")
             try runAsOwner(binaries.appending(path: "pg_ctl").path, [
                 "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60",
-                "-o", "-p \(port) -k \(root.path) -c listen_addresses=127.0.0.1", "start",
+                "-o", "-p \(port) -k \(root.path) -c listen_addresses=127.0.0.1 -c max_connections=200", "start",
             ], asRoot: asRoot)
         }
         let password = try String(contentsOf: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

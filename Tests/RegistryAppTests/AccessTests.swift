@@ -7,14 +7,14 @@ import Testing
 
 /// Issue 3: each role against each class of route, site scoping, and identity never reaching researchers.
 @Suite struct AccessTests {
-    enum RouteClass: String, CaseIterable { case read, write, identity, report, audit, admin }
+    enum RouteClass: String, CaseIterable { case read, write, identity, report, export, audit, admin }
 
-    /// What each role gets on each class of route (export arrives with the research-export issue).
+    /// What each role gets on each class of route.
     static let expected: [String: [RouteClass: HTTPResponse.Status]] = [
-        "clinician": [.read: .ok, .write: .created, .identity: .ok, .report: .forbidden, .audit: .forbidden, .admin: .forbidden],
-        "manager": [.read: .ok, .write: .forbidden, .identity: .ok, .report: .ok, .audit: .forbidden, .admin: .forbidden],
-        "researcher": [.read: .forbidden, .write: .forbidden, .identity: .forbidden, .report: .ok, .audit: .forbidden, .admin: .forbidden],
-        "admin": [.read: .forbidden, .write: .forbidden, .identity: .forbidden, .report: .forbidden, .audit: .ok, .admin: .ok],
+        "clinician": [.read: .ok, .write: .created, .identity: .ok, .report: .forbidden, .export: .forbidden, .audit: .forbidden, .admin: .forbidden],
+        "manager": [.read: .ok, .write: .forbidden, .identity: .ok, .report: .ok, .export: .ok, .audit: .forbidden, .admin: .forbidden],
+        "researcher": [.read: .forbidden, .write: .forbidden, .identity: .forbidden, .report: .ok, .export: .ok, .audit: .forbidden, .admin: .forbidden],
+        "admin": [.read: .forbidden, .write: .forbidden, .identity: .forbidden, .report: .forbidden, .export: .ok, .audit: .ok, .admin: .ok],
     ]
 
     func call(_ routeClass: RouteClass, _ client: some TestClientProtocol, _ h: APIHarness, token: String?) async throws -> Reply {
@@ -24,6 +24,7 @@ import Testing
         case .write: return try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":4}"#, token: token)
         case .identity: return try await client.get("/api/v1/patients/\(h.fixture.patientId)", token: token)
         case .report: return try await client.get("/api/v1/reports/outcomes", token: token)
+        case .export: return try await client.get("/api/v1/exports/courses.csv", token: token)
         case .audit: return try await client.get("/api/v1/audit", token: token)
         case .admin: return try await client.get("/api/v1/users", token: token)
         }
