@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import PostgresNIO
 import RegistryCore
 import RegistryStore
 
@@ -48,6 +49,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .idempotencyKeyReused:
                 return (.unprocessableContent, APIProblem(error: "idempotency_key_reused", message: storeError.description,
                                                         problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: storeError.description)]))
+            case .unavailable:
+                return (.serviceUnavailable, APIProblem(error: "database_unavailable",
+                                                        message: "the registry database is unreachable or overloaded; nothing was written. Try again shortly"))
             case .configuration, .schemaOutdated:
                 return (.internalServerError, APIProblem(error: "internal", message: "internal error"))
             }
@@ -59,6 +63,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let stale as StaleVersion:
             return (.preconditionFailed, APIProblem(error: "stale_version",
                                                     message: "the record is at version \(stale.current); reload it and apply your change again. Nothing was written"))
+        case let psql as PSQLError where Self.isUnavailability(psql):
+            return (.serviceUnavailable, APIProblem(error: "database_unavailable",
+                                                    message: "the registry database is unreachable or overloaded; nothing was written. Try again shortly"))
         case let bad as BadRequestBody:
             return (bad.status, APIProblem(error: bad.code, message: bad.message, problems: bad.problems))
         case let http as HTTPError:
@@ -67,6 +74,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             return (.internalServerError, APIProblem(error: "internal", message: "internal error; it has been logged"))
         }
+    }
+}
+
+extension ProblemMiddleware {
+    /// No server answer at all (refused, dropped), or the server saying it cannot serve now:
+    /// connection exceptions (08), insufficient resources (53), operator intervention such as a
+    /// statement timeout (57).
+    static func isUnavailability(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return true }
+        return ["08", "53", "57"].contains(String(state.prefix(2)))
     }
 }
 

@@ -15,7 +15,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in
         do {
-            try await database.ping()
+            try await database.answering(within: 2) { try await database.ping() }
             return JSONResponse.make(status: .ok, ["status": "ok"])
         } catch {
             return JSONResponse.make(status: .serviceUnavailable, ["status": "database unreachable"])

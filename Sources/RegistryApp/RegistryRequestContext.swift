@@ -47,10 +47,14 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        let registry = registry, idleMinutes = idleMinutes
+        // Every API request starts here, so this bounded lookup is where an unreachable database
+        // turns into a prompt 503 rather than a request that waits forever.
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            context.principal = try await registry.principal(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            context.principal = try await registry.database.answering { try await registry.principal(forToken: token) }
         } else if let session = request.cookies[SessionCookie.name]?.value {
-            context.principal = try await registry.principal(forSession: session, idleMinutes: idleMinutes)
+            context.principal = try await registry.database.answering { try await registry.principal(forSession: session, idleMinutes: idleMinutes) }
         }
         guard context.principal != nil else { throw AccessProblem.unauthenticated }
         return try await next(request, context)

@@ -19,7 +19,9 @@ extension RegistryServices {
                 throw ValidationFailure([FieldProblem(field: "username", rule: "required", message: "username and password are required")])
             }
             let address = context.remoteAddress?.ipAddress ?? "unknown"
-            switch try await registry.login(username: username, password: password, address: address, rules: config.auth) {
+            let registry = registry, rules = config.auth
+            // Generous: throttled attempts wait up to 8 s on purpose before bcrypt runs.
+            switch try await registry.database.answering(within: 20, { try await registry.login(username: username, password: password, address: address, rules: rules) }) {
             case .success(let principal, let token):
                 let secure = config.auth.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
                 let cookie = "\(SessionCookie.name)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(config.auth.sessionIdleMinutes * 60)"

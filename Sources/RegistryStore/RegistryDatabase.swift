@@ -46,6 +46,25 @@ public struct RegistryDatabase: Sendable {
         try await client.withConnection { connection in try await body(connection) }
     }
 
+    /// Runs a short `body`, giving up with `StoreError.unavailable` after `seconds`.
+    ///
+    /// postgres-nio's pool keeps retrying an unreachable server and a connection lease waits
+    /// for it without limit; a lease does honour cancellation, so racing it against a timer turns
+    /// "database down" into a prompt 503 instead of a hung request. Only for quick lookups: the
+    /// body is cancelled, not just abandoned, when time runs out.
+    public func answering<T: Sendable>(within seconds: Double = 5, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw StoreError.unavailable }
+            return value
+        }
+    }
+
     /// A cheap liveness check for /healthz.
     public func ping() async throws {
         try await client.query("SELECT 1", logger: logger)

@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case idempotencyKeyReused
     case configuration(String)
     case schemaOutdated(String)
+    /// No connection could be had in time: the database is down or unreachable.
+    case unavailable
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .idempotencyKeyReused: "this Idempotency-Key was already used with a different request"
         case .configuration(let message): message
         case .schemaOutdated(let message): message
+        case .unavailable: "the database did not answer in time"
         }
     }
 
