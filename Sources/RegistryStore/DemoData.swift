@@ -92,6 +92,7 @@ struct CoursePlan {
     var sessions: [(CalendarDate, NewProcedure)] = []
     var scores: [NewPainScore] = []
     var events: [NewCourseEvent] = []
+    var findings: NewFindings?
     let start: CalendarDate
 
     init(random: inout SplitMix64, start: CalendarDate, today: CalendarDate) {
@@ -107,6 +108,20 @@ struct CoursePlan {
                          assessedMinutesAfter: 10 + random.int(below: 21))
         baseline = random.chance(0.04) ? 3 : max(4, before - random.int(below: 2))
         scores.append(NewPainScore(recordedOn: start, timepoint: .baseline, nrs: baseline, odi: 20 + random.int(below: 40)))
+        // The work-up at the first visit: screening answers, examination and ultrasound, mostly
+        // typical of SCN entrapment (trigger point 7–8 cm from the midline, swollen nerve).
+        var r = random
+        let typical = { (p: Double) in r.chance(p) }
+        findings = NewFindings(
+            recordedOn: start,
+            screening: .init(painOverThreeMonths: typical(0.9), imagingMildOnly: typical(0.8), painAtIliacCrest: typical(0.9),
+                             worseUprightEasedLying: typical(0.7), psisPressureReproduces: typical(0.75), physiotherapyRelapse: typical(0.6)),
+            examination: .init(triggerPoint: true, triggerPointDistanceCm: Decimal(70 + r.int(below: 11)) / 10, lateralBendingPositive: typical(0.7),
+                               pelvicRotationPositive: typical(0.5), singleLegStancePositive: typical(0.5), straightLegRaisePositive: typical(0.1),
+                               strengthNormal: true, reflexesNormal: true),
+            ultrasound: .init(nerveCsaMm2: Decimal(200 + r.int(below: 300)) / 100, flattening: typical(0.6), restrictedGliding: typical(0.7),
+                              fasciaThicknessMm: Decimal(8 + r.int(below: 12)) / 10, fasciaAdhesion: typical(0.6), tunnelNarrowing: typical(0.4)))
+        random = r
         guard positive || random.chance(0.3) else {
             events.append(NewCourseEvent(kind: .discharged, occurredOn: start.adding(days: 14), note: "block negative: other diagnosis pursued"))
             clip(today)
@@ -194,6 +209,7 @@ struct CoursePlan {
                       symptomOnset: start.adding(days: -120 - random.int(below: 600)), startedOn: start, notes: nil),
             actor: actor, on: connection)
         _ = try await registry.insertBlock(block, courseId: course.id, rules: rules, actor: actor, on: connection)
+        if let findings { _ = try await registry.insertFindings(findings, courseId: course.id, actor: actor, on: connection) }
         for (day, procedure) in sessions {
             _ = try await registry.insertSession(NewSession(sessionOn: day, clinicianId: nil, notes: nil, procedures: [procedure]),
                                                  courseId: course.id, clinicianId: clinician, actor: actor, on: connection)
