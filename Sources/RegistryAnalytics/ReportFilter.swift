@@ -42,24 +42,8 @@ extension ReportFilter {
     public static func parse(siteId: String?, clinicianId: String?, from: String?, to: String?, injectate: String?,
                              side: String?) throws(ValidationFailure) -> ReportFilter {
         var v = Validator()
-        func uuid(_ text: String?, _ field: String) -> UUID? {
-            guard let text else { return nil }
-            guard let id = UUID(uuidString: text) else {
-                v.fail(field, "format", "must be a UUID")
-                return nil
-            }
-            return id
-        }
-        func day(_ text: String?, _ field: String) -> CalendarDate? {
-            guard let text else { return nil }
-            guard let date = CalendarDate(iso: text) else {
-                v.fail(field, "date", "must be a date written YYYY-MM-DD")
-                return nil
-            }
-            return date
-        }
-        let filter = ReportFilter(siteId: uuid(siteId, "siteId"), clinicianId: uuid(clinicianId, "clinicianId"),
-                                  firstSessionFrom: day(from, "from"), firstSessionTo: day(to, "to"),
+        let filter = ReportFilter(siteId: v.uuid(siteId, "siteId"), clinicianId: v.uuid(clinicianId, "clinicianId"),
+                                  firstSessionFrom: v.day(from, "from"), firstSessionTo: v.day(to, "to"),
                                   injectate: v.coded(injectate, "injectate", as: Injectate.self, required: false),
                                   side: v.coded(side, "side", as: Side.self, required: false))
         if let start = filter.firstSessionFrom, let end = filter.firstSessionTo, start > end {

@@ -113,8 +113,8 @@ extension Request {
 
     /// An optional UUID query parameter; a malformed one is a 422 naming it.
     func uuidQuery(_ name: String) throws -> UUID? {
-        guard let text = query(name) else { return nil }
-        guard let id = UUID(uuidString: text) else { throw ValidationFailure(field: name, rule: "format", message: "must be a UUID") }
-        return id
+        var v = Validator()
+        let id = v.uuid(query(name), name)
+        return try v.finish { id }
     }
 }

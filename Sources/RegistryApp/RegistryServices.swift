@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import RegistryCore
 import RegistryStore
 
@@ -9,8 +8,6 @@ struct RegistryServices: Sendable {
     let config: RegistryConfig
     /// Injected so tests can fix "today"; the server passes the real clock.
     let now: @Sendable () -> Date
-
-    var logger: Logger { registry.logger }
 
     func validationContext() -> ValidationContext { ValidationContext(config: config, now: now()) }
 }

@@ -89,6 +89,26 @@ public struct Validator: Sendable {
         return date
     }
 
+    /// An optional UUID given as text (a query parameter or a CLI option).
+    public mutating func uuid(_ text: String?, _ field: String) -> UUID? {
+        guard let text else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            fail(field, "format", "must be a UUID")
+            return nil
+        }
+        return id
+    }
+
+    /// An optional `YYYY-MM-DD` given as text, for filters (any date, past or future).
+    public mutating func day(_ text: String?, _ field: String) -> CalendarDate? {
+        guard let text else { return nil }
+        guard let date = CalendarDate(iso: text) else {
+            fail(field, "date", "must be a date written YYYY-MM-DD")
+            return nil
+        }
+        return date
+    }
+
     public mutating func text(_ value: String?, _ field: String, maxLength: Int, required: Bool = false) -> String? {
         guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             if required { fail(field, "required", "is required") }

@@ -77,7 +77,9 @@ public struct LocalCluster: Sendable {
     /// Stops the cluster if it runs.
     public func stop() throws {
         let binaries = try Self.serverBinaries(progress: { _ in })
-        _ = try? runAsOwner(binaries.appending(path: "pg_ctl").path, ["-D", dataDirectory.path, "-m", "fast", "stop"], asRoot: getuid() == 0)
+        let pgCtl = binaries.appending(path: "pg_ctl").path
+        guard (try? runAsOwner(pgCtl, ["-D", dataDirectory.path, "status"], asRoot: getuid() == 0)) != nil else { return }
+        try runAsOwner(pgCtl, ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"], asRoot: getuid() == 0)
     }
 
     /// Debian keeps server binaries in /usr/lib/postgresql/N/bin; the newest wins.

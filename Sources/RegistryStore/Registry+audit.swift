@@ -83,10 +83,7 @@ extension AuditQuery {
             return date
         }
         var query = AuditQuery()
-        if let recordId {
-            query.recordId = UUID(uuidString: recordId)
-            if query.recordId == nil { v.fail("recordId", "format", "must be a UUID") }
-        }
+        query.recordId = v.uuid(recordId, "recordId")
         query.username = username
         query.from = instant(from, "from")
         query.to = instant(to, "to")

@@ -170,19 +170,7 @@ extension ExportSelection {
     public static func parse(siteId: String?, from: String?, to: String?, cohort: String?, procedureKind: String?,
                              cohorts: [ClinicalRules.Cohort]) throws(ValidationFailure) -> ExportSelection {
         var v = Validator()
-        var selection = ExportSelection()
-        if let siteId {
-            selection.siteId = UUID(uuidString: siteId)
-            if selection.siteId == nil { v.fail("siteId", "format", "must be a UUID") }
-        }
-        for (text, field) in [(from, "from"), (to, "to")] {
-            guard let text else { continue }
-            guard let date = CalendarDate(iso: text) else {
-                v.fail(field, "date", "must be a date written YYYY-MM-DD")
-                continue
-            }
-            if field == "from" { selection.from = date } else { selection.to = date }
-        }
+        var selection = ExportSelection(siteId: v.uuid(siteId, "siteId"), from: v.day(from, "from"), to: v.day(to, "to"))
         if let cohort {
             let labels = cohorts.map(\.label) + [CourseOutcome.beyondCohort(cohorts), CourseOutcome.notImprovedCohort, CourseOutcome.notEvaluableCohort]
             if labels.contains(cohort) { selection.cohort = cohort } else { v.fail("cohort", "one_of", "must be one of: \(labels.joined(separator: ", "))") }

@@ -18,6 +18,7 @@ public struct RegistryDatabase: Sendable {
     }
 
     /// Runs the pool for the duration of `body`: for commands that are not a long-running service.
+    @discardableResult
     public static func withRunning<T: Sendable>(url: DatabaseURL, poolSize: Int = 4, logger: Logger,
                                                 _ body: (RegistryDatabase) async throws -> T) async throws -> T {
         let database = RegistryDatabase(url: url, poolSize: poolSize, logger: logger)
@@ -42,6 +43,7 @@ public struct RegistryDatabase: Sendable {
     }
 
     /// Runs a read on a pooled connection.
+    @discardableResult
     public func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         try await client.withConnection { connection in try await body(connection) }
     }

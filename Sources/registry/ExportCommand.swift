@@ -60,7 +60,9 @@ struct FolderSink: ExportSink {
 
     mutating func begin(file: String) async throws {
         let url = folder.appending(path: file)
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw ValidationError("cannot write \(url.path)")
+        }
         handle = try FileHandle(forWritingTo: url)
     }
 

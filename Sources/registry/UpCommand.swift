@@ -44,3 +44,15 @@ struct UpCommand: AsyncParsableCommand {
         try await ServeCommand.serve(context: context, url: url, host: host, port: port)
     }
 }
+
+/// Stops the private cluster that `up` started (the data stays).
+struct DownCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop the private PostgreSQL cluster of `registry up`.")
+
+    func run() async throws {
+        let cluster = LocalCluster.default()
+        guard cluster.exists else { throw ValidationError("there is no private cluster here (it is created by `registry up`)") }
+        do { try cluster.stop() } catch let error as StoreError { throw ValidationError(error.description) }
+        say("stopped the private PostgreSQL cluster; its data is kept")
+    }
+}
