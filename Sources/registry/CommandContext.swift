@@ -13,7 +13,7 @@ struct CommandContext {
         do {
             config = try RegistryConfig.load(file: RegistryConfig.defaultFile())
         } catch let error as ConfigError {
-            throw ValidationError("configuration: \(error.description)")
+            throw CommandFailure("configuration: \(error.description)")
         }
         var logger = Logger(label: "registry")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -26,10 +26,10 @@ struct CommandContext {
         guard config.database.url.isEmpty else { return try DatabaseURL(config.database.url) }
         let cluster = LocalCluster.default()
         guard cluster.exists else {
-            throw ValidationError("DATABASE_URL is not set. Set it to postgres://user:password@host:5432/database, "
+            throw CommandFailure("DATABASE_URL is not set. Set it to postgres://user:password@host:5432/database, "
                 + "or run `swift run registry up`, which starts a private local PostgreSQL.")
         }
-        do { return try cluster.start() } catch let error as StoreError { throw ValidationError(error.description) }
+        do { return try cluster.start() } catch let error as StoreError { throw CommandFailure(error.description) }
     }
 
     func withDatabase<T: Sendable>(url: DatabaseURL? = nil, _ body: (RegistryDatabase) async throws -> T) async throws -> T {

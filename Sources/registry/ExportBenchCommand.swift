@@ -79,6 +79,6 @@ struct ExportBenchCommand: AsyncParsableCommand {
             if (try? LocalCluster.run("curl", ["-sS", "--fail", "-o", "/dev/null", health])) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ValidationError("the benchmark server did not start")
+        throw CommandFailure("the benchmark server did not start")
     }
 }

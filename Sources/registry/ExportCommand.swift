@@ -30,7 +30,7 @@ struct ExportCommand: AsyncParsableCommand {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw ValidationError("cannot create \(out): \(error.localizedDescription)")
+            throw CommandFailure("cannot create \(out): \(error.localizedDescription)")
         }
         let plan = ExportPlan(selection: selection, scope: nil,
                               deidentifier: Deidentifier(projectKey: context.config.export.projectKey, dates: dateMode),
@@ -61,7 +61,7 @@ struct FolderSink: ExportSink {
     mutating func begin(file: String) async throws {
         let url = folder.appending(path: file)
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw ValidationError("cannot write \(url.path)")
+            throw CommandFailure("cannot write \(url.path)")
         }
         handle = try FileHandle(forWritingTo: url)
     }

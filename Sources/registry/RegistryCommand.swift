@@ -33,3 +33,10 @@ struct RegistryCommand: AsyncParsableCommand {
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// A command that could not do its work (no database, a registry already holding data, …):
+/// printed as `Error: …` with exit code 1, without the usage text meant for mistyped options.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -26,7 +26,7 @@ struct SeedCommand: AsyncParsableCommand {
         let registry = Registry(database: database)
         let existing = try await database.read { try await registry.sites(on: $0) }
         guard existing.isEmpty else {
-            throw ValidationError("the registry already holds data (\(existing.count) sites); seed only fills an empty registry")
+            throw CommandFailure("the registry already holds data (\(existing.count) sites); seed only fills an empty registry")
         }
         var bar = ProgressBar(label: "seeding demo data")
         try await DemoData(courses: courses, today: context.config.today()).load(into: registry, rules: context.config.clinical.block, auth: context.config.auth) {

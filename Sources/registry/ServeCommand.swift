@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         let migrator = try context.migrator()
         let status = try await context.withDatabase(url: url) { try await migrator.status($0) }
         if case .pending(let names) = status {
-            throw ValidationError("the database schema is not current: \(names.count) migration(s) pending (\(names.joined(separator: ", "))).\n"
+            throw CommandFailure("the database schema is not current: \(names.count) migration(s) pending (\(names.joined(separator: ", "))).\n"
                 + "Run: swift run registry migrate")
         }
         let database = RegistryDatabase(url: url, poolSize: config.database.poolSize,

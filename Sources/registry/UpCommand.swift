@@ -22,7 +22,7 @@ struct UpCommand: AsyncParsableCommand {
             do {
                 url = try LocalCluster.default().start { say($0) }
             } catch let error as StoreError {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
             try await DatabaseAdmin.createIfMissing(url, logger: context.logger)
             say("private PostgreSQL: \(url)  (the password is in the data folder)")
@@ -51,8 +51,8 @@ struct DownCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cluster = LocalCluster.default()
-        guard cluster.exists else { throw ValidationError("there is no private cluster here (it is created by `registry up`)") }
-        do { try cluster.stop() } catch let error as StoreError { throw ValidationError(error.description) }
+        guard cluster.exists else { throw CommandFailure("there is no private cluster here (it is created by `registry up`)") }
+        do { try cluster.stop() } catch let error as StoreError { throw CommandFailure(error.description) }
         say("stopped the private PostgreSQL cluster; its data is kept")
     }
 }

@@ -23,7 +23,7 @@ struct UserCommand: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else { throw ValidationError("--role must be one of: \(Role.allowed.joined(separator: ", "))") }
             if role.siteBound && site.isEmpty { throw ValidationError("a \(role.rawValue) needs at least one --site") }
             FileHandle.standardError.write(Data("password (at least 12 characters), then Enter: ".utf8))
-            guard let password = readLine(strippingNewline: true) else { throw ValidationError("no password on standard input") }
+            guard let password = readLine(strippingNewline: true) else { throw CommandFailure("no password on standard input") }
             let context = try CommandContext()
             do {
                 let user = try await context.withDatabase { database in
@@ -32,9 +32,9 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 say("created \(user.username) (\(user.role.rawValue)) \(user.id.uuidString.lowercased())")
             } catch let failure as ValidationFailure {
-                throw ValidationError(failure.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+                throw CommandFailure(failure.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
             } catch let error as StoreError {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
         }
     }
@@ -63,7 +63,7 @@ struct UserCommand: AsyncParsableCommand {
             let context = try CommandContext()
             do {
                 try await context.withDatabase { try await Registry(database: $0).disableUser(username: username, actor: UserCommand.actor("disable")) }
-            } catch let error as StoreError { throw ValidationError(error.description) }
+            } catch let error as StoreError { throw CommandFailure(error.description) }
             say("disabled \(username)")
         }
     }
@@ -83,7 +83,7 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 say(issued.token)
                 FileHandle.standardError.write(Data("token \(issued.id.uuidString.lowercased()) for \(username), expires \(ISO8601DateFormatter().string(from: issued.expires)); it will not be shown again\n".utf8))
-            } catch let error as StoreError { throw ValidationError(error.description) }
+            } catch let error as StoreError { throw CommandFailure(error.description) }
         }
     }
 
@@ -95,7 +95,7 @@ struct UserCommand: AsyncParsableCommand {
             let context = try CommandContext()
             do {
                 try await context.withDatabase { try await Registry(database: $0).revokeToken(id: id, actor: UserCommand.actor("revoke")) }
-            } catch let error as StoreError { throw ValidationError(error.description) }
+            } catch let error as StoreError { throw CommandFailure(error.description) }
             say("revoked \(tokenId)")
         }
     }
