@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,8 +20,7 @@ extension RegistryServices {
         let input = try decodeInput(Input.self, from: data)
         let actor = principal.actor(route)
         // The key is scoped to its user: the same key from two users is two requests.
-        let hash = SHA256.hash(data: Data("\(principal.userId) \(request.method) \(request.uri.path)\n".utf8) + data)
-            .map { String(format: "%02x", $0) }.joined()
+        let hash = Secret.hashData(Data("\(principal.userId) \(request.method) \(request.uri.path)\n".utf8) + data)
         let stored = try await registry.idempotentWrite(key: key.map { "\(principal.userId):\($0)" }, requestHash: hash) { connection in
             let output = try await perform(input, actor, connection)
             return StoredResponse(status: 201, body: try JSONResponse.body(output))

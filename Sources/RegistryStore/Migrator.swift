@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import PostgresNIO
@@ -14,7 +13,7 @@ public struct Migrator: Sendable {
         public let name: String
         public let sql: String
         public var checksum: String {
-            SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+            Secret.hashData(Data(sql.utf8))
         }
     }
 

@@ -4,7 +4,8 @@ import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
 
-/// Which courses an export covers. Every table is restricted to the same courses.
+/// Which courses an export covers (every table is restricted to the same courses); reports use
+/// its site part to narrow the courses they stream.
 public struct ExportSelection: Sendable, Codable, Equatable {
     public var siteId: UUID?
     /// Inclusive range of the course start date.

@@ -108,6 +108,6 @@ struct HashingSink<Inner: ExportSink> {
 
     mutating func end(rows: Int?) async throws -> ExportedFile {
         try await inner.end()
-        return ExportedFile(name: name, rows: rows, bytes: bytes, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return ExportedFile(name: name, rows: rows, bytes: bytes, sha256: Secret.hex(hasher.finalize()))
     }
 }

@@ -12,21 +12,17 @@ extension Registry {
     /// reach the analysis; children of a voided course are skipped with it.
     public func streamHistories(siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
                                 _ body: (CourseHistory) async throws -> Void) async throws {
-        try await streamHistories(courseSQL: QueryBuilder(""), condition: "", on: connection, body) { query in
-            var filter = siteId.map { " AND c.site_id = \(query.bind($0))" } ?? ""
-            if let scope { filter += " AND c.site_id = ANY(\(query.bind(Array(scope))))" }
-            return filter
-        }
+        var query = QueryBuilder("")
+        let condition = ExportSelection(siteId: siteId).sql(&query, scope: scope)
+        try await streamHistories(courseSQL: query, condition: condition, on: connection, body)
     }
 
     /// The same stream for courses meeting `condition` (` AND …` on alias `c`, its values already
-    /// bound in `courseSQL`), plus whatever `more` adds.
+    /// bound in `courseSQL`).
     func streamHistories(courseSQL: QueryBuilder, condition: String, on connection: PostgresConnection,
-                         _ body: (CourseHistory) async throws -> Void,
-                         more: (inout QueryBuilder) -> String = { _ in "" }) async throws {
+                         _ body: (CourseHistory) async throws -> Void) async throws {
         var query = courseSQL
-        let filter = condition + more(&query)
-        query.add(Self.historyRows(courseFilter: filter) + " ORDER BY 1, 2, 3, 11")
+        query.add(Self.historyRows(courseFilter: condition) + " ORDER BY 1, 2, 3, 11")
         var current: CourseHistory?
         for try await row in try await connection.query(query.query, logger: logger)
             .decode(HistoryRow.self) {

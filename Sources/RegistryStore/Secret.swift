@@ -14,7 +14,10 @@ public enum Secret {
     /// (unlike a password, it cannot be guessed from a dictionary).
     public static func hash(_ secret: String) -> String { hashData(Data(secret.utf8)) }
 
-    public static func hashData(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    public static func hashData(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    /// Lower-case hex of a digest or any bytes.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }

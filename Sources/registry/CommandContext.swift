@@ -39,6 +39,14 @@ struct CommandContext {
     func migrator() throws -> Migrator { try Migrator(directory: Migrator.defaultDirectory()) }
 }
 
+extension ValidationFailure {
+    /// The problems as CLI option errors, `--site must be a UUID`; `options` renames fields whose
+    /// option is spelled differently.
+    func asOptionErrors(_ options: [String: String] = [:]) -> ValidationError {
+        ValidationError(problems.map { "--\(options[$0.field] ?? $0.field) \($0.message)" }.joined(separator: "\n"))
+    }
+}
+
 /// Prints `done/total` as a bar on one terminal line (stderr, so stdout stays parseable).
 struct ProgressBar {
     let label: String

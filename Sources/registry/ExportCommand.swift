@@ -23,7 +23,7 @@ struct ExportCommand: AsyncParsableCommand {
             selection = try ExportSelection.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind,
                                                   cohorts: context.config.clinical.cohorts)
         } catch {
-            throw ValidationError(error.problems.map { "--\($0.field == "siteId" ? "site" : $0.field) \($0.message)" }.joined(separator: "\n"))
+            throw error.asOptionErrors(["siteId": "site", "procedureKind": "procedure-kind"])
         }
         guard let dateMode = Deidentifier.Dates(rawValue: dates) else { throw ValidationError("--dates must be shifted or relative") }
         let folder = URL(fileURLWithPath: out)

@@ -28,8 +28,7 @@ struct OutcomesReportCommand: AsyncParsableCommand {
         do {
             filter = try ReportFilter.parse(siteId: site, clinicianId: clinician, from: from, to: to, injectate: injectate, side: side)
         } catch {
-            throw ValidationError(error.problems.map { "--\($0.field == "siteId" ? "site" : $0.field == "clinicianId" ? "clinician" : $0.field) \($0.message)" }
-                .joined(separator: "\n"))
+            throw error.asOptionErrors(["siteId": "site", "clinicianId": "clinician"])
         }
         let context = try CommandContext()
         let report = try await context.withDatabase { database in

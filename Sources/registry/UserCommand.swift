@@ -113,7 +113,7 @@ struct AuditCommand: AsyncParsableCommand {
         let query: AuditQuery
         do {
             query = try AuditQuery.parse(recordId: record, username: user, from: from, to: to, before: nil, limit: limit)
-        } catch { throw ValidationError(error.problems.map { "--\($0.field == "recordId" ? "record" : $0.field) \($0.message)" }.joined(separator: "\n")) }
+        } catch { throw error.asOptionErrors(["recordId": "record"]) }
         let context = try CommandContext()
         let entries = try await context.withDatabase { database in try await database.read { try await Registry(database: database).audit(query, on: $0) } }
         for entry in entries {
