@@ -72,7 +72,7 @@ public struct CourseHistory: Sendable, Equatable {
     public let side: Side
     public let startedOn: CalendarDate
     public var procedures: [Procedure]
-    /// In the order they were recorded within a day: "the last score" on a day is the last entered.
+    /// In any order: the outcome rules never read entry order.
     public var scores: [Score]
     public var events: [Event]
     public var blocks: [Block]

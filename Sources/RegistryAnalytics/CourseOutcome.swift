@@ -21,6 +21,9 @@ public struct CourseOutcome: Codable, Sendable, Equatable {
     public let sessionCount: Int
     public let firstSessionOn: CalendarDate?
     public let baseline: Int?
+    /// The date and timepoint of the score chosen as baseline, so a researcher can recompute it.
+    public let baselineOn: CalendarDate?
+    public let baselineTimepoint: Timepoint?
     public let notEvaluable: NotEvaluable?
     /// t0: the first outcome score meeting the improvement rule.
     public let improvedOn: CalendarDate?
@@ -34,7 +37,8 @@ public struct CourseOutcome: Codable, Sendable, Equatable {
     /// For responders: days from t0 to recurrence, or to censoring.
     public let daysToRecurrenceOrCensoring: Int?
     public let censorReason: CensorReason?
-    /// The cohort label: a configured one ("1-2", "3-5"), ">5", "not improved" or "not evaluable".
+    /// The cohort label: a configured one ("1-2", "3-5"), "other" (a gap between configured
+    /// cohorts), ">5", "not improved" or "not evaluable".
     public let cohort: String
 
     public var evaluable: Bool { notEvaluable == nil }
@@ -44,9 +48,24 @@ public struct CourseOutcome: Codable, Sendable, Equatable {
 extension CourseOutcome {
     public static let notImprovedCohort = "not improved"
     public static let notEvaluableCohort = "not evaluable"
+    /// Responders whose sessions-to-improvement fall in a gap between configured cohorts.
+    public static let otherCohort = "other"
 
     /// The label for responders beyond every configured cohort, such as ">5".
     public static func beyondCohort(_ cohorts: [ClinicalRules.Cohort]) -> String {
         ">\(cohorts.map(\.maximumSessions).max() ?? 0)"
+    }
+
+    /// True when some session count from 1 to the highest configured maximum is in no cohort.
+    public static func cohortsLeaveGap(_ cohorts: [ClinicalRules.Cohort]) -> Bool {
+        let highest = cohorts.map(\.maximumSessions).max() ?? 0
+        return (1...max(1, highest)).contains { k in !cohorts.contains { ($0.minimumSessions...$0.maximumSessions).contains(k) } }
+    }
+
+    /// Every label a course can get, in report order: the configured cohorts, "other" only (and
+    /// always) when they leave a gap, ">N", "not improved" and "not evaluable".
+    public static func cohortLabels(_ cohorts: [ClinicalRules.Cohort]) -> [String] {
+        cohorts.map(\.label) + (cohortsLeaveGap(cohorts) ? [otherCohort] : [])
+            + [beyondCohort(cohorts), notImprovedCohort, notEvaluableCohort]
     }
 }

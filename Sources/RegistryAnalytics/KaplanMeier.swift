@@ -74,13 +74,30 @@ public struct KaplanMeier: Codable, Sendable, Equatable {
         median = rows.first { $0.events > 0 && $0.survival <= 0.5 }?.time
     }
 
-    /// The estimate in force at `time`: the last row at or before it (all at risk and S = 1
-    /// before the first). nil past the end of follow-up, where the curve is not estimable.
-    public func row(at time: Double) -> Row? {
-        guard let last = rows.last else { return nil }
-        if time > last.time && last.survival > 0 { return nil }
-        return rows.last { $0.time <= time }
-            ?? Row(time: time, atRisk: n, events: 0, censored: 0, survival: 1, standardError: 0, lower: 1, upper: 1)
+    /// The estimate at `time` (a milestone, a session number), with the courses still followed
+    /// then: those whose event or censoring time is at or after it. That is not the at-risk count
+    /// of the last row before `time`, since courses that left between that row and `time` are gone.
+    /// After S reaches 0, S is 0; after the last follow-up with S > 0, S and its interval are not
+    /// estimable (nil). Either way nobody is at risk then.
+    public func estimate(at time: Double) -> Point {
+        let left = rows.filter { $0.time < time }.reduce(0) { $0 + $1.events + $1.censored }
+        guard let row = rows.last(where: { $0.time <= time }) else {
+            return Point(time: time, atRisk: n, survival: 1, standardError: 0, lower: 1, upper: 1)
+        }
+        if let last = rows.last, time > last.time, last.survival > 0 {
+            return Point(time: time, atRisk: 0, survival: nil, standardError: nil, lower: nil, upper: nil)
+        }
+        return Point(time: time, atRisk: n - left, survival: row.survival, standardError: row.standardError, lower: row.lower, upper: row.upper)
+    }
+
+    /// The curve read at one time.
+    public struct Point: Codable, Sendable, Equatable {
+        public let time: Double
+        public let atRisk: Int
+        public let survival: Double?
+        public let standardError: Double?
+        public let lower: Double?
+        public let upper: Double?
     }
 }
 

@@ -44,8 +44,8 @@ extension OutcomeReport {
                 + "(crude \(interval(recurrence.crude))); censored \(recurrence.censored), lost to follow-up \(recurrence.lostToFollowUp); "
                 + "median recurrence-free \(recurrence.medianDays.map { "\(number($0)) days" } ?? "not reached")")
             for milestone in recurrence.milestones {
-                let free = milestone.recurrenceFree.map { "\(pct($0)) (95% CI \(pct(milestone.lower))–\(pct(milestone.upper)); at risk \(milestone.atRisk ?? 0))" }
-                    ?? "not estimable (follow-up too short)"
+                let free = milestone.recurrenceFree.map { "\(pct($0)) (95% CI \(pct(milestone.lower))–\(pct(milestone.upper)); at risk \(milestone.atRisk))" }
+                    ?? "not estimable (follow-up too short; at risk 0)"
                 lines.append("  day \(pad(String(milestone.day), 3)): recurrence-free \(free); crude recurrence \(interval(milestone.crude))")
             }
         }
@@ -59,6 +59,9 @@ extension OutcomeReport {
         }
         lines.append("")
         lines.append(interpretation)
+        lines.append("")
+        lines.append("Methods")
+        for (name, method) in methods.named { lines.append("  \(name): \(method)") }
         lines.append("Thresholds: block positive ≥\(number(thresholds.block.positiveReliefPercent))% at \(thresholds.block.assessmentWindowMinutes.minimum)–\(thresholds.block.assessmentWindowMinutes.maximum) min; "
             + "baseline ≤\(thresholds.baseline.windowDays) days before first session, ≥\(thresholds.baseline.minimumNRS); outcome scores ≥\(thresholds.outcome.minimumDaysAfterSession) days after a session; "
             + "recurrence rise ≥\(thresholds.recurrence.minimumPointRise), confirmation \(thresholds.recurrence.requireConfirmation ? "required" : "not required"); "

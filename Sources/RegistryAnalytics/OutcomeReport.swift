@@ -23,12 +23,15 @@ public struct OutcomeReport: Codable, Sendable {
     public let cohorts: [Cohort]
     public let comparison: Comparison?
     public let interpretation: String
+    /// The statistical method behind every interval and test above.
+    public let methods: Methods
 
     public struct SessionStep: Codable, Sendable {
         public let session: Int
         public let atRisk: Int
         public let improved: Int
-        public let cumulative: Double
+        /// 1 − S at this session; nil where S is not estimable.
+        public let cumulative: Double?
         public let lower: Double?
         public let upper: Double?
     }
@@ -58,7 +61,8 @@ public struct OutcomeReport: Codable, Sendable {
 
     public struct Milestone: Codable, Sendable {
         public let day: Int
-        public let atRisk: Int?
+        /// Courses still followed at `day` (event or censoring on or after it).
+        public let atRisk: Int
         public let recurrenceFree: Double?
         public let lower: Double?
         public let upper: Double?
@@ -73,6 +77,27 @@ public struct OutcomeReport: Codable, Sendable {
         public let recurrenceDifference: ProportionDifference
         public let fisher: FisherExact
         public let logRank: LogRank
+    }
+
+    /// Names the method of each figure, so a reader can reproduce it with another tool.
+    public struct Methods: Codable, Sendable {
+        public var proportions = "Wilson score interval, 95% (z = 1.959964); limits that reach 0 or 1 are exactly 0 or 1"
+        public var difference = "Newcombe hybrid score interval (method 10) from each group's Wilson limits"
+        public var fisher = "Fisher's exact test, two-sided: tables with the same margins and probability ≤ the observed one (relative tolerance 1e-7)"
+        public var survival = "Kaplan–Meier product-limit estimate; Greenwood variance; 95% interval on the log scale, S·exp(±z·√Σ d/(n(n−d))), capped at 1"
+        public var atRisk = "At risk at a time t: courses whose event or censoring time is ≥ t; 0 past the end of follow-up, where S is not estimable unless it reached 0"
+        public var logRank = "Log-rank test, χ² with 1 degree of freedom"
+        public var quantiles = "Median and quartiles: R's type 7 quantile (linear interpolation)"
+        public var cumulativeResponse = "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; cumulative response = 1 − S"
+        public var crudeRecurrence = "Recurred by the milestone among responders who recurred by then or were followed at least that long"
+
+        public init() {}
+
+        /// Each method with the figure it belongs to, in reading order.
+        public var named: [(String, String)] {
+            [("proportions", proportions), ("difference", difference), ("Fisher", fisher), ("survival", survival), ("at risk", atRisk),
+             ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence)]
+        }
     }
 
     public static let milestoneDays = [90, 180, 365]
@@ -146,8 +171,7 @@ public struct OutcomeReportBuilder: Sendable {
 
     public func report() -> OutcomeReport {
         let evaluable = courses - notEvaluable.values.reduce(0, +)
-        let labels = rules.rules.cohorts.map(\.label) + [CourseOutcome.beyondCohort(rules.rules.cohorts), CourseOutcome.notImprovedCohort,
-                                                           CourseOutcome.notEvaluableCohort]
+        let labels = CourseOutcome.cohortLabels(rules.rules.cohorts)
         let cohortReports = labels.map { label in
             let state = cohorts[label] ?? CohortState()
             let isResponderCohort = label != CourseOutcome.notImprovedCohort && label != CourseOutcome.notEvaluableCohort
@@ -170,17 +194,17 @@ public struct OutcomeReportBuilder: Sendable {
         }
         let curve = KaplanMeier(grouped: bySession.grouped)
         let maxSession = bySession.grouped.last.map { Int($0.time) } ?? 0
-        let steps = maxSession < 1 ? [] : (1...maxSession).compactMap { session -> OutcomeReport.SessionStep? in
-            guard let row = curve.row(at: Double(session)) else { return nil }
+        let steps = maxSession < 1 ? [] : (1...maxSession).map { session -> OutcomeReport.SessionStep in
+            let point = curve.estimate(at: Double(session))
             let improved = bySession.events.filter { $0.key <= session }.values.reduce(0, +)
-            return OutcomeReport.SessionStep(session: session, atRisk: row.atRisk, improved: improved, cumulative: 1 - row.survival,
-                                             lower: row.upper.map { 1 - $0 }, upper: row.lower.map { 1 - $0 })
+            return OutcomeReport.SessionStep(session: session, atRisk: point.atRisk, improved: improved, cumulative: point.survival.map { 1 - $0 },
+                                             lower: point.upper.map { 1 - $0 }, upper: point.lower.map { 1 - $0 })
         }
         return OutcomeReport(thresholds: rules.rules, filter: filter, courses: courses, evaluable: evaluable, notEvaluable: notEvaluable,
                              response: Proportion(responders, of: evaluable), moderateResponse: Proportion(moderate, of: evaluable),
                              nonSustained: nonSustained, sessionsToImprovement: sessionsToImprovement.summary, cumulativeResponse: steps,
                              blockPositivity: Proportion(positiveBlocks, of: blocks), cohorts: cohortReports, comparison: comparison,
-                             interpretation: OutcomeReport.interpretationText)
+                             interpretation: OutcomeReport.interpretationText, methods: OutcomeReport.Methods())
     }
 
     private func recurrence(_ state: CohortState) -> OutcomeReport.Recurrence {
@@ -188,10 +212,10 @@ public struct OutcomeReportBuilder: Sendable {
         let km = KaplanMeier(grouped: counts.grouped)
         let recurred = counts.events.values.reduce(0, +)
         let milestones = OutcomeReport.milestoneDays.map { day in
-            let row = km.row(at: Double(day))
+            let point = km.estimate(at: Double(day))
             let recurredBy = counts.events.filter { $0.key <= day }.values.reduce(0, +)
             let followedLonger = counts.events.filter { $0.key > day }.values.reduce(0, +) + counts.censored.filter { $0.key >= day }.values.reduce(0, +)
-            return OutcomeReport.Milestone(day: day, atRisk: row?.atRisk, recurrenceFree: row?.survival, lower: row?.lower, upper: row?.upper,
+            return OutcomeReport.Milestone(day: day, atRisk: point.atRisk, recurrenceFree: point.survival, lower: point.lower, upper: point.upper,
                                            crude: Proportion(recurredBy, of: recurredBy + followedLonger))
         }
         return OutcomeReport.Recurrence(n: counts.subjects, recurred: recurred, censored: counts.subjects - recurred, lostToFollowUp: state.lost,

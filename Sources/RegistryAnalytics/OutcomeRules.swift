@@ -2,7 +2,8 @@ import Foundation
 import RegistryCore
 
 /// Derives a course's outcome from its history, exactly as CLINICAL.md defines it; every
-/// threshold comes from `rules`.
+/// threshold comes from `rules`. Entry order never matters: scores carry a date, not a time, so
+/// every choice among scores of one date is made from the data alone.
 public struct OutcomeRules: Sendable {
     public let rules: ClinicalRules
 
@@ -16,112 +17,153 @@ public struct OutcomeRules: Sendable {
             return notEvaluable(history, .noSessions, sessions: 0, first: nil, baseline: nil)
         }
         let windowStart = first.adding(days: -rules.baseline.windowDays)
-        // The last score on or before the first session day and inside the window; a score taken
-        // immediately after a procedure is not a baseline.
-        let baseline = history.scores.last { $0.on <= first && $0.on >= windowStart && $0.timepoint != .postProcedure }?.nrs
-        guard let baseline else { return notEvaluable(history, .noBaseline, sessions: sessionDates.count, first: first, baseline: nil) }
-        guard baseline >= rules.baseline.minimumNRS else {
+        // The last date with a score on or before the first session day and inside the window; a
+        // score taken immediately after a procedure is never a baseline.
+        let candidates = history.scores.filter { $0.on <= first && $0.on >= windowStart && $0.timepoint != .postProcedure }
+        guard let lastDate = candidates.map(\.on).max(), let baseline = Self.representative(candidates.filter { $0.on == lastDate }) else {
+            return notEvaluable(history, .noBaseline, sessions: sessionDates.count, first: first, baseline: nil)
+        }
+        guard baseline.nrs >= rules.baseline.minimumNRS else {
             return notEvaluable(history, .baselineBelowMinimum, sessions: sessionDates.count, first: first, baseline: baseline)
         }
 
-        let outcomes = outcomeScores(history.scores, sessionDates: sessionDates, after: first)
-        let b = Double(baseline)
+        let followUpEnd = history.events.filter { $0.kind == .otherSurgery || $0.kind == .died }.map(\.on).min()
+        let outcomes = outcomeScores(history.scores, sessionDates: sessionDates, after: first, until: followUpEnd)
+        let b = Double(baseline.nrs)
         func relief(_ score: CourseHistory.Score) -> Double { (b - Double(score.nrs)) / b * 100 }
         func improves(_ score: CourseHistory.Score, percent: Double) -> Bool {
-            relief(score) >= percent && baseline - score.nrs >= rules.improvement.minimumPointDrop
+            relief(score) >= percent && baseline.nrs - score.nrs >= rules.improvement.minimumPointDrop
         }
         func sessionsBefore(_ date: CalendarDate) -> Int { sessionDates.filter { $0 < date }.count }
 
         let moderate = outcomes.first { improves($0, percent: rules.improvement.moderateReliefPercent) }
+        let evaluable = Evaluable(sessionCount: sessionDates.count, first: first, baseline: baseline, moderateOn: moderate?.on,
+                                  sessionsToModerate: moderate.map { sessionsBefore($0.on) })
         guard let t0Index = outcomes.firstIndex(where: { improves($0, percent: rules.improvement.reliefPercent) }) else {
-            return CourseOutcome(courseId: history.courseId, sessionCount: sessionDates.count, firstSessionOn: first, baseline: baseline,
-                                 notEvaluable: nil, improvedOn: nil, sessionsToImprovement: nil, moderateOn: moderate?.on,
-                                 sessionsToModerate: moderate.map { sessionsBefore($0.on) }, recurredOn: nil, nonSustainedOn: nil,
-                                 daysToRecurrenceOrCensoring: nil, censorReason: nil, cohort: CourseOutcome.notImprovedCohort)
+            return evaluable.outcome(history, cohort: CourseOutcome.notImprovedCohort)
         }
         let t0 = outcomes[t0Index].on
         let sessions = sessionsBefore(t0)
-        let loss = lossOfResponse(outcomes, from: t0Index, relief: relief, events: history.events)
-        let censoring = censoringEvent(history.events, after: t0)
+        // Flags before t0 were superseded by the scores after them; flags after the end of
+        // follow-up come from a time the course was no longer followed.
+        let flags = history.events.filter { event in
+            event.kind == .recurrenceObserved && event.on >= t0 && followUpEnd.map { event.on <= $0 } ?? true
+        }.map(\.on)
+        let later = Array(outcomes[(t0Index + 1)...])
+        let loss = lossOfResponse(later, nadir: outcomes[t0Index].nrs, relief: relief, flags: flags)
+        let cohort = cohort(forSessions: sessions)
 
-        var recurred: CalendarDate?
-        var nonSustained: CalendarDate?
-        var end: CalendarDate
-        var reason: CourseOutcome.CensorReason?
-        if let loss, censoring.map({ loss < $0.on }) ?? true {
-            if t0.days(until: loss) < rules.recurrence.minimumDaysAfterImprovement {
-                nonSustained = loss
-            } else {
-                recurred = loss
-            }
-            end = loss
-        } else if let censoring {
-            end = censoring.on
-            reason = censoring.kind == .died ? .died : .otherSurgery
-        } else {
-            // Last real contact: the last outcome score, never a scheduled visit.
-            end = outcomes.last!.on
-            reason = history.events.contains { $0.kind == .lostToFollowUp } ? .lostToFollowUp : .lastContact
+        if let loss, t0.days(until: loss) < rules.recurrence.minimumDaysAfterImprovement {
+            // A non-sustained response is final: the course leaves the recurrence analysis.
+            return evaluable.outcome(history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions, nonSustainedOn: loss)
         }
-        if nonSustained != nil { reason = nil }
-        return CourseOutcome(courseId: history.courseId, sessionCount: sessionDates.count, firstSessionOn: first, baseline: baseline,
-                             notEvaluable: nil, improvedOn: t0, sessionsToImprovement: sessions, moderateOn: moderate?.on,
-                             sessionsToModerate: moderate.map { sessionsBefore($0.on) }, recurredOn: recurred, nonSustainedOn: nonSustained,
-                             daysToRecurrenceOrCensoring: nonSustained == nil ? t0.days(until: end) : nil, censorReason: reason,
-                             cohort: cohort(forSessions: sessions))
+        if let loss {
+            return evaluable.outcome(history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions, recurredOn: loss,
+                                     days: t0.days(until: loss))
+        }
+        // Censored at the last outcome score: the last day the course was known to be free of
+        // recurrence (no outcome score lies after other surgery or death).
+        return evaluable.outcome(history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions,
+                                 days: t0.days(until: outcomes.last!.on), censorReason: censorReason(history.events, after: t0))
     }
 
-    /// Scores that may decide improvement or recurrence: after the first session, not taken
-    /// immediately after a procedure, and not sooner than the minimum gap after the latest
-    /// session before their day (a session on the same day is not "before").
-    func outcomeScores(_ scores: [CourseHistory.Score], sessionDates: [CalendarDate], after first: CalendarDate) -> [CourseHistory.Score] {
+    /// One score among several of one date: "before procedure" over any other timepoint, then
+    /// the highest NRS (the conservative choice).
+    static func representative(_ scores: [CourseHistory.Score]) -> CourseHistory.Score? {
+        scores.max { ($0.timepoint == .preProcedure ? 1 : 0, $0.nrs) < ($1.timepoint == .preProcedure ? 1 : 0, $1.nrs) }
+    }
+
+    /// The outcome scores, one per date in date order: after the first session, not taken
+    /// immediately after a procedure, not sooner than the minimum gap after the latest session
+    /// before their day (a session on the same day is not "before"), and not after the end of
+    /// follow-up (other surgery or death).
+    func outcomeScores(_ scores: [CourseHistory.Score], sessionDates: [CalendarDate], after first: CalendarDate,
+                       until end: CalendarDate?) -> [CourseHistory.Score] {
         let gap = rules.outcome.minimumDaysAfterSession
         let eligible = scores.filter { score in
-            guard score.on > first, score.timepoint != .postProcedure else { return false }
+            guard score.on > first, score.timepoint != .postProcedure, end.map({ score.on <= $0 }) ?? true else { return false }
             guard let latest = sessionDates.last(where: { $0 < score.on }) else { return true }
             return latest.days(until: score.on) >= gap
         }
-        // Stable by date, so scores of one day keep the order they were recorded in.
-        return eligible.enumerated().sorted { ($0.element.on, $0.offset) < ($1.element.on, $1.offset) }.map(\.element)
+        return Dictionary(grouping: eligible, by: \.on).values.compactMap(Self.representative).sorted { $0.on < $1.on }
     }
 
-    /// The recurrence date (before the non-sustained split): the first qualifying outcome score
-    /// after t0 that is confirmed, or a clinician's flag on its own, whichever is earlier.
-    func lossOfResponse(_ outcomes: [CourseHistory.Score], from t0Index: Int, relief: (CourseHistory.Score) -> Double,
-                        events: [CourseHistory.Event]) -> CalendarDate? {
-        let t0 = outcomes[t0Index].on
-        let flag = events.filter { $0.kind == .recurrenceObserved && $0.on >= t0 }.map(\.on).min()
-        var nadir = outcomes[t0Index].nrs
-        var qualifying: [Bool] = []
-        for score in outcomes[(t0Index + 1)...] {
-            qualifying.append(relief(score) < rules.improvement.reliefPercent && score.nrs - nadir >= rules.recurrence.minimumPointRise)
-            nadir = min(nadir, score.nrs)
+    /// The date response was lost (before the non-sustained split), from the outcome scores after
+    /// t0 and the recurrence flags dated on or after it.
+    ///
+    /// Qualifying scores in a row form a run. A run is a loss, dated at its first score, when its
+    /// second score confirms it or a flag falls between its first score and the next
+    /// non-qualifying score (both inclusive). A flag with no open run before it dates the loss
+    /// itself. The earliest loss wins, so a rise the next score refuted never dates a later one.
+    func lossOfResponse(_ later: [CourseHistory.Score], nadir t0Score: Int, relief: (CourseHistory.Score) -> Double,
+                        flags: [CalendarDate]) -> CalendarDate? {
+        var nadir = t0Score
+        let qualifying = later.map { score in
+            defer { nadir = min(nadir, score.nrs) }
+            return relief(score) < rules.improvement.reliefPercent && score.nrs - nadir >= rules.recurrence.minimumPointRise
         }
-        let later = Array(outcomes[(t0Index + 1)...])
-        for (index, qualifies) in qualifying.enumerated() where qualifies {
-            let confirmedByNext = index + 1 < qualifying.count && qualifying[index + 1]
-            let confirmedByFlag = flag.map { $0 >= later[index].on } ?? false
-            if !rules.recurrence.requireConfirmation || confirmedByNext || confirmedByFlag {
-                return min(later[index].on, flag ?? later[index].on)
+        var losses: [CalendarDate] = []
+        var runStart: Int?
+        for index in later.indices {
+            if qualifying[index] {
+                let start = runStart ?? index
+                runStart = start
+                if !rules.recurrence.requireConfirmation || index - start == 1 { losses.append(later[start].on) }
+            } else if let start = runStart {
+                if flags.contains(where: { later[start].on <= $0 && $0 <= later[index].on }) { losses.append(later[start].on) }
+                runStart = nil
             }
         }
-        return flag
+        if let start = runStart, flags.contains(where: { later[start].on <= $0 }) { losses.append(later[start].on) }
+        for flag in flags {
+            let previous = later.lastIndex { $0.on < flag }
+            if previous.map({ !qualifying[$0] }) ?? true { losses.append(flag) }
+        }
+        return losses.min()
     }
 
-    /// Surgery for another diagnosis or death after t0 ends follow-up.
-    func censoringEvent(_ events: [CourseHistory.Event], after t0: CalendarDate) -> CourseHistory.Event? {
-        events.filter { ($0.kind == .otherSurgery || $0.kind == .died) && $0.on >= t0 }.min { $0.on < $1.on }
+    /// The first of death, other surgery and loss to follow-up dated after t0 (on one date, in
+    /// that order), else last contact.
+    func censorReason(_ events: [CourseHistory.Event], after t0: CalendarDate) -> CourseOutcome.CensorReason {
+        let precedence: [CourseEventKind: (Int, CourseOutcome.CensorReason)] = [
+            .died: (0, .died), .otherSurgery: (1, .otherSurgery), .lostToFollowUp: (2, .lostToFollowUp),
+        ]
+        let first = events.filter { $0.on > t0 }.compactMap { event in precedence[event.kind].map { (event.on, $0.0, $0.1) } }
+            .min { ($0.0, $0.1) < ($1.0, $1.1) }
+        return first?.2 ?? .lastContact
     }
 
+    /// A configured cohort's label; "other" in a gap between configured cohorts; ">N" only above
+    /// the highest configured maximum.
     public func cohort(forSessions sessions: Int) -> String {
-        rules.cohorts.first { ($0.minimumSessions...$0.maximumSessions).contains(sessions) }?.label
-            ?? CourseOutcome.beyondCohort(rules.cohorts)
+        if let cohort = rules.cohorts.first(where: { ($0.minimumSessions...$0.maximumSessions).contains(sessions) }) { return cohort.label }
+        return sessions > (rules.cohorts.map(\.maximumSessions).max() ?? 0) ? CourseOutcome.beyondCohort(rules.cohorts) : CourseOutcome.otherCohort
     }
 
     private func notEvaluable(_ history: CourseHistory, _ reason: CourseOutcome.NotEvaluable, sessions: Int, first: CalendarDate?,
-                              baseline: Int?) -> CourseOutcome {
-        CourseOutcome(courseId: history.courseId, sessionCount: sessions, firstSessionOn: first, baseline: baseline, notEvaluable: reason,
+                              baseline: CourseHistory.Score?) -> CourseOutcome {
+        CourseOutcome(courseId: history.courseId, sessionCount: sessions, firstSessionOn: first, baseline: baseline?.nrs,
+                      baselineOn: baseline?.on, baselineTimepoint: baseline?.timepoint, notEvaluable: reason,
                       improvedOn: nil, sessionsToImprovement: nil, moderateOn: nil, sessionsToModerate: nil, recurredOn: nil,
                       nonSustainedOn: nil, daysToRecurrenceOrCensoring: nil, censorReason: nil, cohort: CourseOutcome.notEvaluableCohort)
+    }
+
+    /// What every evaluable course's outcome shares, whatever happened after.
+    private struct Evaluable {
+        let sessionCount: Int
+        let first: CalendarDate
+        let baseline: CourseHistory.Score
+        let moderateOn: CalendarDate?
+        let sessionsToModerate: Int?
+
+        func outcome(_ history: CourseHistory, cohort: String, improvedOn: CalendarDate? = nil, sessionsToImprovement: Int? = nil,
+                     recurredOn: CalendarDate? = nil, nonSustainedOn: CalendarDate? = nil, days: Int? = nil,
+                     censorReason: CourseOutcome.CensorReason? = nil) -> CourseOutcome {
+            CourseOutcome(courseId: history.courseId, sessionCount: sessionCount, firstSessionOn: first, baseline: baseline.nrs,
+                          baselineOn: baseline.on, baselineTimepoint: baseline.timepoint, notEvaluable: nil, improvedOn: improvedOn,
+                          sessionsToImprovement: sessionsToImprovement, moderateOn: moderateOn, sessionsToModerate: sessionsToModerate,
+                          recurredOn: recurredOn, nonSustainedOn: nonSustainedOn, daysToRecurrenceOrCensoring: days,
+                          censorReason: censorReason, cohort: cohort)
+        }
     }
 }

@@ -31,8 +31,9 @@ public struct Proportion: Codable, Sendable, Equatable {
         let centre = (p + z2 / (2 * n)) / denominator
         let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / denominator
         estimate = p
-        lower = max(0, centre - half)
-        upper = min(1, centre + half)
+        // Limits that reach a bound are exactly that bound, not 0.9999999999999999.
+        lower = successes == 0 ? 0 : max(0, centre - half)
+        upper = successes == total ? 1 : min(1, centre + half)
     }
 }
 

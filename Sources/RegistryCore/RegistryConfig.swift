@@ -101,6 +101,12 @@ public struct ClinicalRules: Codable, Sendable, Equatable {
         public var label: String
         public var minimumSessions: Int
         public var maximumSessions: Int
+
+        public init(label: String, minimumSessions: Int, maximumSessions: Int) {
+            self.label = label
+            self.minimumSessions = minimumSessions
+            self.maximumSessions = maximumSessions
+        }
     }
 }
 
@@ -146,6 +152,15 @@ extension RegistryConfig {
         _ = v.integer(c.recurrence.minimumDaysAfterImprovement, "clinical.recurrence.minimumDaysAfterImprovement", in: 0...3650)
         for (index, cohort) in c.cohorts.enumerated() where cohort.minimumSessions < 1 || cohort.minimumSessions > cohort.maximumSessions {
             v.fail("clinical.cohorts[\(index)]", "range", "must satisfy 1 ≤ minimumSessions ≤ maximumSessions")
+        }
+        for (i, a) in c.cohorts.enumerated() {
+            for (j, b) in c.cohorts.enumerated() where j > i {
+                if a.label == b.label {
+                    v.fail("clinical.cohorts[\(j)]", "unique", "repeats the label \"\(a.label)\" of clinical.cohorts[\(i)]")
+                } else if a.minimumSessions <= b.maximumSessions && b.minimumSessions <= a.maximumSessions {
+                    v.fail("clinical.cohorts[\(j)]", "overlap", "\"\(b.label)\" overlaps \"\(a.label)\" (clinical.cohorts[\(i)]): cohorts must not share a session count")
+                }
+            }
         }
         guard v.problems.isEmpty else {
             throw ConfigError(v.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))

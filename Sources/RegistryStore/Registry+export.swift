@@ -114,6 +114,7 @@ extension Registry {
                     d.pseudonym("C", history.courseId), d.pseudonym("P", patient), sites[history.siteId], d.pseudonym("U", history.clinicianId),
                     history.side.rawValue, history.facts?.icd10, Deidentifier.age(history.facts?.ageAtStart), history.facts?.sex,
                     day(history.startedOn), day(outcome.firstSessionOn), String(outcome.sessionCount), int(outcome.baseline),
+                    day(outcome.baselineOn), outcome.baselineTimepoint?.rawValue,
                     flag(outcome.evaluable), outcome.notEvaluable?.rawValue, flag(outcome.evaluable ? outcome.responder : nil),
                     day(outcome.improvedOn), int(outcome.sessionsToImprovement), flag(outcome.evaluable ? outcome.moderateOn != nil : nil),
                     outcome.cohort, flag(outcome.responder ? outcome.recurredOn != nil : nil), day(outcome.recurredOn),
@@ -173,7 +174,7 @@ extension ExportSelection {
         var v = Validator()
         var selection = ExportSelection(siteId: v.uuid(siteId, "siteId"), from: v.day(from, "from"), to: v.day(to, "to"))
         if let cohort {
-            let labels = cohorts.map(\.label) + [CourseOutcome.beyondCohort(cohorts), CourseOutcome.notImprovedCohort, CourseOutcome.notEvaluableCohort]
+            let labels = CourseOutcome.cohortLabels(cohorts)
             if labels.contains(cohort) { selection.cohort = cohort } else { v.fail("cohort", "one_of", "must be one of: \(labels.joined(separator: ", "))") }
         }
         selection.procedureKind = v.coded(procedureKind, "procedureKind", as: ProcedureKind.self, required: false)

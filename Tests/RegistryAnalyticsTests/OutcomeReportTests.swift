@@ -81,6 +81,63 @@ import Testing
         #expect(byDate.report().courses == 0)
     }
 
+    @Test func atRiskInTheCumulativeResponseCountsCoursesStillFollowedAtEachSession() throws {
+        var builder = OutcomeReportBuilder(rules: rules)
+        for _ in 0..<11 { builder.add(responder(sessions: 1)) }
+        for _ in 0..<12 { builder.add(nonResponder(sessions: 3)) }
+        let steps = builder.report().cumulativeResponse
+        #expect(steps.map(\.session) == [1, 2, 3])
+        #expect(steps.map(\.atRisk) == [23, 12, 12])
+        #expect(steps.map(\.improved) == [11, 11, 11])
+        #expect(abs((steps[1].cumulative ?? 0) - 11.0 / 23) < 1e-12)
+    }
+
+    @Test func atRiskAtAMilestoneCountsCoursesFollowedAtLeastThatLong() throws {
+        var builder = OutcomeReportBuilder(rules: rules)
+        for followed in [60, 100, 170, 200, 400] { builder.add(responder(sessions: 1, followed: followed)) }
+        builder.add(responder(sessions: 1, recurAfter: 120))
+        for _ in 0..<3 { builder.add(responder(sessions: 4, recurAfter: 100)) }
+        let report = builder.report()
+        let early = try #require(report.cohorts.first { $0.label == "1-2" }?.recurrence)
+        #expect(early.milestones.map(\.atRisk) == [5, 2, 1])
+        // Every 3-5 course recurred on day 100: S reaches 0, nobody is at risk after.
+        let late = try #require(report.cohorts.first { $0.label == "3-5" }?.recurrence)
+        #expect(late.milestones.map(\.atRisk) == [3, 0, 0])
+        #expect(late.milestones.map(\.recurrenceFree) == [1, 0, 0])
+        // Past the last follow-up with S > 0: not estimable.
+        var short = OutcomeReportBuilder(rules: rules)
+        short.add(responder(sessions: 1, followed: 60))
+        let milestone = try #require(short.report().cohorts.first?.recurrence?.milestones.first)
+        #expect(milestone.atRisk == 0 && milestone.recurrenceFree == nil && milestone.lower == nil)
+    }
+
+    @Test func otherIsListedOnlyAndAlwaysWhenTheCohortsLeaveAGap() throws {
+        var gapped = rules
+        gapped.cohorts = [.init(label: "1", minimumSessions: 1, maximumSessions: 1), .init(label: "3-5", minimumSessions: 3, maximumSessions: 5)]
+        var empty = OutcomeReportBuilder(rules: gapped)
+        empty.add(responder(sessions: 1))
+        let other = try #require(empty.report().cohorts.first { $0.label == "other" })
+        #expect(other.courses == 0 && other.shareOfEvaluable?.estimate == 0 && other.sessions.median == nil)
+        #expect(other.recurrence?.n == 0 && other.recurrence?.crude.estimate == nil)
+        var two = OutcomeReportBuilder(rules: gapped)
+        two.add(responder(sessions: 2))
+        #expect(two.report().cohorts.first { $0.label == "other" }?.courses == 1)
+        #expect(two.report().cohorts.first { $0.label == ">5" }?.courses == 0)
+        var plain = OutcomeReportBuilder(rules: rules)
+        plain.add(responder(sessions: 2))
+        #expect(plain.report().cohorts.map(\.label) == ["1-2", "3-5", ">5", "not improved", "not evaluable"])
+    }
+
+    @Test func theReportNamesTheMethodOfEveryIntervalAndTest() {
+        var builder = OutcomeReportBuilder(rules: rules)
+        builder.add(responder(sessions: 1))
+        let report = builder.report()
+        #expect(report.methods.proportions.contains("Wilson") && report.methods.difference.contains("Newcombe")
+            && report.methods.fisher.contains("Fisher") && report.methods.survival.contains("Greenwood")
+            && report.methods.logRank.contains("Log-rank") && report.methods.quantiles.contains("type 7"))
+        for (_, method) in report.methods.named { #expect(report.text.contains(method)) }
+    }
+
     @Test func histogramQuantilesMatchTypeSeven() {
         var histogram = Histogram()
         for value in [1, 1, 2, 2, 2, 3, 3, 4, 5, 5] { histogram.add(value) }

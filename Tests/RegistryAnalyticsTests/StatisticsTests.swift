@@ -71,12 +71,29 @@ import Testing
         #expect(km.rows.first { $0.time == 6 }?.censored == 1)
     }
 
-    @Test func survivalAtAMilestoneIsTheRowInForceAndUndefinedPastFollowUp() {
+    @Test func survivalAtATimeIsTheRowInForceWithTheCoursesStillFollowed() {
         let km = KaplanMeier(Self.sixMP)
-        #expect(close(km.row(at: 12)?.survival, 0.7529, 0.00005))
-        #expect(km.row(at: 3)?.survival == 1)
-        #expect(km.row(at: 36) == nil)
-        #expect(KaplanMeier(Self.placebo).row(at: 100)?.survival == 0)
+        let twelve = km.estimate(at: 12)
+        #expect(close(twelve.survival, 0.7529, 0.00005))
+        // Followed at least 12 weeks: 13 16 17 19 20 22 23 25 32 32 34 35. The row in force (10)
+        // says 15, its count just before week 10.
+        #expect(twelve.atRisk == 12)
+        #expect(km.estimate(at: 6).atRisk == 21 && km.estimate(at: 6.5).atRisk == 17)
+        #expect(km.estimate(at: 3).survival == 1 && km.estimate(at: 3).atRisk == 21)
+        #expect(km.estimate(at: 35).atRisk == 1 && km.estimate(at: 35).survival != nil)
+        // Past the last follow-up with S > 0: nobody at risk, not estimable.
+        let past = km.estimate(at: 36)
+        #expect(past.atRisk == 0 && past.survival == nil && past.lower == nil && past.upper == nil)
+        // After S reaches 0: S is 0 and nobody is at risk.
+        let placebo = KaplanMeier(Self.placebo).estimate(at: 100)
+        #expect(placebo.survival == 0 && placebo.atRisk == 0)
+        #expect(KaplanMeier(Self.placebo).estimate(at: 23).atRisk == 1)
+    }
+
+    @Test func limitsThatReachABoundAreExactlyThatBound() {
+        #expect(Proportion(20, of: 20).upper == 1)
+        #expect(Proportion(0, of: 20).lower == 0)
+        #expect(Proportion(1, of: 1).upper == 1 && Proportion(0, of: 1).lower == 0)
     }
 
     @Test func logRankReproducesTheSixMPComparison() throws {

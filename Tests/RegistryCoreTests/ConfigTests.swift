@@ -40,14 +40,26 @@ import Testing
         #expect(names.contains("REGISTRY_CLINICAL_OUTCOME_MINIMUM_DAYS_AFTER_SESSION"))
     }
 
+    @Test func overlappingCohortsAreRefusedNamingTheSetting() throws {
+        let overlapping = #"[{"label":"1-3","minimumSessions":1,"maximumSessions":3},{"label":"3-5","minimumSessions":3,"maximumSessions":5}]"#
+        let error = try #require(throws: ConfigError.self) {
+            try RegistryConfig.load(file: Self.file, environment: ["REGISTRY_CLINICAL_COHORTS": overlapping])
+        }
+        #expect(error.description.contains("clinical.cohorts[1]") && error.description.contains("overlaps"))
+        // Cohorts with a gap between them are allowed (the gap is reported as "other").
+        let gapped = #"[{"label":"1","minimumSessions":1,"maximumSessions":1},{"label":"3-5","minimumSessions":3,"maximumSessions":5}]"#
+        #expect(try RegistryConfig.load(file: Self.file, environment: ["REGISTRY_CLINICAL_COHORTS": gapped]).clinical.cohorts.count == 2)
+    }
+
     @Test(arguments: [
-        ("REGISTRY_SERVER_PORT", "eighty"),
-        ("REGISTRY_SERVER_PORT", "70000"),
-        ("REGISTRY_CLINICAL_BLOCK_POSITIVE_RELIEF_PERCENT", "0"),
-        ("REGISTRY_SERVER_TIME_ZONE", "Mars/Olympus"),
-        ("REGISTRY_CLINICAL_SESSIONS_COUNTED_KINDS", #"["massage"]"#),
+        ("REGISTRY_SERVER_PORT", "eighty", "REGISTRY_SERVER_PORT"),
+        ("REGISTRY_SERVER_PORT", "70000", "server.port"),
+        ("REGISTRY_CLINICAL_BLOCK_POSITIVE_RELIEF_PERCENT", "0", "clinical.block.positiveReliefPercent"),
+        ("REGISTRY_SERVER_TIME_ZONE", "Mars/Olympus", "server.timeZone"),
+        ("REGISTRY_CLINICAL_SESSIONS_COUNTED_KINDS", #"["massage"]"#, "clinical.sessions.countedKinds"),
     ])
-    func unusableValuesFailWithTheKeyNamed(_ variable: String, _ value: String) {
-        #expect(throws: ConfigError.self) { try RegistryConfig.load(file: Self.file, environment: [variable: value]) }
+    func unusableValuesFailWithTheKeyNamed(_ variable: String, _ value: String, _ named: String) throws {
+        let error = try #require(throws: ConfigError.self) { try RegistryConfig.load(file: Self.file, environment: [variable: value]) }
+        #expect(error.description.contains(named), "\(error)")
     }
 }

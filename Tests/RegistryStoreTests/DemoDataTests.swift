@@ -18,6 +18,40 @@ import Testing
         }
     }
 
+    /// CLINICAL.md: at risk at a milestone are the courses still followed then (event or
+    /// censoring time on or after it); at session k, the courses neither improved nor censored
+    /// before k. Counted here from the per-course outcomes alone, for every cohort.
+    @Test func atRiskCountsOnTheDemoDataEqualCoursesStillFollowed() async throws {
+        try await TestDatabase.withFresh { database in
+            let config = try TestDatabase.config()
+            let registry = Registry(database: database)
+            try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
+            let report = try await registry.outcomeReport(rules: config.clinical, filter: ReportFilter(), actor: Fixture.actor)
+            let rules = OutcomeRules(config.clinical)
+            var outcomes: [CourseOutcome] = []
+            try await database.read { connection in
+                try await registry.streamHistories(on: connection) { outcomes.append(rules.outcome(of: $0)) }
+            }
+            #expect(outcomes.count == 300)
+            var checked = 0
+            for cohort in report.cohorts {
+                guard let recurrence = cohort.recurrence else { continue }
+                let followed = outcomes.filter { $0.cohort == cohort.label && $0.nonSustainedOn == nil }.compactMap(\.daysToRecurrenceOrCensoring)
+                #expect(recurrence.n == followed.count)
+                for milestone in recurrence.milestones {
+                    #expect(milestone.atRisk == followed.filter { $0 >= milestone.day }.count, "\(cohort.label) day \(milestone.day)")
+                    checked += 1
+                }
+            }
+            #expect(checked >= 6)
+            let evaluable = outcomes.filter(\.evaluable)
+            for step in report.cumulativeResponse {
+                #expect(step.atRisk == evaluable.filter { ($0.sessionsToImprovement ?? $0.sessionCount) >= step.session }.count, "session \(step.session)")
+            }
+            #expect(report.cumulativeResponse.count >= 3)
+        }
+    }
+
     @Test func theSameSeedGivesTheSameRegistryAndEveryRecordKind() async throws {
         let (first, report) = try await seeded(courses: 90)
         let (second, _) = try await seeded(courses: 90)
