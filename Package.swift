@@ -44,6 +44,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
+            resources: [.copy("ExportScripts")],
             swiftSettings: swiftSettings
         ),
         .target(

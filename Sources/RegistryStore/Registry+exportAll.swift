@@ -58,6 +58,11 @@ extension Registry {
         try await counting.begin(file: "codebook.csv")
         try await counting.write(ExportTable.codebook(notes: plan.includeNotes, dates: plan.deidentifier.dates))
         files.append(try await counting.end(rows: nil))
+        for (name, text) in try ExportScripts.files(cohorts: plan.rules.cohorts) {
+            try await counting.begin(file: name)
+            try await counting.write(text)
+            files.append(try await counting.end(rows: nil))
+        }
         let manifest = ExportManifest(generatedAt: Date(), generatedBy: actor.label, route: actor.route, selection: plan.selection,
                                       dates: plan.deidentifier.dates, projectStablePseudonyms: plan.deidentifier.projectStable,
                                       notesIncluded: plan.includeNotes, thresholds: plan.rules, software: ExportManifest.softwareVersion,

@@ -60,7 +60,7 @@ import ZIPFoundation
             try await logCourse(client, h)
             let (status, files) = try await zip(client, token: h.tokens["researcher"])
             #expect(status == .ok)
-            #expect(Set(files.keys) == Set(ExportTable.allCases.map(\.fileName) + ["codebook.csv", "manifest.json"]))
+            #expect(Set(files.keys) == Set(ExportTable.allCases.map(\.fileName) + ["codebook.csv", "load.R", "load.py", "reproduce.R", "manifest.json"]))
 
             // Exactly what was logged, quoting and all.
             let sessions = try table(files, "sessions.csv")

@@ -1,0 +1,103 @@
+import Foundation
+import RegistryAnalytics
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// Researchers reproduce the report without us: the scripts in every export run on an export of
+/// the demo data with R (`r-base-core`, `r-cran-survival`) and pandas, as `.ci/run` installs them.
+/// Elsewhere the suite runs when both are present; with `REGISTRY_TEST_REQUIRE_R=1` (CI) their
+/// absence is a failure, not a skip.
+@Suite(.enabled(if: ExternalTools.available || ExternalTools.required))
+struct ExportScriptsTests {
+    @Test func loadAndReproduceScriptsReadTheExportAndRecomputeTheLogRankTest() async throws {
+        #expect(ExternalTools.available, "Rscript with the survival package and \(ExternalTools.python) with pandas are needed")
+        try await TestDatabase.withFresh { database in
+            let config = try TestDatabase.config()
+            let registry = Registry(database: database)
+            try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
+            let report = try await registry.outcomeReport(rules: config.clinical, filter: ReportFilter(), actor: Fixture.actor)
+            let plan = ExportPlan(selection: ExportSelection(), scope: nil, deidentifier: Deidentifier(projectKey: nil, dates: .shifted),
+                                  includeNotes: false, rules: config.clinical)
+            var sink = MemorySink()
+            let manifest = try await registry.exportAll(plan, actor: Fixture.actor, to: &sink)
+            let folder = FileManager.default.temporaryDirectory.appending(path: "registry-export-\(UUID())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            for (name, text) in sink.files { try Data(text.utf8).write(to: folder.appending(path: name)) }
+            let rows = Dictionary(uniqueKeysWithValues: manifest.files.compactMap { file in
+                file.rows.map { (file.name.replacingOccurrences(of: ".csv", with: ""), $0) }
+            })
+            #expect(rows["courses"] == 300)
+
+            // reproduce.R prints the report's χ² and p to 4 decimals.
+            let logRank = try #require(report.comparison?.logRank)
+            let reproduced = try ExternalTools.run(["Rscript", "reproduce.R"], in: folder)
+            let expected = String(format: "log-rank chi-square %.4f p %.4f", try #require(logRank.chiSquare), try #require(logRank.pValue))
+            #expect(reproduced.contains(expected), "\(reproduced)")
+
+            // load.R: every table with its rows, dates as Date, codes as factors with labels, 0/1 as logical.
+            let r = try ExternalTools.run(["Rscript", "-e", """
+                source("load.R"); for (t in names(registry)) cat(t, nrow(registry[[t]]), "\\n")
+                c <- registry$courses; cat("types", class(c$start_date), class(c$side), class(c$baseline_nrs), class(c$responder),
+                  class(registry$blocks$relief_percent), "\\n"); cat("levels", levels(registry$pain_scores$timepoint), "\\n")
+                """], in: folder)
+            for (table, count) in rows { #expect(r.contains("\(table) \(count) \n"), "\(table) in \(r)") }
+            #expect(r.contains("types Date factor integer logical numeric"), "\(r)")
+            #expect(r.contains("levels baseline pre procedure post procedure follow up"), "\(r)")
+
+            // load.py: the same with pandas dtypes.
+            let python = try ExternalTools.run([ExternalTools.python, "load.py", folder.path], in: folder)
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(python.utf8)) as? [String: [String: Any]])
+            for (table, count) in rows { #expect(summary[table]?["rows"] as? Int == count, "\(table)") }
+            let courses = try #require(summary["courses"]?["types"] as? [String: String])
+            #expect(courses["start_date"]?.hasPrefix("datetime64") == true)
+            #expect(courses["side"] == "category" && courses["baseline_nrs"] == "Int64" && courses["responder"] == "boolean")
+            #expect(courses["baseline_timepoint"] == "category")
+            #expect((summary["blocks"]?["types"] as? [String: String])?["relief_percent"] == "float64")
+        }
+    }
+}
+
+/// Collects an export's files in memory.
+struct MemorySink: ExportSink {
+    var files: [(String, String)] = []
+
+    mutating func begin(file: String) async throws { files.append((file, "")) }
+    mutating func write(_ chunk: String) async throws { files[files.count - 1].1 += chunk }
+    mutating func end() async throws {}
+}
+
+/// R and Python, found on the PATH (`REGISTRY_TEST_PYTHON` names another Python, such as a venv's).
+enum ExternalTools {
+    static let python = ProcessInfo.processInfo.environment["REGISTRY_TEST_PYTHON"] ?? "python3"
+    static let required = ProcessInfo.processInfo.environment["REGISTRY_TEST_REQUIRE_R"] == "1"
+    static let available: Bool = {
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        return (try? run(["Rscript", "-e", "library(survival)"], in: here)) != nil && (try? run([python, "-c", "import pandas"], in: here)) != nil
+    }()
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs `arguments` in `folder`; returns standard output, or throws with standard error when it fails.
+    static func run(_ arguments: [String], in folder: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))")
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
