@@ -33,9 +33,3 @@ func logChoose(_ n: Int, _ k: Int) -> Double {
     guard k >= 0, k <= n else { return -.infinity }
     return lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1))
 }
-
-/// Upper tail of the χ² distribution with one degree of freedom: P(X ≥ x) = erfc(√(x/2)).
-public func chiSquareOneDegreePValue(_ x: Double) -> Double {
-    guard x > 0 else { return 1 }
-    return erfc((x / 2).squareRoot())
-}
