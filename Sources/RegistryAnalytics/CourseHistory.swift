@@ -39,15 +39,44 @@ public struct CourseHistory: Sendable, Equatable {
     }
 
     public struct Block: Sendable, Equatable {
+        /// When it was injected; nil only in hand-built histories that do not need it.
+        public let performedAt: Date?
         public let nrsBefore: Int
         public let nrsAfter: Int
         public let assessedMinutesAfter: Int
 
-        public init(nrsBefore: Int, nrsAfter: Int, assessedMinutesAfter: Int) {
+        public init(performedAt: Date? = nil, nrsBefore: Int, nrsAfter: Int, assessedMinutesAfter: Int) {
+            self.performedAt = performedAt
             self.nrsBefore = nrsBefore
             self.nrsAfter = nrsAfter
             self.assessedMinutesAfter = assessedMinutesAfter
         }
+
+        /// The calendar day of the injection (UTC, as exports date it).
+        public var on: CalendarDate? { performedAt.map { CalendarDate($0, in: .gmt) } }
+    }
+
+    /// What the baseline characteristics read from an ultrasound finding.
+    public struct Ultrasound: Sendable, Equatable {
+        public let on: CalendarDate
+        public let nerveCsaMm2: Double?
+        public let fasciaThicknessMm: Double?
+        public let fasciaAdhesion: Bool
+        public let restrictedGliding: Bool
+        public let tunnelNarrowing: Bool
+
+        public init(on: CalendarDate, nerveCsaMm2: Double? = nil, fasciaThicknessMm: Double? = nil, fasciaAdhesion: Bool = false,
+                    restrictedGliding: Bool = false, tunnelNarrowing: Bool = false) {
+            self.on = on
+            self.nerveCsaMm2 = nerveCsaMm2
+            self.fasciaThicknessMm = fasciaThicknessMm
+            self.fasciaAdhesion = fasciaAdhesion
+            self.restrictedGliding = restrictedGliding
+            self.tunnelNarrowing = tunnelNarrowing
+        }
+
+        /// CLINICAL.md: fascia adhesion, restricted gliding or tunnel narrowing, any yes.
+        public var adhesion: Bool { fasciaAdhesion || restrictedGliding || tunnelNarrowing }
     }
 
     /// Descriptive facts about the course that exports carry beside the outcome (not used by
@@ -71,16 +100,20 @@ public struct CourseHistory: Sendable, Equatable {
     public let clinicianId: UUID
     public let side: Side
     public let startedOn: CalendarDate
+    public var symptomOnset: CalendarDate?
     public var procedures: [Procedure]
     /// In any order: the outcome rules never read entry order.
     public var scores: [Score]
     public var events: [Event]
     public var blocks: [Block]
+    public var ultrasound: [Ultrasound]
     public let facts: Facts?
 
     public init(courseId: UUID = UUID(), siteId: UUID = UUID(), clinicianId: UUID = UUID(), side: Side = .left,
                 startedOn: CalendarDate, facts: Facts? = nil, procedures: [Procedure] = [], scores: [Score] = [], events: [Event] = [],
-                blocks: [Block] = []) {
+                blocks: [Block] = [], symptomOnset: CalendarDate? = nil, ultrasound: [Ultrasound] = []) {
+        self.symptomOnset = symptomOnset
+        self.ultrasound = ultrasound
         self.facts = facts
         self.courseId = courseId
         self.siteId = siteId

@@ -40,6 +40,8 @@ public struct CourseOutcome: Codable, Sendable, Equatable {
     /// The cohort label: a configured one ("1-2", "3-5"), "other" (a gap between configured
     /// cohorts), ">5", "not improved" or "not evaluable".
     public let cohort: String
+    /// What was known before the first session; nil without sessions.
+    public let characteristics: BaselineCharacteristics?
 
     public var evaluable: Bool { notEvaluable == nil }
     public var responder: Bool { improvedOn != nil }

@@ -69,6 +69,20 @@ public struct CoxModel: Codable, Sendable, Equatable {
         likelihoodRatioPValue = chiSquarePValue(ratio, degrees: names.count)
     }
 
+    /// A model reported as not estimable for `reason` found before fitting, with its n and events.
+    public init(notEstimable reason: String, _ subjects: [Subject], names: [String]) {
+        n = subjects.count
+        events = subjects.filter(\.event).count
+        degreesOfFreedom = names.count
+        terms = nil
+        notEstimable = reason
+        logLikelihood = nil
+        nullLogLikelihood = nil
+        likelihoodRatio = nil
+        likelihoodRatioPValue = nil
+        iterations = 0
+    }
+
     private struct Fit {
         var beta: [Double]?
         var covariance: [[Double]]?

@@ -58,6 +58,8 @@ extension OutcomeReport {
                 + "\(comparison.logRank.chiSquare.map { String(format: "%.2f", $0) } ?? "–"), p = \(comparison.logRank.pValue.map { String(format: "%.4g", $0) } ?? "–")")
         }
         lines.append("")
+        lines.append(contentsOf: whoNeedsMoreSessions.textLines(firstCohort: thresholds.cohorts.first?.label ?? "–"))
+        lines.append("")
         lines.append(interpretation)
         lines.append("")
         lines.append("Methods")

@@ -23,6 +23,8 @@ public struct OutcomeReport: Codable, Sendable {
     public let cohorts: [Cohort]
     public let comparison: Comparison?
     public let interpretation: String
+    /// Improvement by what was known before the first session (the clinic's claim, tested).
+    public let whoNeedsMoreSessions: WhoNeedsMoreSessions
     /// The statistical method behind every interval and test above.
     public let methods: Methods
 
@@ -36,6 +38,24 @@ public struct OutcomeReport: Codable, Sendable {
         public let upper: Double?
     }
 
+}
+
+extension OutcomeReport.SessionStep {
+    /// Cumulative response at each session number from 1 to the last one with a course: 1 − S of
+    /// the Kaplan–Meier estimate on the session scale, with the courses still at risk.
+    static func steps(_ counts: SurvivalCounts) -> [OutcomeReport.SessionStep] {
+        let curve = KaplanMeier(grouped: counts.grouped)
+        let last = counts.grouped.last.map { Int($0.time) } ?? 0
+        return last < 1 ? [] : (1...last).map { session in
+            let point = curve.estimate(at: Double(session))
+            let improved = counts.events.filter { $0.key <= session }.values.reduce(0, +)
+            return OutcomeReport.SessionStep(session: session, atRisk: point.atRisk, improved: improved, cumulative: point.survival.map { 1 - $0 },
+                                             lower: point.upper.map { 1 - $0 }, upper: point.lower.map { 1 - $0 })
+        }
+    }
+}
+
+extension OutcomeReport {
     public struct Cohort: Codable, Sendable {
         public let label: String
         public let courses: Int
@@ -90,13 +110,16 @@ public struct OutcomeReport: Codable, Sendable {
         public var quantiles = "Median and quartiles: R's type 7 quantile (linear interpolation)"
         public var cumulativeResponse = "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; cumulative response = 1 − S"
         public var crudeRecurrence = "Recurred by the milestone among responders who recurred by then or were followed at least that long"
+        public var logRankGroups = "Log-rank test across k groups, (O − E)ᵀ V⁻¹ (O − E) on k − 1 degrees of freedom"
+        public var cox = "Cox proportional-hazards model of improvement on the session scale, Efron's method for ties, Newton–Raphson; Wald 95% CI and p per hazard ratio; likelihood-ratio test of the whole model; complete cases"
 
         public init() {}
 
         /// Each method with the figure it belongs to, in reading order.
         public var named: [(String, String)] {
             [("proportions", proportions), ("difference", difference), ("Fisher", fisher), ("survival", survival), ("at risk", atRisk),
-             ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence)]
+             ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence),
+             ("log-rank, k groups", logRankGroups), ("Cox model", cox)]
         }
     }
 
@@ -120,6 +143,7 @@ public struct OutcomeReportBuilder: Sendable {
     private var sessionsToImprovement = Histogram()
     private var bySession = SurvivalCounts()
     private var cohorts: [String: CohortState] = [:]
+    private var predictors: WhoNeedsMoreSessionsBuilder
 
     struct CohortState: Sendable {
         var courses = 0
@@ -131,6 +155,7 @@ public struct OutcomeReportBuilder: Sendable {
     public init(rules: ClinicalRules, filter: ReportFilter = ReportFilter()) {
         self.rules = OutcomeRules(rules)
         self.filter = filter
+        predictors = WhoNeedsMoreSessionsBuilder(cohorts: rules.cohorts)
     }
 
     /// Adds one course; returns its outcome (nil when the filter leaves it out).
@@ -145,6 +170,7 @@ public struct OutcomeReportBuilder: Sendable {
                                      rules: rules.rules.block)
             if result.positive { positiveBlocks += 1 }
         }
+        predictors.add(outcome)
         var state = cohorts[outcome.cohort, default: CohortState()]
         state.courses += 1
         if let reason = outcome.notEvaluable {
@@ -192,19 +218,13 @@ public struct OutcomeReportBuilder: Sendable {
                 fisher: FisherExact(r1, first.subjects - r1, r2, second.subjects - r2),
                 logRank: LogRank(grouped: first.grouped, second.grouped))
         }
-        let curve = KaplanMeier(grouped: bySession.grouped)
-        let maxSession = bySession.grouped.last.map { Int($0.time) } ?? 0
-        let steps = maxSession < 1 ? [] : (1...maxSession).map { session -> OutcomeReport.SessionStep in
-            let point = curve.estimate(at: Double(session))
-            let improved = bySession.events.filter { $0.key <= session }.values.reduce(0, +)
-            return OutcomeReport.SessionStep(session: session, atRisk: point.atRisk, improved: improved, cumulative: point.survival.map { 1 - $0 },
-                                             lower: point.upper.map { 1 - $0 }, upper: point.lower.map { 1 - $0 })
-        }
+        let steps = OutcomeReport.SessionStep.steps(bySession)
         return OutcomeReport(thresholds: rules.rules, filter: filter, courses: courses, evaluable: evaluable, notEvaluable: notEvaluable,
                              response: Proportion(responders, of: evaluable), moderateResponse: Proportion(moderate, of: evaluable),
                              nonSustained: nonSustained, sessionsToImprovement: sessionsToImprovement.summary, cumulativeResponse: steps,
                              blockPositivity: Proportion(positiveBlocks, of: blocks), cohorts: cohortReports, comparison: comparison,
-                             interpretation: OutcomeReport.interpretationText, methods: OutcomeReport.Methods())
+                             interpretation: OutcomeReport.interpretationText, whoNeedsMoreSessions: predictors.report(),
+                             methods: OutcomeReport.Methods())
     }
 
     private func recurrence(_ state: CohortState) -> OutcomeReport.Recurrence {

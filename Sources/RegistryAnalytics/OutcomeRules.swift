@@ -38,7 +38,8 @@ public struct OutcomeRules: Sendable {
 
         let moderate = outcomes.first { improves($0, percent: rules.improvement.moderateReliefPercent) }
         let evaluable = Evaluable(sessionCount: sessionDates.count, first: first, baseline: baseline, moderateOn: moderate?.on,
-                                  sessionsToModerate: moderate.map { sessionsBefore($0.on) })
+                                  sessionsToModerate: moderate.map { sessionsBefore($0.on) },
+                                  characteristics: BaselineCharacteristics(history, first: first, baselineNRS: baseline.nrs))
         guard let t0Index = outcomes.firstIndex(where: { improves($0, percent: rules.improvement.reliefPercent) }) else {
             return evaluable.outcome(history, cohort: CourseOutcome.notImprovedCohort)
         }
@@ -145,7 +146,8 @@ public struct OutcomeRules: Sendable {
         CourseOutcome(courseId: history.courseId, sessionCount: sessions, firstSessionOn: first, baseline: baseline?.nrs,
                       baselineOn: baseline?.on, baselineTimepoint: baseline?.timepoint, notEvaluable: reason,
                       improvedOn: nil, sessionsToImprovement: nil, moderateOn: nil, sessionsToModerate: nil, recurredOn: nil,
-                      nonSustainedOn: nil, daysToRecurrenceOrCensoring: nil, censorReason: nil, cohort: CourseOutcome.notEvaluableCohort)
+                      nonSustainedOn: nil, daysToRecurrenceOrCensoring: nil, censorReason: nil, cohort: CourseOutcome.notEvaluableCohort,
+                      characteristics: first.map { BaselineCharacteristics(history, first: $0, baselineNRS: baseline?.nrs) })
     }
 
     /// What every evaluable course's outcome shares, whatever happened after.
@@ -155,6 +157,7 @@ public struct OutcomeRules: Sendable {
         let baseline: CourseHistory.Score
         let moderateOn: CalendarDate?
         let sessionsToModerate: Int?
+        let characteristics: BaselineCharacteristics
 
         func outcome(_ history: CourseHistory, cohort: String, improvedOn: CalendarDate? = nil, sessionsToImprovement: Int? = nil,
                      recurredOn: CalendarDate? = nil, nonSustainedOn: CalendarDate? = nil, days: Int? = nil,
@@ -163,7 +166,7 @@ public struct OutcomeRules: Sendable {
                           baselineOn: baseline.on, baselineTimepoint: baseline.timepoint, notEvaluable: nil, improvedOn: improvedOn,
                           sessionsToImprovement: sessionsToImprovement, moderateOn: moderateOn, sessionsToModerate: sessionsToModerate,
                           recurredOn: recurredOn, nonSustainedOn: nonSustainedOn, daysToRecurrenceOrCensoring: days,
-                          censorReason: censorReason, cohort: cohort)
+                          censorReason: censorReason, cohort: cohort, characteristics: characteristics)
         }
     }
 }

@@ -91,9 +91,14 @@ public struct BlockResult: Sendable, Equatable, Codable {
     public let positive: Bool
 
     public init(nrsBefore: Int, nrsAfter: Int, assessedMinutesAfter: Int, rules: ClinicalRules.Block) {
-        let relief = nrsBefore > 0 ? Double(nrsBefore - nrsAfter) / Double(nrsBefore) * 100 : 0
+        let relief = Self.reliefPercent(nrsBefore: nrsBefore, nrsAfter: nrsAfter)
         self.reliefPercent = relief
         let window = rules.assessmentWindowMinutes
         self.positive = relief >= rules.positiveReliefPercent && (window.minimum...window.maximum).contains(assessedMinutesAfter)
+    }
+
+    /// (NRS before − NRS after) / NRS before × 100; 0 for a block on a pain-free patient.
+    public static func reliefPercent(nrsBefore: Int, nrsAfter: Int) -> Double {
+        nrsBefore > 0 ? Double(nrsBefore - nrsAfter) / Double(nrsBefore) * 100 : 0
     }
 }

@@ -93,6 +93,7 @@ struct CoursePlan {
     var scores: [NewPainScore] = []
     var events: [NewCourseEvent] = []
     var findings: NewFindings?
+    var symptomOnset: CalendarDate?
     let start: CalendarDate
 
     init(random: inout SplitMix64, start: CalendarDate, today: CalendarDate) {
@@ -108,30 +109,45 @@ struct CoursePlan {
                          assessedMinutesAfter: 10 + random.int(below: 21))
         baseline = random.chance(0.04) ? 3 : max(4, before - random.int(below: 2))
         scores.append(NewPainScore(recordedOn: start, timepoint: .baseline, nrs: baseline, odi: 20 + random.int(below: 40)))
+        // Chronic cases (symptoms over 3 months) more often show adhesions on ultrasound, and both
+        // slow improvement: each multiplies the chance of improving at a session by 0.6, so the
+        // dashboard's Cox model shows hazard ratios near 0.6. Some onsets and scans are missing.
+        let chronic = random.chance(0.55)
+        let onset = chronic ? start.adding(days: -100 - random.int(below: 600)) : start.adding(days: -20 - random.int(below: 65))
+        symptomOnset = random.chance(0.9) ? onset : nil
+        let adhesion = random.chance(chronic ? 0.65 : 0.35)
+        let scanned = random.chance(0.92)
         // The work-up at the first visit: screening answers, examination and ultrasound, mostly
         // typical of SCN entrapment (trigger point 7–8 cm from the midline, swollen nerve).
         var r = random
         let typical = { (p: Double) in r.chance(p) }
+        let gliding = adhesion && typical(0.7), narrowing = adhesion && typical(0.4)
+        let fasciaAdhesion = adhesion && (typical(0.8) || !(gliding || narrowing))
         findings = NewFindings(
             recordedOn: start,
-            screening: .init(painOverThreeMonths: typical(0.9), imagingMildOnly: typical(0.8), painAtIliacCrest: typical(0.9),
+            screening: .init(painOverThreeMonths: chronic, imagingMildOnly: typical(0.8), painAtIliacCrest: typical(0.9),
                              worseUprightEasedLying: typical(0.7), psisPressureReproduces: typical(0.75), physiotherapyRelapse: typical(0.6)),
             examination: .init(triggerPoint: true, triggerPointDistanceCm: Decimal(70 + r.int(below: 11)) / 10, lateralBendingPositive: typical(0.7),
                                pelvicRotationPositive: typical(0.5), singleLegStancePositive: typical(0.5), straightLegRaisePositive: typical(0.1),
                                strengthNormal: true, reflexesNormal: true),
-            ultrasound: .init(nerveCsaMm2: Decimal(200 + r.int(below: 300)) / 100, flattening: typical(0.6), restrictedGliding: typical(0.7),
-                              fasciaThicknessMm: Decimal(8 + r.int(below: 12)) / 10, fasciaAdhesion: typical(0.6), tunnelNarrowing: typical(0.4)))
+            ultrasound: !scanned ? nil : .init(nerveCsaMm2: Decimal(200 + r.int(below: 300)) / 100, flattening: typical(0.6), restrictedGliding: gliding,
+                                               fasciaThicknessMm: Decimal((adhesion ? 12 : 8) + r.int(below: 12)) / 10, fasciaAdhesion: fasciaAdhesion,
+                                               tunnelNarrowing: narrowing))
         random = r
         guard positive || random.chance(0.3) else {
             events.append(NewCourseEvent(kind: .discharged, occurredOn: start.adding(days: 14), note: "block negative: other diagnosis pursued"))
             clip(today)
             return
         }
-        // Mild cases respond after 1–2 sessions, chronic adhesions after 3–5; some never do.
-        let chronic = random.chance(0.5)
-        let responds = random.chance(chronic ? 0.66 : 0.8)
-        let needed = chronic ? 3 + random.int(below: 3) : 1 + random.int(below: 2)
-        let planned = responds ? needed : 3 + random.int(below: 3)
+        // Each session improves a responsive course with a chance of one half, less for chronic
+        // cases and adhesions; some courses never respond.
+        let chance = 0.5 * (chronic ? 0.6 : 1) * (adhesion ? 0.6 : 1)
+        var needed: Int?
+        if random.chance(0.88) {
+            for number in 1...6 where needed == nil && random.chance(chance) { needed = number }
+        }
+        let responds = needed != nil
+        let planned = needed ?? 3 + random.int(below: 3)
         let injectate: Injectate = random.chance(0.7) ? .d5w : [.normalSaline, .localAnaesthetic, .prp][random.int(below: 3)]
         var day = start.adding(days: random.int(below: 8))
         var current = baseline
@@ -147,14 +163,14 @@ struct CoursePlan {
             if number > 1 { scores.append(NewPainScore(recordedOn: day, timepoint: .preProcedure, nrs: current)) }
             scores.append(NewPainScore(recordedOn: day, timepoint: .postProcedure, nrs: max(0, current - 3 - random.int(below: 3))))
             let followUp = day.adding(days: 10 + random.int(below: 5))
-            if responds && number == needed {
+            if number == needed {
                 current = min(Int((Double(baseline) * random.uniform(0.1, 0.45)).rounded(.down)), baseline - 2)
                 improvedOn = followUp
             } else {
                 current = max(responds ? current - random.int(below: 2) : current + random.int(below: 2) - 1, 0)
                 current = min(max(current, Int((Double(baseline) * 0.6).rounded(.up))), 10)
             }
-            scores.append(NewPainScore(recordedOn: followUp, timepoint: .followUp, nrs: current, pgic: responds && number == needed ? 2 : 4))
+            scores.append(NewPainScore(recordedOn: followUp, timepoint: .followUp, nrs: current, pgic: number == needed ? 2 : 4))
             day = day.adding(days: 14 + random.int(below: 15))
         }
         guard let improved = improvedOn else {
@@ -206,7 +222,7 @@ struct CoursePlan {
         let course = try await registry.insertCourse(
             NewCourse(patientId: patientRecord.id, siteId: site, clinicianId: clinician, side: side,
                       icd10: side == .left ? "G57.82" : side == .right ? "G57.81" : "M54.50",
-                      symptomOnset: start.adding(days: -120 - random.int(below: 600)), startedOn: start, notes: nil),
+                      symptomOnset: symptomOnset, startedOn: start, notes: nil),
             actor: actor, on: connection)
         _ = try await registry.insertBlock(block, courseId: course.id, rules: rules, actor: actor, on: connection)
         if let findings { _ = try await registry.insertFindings(findings, courseId: course.id, actor: actor, on: connection) }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryAnalytics
 import RegistryCore
 
 /// One exported column, documented once: the header, the codebook row and the type all come from here.
@@ -84,7 +85,13 @@ public enum ExportTable: String, Sendable, CaseIterable {
                        ExportColumn("recurrence_date", .date, "Date of recurrence"),
                        ExportColumn("non_sustained", .boolean, "Response lost within the minimum days after improvement (not a recurrence)"),
                        ExportColumn("days_to_event", .integer, unit: "days", "Days from t0 to recurrence or censoring (responders)"),
-                       ExportColumn("censor_reason", .code, codes: [("last_contact", "last outcome score"), ("lost_to_follow_up", "lost to follow-up"), ("other_surgery", "surgery for another diagnosis"), ("died", "died")], "Why follow-up ended without recurrence")]
+                       ExportColumn("censor_reason", .code, codes: [("last_contact", "last outcome score"), ("lost_to_follow_up", "lost to follow-up"), ("other_surgery", "surgery for another diagnosis"), ("died", "died")], "Why follow-up ended without recurrence"),
+                       ExportColumn("symptom_duration", .code, codes: BaselineCharacteristics.SymptomDuration.allCases.map { ($0.rawValue, $0.rawValue) }, "Symptom onset to the first session, in calendar months (chronic: more than 3)"),
+                       ExportColumn("adhesion_on_ultrasound", .boolean, "Latest ultrasound on or before the first session shows fascia adhesion, restricted gliding or tunnel narrowing"),
+                       ExportColumn("baseline_fascia_thickness_mm", .decimal, unit: "mm", "Thoracolumbar fascia thickness on that ultrasound"),
+                       ExportColumn("baseline_nerve_csa_mm2", .decimal, unit: "mm²", "Nerve cross-sectional area on that ultrasound"),
+                       ExportColumn("baseline_block_relief_percent", .decimal, unit: "%", "Relief of the latest diagnostic block on or before the first session"),
+                       ExportColumn("first_treatment", .code, codes: BaselineCharacteristics.firstTreatments.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }, "First session's treatment: the hydrodissection injectate (mixed when several), else prp injection or dextrose")]
         case .sessions:
             columns = [ExportColumn("session_id", .pseudonym, "Session pseudonym; one row per procedure"), Self.course, Self.patient,
                        ExportColumn("session_date", .date, "Session date"),

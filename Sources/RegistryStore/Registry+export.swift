@@ -96,6 +96,11 @@ extension Registry {
         let notes = plan.includeNotes
         func flag(_ value: Bool?) -> String? { value.map { $0 ? "1" : "0" } }
         func int(_ value: Int?) -> String? { value.map(String.init) }
+        func decimal(_ value: Double?) -> String? { value.map { String(format: "%.2f", $0) } }
+        func characteristics(_ c: BaselineCharacteristics?) -> [String?] {
+            [c?.symptomDuration?.rawValue, flag(c?.adhesionOnUltrasound), decimal(c?.fasciaThicknessMm), decimal(c?.nerveCsaMm2),
+             decimal(c?.blockReliefPercent), c?.firstTreatment]
+        }
 
         switch table {
         case .courses:
@@ -119,7 +124,7 @@ extension Registry {
                     day(outcome.improvedOn), int(outcome.sessionsToImprovement), flag(outcome.evaluable ? outcome.moderateOn != nil : nil),
                     outcome.cohort, flag(outcome.responder ? outcome.recurredOn != nil : nil), day(outcome.recurredOn),
                     flag(outcome.responder ? outcome.nonSustainedOn != nil : nil), int(outcome.daysToRecurrenceOrCensoring),
-                    outcome.censorReason?.rawValue]))
+                    outcome.censorReason?.rawValue] + characteristics(outcome.characteristics)))
             }
         default:
             // Everything else is formatted by PostgreSQL, line by line, as COPY would: pseudonyms

@@ -26,12 +26,13 @@ extension Registry {
         var current: CourseHistory?
         for try await row in try await connection.query(query.query, logger: logger)
             .decode(HistoryRow.self) {
-            let (courseId, kind, day, n1, n2, n3, text1, text2, siteId, clinicianId, _, text3, patientId) = row
+            let (courseId, kind, day, n1, n2, n3, text1, text2, siteId, clinicianId, at, text3, patientId) = row
             if kind == 0 {
                 if let finished = current { try await body(finished) }
                 current = CourseHistory(courseId: courseId, siteId: siteId!, clinicianId: clinicianId!, side: try coded(text1!),
                                         startedOn: CalendarDate(dayNumber: Int(day)),
-                                        facts: .init(patientId: patientId!, icd10: text2!, ageAtStart: n1 < 0 ? nil : Int(n1), sex: text3))
+                                        facts: .init(patientId: patientId!, icd10: text2!, ageAtStart: n1 < 0 ? nil : Int(n1), sex: text3),
+                                        symptomOnset: n2 == Self.missing ? nil : CalendarDate(dayNumber: Int(n2)))
                 continue
             }
             // Rows of a voided (or filtered-out) course have no course row before them.
@@ -41,7 +42,11 @@ extension Registry {
             case 1: current!.procedures.append(.init(on: date, kind: try coded(text1!), injectate: try text2.map { try coded($0) }))
             case 2: current!.scores.append(.init(on: date, timepoint: try coded(text1!), nrs: Int(n1)))
             case 3: current!.events.append(.init(on: date, kind: try coded(text1!)))
-            default: current!.blocks.append(.init(nrsBefore: Int(n1), nrsAfter: Int(n2), assessedMinutesAfter: Int(n3)))
+            case 4: current!.blocks.append(.init(performedAt: at, nrsBefore: Int(n1), nrsAfter: Int(n2), assessedMinutesAfter: Int(n3)))
+            default:
+                current!.ultrasound.append(.init(on: date, nerveCsaMm2: n1 == Self.missing ? nil : Double(n1) / 100,
+                                                 fasciaThicknessMm: n2 == Self.missing ? nil : Double(n2) / 10, fasciaAdhesion: n3 & 1 != 0,
+                                                 restrictedGliding: n3 & 2 != 0, tunnelNarrowing: n3 & 4 != 0))
             }
         }
         if let finished = current { try await body(finished) }
@@ -51,12 +56,18 @@ extension Registry {
 typealias HistoryRow = (UUID, Int16, Int32, Int32, Int32, Int32, String?, String?, UUID?, UUID?, Date, String?, UUID?)
 
 extension Registry {
+    /// A missing number in a history row (symptom onset, nerve area, fascia thickness).
+    static let missing = Int32.min
+
     /// Every row a course history is made of, one UNION ALL branch per source table; the course
     /// row (kind 0) also carries the descriptive facts exports need. `courseFilter` narrows the
-    /// course rows (children of other courses are then skipped by the reader).
+    /// course rows (children of other courses are then skipped by the reader). Blocks carry their
+    /// injection time in the time column; ultrasound rows (kind 5) the area in 0.01 mm², the
+    /// thickness in 0.1 mm (the columns' own scales) and the three adhesion signs as bits.
     static func historyRows(courseFilter: String = "") -> String {
         """
-        SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1), 0, 0, c.side, c.icd10, c.site_id,
+        SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1),
+               coalesce(c.symptom_onset - DATE '1970-01-01', (\(missing))::int4), 0, c.side, c.icd10, c.site_id,
                c.clinician_id, c.created_at, c.patient_sex, c.patient_id
           FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter)
         UNION ALL
@@ -69,8 +80,13 @@ extension Registry {
         SELECT course_id, 3::int2, occurred_on - DATE '1970-01-01', 0, 0, 0, kind, NULL, NULL, NULL, created_at, NULL, NULL
           FROM course_events WHERE voided_at IS NULL
         UNION ALL
-        SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, created_at, NULL, NULL
+        SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, performed_at, NULL, NULL
           FROM diagnostic_blocks WHERE voided_at IS NULL
+        UNION ALL
+        SELECT course_id, 5::int2, recorded_on - DATE '1970-01-01', coalesce((nerve_csa_mm2 * 100)::int4, (\(missing))::int4),
+               coalesce((fascia_thickness_mm * 10)::int4, (\(missing))::int4),
+               fascia_adhesion::int4 + 2 * restricted_gliding::int4 + 4 * tunnel_narrowing::int4, NULL, NULL, NULL, NULL, created_at, NULL, NULL
+          FROM ultrasound_findings WHERE voided_at IS NULL
         """
     }
 

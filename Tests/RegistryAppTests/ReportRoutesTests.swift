@@ -60,6 +60,11 @@ import Testing
             #expect(cohorts.first { $0["label"] as? String == "not improved" }?["courses"] as? Int == 1)
             #expect((report["thresholds"] as? [String: Any])?["baseline"] != nil)
             #expect((report["interpretation"] as? String)?.contains("associations") == true)
+            let predictors = try #require(report["whoNeedsMoreSessions"] as? [String: Any])
+            #expect(predictors["courses"] as? Int == 4)
+            #expect((predictors["characteristics"] as? [[String: Any]])?.count == 8)
+            #expect(((predictors["model"] as? [String: Any])?["fit"] as? [String: Any])?["n"] != nil)
+            #expect(((report["methods"] as? [String: Any])?["cox"] as? String)?.contains("Efron") == true)
 
             let filtered = try await client.get("/api/v1/reports/outcomes?side=left", token: h.tokens["manager"])
             #expect(filtered.json["courses"] as? Int == 1)

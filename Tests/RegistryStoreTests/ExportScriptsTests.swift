@@ -54,7 +54,8 @@ struct ExportScriptsTests {
             let courses = try #require(summary["courses"]?["types"] as? [String: String])
             #expect(courses["start_date"]?.hasPrefix("datetime64") == true)
             #expect(courses["side"] == "category" && courses["baseline_nrs"] == "Int64" && courses["responder"] == "boolean")
-            #expect(courses["baseline_timepoint"] == "category")
+            #expect(courses["baseline_timepoint"] == "category" && courses["symptom_duration"] == "category" && courses["first_treatment"] == "category")
+            #expect(courses["adhesion_on_ultrasound"] == "boolean" && courses["baseline_fascia_thickness_mm"] == "float64")
             #expect((summary["blocks"]?["types"] as? [String: String])?["relief_percent"] == "float64")
         }
     }

@@ -1,0 +1,167 @@
+import Foundation
+import RegistryCore
+
+/// CLINICAL.md, "Who needs more sessions?": improvement on the session scale compared across
+/// what was known before treatment, one characteristic at a time and together in a Cox model.
+/// The 1–2 and 3–5 cohorts are defined by the outcome; these characteristics are not, so they can
+/// test the clinic's claim, as associations in observational data.
+public struct WhoNeedsMoreSessions: Codable, Sendable {
+    /// Evaluable courses analysed.
+    public let courses: Int
+    public let characteristics: [Characteristic]
+    public let model: Model
+    public let interpretation: String
+
+    public struct Characteristic: Codable, Sendable {
+        public let key: String
+        public let label: String
+        public let groups: [Group]
+        /// Across the groups with courses, on k − 1 degrees of freedom.
+        public let logRank: LogRankTest
+    }
+
+    public struct Group: Codable, Sendable {
+        public let label: String
+        public let courses: Int
+        public let responders: Int
+        public let cumulativeResponse: [OutcomeReport.SessionStep]
+        /// Responders in the first configured cohort (default 1–2 sessions) among the group's responders.
+        public let firstCohortShare: Proportion
+    }
+
+    public struct Model: Codable, Sendable {
+        /// Courses with every characteristic known (the model's complete cases) among `courses`.
+        public let completeCases: Int
+        /// Characteristics left out because they do not vary among the complete cases.
+        public let constant: [String]
+        public let fit: CoxModel
+    }
+
+    public static let interpretationText = "These are associations in observational data: courses differ in more than the "
+        + "characteristics compared, and a hazard ratio below 1 means slower improvement (more sessions), not that a "
+        + "characteristic causes it."
+}
+
+/// Collects what the analysis needs of each evaluable course (its characteristics, sessions and
+/// whether it improved): about 100 bytes a course, since the median splits and the Cox model
+/// need every course at once.
+struct WhoNeedsMoreSessionsBuilder: Sendable {
+    struct Course: Sendable {
+        let sessions: Int
+        let improved: Bool
+        let firstCohort: Bool
+        let characteristics: BaselineCharacteristics
+    }
+
+    let firstCohort: ClinicalRules.Cohort?
+    private var courses: [Course] = []
+
+    init(cohorts: [ClinicalRules.Cohort]) { firstCohort = cohorts.first }
+
+    mutating func add(_ outcome: CourseOutcome) {
+        guard outcome.evaluable, let characteristics = outcome.characteristics else { return }
+        let sessions = outcome.sessionsToImprovement ?? outcome.sessionCount
+        courses.append(Course(sessions: sessions, improved: outcome.responder,
+                              firstCohort: outcome.responder && firstCohort.map { ($0.minimumSessions...$0.maximumSessions).contains(sessions) } ?? false,
+                              characteristics: characteristics))
+    }
+
+    func report() -> WhoNeedsMoreSessions {
+        let thickness = median(\.fasciaThicknessMm), csa = median(\.nerveCsaMm2)
+        let characteristics = [
+            characteristic("symptom_duration", "Symptom duration at the first session",
+                           BaselineCharacteristics.SymptomDuration.allCases.map(\.rawValue)) { $0.symptomDuration?.rawValue },
+            characteristic("adhesion_on_ultrasound", "Adhesion on ultrasound (fascia adhesion, restricted gliding or tunnel narrowing)",
+                           ["adhesion", "no adhesion"]) { $0.adhesionOnUltrasound.map { $0 ? "adhesion" : "no adhesion" } },
+            characteristic("fascia_thickness_mm", "Thoracolumbar fascia thickness (split at the median)",
+                           split(thickness, unit: "mm")) { c in c.fasciaThicknessMm.map { splitLabel($0, thickness, unit: "mm") } },
+            characteristic("nerve_csa_mm2", "Nerve cross-sectional area (split at the median)",
+                           split(csa, unit: "mm²")) { c in c.nerveCsaMm2.map { splitLabel($0, csa, unit: "mm²") } },
+            characteristic("baseline_nrs", "Baseline NRS", ["≤6", "≥7"]) { $0.baselineNRS.map { $0 <= 6 ? "≤6" : "≥7" } },
+            characteristic("age_at_start", "Age at course start", ["<50", "50-64", "≥65"]) {
+                $0.ageAtStart.map { $0 < 50 ? "<50" : $0 < 65 ? "50-64" : "≥65" }
+            },
+            characteristic("block_relief_percent", "Diagnostic block relief", ["<50%", "50-69%", "≥70%"]) {
+                $0.blockReliefPercent.map { $0 < 50 ? "<50%" : $0 < 70 ? "50-69%" : "≥70%" }
+            },
+            characteristic("first_treatment", "Treatment at the first session", BaselineCharacteristics.firstTreatments) { $0.firstTreatment },
+        ]
+        return WhoNeedsMoreSessions(courses: courses.count, characteristics: characteristics, model: model(),
+                                    interpretation: WhoNeedsMoreSessions.interpretationText)
+    }
+
+    /// The groups of one characteristic: every listed value that has courses, and "missing" always.
+    private func characteristic(_ key: String, _ label: String, _ values: [String],
+                                _ group: (BaselineCharacteristics) -> String?) -> WhoNeedsMoreSessions.Characteristic {
+        var members: [String: [Course]] = [:]
+        for course in courses { members[group(course.characteristics) ?? "missing", default: []].append(course) }
+        let labels = values.filter { members[$0] != nil } + ["missing"]
+        var counts: [SurvivalCounts] = []
+        let groups = labels.map { label in
+            let group = members[label] ?? []
+            var survival = SurvivalCounts()
+            for course in group { survival.add(course.sessions, event: course.improved) }
+            counts.append(survival)
+            let responders = group.filter(\.improved)
+            return WhoNeedsMoreSessions.Group(label: label, courses: group.count, responders: responders.count,
+                                              cumulativeResponse: OutcomeReport.SessionStep.steps(survival),
+                                              firstCohortShare: Proportion(responders.filter(\.firstCohort).count, of: responders.count))
+        }
+        return WhoNeedsMoreSessions.Characteristic(key: key, label: label, groups: groups, logRank: LogRankTest(grouped: counts.map(\.grouped)))
+    }
+
+    private func median(_ value: KeyPath<BaselineCharacteristics, Double?>) -> Double? {
+        quantile7(courses.compactMap { $0.characteristics[keyPath: value] }, 0.5)
+    }
+
+    private func split(_ median: Double?, unit: String) -> [String] {
+        median.map { [splitLabel($0, $0, unit: unit), splitLabel(.infinity, $0, unit: unit)] } ?? []
+    }
+
+    private func splitLabel(_ value: Double, _ median: Double?, unit: String) -> String {
+        let cut = String(format: "%.2f", median ?? 0)
+        return value <= (median ?? 0) ? "≤\(cut) \(unit)" : ">\(cut) \(unit)"
+    }
+
+    /// Improvement on the session scale against every characteristic at once, over the courses
+    /// where all are known. The first treatment enters as one indicator per treatment other than
+    /// the reference (D5W when present, else the commonest); characteristics that do not vary
+    /// are left out; a group without any improvement makes the model not estimable.
+    private func model() -> WhoNeedsMoreSessions.Model {
+        let complete = courses.filter { course in
+            let c = course.characteristics
+            return c.symptomDuration != nil && c.adhesionOnUltrasound != nil && c.fasciaThicknessMm != nil && c.nerveCsaMm2 != nil
+                && c.baselineNRS != nil && c.ageAtStart != nil && c.blockReliefPercent != nil && c.firstTreatment != nil
+        }
+        let treatments = Dictionary(grouping: complete) { $0.characteristics.firstTreatment! }
+        let reference = treatments["d5w"] != nil ? "d5w" : treatments.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
+        var columns: [(name: String, value: (BaselineCharacteristics) -> Double, binary: Bool)] = [
+            ("chronic (symptoms > 3 months)", { $0.symptomDuration!.chronic ? 1 : 0 }, true),
+            ("adhesion on ultrasound", { $0.adhesionOnUltrasound! ? 1 : 0 }, true),
+            ("fascia thickness, per mm", { $0.fasciaThicknessMm! }, false),
+            ("nerve cross-sectional area, per mm²", { $0.nerveCsaMm2! }, false),
+            ("baseline NRS, per point", { Double($0.baselineNRS!) }, false),
+            ("age, per 10 years", { Double($0.ageAtStart!) / 10 }, false),
+            ("block relief, per 10 percentage points", { $0.blockReliefPercent! / 10 }, false),
+        ]
+        for treatment in BaselineCharacteristics.firstTreatments where treatment != reference && treatments[treatment] != nil {
+            columns.append(("first treatment \(treatment) (vs \(reference ?? "–"))", { $0.firstTreatment == treatment ? 1 : 0 }, true))
+        }
+        let constant = columns.filter { column in Set(complete.map { column.value($0.characteristics) }).count < 2 }.map(\.name)
+        columns.removeAll { constant.contains($0.name) }
+        let subjects = complete.map { course in
+            CoxModel.Subject(time: Double(course.sessions), event: course.improved, covariates: columns.map { $0.value(course.characteristics) })
+        }
+        // A binary group (either side) without improvement has an infinite hazard ratio.
+        var eventless: [String] = []
+        for (index, column) in columns.enumerated() where column.binary {
+            for side in [0.0, 1.0] where !subjects.contains(where: { $0.event && $0.covariates[index] == side }) {
+                eventless.append("\(column.name) = \(side == 1 ? "yes" : "no")")
+            }
+        }
+        let names = columns.map(\.name)
+        let fit = eventless.isEmpty ? CoxModel(subjects, names: names)
+            : CoxModel(notEstimable: "no improvement among courses with " + eventless.joined(separator: "; "), subjects, names: names)
+        return WhoNeedsMoreSessions.Model(completeCases: complete.count, constant: constant, fit: fit)
+    }
+}
