@@ -71,7 +71,12 @@ public struct OutcomeRules: Sendable {
     /// One score among several of one date: "before procedure" over any other timepoint, then
     /// the highest NRS (the conservative choice).
     static func representative(_ scores: [CourseHistory.Score]) -> CourseHistory.Score? {
-        scores.max { ($0.timepoint == .preProcedure ? 1 : 0, $0.nrs) < ($1.timepoint == .preProcedure ? 1 : 0, $1.nrs) }
+        scores.max(by: precedes)
+    }
+
+    /// The order in which one score of a date gives way to another: `b` wins over `a`.
+    static func precedes(_ a: CourseHistory.Score, _ b: CourseHistory.Score) -> Bool {
+        (a.timepoint == .preProcedure ? 1 : 0, a.nrs) < (b.timepoint == .preProcedure ? 1 : 0, b.nrs)
     }
 
     /// The outcome scores, one per date in date order: after the first session, not taken
@@ -86,7 +91,12 @@ public struct OutcomeRules: Sendable {
             guard let latest = sessionDates.last(where: { $0 < score.on }) else { return true }
             return latest.days(until: score.on) >= gap
         }
-        return Dictionary(grouping: eligible, by: \.on).values.compactMap(Self.representative).sorted { $0.on < $1.on }
+        // In date order, each date's winner last; keep the last of each date.
+        var chosen: [CourseHistory.Score] = []
+        for score in eligible.sorted(by: { $0.on != $1.on ? $0.on < $1.on : Self.precedes($0, $1) }) {
+            if chosen.last?.on == score.on { chosen[chosen.count - 1] = score } else { chosen.append(score) }
+        }
+        return chosen
     }
 
     /// The date response was lost (before the non-sustained split), from the outcome scores after

@@ -91,23 +91,32 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
     }
 
     /// The groups of one characteristic: every listed value that has courses, and "missing" always.
+    /// One pass, keeping counts per group rather than copies of the courses.
     private func characteristic(_ key: String, _ label: String, _ values: [String],
                                 _ group: (BaselineCharacteristics) -> String?) -> WhoNeedsMoreSessions.Characteristic {
-        var members: [String: [Course]] = [:]
-        for course in courses { members[group(course.characteristics) ?? "missing", default: []].append(course) }
-        let labels = values.filter { members[$0] != nil } + ["missing"]
-        var counts: [SurvivalCounts] = []
-        let groups = labels.map { label in
-            let group = members[label] ?? []
+        struct Tally {
             var survival = SurvivalCounts()
-            for course in group { survival.add(course.sessions, event: course.improved) }
-            counts.append(survival)
-            let responders = group.filter(\.improved)
-            return WhoNeedsMoreSessions.Group(label: label, courses: group.count, responders: responders.count,
-                                              cumulativeResponse: OutcomeReport.SessionStep.steps(survival),
-                                              firstCohortShare: Proportion(responders.filter(\.firstCohort).count, of: responders.count))
+            var courses = 0, responders = 0, firstCohort = 0
         }
-        return WhoNeedsMoreSessions.Characteristic(key: key, label: label, groups: groups, logRank: LogRankTest(grouped: counts.map(\.grouped)))
+        var tallies: [String: Tally] = [:]
+        for course in courses {
+            let label = group(course.characteristics) ?? "missing"
+            var tally = tallies[label, default: Tally()]
+            tally.survival.add(course.sessions, event: course.improved)
+            tally.courses += 1
+            if course.improved { tally.responders += 1 }
+            if course.firstCohort { tally.firstCohort += 1 }
+            tallies[label] = tally
+        }
+        let labels = values.filter { tallies[$0] != nil } + ["missing"]
+        let groups = labels.map { label in
+            let tally = tallies[label] ?? Tally()
+            return WhoNeedsMoreSessions.Group(label: label, courses: tally.courses, responders: tally.responders,
+                                              cumulativeResponse: OutcomeReport.SessionStep.steps(tally.survival),
+                                              firstCohortShare: Proportion(tally.firstCohort, of: tally.responders))
+        }
+        return WhoNeedsMoreSessions.Characteristic(key: key, label: label, groups: groups,
+                                                   logRank: LogRankTest(grouped: labels.map { (tallies[$0] ?? Tally()).survival.grouped }))
     }
 
     private func median(_ value: KeyPath<BaselineCharacteristics, Double?>) -> Double? {

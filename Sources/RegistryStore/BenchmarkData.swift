@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 import RegistryCore
 
-/// Synthetic volume for `registry bench`: N courses with 4 sessions, 1 block and 15 pain scores
-/// each (100,000 courses: 400,000 sessions, 1,500,000 scores), generated inside PostgreSQL so
+/// Synthetic volume for `registry bench`: N courses with 4 sessions, 1 block, 1 ultrasound and 15
+/// pain scores each (100,000 courses: 400,000 sessions, 1,500,000 scores), generated inside PostgreSQL so
 /// the client's memory stays out of the measurement. Deterministic (`setseed`). The trajectories
 /// mix responders after 1–6 sessions, recurrences and non-responders.
 public enum BenchmarkData {
@@ -19,15 +19,25 @@ public enum BenchmarkData {
             CREATE TEMP TABLE plan AS
             SELECT gen_random_uuid() AS course_id, gen_random_uuid() AS patient_id,
                    DATE '2023-01-02' + (random() * 700)::int AS started, 6 + (random() * 4)::int AS baseline,
-                   (random() * 6)::int AS responds_at, 3 + (random() * 14)::int AS recurs_after, g AS n
+                   (random() * 6)::int AS responds_at, 3 + (random() * 14)::int AS recurs_after, g AS n,
+                   20 + (random() * 700)::int AS symptom_days, 25 + (random() * 60)::int AS age
             FROM generate_series(1, \(courses)) g
             """,
             // One course in ten at site A, so `bench` can compare memory at N/10 and N courses.
             "INSERT INTO patients (id, site_id) SELECT patient_id, (SELECT id FROM sites WHERE code = CASE WHEN n % 10 = 0 THEN 'BENCH-A' ELSE 'BENCH-B' END) FROM plan",
             """
-            INSERT INTO treatment_courses (id, patient_id, site_id, clinician_id, side, icd10, started_on)
+            INSERT INTO treatment_courses (id, patient_id, site_id, clinician_id, side, icd10, started_on, symptom_onset)
             SELECT course_id, patient_id, (SELECT site_id FROM patients WHERE id = patient_id), (SELECT id FROM users WHERE username = 'bench.clinician'),
-                   CASE WHEN n % 3 = 0 THEN 'right' ELSE 'left' END, 'G57.82', started FROM plan
+                   CASE WHEN n % 3 = 0 THEN 'right' ELSE 'left' END, 'G57.82', started, started - symptom_days FROM plan
+            """,
+            // Benchmark patients have no identity row for the insert trigger to copy an age from.
+            "UPDATE treatment_courses c SET patient_age_at_start = p.age FROM plan p WHERE p.course_id = c.id",
+            // The work-up the "who needs more sessions?" analysis reads: one ultrasound per course.
+            """
+            INSERT INTO ultrasound_findings (course_id, recorded_on, nerve_csa_mm2, flattening, restricted_gliding, fascia_thickness_mm,
+                                             fascia_adhesion, tunnel_narrowing)
+            SELECT course_id, started, round((2 + random() * 3)::numeric, 2), random() < 0.5, random() < 0.4,
+                   round((0.8 + random() * 1.2)::numeric, 1), random() < 0.4, random() < 0.3 FROM plan
             """,
             """
             INSERT INTO diagnostic_blocks (course_id, performed_at, side, agent, volume_ml, nrs_before, nrs_after, assessed_minutes_after)
