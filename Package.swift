@@ -47,6 +47,19 @@ let package = Package(
             resources: [.copy("ExportScripts")],
             swiftSettings: swiftSettings
         ),
+        // Development tools: the private local cluster, demo and benchmark data. The CLI and the
+        // tests use them; the server's production path (RegistryApp) does not link them.
+        .target(
+            name: "RegistryDevTools",
+            dependencies: [
+                "RegistryCore",
+                "RegistryStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RegistryAPI",
             dependencies: ["RegistryCore"],
@@ -73,6 +86,7 @@ let package = Package(
             dependencies: [
                 "RegistryCore",
                 "RegistryStore",
+                "RegistryDevTools",
                 "RegistryAnalytics",
                 "RegistryApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -84,7 +98,7 @@ let package = Package(
         .target(
             name: "RegistryTestSupport",
             dependencies: [
-                "RegistryCore", "RegistryStore",
+                "RegistryCore", "RegistryStore", "RegistryDevTools",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryStoreTests",
-            dependencies: ["RegistryCore", "RegistryStore", "RegistryTestSupport"],
+            dependencies: ["RegistryCore", "RegistryStore", "RegistryDevTools", "RegistryTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RegistryAnalytics
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 
 struct BenchCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 
 /// What every command starts from: the effective configuration and a logger.

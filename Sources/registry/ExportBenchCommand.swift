@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import RegistryApp
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 
 /// Issue 5's target: pain scores exported through the real HTTP API (streamed CSV, read by curl)

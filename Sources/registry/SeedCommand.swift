@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 
 struct SeedCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 
 /// One command from a fresh checkout to a running registry with demo data.

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 import RegistryTestSupport
 import Testing

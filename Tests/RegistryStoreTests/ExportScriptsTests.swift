@@ -1,6 +1,7 @@
 import Foundation
 import RegistryAnalytics
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 import RegistryTestSupport
 import Testing

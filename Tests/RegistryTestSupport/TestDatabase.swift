@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 
 /// Real PostgreSQL for tests: the server named by `TEST_DATABASE_URL` (CI starts one), else the

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import RegistryCore
+import RegistryStore
 
 /// Synthetic volume for `registry bench`: N courses with 4 sessions, 1 block, 1 ultrasound and 15
 /// pain scores each (100,000 courses: 400,000 sessions, 1,500,000 scores), generated inside PostgreSQL so
@@ -65,7 +66,7 @@ public enum BenchmarkData {
         ]
         // One connection throughout: the plan is a temporary table.
         try await database.read { connection in
-            for statement in statements { try await connection.run(statement, logger) }
+            for statement in statements { try await connection.query(statement, logger: logger) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryStore
 
 /// A private PostgreSQL cluster in a folder of the checkout, for development and tests when no
 /// `DATABASE_URL` is configured.

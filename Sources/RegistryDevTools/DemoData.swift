@@ -3,6 +3,7 @@ import HummingbirdBcrypt
 import Logging
 import PostgresNIO
 import RegistryCore
+import RegistryStore
 
 /// Deterministic synthetic demo data, shaped after the published series in CLINICAL.md: blocks
 /// positive about 78% of the time, response about 70%, recurrence in about a quarter of
