@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import PostgresNIO
 import RegistryCore
 import RegistryStore
 
@@ -63,9 +62,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let stale as StaleVersion:
             return (.preconditionFailed, APIProblem(error: "stale_version",
                                                     message: "the record is at version \(stale.current); reload it and apply your change again. Nothing was written"))
-        case let psql as PSQLError where Self.isUnavailability(psql):
-            return (.serviceUnavailable, APIProblem(error: "database_unavailable",
-                                                    message: "the registry database is unreachable or overloaded; nothing was written. Try again shortly"))
         case let bad as BadRequestBody:
             return (bad.status, APIProblem(error: bad.code, message: bad.message, problems: bad.problems))
         case let http as HTTPError:
@@ -74,16 +70,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             return (.internalServerError, APIProblem(error: "internal", message: "internal error; it has been logged"))
         }
-    }
-}
-
-extension ProblemMiddleware {
-    /// No server answer at all (refused, dropped), or the server saying it cannot serve now:
-    /// connection exceptions (08), insufficient resources (53), operator intervention such as a
-    /// statement timeout (57).
-    static func isUnavailability(_ error: PSQLError) -> Bool {
-        guard let state = error.serverInfo?[.sqlState] else { return true }
-        return ["08", "53", "57"].contains(String(state.prefix(2)))
     }
 }
 
@@ -96,14 +82,7 @@ struct BadRequestBody: Error {
 }
 
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    static func body(_ value: some Encodable) throws -> Data { try encoder.encode(value) }
+    static func body(_ value: some Encodable) throws -> Data { try RecordJSON.encode(value) }
 
     static func make(status: HTTPResponse.Status, data: Data, headers: HTTPFields = [:]) -> Response {
         var fields = headers

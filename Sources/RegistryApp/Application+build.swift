@@ -10,16 +10,13 @@ import RegistryStore
 /// client as a service so it starts and stops with the server. Tests call this too.
 public func buildApplication(config: RegistryConfig, database: RegistryDatabase, logger: Logger,
                              now: @escaping @Sendable () -> Date = { Date() }) -> some ApplicationProtocol {
-    let services = RegistryServices(registry: Registry(database: database), config: config, now: now)
+    let repositories = Repositories(database: database, rules: config.clinical)
+    let services = RegistryServices(repositories: repositories, config: config, now: now)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in
-        do {
-            try await database.answering(within: 2) { try await database.ping() }
-            return JSONResponse.make(status: .ok, ["status": "ok"])
-        } catch {
-            return JSONResponse.make(status: .serviceUnavailable, ["status": "database unreachable"])
-        }
+        await repositories.databaseAnswers() ? JSONResponse.make(status: .ok, ["status": "ok"])
+            : JSONResponse.make(status: .serviceUnavailable, ["status": "database unreachable"])
     }
     router.get("openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
@@ -27,7 +24,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     }
     services.addLoginRoutes(to: router)
     // Every /api/v1 route needs a signed-in user or a bearer token.
-    let api = router.group("api/v1").add(middleware: AuthMiddleware(registry: services.registry, idleMinutes: config.auth.sessionIdleMinutes))
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))
     services.addRoutes(to: api)
     services.addCorrectionRoutes(to: api)
     services.addReportRoutes(to: api)

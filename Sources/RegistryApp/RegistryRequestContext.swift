@@ -42,19 +42,17 @@ enum AccessProblem: Error {
 /// anonymous.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
-    let registry: Registry
+    let accounts: AccountRepository
     let idleMinutes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let registry = registry, idleMinutes = idleMinutes
-        // Every API request starts here, so this bounded lookup is where an unreachable database
+        // Every API request starts here; the lookups are bounded, so an unreachable database
         // turns into a prompt 503 rather than a request that waits forever.
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            context.principal = try await registry.database.answering { try await registry.principal(forToken: token) }
+            context.principal = try await accounts.principal(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         } else if let session = request.cookies[SessionCookie.name]?.value {
-            context.principal = try await registry.database.answering { try await registry.principal(forSession: session, idleMinutes: idleMinutes) }
+            context.principal = try await accounts.principal(forSession: session, idleMinutes: idleMinutes)
         }
         guard context.principal != nil else { throw AccessProblem.unauthenticated }
         return try await next(request, context)

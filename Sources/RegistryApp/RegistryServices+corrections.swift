@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import PostgresNIO
 import RegistryCore
 import RegistryStore
 
@@ -9,9 +8,9 @@ import RegistryStore
 struct CorrectableKind: Sendable {
     let segment: String
     /// Findings live in three tables; the record's id says which.
-    let tables: [Registry.CorrectableTable]
+    let tables: [CorrectableTable]
     /// For findings: the input key of each table's section.
-    let sections: [Registry.CorrectableTable: String]
+    let sections: [CorrectableTable: String]
     /// Input keys a correction may change (besides a findings section's own fields).
     let correctable: Set<String>
     /// Decodes the full corrected input and applies every rule a new record must pass.
@@ -19,6 +18,34 @@ struct CorrectableKind: Sendable {
 
     static func validator<Input: CourseRecordInput>(_ type: Input.Type) -> @Sendable (Data, ValidationContext, CalendarDate) throws -> Void {
         { data, context, start in _ = try decodeInput(Input.self, from: data).validated(context, courseStart: start) }
+    }
+
+    /// The new column values of a correction: the record as it stands with `patch` applied,
+    /// validated by every rule a new record must pass; fields that cannot be corrected are
+    /// named. Pure: the repository calls it with the record locked.
+    func revise(_ current: CurrentRecord, patch: [String: Any], context: ValidationContext) throws -> [String: Any] {
+        let section = sections[current.table]
+        let input = camelCased(try jsonObject(Data(current.row.utf8)))
+        var merged = input.filter { correctable.contains($0.key) }
+        if let procedures = current.procedures { merged["procedures"] = procedures }
+        var sectionValues = input.filter { !["id", "courseId", "recordedOn", "createdAt", "createdBy", "version", "voidedAt", "voidReason"].contains($0.key) }
+        var problems: [FieldProblem] = []
+        for (key, value) in patch {
+            if correctable.contains(key) {
+                merged[key] = value
+            } else if let section, key == section, let fields = value as? [String: Any] {
+                for (field, fieldValue) in fields { sectionValues[field] = fieldValue }
+            } else {
+                problems.append(FieldProblem(field: key, rule: "not_correctable",
+                                             message: "cannot be corrected here; correctable: \((correctable.union(section.map { [$0] } ?? [])).sorted().joined(separator: ", "))"))
+            }
+        }
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        if let section { merged[section] = sectionValues }
+        try validate(try JSONSerialization.data(withJSONObject: merged), context, current.courseStart)
+        var columns = merged.filter { $0.key != "procedures" && $0.key != section }
+        if section != nil { columns.merge(sectionValues) { new, _ in new } }
+        return snakeCased(columns)
     }
 
     static let all: [CorrectableKind] = [
@@ -43,65 +70,39 @@ extension RegistryServices {
     /// `POST /courses/{courseId}/<kind>/{id}/void` voids it with a reason. Both require
     /// `If-Match` with the record's version; a stale version is 412 and writes nothing.
     func addCorrectionRoutes(to api: APIGroup) {
+        let corrections = repositories.corrections
         for kind in CorrectableKind.all {
             api.patch("courses/:id/\(kind.segment)/:recordId") { request, context in
-                try await change(kind, request, context, route: "PATCH /api/v1/courses/{courseId}/\(kind.segment)/{id}") { table, record, version, actor, connection in
-                    let patch = try jsonObject(try await request.bodyBytes(limit: config.server.maxBodyBytes))
-                    let section = kind.sections[table]
-                    var input = camelCased(try jsonObject(Data(record.row.utf8)))
-                    if table == .treatmentSessions {
-                        input["procedures"] = try await registry.procedureInputs(session: record.id, on: connection)
-                    }
-                    var merged = input.filter { kind.correctable.contains($0.key) || $0.key == "procedures" }
-                    var sectionValues = input.filter { !["id", "courseId", "recordedOn", "createdAt", "createdBy", "version", "voidedAt", "voidReason"].contains($0.key) }
-                    var problems: [FieldProblem] = []
-                    for (key, value) in patch {
-                        if kind.correctable.contains(key) {
-                            merged[key] = value
-                        } else if let section, key == section, let fields = value as? [String: Any] {
-                            for (field, fieldValue) in fields { sectionValues[field] = fieldValue }
-                        } else {
-                            problems.append(FieldProblem(field: key, rule: "not_correctable",
-                                                         message: "cannot be corrected here; correctable: \((kind.correctable.union(section.map { [$0] } ?? [])).sorted().joined(separator: ", "))"))
-                        }
-                    }
-                    guard problems.isEmpty else { throw ValidationFailure(problems) }
-                    if let section { merged[section] = sectionValues }
-                    try kind.validate(try JSONSerialization.data(withJSONObject: merged), validationContext(), record.courseStart)
-                    var columns = merged.filter { $0.key != "procedures" && $0.key != section }
-                    if section != nil { columns.merge(sectionValues) { new, _ in new } }
-                    return try await registry.correct(table, record: record, values: snakeCased(columns), expectedVersion: version, actor: actor, on: connection)
+                let (principal, courseId, id, version) = try target(request, context)
+                let patch = try jsonObject(try await request.bodyBytes(limit: config.server.maxBodyBytes))
+                let context = validationContext()
+                let row = try await corrections.correct(in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, expectedVersion: version,
+                                                        by: principal.actor("PATCH /api/v1/courses/{courseId}/\(kind.segment)/{id}")) { current in
+                    try kind.revise(current, patch: patch, context: context)
                 }
+                return try recordResponse(row)
             }
             api.post("courses/:id/\(kind.segment)/:recordId/void") { request, context in
-                try await change(kind, request, context, route: "POST /api/v1/courses/{courseId}/\(kind.segment)/{id}/void") { table, record, version, actor, connection in
-                    let body = try decodeInput(VoidInput.self, from: try await request.bodyBytes(limit: 16_384))
-                    var v = Validator()
-                    let reason = v.text(body.reason, "reason", maxLength: 500, required: true)
-                    try v.finish { () }
-                    guard !record.voided else { throw StoreError.conflict(field: "id", message: "the record is already voided") }
-                    return try await registry.void(table, record: record, reason: reason!, expectedVersion: version, actor: actor, on: connection)
-                }
+                let (principal, courseId, id, version) = try target(request, context)
+                let body = try decodeInput(VoidInput.self, from: try await request.bodyBytes(limit: 16_384))
+                var v = Validator()
+                let reason = v.text(body.reason, "reason", maxLength: 500, required: true)
+                try v.finish { () }
+                let row = try await corrections.void(in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
+                                                     expectedVersion: version, by: principal.actor("POST /api/v1/courses/{courseId}/\(kind.segment)/{id}/void"))
+                return try recordResponse(row)
             }
         }
     }
 
-    /// The steps a correction and a void share: who may, which version, which record (locked),
-    /// one transaction, and the changed record with its new version as ETag.
-    private func change(_ kind: CorrectableKind, _ request: Request, _ context: RegistryRequestContext, route: String,
-                        apply: @escaping @Sendable (Registry.CorrectableTable, LockedRecord, Int, Actor, PostgresConnection) async throws -> String) async throws -> Response {
+    /// Who may, which course and record, and the version the caller saw: what both share.
+    private func target(_ request: Request, _ context: RegistryRequestContext) throws -> (Principal, UUID, UUID, Int) {
         let principal = try context.require(.writeClinical)
-        let courseId = try context.pathId("course")
-        let id = try context.pathId("record", "recordId")
-        let version = try Self.expectedVersion(request)
-        let row = try await registry.database.transaction { connection in
-            for table in kind.tables {
-                guard let record = try? await registry.lockRecord(table, id: id, courseId: courseId, scope: principal.siteScope, on: connection) else { continue }
-                if record.voided, !route.hasSuffix("/void") { throw StoreError.conflict(field: "id", message: "a voided record cannot be corrected") }
-                return try await apply(table, record, version, principal.actor(route), connection)
-            }
-            throw StoreError.notFound("record \(id)")
-        }
+        return (principal, try context.pathId("course"), try context.pathId("record", "recordId"), try Self.expectedVersion(request))
+    }
+
+    /// The changed record, with its new version as ETag.
+    private func recordResponse(_ row: String) throws -> Response {
         let record = camelCased(try jsonObject(Data(row.utf8)))
         let etag = "\"\((record["version"] as? Int) ?? 0)\""
         return JSONResponse.make(status: .ok, data: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), headers: [.eTag: etag])

@@ -16,29 +16,24 @@ extension RegistryServices {
                 throw StoreError.notFound("export \(file); tables: \(ExportTable.allCases.map(\.fileName).joined(separator: ", "))")
             }
             let plan = try exportPlan(request, principal)
-            try await registry.auditExport(plan, tables: [table.rawValue], actor: principal.actor("GET /api/v1/exports/\(file)"))
-            let registry = registry
+            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports/\(file)")
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8; header=present",
                                                    .contentDisposition: "attachment; filename=\"\(table.fileName)\""],
                             body: ResponseBody { writer in
-                                try await registry.database.transaction { connection in
-                                    try await registry.beginExport(plan, on: connection)
-                                    try await registry.exportTable(table, plan: plan, on: connection) { try await writer.write(ByteBuffer(string: $0)) }
-                                }
+                                try await exports.table(table, plan: plan, by: actor) { try await writer.write(ByteBuffer(string: $0)) }
                                 try await writer.finish(nil)
                             })
         }
         api.get("exports.zip") { request, context in
             let principal = try context.require(.export)
             let plan = try exportPlan(request, principal)
-            let registry = registry
-            let actor = principal.actor("GET /api/v1/exports.zip")
+            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports.zip")
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"scn-registry-export.zip\""],
                             body: ResponseBody { writer in
                                 // The zip stream keeps its output for the whole response; the box lends it the writer.
                                 let box = WriterBox(writer)
                                 var zip = ZipStream { try await box.writer.write($0) }
-                                _ = try await registry.exportAll(plan, actor: actor, to: &zip)
+                                _ = try await exports.everything(plan, by: actor, to: &zip)
                                 try await zip.finish()
                                 try await box.writer.finish(nil)
                             })

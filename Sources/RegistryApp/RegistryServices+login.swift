@@ -19,9 +19,7 @@ extension RegistryServices {
                 throw ValidationFailure([FieldProblem(field: "username", rule: "required", message: "username and password are required")])
             }
             let address = context.remoteAddress?.ipAddress ?? "unknown"
-            let registry = registry, rules = config.auth
-            // Generous: throttled attempts wait up to 8 s on purpose before bcrypt runs.
-            switch try await registry.database.answering(within: 20, { try await registry.login(username: username, password: password, address: address, rules: rules) }) {
+            switch try await repositories.accounts.login(username: username, password: password, address: address, rules: config.auth) {
             case .success(let principal, let token):
                 let secure = config.auth.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
                 let cookie = "\(SessionCookie.name)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(config.auth.sessionIdleMinutes * 60)"
@@ -38,7 +36,7 @@ extension RegistryServices {
             }
         }
         router.post("logout") { request, _ in
-            if let token = request.cookies[SessionCookie.name]?.value { try await registry.logout(sessionToken: token) }
+            if let token = request.cookies[SessionCookie.name]?.value { try await repositories.accounts.logout(sessionToken: token) }
             return Response(status: .noContent, headers: [.setCookie: "\(SessionCookie.name)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"])
         }
     }

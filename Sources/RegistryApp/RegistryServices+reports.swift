@@ -13,8 +13,8 @@ extension RegistryServices {
                                                 from: request.query("from"), to: request.query("to"),
                                                 injectate: request.query("injectate"), side: request.query("side"))
             // Managers see their own sites' outcomes; researchers the whole registry, aggregated.
-            let report = try await registry.outcomeReport(rules: config.clinical, filter: filter, scope: principal.siteScope,
-                                                          actor: principal.actor("GET /api/v1/reports/outcomes"))
+            let report = try await repositories.reports.outcomes(rules: config.clinical, filter: filter, scope: principal.siteScope,
+                                                                 by: principal.actor("GET /api/v1/reports/outcomes"))
             return JSONResponse.make(status: .ok, report)
         }
     }

@@ -2,9 +2,9 @@ import Foundation
 import RegistryCore
 import RegistryStore
 
-/// What every handler needs: the repository, the configuration and the clock.
+/// What every handler needs: the repositories, the configuration and the clock.
 struct RegistryServices: Sendable {
-    let registry: Registry
+    let repositories: Repositories
     let config: RegistryConfig
     /// Injected so tests can fix "today"; the server passes the real clock.
     let now: @Sendable () -> Date

@@ -1,32 +1,31 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import PostgresNIO
 import RegistryCore
 import RegistryStore
+
+/// A write request, read and decoded before anything touches the database.
+struct WriteRequest<Input: Decodable> {
+    let input: Input
+    let idempotency: Idempotency?
+}
 
 extension RegistryServices {
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
 
-    /// The shape every POST shares: read and decode the body, then in one transaction (guarded
-    /// by the Idempotency-Key when sent) validate against the database's state, write, audit, and
-    /// answer 201 with the created record.
-    func create<Input: Decodable, Output: Encodable>(
-        _ request: Request, _ principal: Principal, route: String, as input: Input.Type,
-        perform: @escaping (Input, Actor, PostgresConnection) async throws -> Output
-    ) async throws -> Response {
+    /// Reads a POST: the body (413 when too large), its JSON (400/422), and the Idempotency-Key
+    /// scoped to the caller, with a hash of the request so the same key with another body is refused.
+    func readWrite<Input: Decodable>(_ request: Request, _ principal: Principal, as input: Input.Type) async throws -> WriteRequest<Input> {
         let key = try idempotencyKey(request)
         let data = try await request.bodyBytes(limit: config.server.maxBodyBytes)
         let input = try decodeInput(Input.self, from: data)
-        let actor = principal.actor(route)
         // The key is scoped to its user: the same key from two users is two requests.
         let hash = Secret.hashData(Data("\(principal.userId) \(request.method) \(request.uri.path)\n".utf8) + data)
-        let stored = try await registry.idempotentWrite(key: key.map { "\(principal.userId):\($0)" }, requestHash: hash) { connection in
-            let output = try await perform(input, actor, connection)
-            return StoredResponse(status: 201, body: try JSONResponse.body(output))
-        }
-        return JSONResponse.make(status: HTTPResponse.Status(code: stored.status), data: stored.body)
+        return WriteRequest(input: input, idempotency: key.map { Idempotency(key: "\(principal.userId):\($0)", requestHash: hash) })
     }
+
+    /// 201 with the created record's JSON (the first answer again, for a retried key).
+    func created(_ body: Data) -> Response { JSONResponse.make(status: .created, data: body) }
 
     private func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[Self.idempotencyHeader] else { return nil }

@@ -25,7 +25,7 @@ public struct BlockInput: Codable, Sendable {
     /// The largest volume accepted for a diagnostic block, in mL.
     public static let maximumVolumeMl: Decimal = 20
 
-    public func validated(_ context: ValidationContext, courseStart: CalendarDate) throws(ValidationFailure) -> NewBlock {
+    public func validated(_ context: ValidationContext, courseStart: CalendarDate? = nil) throws(ValidationFailure) -> NewBlock {
         var v = Validator()
         var performed: Date?
         if let text = v.required(performedAt, "performedAt") {

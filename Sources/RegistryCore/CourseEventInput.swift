@@ -12,7 +12,7 @@ public struct CourseEventInput: Codable, Sendable {
         self.note = note
     }
 
-    public func validated(_ context: ValidationContext, courseStart: CalendarDate) throws(ValidationFailure) -> NewCourseEvent {
+    public func validated(_ context: ValidationContext, courseStart: CalendarDate? = nil) throws(ValidationFailure) -> NewCourseEvent {
         var v = Validator()
         let kind = v.coded(kind, "kind", as: CourseEventKind.self)
         let date = v.date(occurredOn, "occurredOn", notAfter: context.today)

@@ -78,7 +78,7 @@ public struct FindingsInput: Codable, Sendable {
         }
     }
 
-    public func validated(_ context: ValidationContext, courseStart: CalendarDate) throws(ValidationFailure) -> NewFindings {
+    public func validated(_ context: ValidationContext, courseStart: CalendarDate? = nil) throws(ValidationFailure) -> NewFindings {
         var v = Validator()
         let date = v.date(recordedOn, "recordedOn", notAfter: context.today)
         v.notBeforeCourseStart(date, "recordedOn", courseStart: courseStart)

@@ -16,7 +16,7 @@ public struct PainScoreInput: Codable, Sendable {
         self.pgic = pgic
     }
 
-    public func validated(_ context: ValidationContext, courseStart: CalendarDate) throws(ValidationFailure) -> NewPainScore {
+    public func validated(_ context: ValidationContext, courseStart: CalendarDate? = nil) throws(ValidationFailure) -> NewPainScore {
         var v = Validator()
         let date = v.date(recordedOn, "recordedOn", notAfter: context.today)
         v.notBeforeCourseStart(date, "recordedOn", courseStart: courseStart)

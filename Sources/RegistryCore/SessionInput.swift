@@ -16,7 +16,7 @@ public struct SessionInput: Codable, Sendable {
 
     public static let maximumProcedures = 10
 
-    public func validated(_ context: ValidationContext, courseStart: CalendarDate) throws(ValidationFailure) -> NewSession {
+    public func validated(_ context: ValidationContext, courseStart: CalendarDate? = nil) throws(ValidationFailure) -> NewSession {
         var v = Validator()
         let date = v.date(sessionOn, "sessionOn", notAfter: context.today)
         v.notBeforeCourseStart(date, "sessionOn", courseStart: courseStart)

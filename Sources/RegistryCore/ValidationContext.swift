@@ -26,8 +26,9 @@ public enum TextLimit {
 
 extension Validator {
     /// A record of a course must not be dated before the course started.
-    public mutating func notBeforeCourseStart(_ date: CalendarDate?, _ field: String, courseStart: CalendarDate) {
-        if let date, date < courseStart {
+    /// Without a course start (the first validation step) there is nothing to check yet.
+    public mutating func notBeforeCourseStart(_ date: CalendarDate?, _ field: String, courseStart: CalendarDate?) {
+        if let date, let courseStart, date < courseStart {
             fail(field, "not_before_course_start", "must not be before the course started (\(courseStart))")
         }
     }

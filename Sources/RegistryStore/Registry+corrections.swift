@@ -13,6 +13,15 @@ public struct LockedRecord: Sendable {
     public let siteId: UUID
 }
 
+/// The tables whose rows clinicians may correct or void.
+public enum CorrectableTable: String, Sendable, CaseIterable {
+    case diagnosticBlocks = "diagnostic_blocks", treatmentSessions = "treatment_sessions", painScores = "pain_scores"
+    case courseEvents = "course_events", screeningFindings = "screening_findings"
+    case examinationFindings = "examination_findings", ultrasoundFindings = "ultrasound_findings"
+
+    var audited: Registry.AuditedTable { Registry.AuditedTable(rawValue: rawValue)! }
+}
+
 /// A record version that no longer matches If-Match: someone else changed it first.
 public struct StaleVersion: Error, Sendable {
     public let current: Int
@@ -21,24 +30,15 @@ public struct StaleVersion: Error, Sendable {
 /// Corrections and voids: never an UPDATE without the expected version, never a DELETE, and
 /// always an audit row with the record before and after, in the same transaction.
 extension Registry {
-    /// The tables whose rows clinicians may correct or void.
-    public enum CorrectableTable: String, Sendable, CaseIterable {
-        case diagnosticBlocks = "diagnostic_blocks", treatmentSessions = "treatment_sessions", painScores = "pain_scores"
-        case courseEvents = "course_events", screeningFindings = "screening_findings"
-        case examinationFindings = "examination_findings", ultrasoundFindings = "ultrasound_findings"
-
-        var audited: AuditedTable { AuditedTable(rawValue: rawValue)! }
-    }
-
     /// Locks the record (FOR UPDATE) if it belongs to `courseId` and the course is within `scope`.
-    public func lockRecord(_ table: CorrectableTable, id: UUID, courseId: UUID, scope: Set<UUID>?,
-                           on connection: PostgresConnection) async throws -> LockedRecord {
+    func lockRecord(_ table: CorrectableTable, id: UUID, courseId: UUID, scope: Set<UUID>?,
+                    on connection: PostgresConnection) async throws -> LockedRecord? {
         let row = try await connection.query("""
             SELECT to_jsonb(t)::text, t.version, t.voided_at IS NOT NULL, c.started_on::text, c.site_id
             FROM \(unescaped: table.rawValue) t JOIN treatment_courses c ON c.id = t.course_id
             WHERE t.id = \(id) AND t.course_id = \(courseId) FOR UPDATE OF t
             """, logger: logger).decode((String, Int, Bool, String, UUID).self).first { _ in true }
-        guard let row, scope?.contains(row.4) ?? true else { throw StoreError.notFound("record \(id)") }
+        guard let row, scope?.contains(row.4) ?? true else { return nil }
         return LockedRecord(id: id, row: row.0, version: row.1, voided: row.2, courseStart: try calendarDate(row.3), siteId: row.4)
     }
 

@@ -1,41 +1,44 @@
 import Foundation
 import PostgresNIO
+import RegistryCore
 
-/// A response as first sent, kept so a retried POST gets it again byte for byte.
-public struct StoredResponse: Sendable, Equatable {
-    public let status: Int
-    public let body: Data
+/// A write's Idempotency-Key, scoped by the caller, with a hash of the request it came with.
+public struct Idempotency: Sendable, Equatable {
+    public let key: String
+    public let requestHash: String
 
-    public init(status: Int, body: Data) {
-        self.status = status
-        self.body = body
+    public init(key: String, requestHash: String) {
+        self.key = key
+        self.requestHash = requestHash
     }
 }
 
 extension Registry {
-    /// Runs `write` in one transaction, at most once per idempotency key.
+    /// Runs `write` in one transaction, at most once per idempotency key, and returns the JSON of
+    /// what it wrote: the first write's, byte for byte, on every retry.
     ///
     /// The key is claimed with an INSERT in the same transaction as the write: a concurrent retry
-    /// blocks on the key's unique index until the first commits, then reads its response; if the
+    /// blocks on the key's unique index until the first commits, then reads its answer; if the
     /// first fails and rolls back, the key is free again. So a retry never writes twice and never
     /// sees a half-done write. The same key with a different request is refused.
-    public func idempotentWrite(key: String?, requestHash: String,
-                                _ write: (PostgresConnection) async throws -> StoredResponse) async throws -> StoredResponse {
+    func idempotentWrite(_ idempotency: Idempotency?, _ write: (PostgresConnection) async throws -> some Encodable) async throws -> Data {
         try await database.transaction { connection in
-            guard let key else { return try await write(connection) }
+            guard let idempotency else { return try RecordJSON.encode(try await write(connection)) }
+            let key = idempotency.key
             let claimed = try await connection.query("""
-                INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (\(key), \(requestHash), 0, ''::bytea)
+                INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (\(key), \(idempotency.requestHash), 0, ''::bytea)
                 ON CONFLICT (key) DO NOTHING RETURNING 1
                 """, logger: logger).decode(Int.self).first { _ in true } != nil
             if !claimed {
-                let stored = try await connection.query("SELECT request_hash, status, response FROM idempotency_keys WHERE key = \(key)",
-                                                        logger: logger).decode((String, Int, Data).self).first { _ in true }
-                guard let stored, stored.0 == requestHash else { throw StoreError.idempotencyKeyReused }
-                return StoredResponse(status: stored.1, body: stored.2)
+                let stored = try await connection.query("SELECT request_hash, response FROM idempotency_keys WHERE key = \(key)",
+                                                        logger: logger).decode((String, Data).self).first { _ in true }
+                guard let stored, stored.0 == idempotency.requestHash else { throw StoreError.idempotencyKeyReused }
+                return stored.1
             }
-            let response = try await write(connection)
-            try await connection.run("UPDATE idempotency_keys SET status = \(response.status), response = \(response.body) WHERE key = \(key)", logger)
-            return response
+            let body = try RecordJSON.encode(try await write(connection))
+            // status 1: done (0 marks a claim whose write is still under way).
+            try await connection.run("UPDATE idempotency_keys SET status = 1, response = \(body) WHERE key = \(key)", logger)
+            return body
         }
     }
 }

@@ -42,10 +42,14 @@ public struct RegistryDatabase: Sendable {
         }
     }
 
-    /// Runs a read on a pooled connection.
+    /// Runs a read on a pooled connection; errors map as in `transaction`.
     @discardableResult
     public func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in try await body(connection) }
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw StoreError.from(error) ?? error
+        }
     }
 
     /// Runs a short `body`, giving up with `StoreError.unavailable` after `seconds`.

@@ -27,10 +27,15 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Maps integrity violations to `StoreError`; returns nil for anything else.
+    /// Maps integrity violations and unavailability to `StoreError`; returns nil for anything else.
     static func from(_ error: any Error) -> StoreError? {
         if let storeError = error as? StoreError { return storeError }
-        guard let psql = error as? PSQLError, let info = psql.serverInfo, let state = info[.sqlState] else { return nil }
+        guard let psql = error as? PSQLError else { return nil }
+        // No server answer at all (refused, dropped), or the server saying it cannot serve now:
+        // connection exceptions (08), insufficient resources (53), operator intervention such as
+        // a statement timeout (57).
+        guard let info = psql.serverInfo, let state = info[.sqlState] else { return .unavailable }
+        if ["08", "53", "57"].contains(String(state.prefix(2))) { return .unavailable }
         let constraint = info[.constraintName] ?? "unknown"
         let message = info[.message] ?? "integrity rule broken"
         switch state {

@@ -45,42 +45,37 @@ import Testing
     @Test func anIdempotencyKeyWritesOnceAndRefusesAnotherRequest() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let registry = Registry(database: database)
-            func write() async throws -> StoredResponse {
-                try await registry.idempotentWrite(key: "k-1", requestHash: "h1") { connection in
-                    let score = try await registry.insertPainScore(NewPainScore(recordedOn: CalendarDate(iso: "2026-02-01")!, timepoint: .followUp, nrs: 3),
-                                                                   courseId: fixture.courseId, actor: Fixture.actor, on: connection)
-                    return StoredResponse(status: 201, body: Data(score.id.uuidString.utf8))
-                }
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical).courses
+            let score = NewPainScore(recordedOn: CalendarDate(iso: "2026-02-01")!, timepoint: .followUp, nrs: 3)
+            func write(_ hash: String) async throws -> Data {
+                try await courses.addPainScore(score, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "k-1", requestHash: hash))
             }
-            let first = try await write()
-            let second = try await write()
+            let first = try await write("h1")
+            let second = try await write("h1")
             #expect(first == second)
+            #expect(String(decoding: first, as: UTF8.self).contains("\"nrs\":3"))
+            let registry = Registry(database: database)
             let scores = try await database.read { try await registry.rowCounts(on: $0)["pain_scores"] }
             #expect(scores == 1)
-            await #expect(throws: StoreError.idempotencyKeyReused) {
-                try await registry.idempotentWrite(key: "k-1", requestHash: "h2") { _ in StoredResponse(status: 201, body: Data()) }
-            }
+            await #expect(throws: StoreError.idempotencyKeyReused) { try await write("h2") }
         }
     }
 
     @Test func concurrentRetriesWithOneKeyWriteOnce() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let registry = Registry(database: database)
-            let responses = try await withThrowingTaskGroup(of: StoredResponse.self) { group in
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical).courses
+            let event = NewCourseEvent(kind: .discharged, occurredOn: CalendarDate(iso: "2026-03-01")!)
+            let responses = try await withThrowingTaskGroup(of: Data.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        try await registry.idempotentWrite(key: "same", requestHash: "h") { connection in
-                            let event = try await registry.insertEvent(NewCourseEvent(kind: .discharged, occurredOn: CalendarDate(iso: "2026-03-01")!),
-                                                                       courseId: fixture.courseId, actor: Fixture.actor, on: connection)
-                            return StoredResponse(status: 201, body: Data(event.id.uuidString.utf8))
-                        }
+                        try await courses.addEvent(event, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "same", requestHash: "h"))
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(Set(responses.map(\.body)).count == 1)
+            #expect(Set(responses).count == 1)
+            let registry = Registry(database: database)
             #expect(try await database.read { try await registry.rowCounts(on: $0)["course_events"] } == 1)
         }
     }

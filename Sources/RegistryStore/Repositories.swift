@@ -1,0 +1,73 @@
+import Foundation
+import RegistryAnalytics
+import RegistryCore
+
+/// The store's face to the application: one repository per area, each method named for what it
+/// does and owning its transaction, so no caller ever holds a connection. Database failures
+/// leave it as `StoreError` (or `ValidationFailure`, `StaleVersion`), never as driver errors.
+public struct Repositories: Sendable {
+    public let patients: PatientRepository
+    public let courses: CourseRepository
+    public let corrections: CorrectionRepository
+    public let reports: ReportRepository
+    public let exports: ExportRepository
+    public let accounts: AccountRepository
+    public let audit: AuditRepository
+    public let database: RegistryDatabase
+
+    public init(database: RegistryDatabase, rules: ClinicalRules) {
+        let registry = Registry(database: database)
+        self.database = database
+        patients = PatientRepository(registry: registry)
+        courses = CourseRepository(registry: registry, rules: rules)
+        corrections = CorrectionRepository(registry: registry)
+        reports = ReportRepository(registry: registry)
+        exports = ExportRepository(registry: registry)
+        accounts = AccountRepository(registry: registry)
+        audit = AuditRepository(registry: registry)
+    }
+
+    /// True when the database answers a trivial query within two seconds (for /healthz).
+    public func databaseAnswers() async -> Bool {
+        (try? await database.answering(within: 2) { try await database.ping() }) != nil
+    }
+}
+
+/// Patients and their identities.
+public struct PatientRepository: Sendable {
+    let registry: Registry
+
+    /// Registers a patient at one of the caller's sites.
+    public func register(_ patient: NewPatient, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+        try await registry.idempotentWrite(idempotency) { try await registry.insertPatient(patient, scope: scope, actor: actor, on: $0) }
+    }
+
+    public func list(siteId: UUID?, scope: Set<UUID>?, page: PageRequest) async throws -> Page<PatientRecord> {
+        try await registry.database.read { try await registry.patients(siteId: siteId, scope: scope, page: page, on: $0) }
+    }
+
+    /// The patient with every course, or nil when absent or at another site.
+    public func patient(_ id: UUID, scope: Set<UUID>?) async throws -> PatientDetail? {
+        try await registry.database.read { connection in
+            guard let patient = try await registry.patient(id, scope: scope, on: connection) else { return nil }
+            let courses = try await registry.courses(patientId: id, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection)
+            return PatientDetail(patient: patient, courses: courses.items)
+        }
+    }
+}
+
+/// A patient with their courses.
+public struct PatientDetail: Codable, Sendable {
+    public let patient: PatientRecord
+    public let courses: [CourseRecord]
+}
+
+/// Reports over the streamed course histories.
+public struct ReportRepository: Sendable {
+    let registry: Registry
+
+    /// The outcome report over `filter`'s courses within `scope`; the run is audited.
+    public func outcomes(rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, by actor: Actor) async throws -> OutcomeReport {
+        try await registry.outcomeReport(rules: rules, filter: filter, scope: scope, actor: actor)
+    }
+}
