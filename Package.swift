@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Tests only: a real CSV parser and a real zip reader check what the export writes.
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
@@ -43,6 +44,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("ExportScripts")],
             swiftSettings: swiftSettings
@@ -66,11 +68,19 @@ let package = Package(
             resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
+        // What a person sees, with no I/O: mustache templates and the zh-TW and English catalogues.
+        .target(
+            name: "RegistryWeb",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates"), .copy("Strings")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RegistryApp",
             dependencies: [
                 "RegistryCore",
                 "RegistryStore",
+                "RegistryWeb",
                 "RegistryAPI",
                 "RegistryAnalytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -107,6 +117,11 @@ let package = Package(
         .testTarget(
             name: "RegistryCoreTests",
             dependencies: ["RegistryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryWebTests",
+            dependencies: ["RegistryWeb"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,13 +5,14 @@ import Logging
 import RegistryAPI
 import RegistryCore
 import RegistryStore
+import RegistryWeb
 
 /// Builds the registry's HTTP application: the routes, the error middleware, and the database
 /// client as a service so it starts and stops with the server. Tests call this too.
 public func buildApplication(config: RegistryConfig, database: RegistryDatabase, logger: Logger,
-                             now: @escaping @Sendable () -> Date = { Date() }) -> some ApplicationProtocol {
+                             now: @escaping @Sendable () -> Date = { Date() }) throws -> some ApplicationProtocol {
     let repositories = Repositories(database: database, rules: config.clinical)
-    let services = RegistryServices(repositories: repositories, config: config, now: now)
+    let services = RegistryServices(repositories: repositories, pages: try Pages(), config: config, now: now)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in

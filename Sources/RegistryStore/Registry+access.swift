@@ -83,7 +83,7 @@ extension Registry {
                 """, logger: logger).decode((UUID, String?).self).first { _ in true }
         }
         let hash = account?.1 ?? Self.unmatchableHash(cost: rules.bcryptCost)
-        let verified = Bcrypt.verify(password, hash: hash) && account?.1 != nil
+        let verified = try await Passwords.verify(password, against: hash) && account?.1 != nil
         guard verified, let userId = account?.0 else {
             try await recordAttempt(username: username, address: address, userId: nil, success: false, actor: actor, note: "wrong username or password")
             return .failure

@@ -8,7 +8,7 @@ extension Registry {
     public func addUser(username: String, displayName: String, role: Role, siteCodes: [String], password: String,
                         rules: RegistryConfig.Auth, actor: Actor) async throws -> UserRecord {
         try Self.checkPassword(password, rules: rules)
-        let hash = Bcrypt.hash(password, cost: UInt8(rules.bcryptCost))
+        let hash = try await Passwords.hash(password, cost: rules.bcryptCost)
         return try await database.transaction { connection in
             var siteIds: [UUID] = []
             for code in siteCodes {

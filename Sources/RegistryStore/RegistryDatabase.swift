@@ -25,6 +25,8 @@ public struct RegistryDatabase: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }
+            // Let the pool start before the first lease, which otherwise logs that run() was not called.
+            try await Task.sleep(for: .milliseconds(20))
             return try await body(database)
         }
     }

@@ -40,7 +40,7 @@ struct ExportBenchCommand: AsyncParsableCommand {
             config.server.port = 18_000 + Int(getpid() % 1000)
             var quiet = context.logger
             quiet.logLevel = .error
-            let app = buildApplication(config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
+            let app = try buildApplication(config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await app.runService(gracefulShutdownSignals: []) }
                 defer { group.cancelAll() }

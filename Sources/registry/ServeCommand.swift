@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let database = RegistryDatabase(url: url, poolSize: config.database.poolSize,
                                         statementTimeoutMs: config.database.statementTimeoutMs, logger: context.logger)
-        let app = buildApplication(config: config, database: database, logger: context.logger)
+        let app = try buildApplication(config: config, database: database, logger: context.logger)
         say("SCN registry serving on http://\(config.server.host):\(config.server.port)")
         try await app.runService()
     }

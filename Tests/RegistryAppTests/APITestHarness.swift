@@ -27,7 +27,7 @@ struct APIHarness {
             configure(&config)
             // The application runs its own pool as a service; the harness keeps its own for checks.
             let appDatabase = RegistryDatabase(url: database.url, poolSize: 4, logger: TestDatabase.logger)
-            let app = buildApplication(config: config, database: appDatabase, logger: TestDatabase.logger, now: { now })
+            let app = try buildApplication(config: config, database: appDatabase, logger: TestDatabase.logger, now: { now })
             var tokens: [String: String] = [:]
             let registry = Registry(database: database)
             for (name, username) in Fixture.usernames {

@@ -36,6 +36,20 @@ import Testing
         }
     }
 
+    @Test func aFormSignInWithEscapedCharactersWorksAndThePageSpeaksTheBrowsersLanguage() async throws {
+        try await APIHarness.run { h, client async throws in
+            try await addLoginUser(h)
+            let form = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "username=nurse.login&password=correct+horse%20battery"))
+            #expect(form.status == .ok)
+            #expect(form.headers[.setCookie]?.contains("SameSite=Strict") == true)
+            let chinese = try await client.execute(uri: "/login", method: .get, headers: [.acceptLanguage: "zh-TW,zh;q=0.9"])
+            #expect(chinese.status == .ok && String(buffer: chinese.body).contains("登入"))
+            let english = try await client.execute(uri: "/login?lang=en", method: .get, headers: [.acceptLanguage: "zh-TW"])
+            #expect(String(buffer: english.body).contains(">Sign in</button>"))
+        }
+    }
+
     @Test func repeatedFailuresAreThrottledThenRefusedAndEveryAttemptIsAudited() async throws {
         try await APIHarness.run { h, client async throws in
             try await addLoginUser(h)

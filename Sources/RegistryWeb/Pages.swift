@@ -1,0 +1,34 @@
+import Foundation
+import Mustache
+
+/// Renders the registry's pages from the mustache templates in `Templates/` and the string
+/// catalogues; no I/O after start-up.
+public struct Pages: Sendable {
+    public let catalogue: Catalogue
+    private let library: MustacheLibrary
+
+    public init() throws {
+        catalogue = try Catalogue()
+        guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else { throw WebError.missingResource("Templates") }
+        var library = MustacheLibrary()
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
+            try library.register(String(contentsOf: folder.appending(path: file), encoding: .utf8), named: String(file.dropLast(9)))
+        }
+        self.library = library
+    }
+
+    /// The sign-in form, with the username kept and the message shown when a try failed.
+    public func login(_ language: Language, username: String = "", error: String? = nil) throws -> String {
+        try render("login", language, ["username": username, "error": error as Any])
+    }
+
+    /// `values` plus what every page has: the language, its strings as `t`, and the switcher.
+    func render(_ template: String, _ language: Language, _ values: [String: Any]) throws -> String {
+        var context = values
+        context["language"] = language.rawValue
+        context["t"] = catalogue.strings[language] ?? [:]
+        context["languages"] = Language.allCases.map { ["code": $0.rawValue, "name": $0.name] }
+        guard let html = library.render(context, withTemplate: template) else { throw WebError.missingTemplate(template) }
+        return html
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import RegistryWeb
+import Testing
+
+@Suite struct CatalogueTests {
+    @Test func everyKeyExistsInEveryLanguage() throws {
+        let catalogue = try Catalogue()
+        let english = Set(try #require(catalogue.strings[.en]).keys)
+        let chinese = Set(try #require(catalogue.strings[.zhTW]).keys)
+        #expect(english.subtracting(chinese).isEmpty, "missing in zh-TW: \(english.subtracting(chinese).sorted())")
+        #expect(chinese.subtracting(english).isEmpty, "missing in en: \(chinese.subtracting(english).sorted())")
+        #expect(english.count > 5)
+    }
+
+    @Test func acceptLanguagePicksTraditionalChineseOrEnglish() {
+        #expect(Language.preferred(acceptLanguage: "zh-TW,zh;q=0.9,en;q=0.8") == .zhTW)
+        #expect(Language.preferred(acceptLanguage: "en-GB,en;q=0.9") == .en)
+        #expect(Language.preferred(acceptLanguage: "fr;q=0.9, en;q=0.5, zh;q=0.7") == .zhTW)
+        #expect(Language.preferred(acceptLanguage: "de") == .zhTW)
+        #expect(Language.preferred(acceptLanguage: nil) == .zhTW)
+    }
+
+    @Test func theSignInPageSpeaksEachLanguageAndEscapesWhatWasTyped() throws {
+        let pages = try Pages()
+        let chinese = try pages.login(.zhTW)
+        #expect(chinese.contains("<html lang=\"zh-TW\">") && chinese.contains("登入") && chinese.contains("name=\"password\""))
+        let english = try pages.login(.en, username: "<b>x</b>", error: "Wrong username or password.")
+        #expect(english.contains("Sign in") && english.contains("Wrong username or password.") && english.contains("role=\"alert\""))
+        #expect(english.contains("&lt;b&gt;x&lt;/b&gt;") && !english.contains("<b>x</b>"))
+    }
+}
