@@ -11,13 +11,24 @@ import RegistryWeb
 /// client as a service so it starts and stops with the server. Tests call this too.
 public func buildApplication(config: RegistryConfig, database: RegistryDatabase, logger: Logger,
                              now: @escaping @Sendable () -> Date = { Date() }) throws -> some ApplicationProtocol {
+    let metrics = RegistryMetrics()
+    var database = database
+    database.onLeaseWait = { metrics.poolWait($0) }
     let repositories = Repositories(database: database, rules: config.clinical)
-    let services = RegistryServices(repositories: repositories, pages: try Pages(), config: config, now: now)
+    let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
     let router = Router(context: RegistryRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in
         await repositories.databaseAnswers() ? JSONResponse.make(status: .ok, ["status": "ok"])
             : JSONResponse.make(status: .serviceUnavailable, ["status": "database unreachable"])
+    }
+    // Operators scrape from the host; a public bind keeps it private unless configured.
+    if config.server.publicMetrics || ["127.0.0.1", "::1", "localhost"].contains(config.server.host) {
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text)))
+        }
     }
     router.get("openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -16,26 +16,32 @@ extension RegistryServices {
                 throw StoreError.notFound("export \(file); tables: \(ExportTable.allCases.map(\.fileName).joined(separator: ", "))")
             }
             let plan = try exportPlan(request, principal)
-            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports/\(file)")
+            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports/\(file)"), metrics = metrics
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8; header=present",
                                                    .contentDisposition: "attachment; filename=\"\(table.fileName)\""],
                             body: ResponseBody { writer in
-                                try await exports.table(table, plan: plan, by: actor) { try await writer.write(ByteBuffer(string: $0)) }
+                                var bytes = 0
+                                let rows = try await exports.table(table, plan: plan, by: actor) { chunk in
+                                    bytes += chunk.utf8.count
+                                    try await writer.write(ByteBuffer(string: chunk))
+                                }
                                 try await writer.finish(nil)
+                                metrics.exported(rows: rows, bytes: bytes)
                             })
         }
         api.get("exports.zip") { request, context in
             let principal = try context.require(.export)
             let plan = try exportPlan(request, principal)
-            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports.zip")
+            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports.zip"), metrics = metrics
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"scn-registry-export.zip\""],
                             body: ResponseBody { writer in
                                 // The zip stream keeps its output for the whole response; the box lends it the writer.
                                 let box = WriterBox(writer)
                                 var zip = ZipStream { try await box.writer.write($0) }
-                                _ = try await exports.everything(plan, by: actor, to: &zip)
+                                let manifest = try await exports.everything(plan, by: actor, to: &zip)
                                 try await zip.finish()
                                 try await box.writer.finish(nil)
+                                metrics.exported(rows: manifest.files.compactMap(\.rows).reduce(0, +), bytes: manifest.files.map(\.bytes).reduce(0, +))
                             })
         }
     }

@@ -30,8 +30,10 @@ extension RegistryServices {
                 return JSONResponse.make(status: .ok, data: try JSONResponse.body(["username": principal.username, "role": principal.role.rawValue]),
                                          headers: [.setCookie: cookie.description])
             case .failure:
+                metrics.signInFailure("wrong_credentials")
                 return JSONResponse.make(status: .unauthorized, APIProblem(error: "login_failed", message: "wrong username or password"))
             case .throttled(let seconds):
+                metrics.signInFailure("throttled")
                 return JSONResponse.make(status: .tooManyRequests,
                                          data: try JSONResponse.body(APIProblem(error: "too_many_attempts",
                                                                                 message: "too many failed sign-ins; try again in \(seconds / 60) minutes")),

@@ -17,7 +17,7 @@ extension RegistryServices {
             let write = try await readWrite(request, principal, as: PatientInput.self)
             let patient = try write.input.validated(validationContext())
             return created(try await patients.register(patient, scope: principal.siteScope, by: principal.actor("POST /api/v1/patients"),
-                                                       idempotency: write.idempotency))
+                                                       idempotency: write.idempotency), kind: "patient")
         }
         api.get("patients") { request, context in
             let principal = try context.require(.readIdentity)
@@ -36,7 +36,7 @@ extension RegistryServices {
             let write = try await readWrite(request, principal, as: CourseInput.self)
             let course = try write.input.validated(validationContext())
             return created(try await courses.open(course, scope: principal.siteScope, by: principal.actor("POST /api/v1/courses"),
-                                                  idempotency: write.idempotency))
+                                                  idempotency: write.idempotency), kind: "course")
         }
         api.get("courses") { request, context in
             let principal = try context.require(.readClinical)
@@ -63,14 +63,15 @@ extension RegistryServices {
     /// against its start and insert it, in one transaction.
     private func addCourseRecordRoute<Input: CourseRecordInput>(
         to api: APIGroup, _ segment: String, as input: Input.Type,
-        _ add: @escaping @Sendable (Input.Valid, UUID, Set<UUID>?, Actor, Idempotency?) async throws -> Data
+        _ add: @escaping @Sendable (Input.Valid, UUID, Set<UUID>?, Actor, Idempotency?) async throws -> Written
     ) {
         api.post("courses/:id/\(segment)") { request, context in
             let principal = try context.require(.writeClinical)
             let courseId = try context.pathId("course")
             let write = try await readWrite(request, principal, as: Input.self)
             let record = try write.input.validated(validationContext(), courseStart: nil)
-            return created(try await add(record, courseId, principal.siteScope, principal.actor("POST /api/v1/courses/{id}/\(segment)"), write.idempotency))
+            return created(try await add(record, courseId, principal.siteScope, principal.actor("POST /api/v1/courses/{id}/\(segment)"), write.idempotency),
+                           kind: segment)
         }
     }
 }

@@ -7,6 +7,7 @@ import RegistryWeb
 struct RegistryServices: Sendable {
     let repositories: Repositories
     let pages: Pages
+    let metrics: RegistryMetrics
     let config: RegistryConfig
     /// Injected so tests can fix "today"; the server passes the real clock.
     let now: @Sendable () -> Date

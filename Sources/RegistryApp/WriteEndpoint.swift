@@ -24,8 +24,12 @@ extension RegistryServices {
         return WriteRequest(input: input, idempotency: key.map { Idempotency(key: "\(principal.userId):\($0)", requestHash: hash) })
     }
 
-    /// 201 with the created record's JSON (the first answer again, for a retried key).
-    func created(_ body: Data) -> Response { JSONResponse.make(status: .created, data: body) }
+    /// 201 with the created record's JSON (the first answer again, for a retried key), counted
+    /// by kind as a write or a replay.
+    func created(_ written: Written, kind: String) -> Response {
+        metrics.write(kind: kind, replayed: written.replayed)
+        return JSONResponse.make(status: .created, data: written.body)
+    }
 
     private func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[Self.idempotencyHeader] else { return nil }

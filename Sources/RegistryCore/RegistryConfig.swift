@@ -18,6 +18,8 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var maxBodyBytes: Int
         /// The clinic's zone: it decides what "today" is for "not in the future" checks.
         public var timeZone: String
+        /// Serve `GET /metrics` on a non-loopback bind too (it is always served on loopback).
+        public var publicMetrics: Bool
     }
 
     public struct Auth: Codable, Sendable, Equatable {

@@ -8,7 +8,7 @@ public struct CourseRepository: Sendable {
     let rules: ClinicalRules
 
     /// Opens a course for a registered patient at one of the caller's sites.
-    public func open(_ course: NewCourse, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+    public func open(_ course: NewCourse, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await registry.idempotentWrite(idempotency) { try await registry.insertCourse(course, scope: scope, actor: actor, on: $0) }
     }
 
@@ -21,33 +21,33 @@ public struct CourseRepository: Sendable {
         try await registry.database.read { try await registry.timeline(id, rules: rules.block, scope: scope, on: $0) }
     }
 
-    public func addBlock(_ block: NewBlock, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+    public func addBlock(_ block: NewBlock, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await add(block, to: courseId, scope: scope, idempotency: idempotency) { course, connection in
             try await registry.insertBlock(block, courseId: course.id, rules: rules.block, actor: actor, on: connection)
         }
     }
 
     /// A session is the course's clinician's unless it names another.
-    public func addSession(_ session: NewSession, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+    public func addSession(_ session: NewSession, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await add(session, to: courseId, scope: scope, idempotency: idempotency) { course, connection in
             try await registry.insertSession(session, courseId: course.id, clinicianId: session.clinicianId ?? course.clinicianId, actor: actor,
                                              on: connection)
         }
     }
 
-    public func addPainScore(_ score: NewPainScore, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+    public func addPainScore(_ score: NewPainScore, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await add(score, to: courseId, scope: scope, idempotency: idempotency) { course, connection in
             try await registry.insertPainScore(score, courseId: course.id, actor: actor, on: connection)
         }
     }
 
-    public func addEvent(_ event: NewCourseEvent, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+    public func addEvent(_ event: NewCourseEvent, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await add(event, to: courseId, scope: scope, idempotency: idempotency) { course, connection in
             try await registry.insertEvent(event, courseId: course.id, actor: actor, on: connection)
         }
     }
 
-    public func addFindings(_ findings: NewFindings, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+    public func addFindings(_ findings: NewFindings, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await add(findings, to: courseId, scope: scope, idempotency: idempotency) { course, connection in
             try await registry.insertFindings(findings, courseId: course.id, actor: actor, on: connection)
         }
@@ -56,7 +56,7 @@ public struct CourseRepository: Sendable {
     /// The shape every record shares: lock the course (absent or at another site: not found),
     /// check the record is not dated before it started, insert and audit, in one transaction.
     private func add<Output: Encodable>(_ record: some DatedCourseRecord, to courseId: UUID, scope: Set<UUID>?, idempotency: Idempotency?,
-                                        insert: (OpenCourse, PostgresConnection) async throws -> Output) async throws -> Data {
+                                        insert: (OpenCourse, PostgresConnection) async throws -> Output) async throws -> Written {
         try await registry.idempotentWrite(idempotency) { connection in
             let course = try await registry.openCourse(courseId, scope: scope, on: connection)
             try record.checkNotBefore(courseStart: course.startedOn)

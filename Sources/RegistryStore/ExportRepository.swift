@@ -6,11 +6,13 @@ public struct ExportRepository: Sendable {
     let registry: Registry
 
     /// One table as CSV text, in chunks, after auditing the export; one snapshot throughout.
-    public func table(_ table: ExportTable, plan: ExportPlan, by actor: Actor, emit: (String) async throws -> Void) async throws {
+    /// Returns the number of data rows.
+    @discardableResult
+    public func table(_ table: ExportTable, plan: ExportPlan, by actor: Actor, emit: (String) async throws -> Void) async throws -> Int {
         try await registry.auditExport(plan, tables: [table.rawValue], actor: actor)
-        try await registry.database.transaction { connection in
+        return try await registry.database.transaction { connection in
             try await registry.beginExport(plan, on: connection)
-            try await registry.exportTable(table, plan: plan, on: connection, emit: emit)
+            return try await registry.exportTable(table, plan: plan, on: connection, emit: emit)
         }
     }
 

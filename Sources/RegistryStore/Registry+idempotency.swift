@@ -13,6 +13,13 @@ public struct Idempotency: Sendable, Equatable {
     }
 }
 
+/// What a write answers: the JSON of the record, and whether it is the first answer again
+/// (a retried Idempotency-Key) rather than a new write.
+public struct Written: Sendable, Equatable {
+    public let body: Data
+    public let replayed: Bool
+}
+
 extension Registry {
     /// Runs `write` in one transaction, at most once per idempotency key, and returns the JSON of
     /// what it wrote: the first write's, byte for byte, on every retry.
@@ -21,9 +28,9 @@ extension Registry {
     /// blocks on the key's unique index until the first commits, then reads its answer; if the
     /// first fails and rolls back, the key is free again. So a retry never writes twice and never
     /// sees a half-done write. The same key with a different request is refused.
-    func idempotentWrite(_ idempotency: Idempotency?, _ write: (PostgresConnection) async throws -> some Encodable) async throws -> Data {
+    func idempotentWrite(_ idempotency: Idempotency?, _ write: (PostgresConnection) async throws -> some Encodable) async throws -> Written {
         try await database.transaction { connection in
-            guard let idempotency else { return try RecordJSON.encode(try await write(connection)) }
+            guard let idempotency else { return Written(body: try RecordJSON.encode(try await write(connection)), replayed: false) }
             let key = idempotency.key
             let claimed = try await connection.query("""
                 INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (\(key), \(idempotency.requestHash), 0, ''::bytea)
@@ -33,12 +40,12 @@ extension Registry {
                 let stored = try await connection.query("SELECT request_hash, response FROM idempotency_keys WHERE key = \(key)",
                                                         logger: logger).decode((String, Data).self).first { _ in true }
                 guard let stored, stored.0 == idempotency.requestHash else { throw StoreError.idempotencyKeyReused }
-                return stored.1
+                return Written(body: stored.1, replayed: true)
             }
             let body = try RecordJSON.encode(try await write(connection))
             // status 1: done (0 marks a claim whose write is still under way).
             try await connection.run("UPDATE idempotency_keys SET status = 1, response = \(body) WHERE key = \(key)", logger)
-            return body
+            return Written(body: body, replayed: false)
         }
     }
 }

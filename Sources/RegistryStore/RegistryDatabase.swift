@@ -9,6 +9,8 @@ public struct RegistryDatabase: Sendable {
     public let client: PostgresClient
     public let url: DatabaseURL
     public let logger: Logger
+    /// Told how long each transaction or read waited for a pooled connection.
+    public var onLeaseWait: @Sendable (Duration) -> Void = { _ in }
 
     public init(url: DatabaseURL, poolSize: Int = 10, statementTimeoutMs: Int = 30000, logger: Logger) {
         self.url = url
@@ -37,7 +39,11 @@ public struct RegistryDatabase: Sendable {
     /// integrity violations become `StoreError`, so callers map them to 404/409/422 and never 500.
     public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            let asked = ContinuousClock.now
+            return try await client.withTransaction(logger: logger) { connection in
+                observeLease(since: asked)
+                return try await body(connection)
+            }
         } catch let error as PostgresTransactionError {
             let underlying = error.closureError ?? error.commitError ?? error.beginError ?? error
             throw StoreError.from(underlying) ?? underlying
@@ -48,7 +54,11 @@ public struct RegistryDatabase: Sendable {
     @discardableResult
     public func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            let asked = ContinuousClock.now
+            return try await client.withConnection { connection in
+                observeLease(since: asked)
+                return try await body(connection)
+            }
         } catch {
             throw StoreError.from(error) ?? error
         }
@@ -71,6 +81,10 @@ public struct RegistryDatabase: Sendable {
             guard let first = try await group.next(), let value = first else { throw StoreError.unavailable }
             return value
         }
+    }
+
+    private func observeLease(since asked: ContinuousClock.Instant) {
+        onLeaseWait(ContinuousClock.now - asked)
     }
 
     /// A cheap liveness check for /healthz.

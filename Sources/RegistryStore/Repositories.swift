@@ -38,7 +38,7 @@ public struct PatientRepository: Sendable {
     let registry: Registry
 
     /// Registers a patient at one of the caller's sites.
-    public func register(_ patient: NewPatient, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Data {
+    public func register(_ patient: NewPatient, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await registry.idempotentWrite(idempotency) { try await registry.insertPatient(patient, scope: scope, actor: actor, on: $0) }
     }
 

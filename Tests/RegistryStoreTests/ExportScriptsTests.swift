@@ -8,7 +8,7 @@ import Testing
 
 /// Researchers reproduce the report without us: the scripts in every export run on an export of
 /// the demo data with R (`r-base-core`, `r-cran-survival`) and pandas, as `.ci/run` installs them.
-/// Elsewhere the suite runs when both are present; with `REGISTRY_TEST_REQUIRE_R=1` (CI) their
+/// Elsewhere the suite runs when both are present; with `REGISTRY_TEST_REQUIRE_TOOLS=1` (CI) their
 /// absence is a failure, not a skip.
 @Suite(.enabled(if: ExternalTools.available || ExternalTools.required))
 struct ExportScriptsTests {
@@ -74,7 +74,7 @@ struct MemorySink: ExportSink {
 /// R and Python, found on the PATH (`REGISTRY_TEST_PYTHON` names another Python, such as a venv's).
 enum ExternalTools {
     static let python = ProcessInfo.processInfo.environment["REGISTRY_TEST_PYTHON"] ?? "python3"
-    static let required = ProcessInfo.processInfo.environment["REGISTRY_TEST_REQUIRE_R"] == "1"
+    static let required = ProcessInfo.processInfo.environment["REGISTRY_TEST_REQUIRE_TOOLS"] == "1"
     static let available: Bool = {
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         return (try? run(["Rscript", "-e", "library(survival)"], in: here)) != nil && (try? run([python, "-c", "import pandas"], in: here)) != nil

@@ -47,13 +47,13 @@ import Testing
             let fixture = try await Fixture.make(database)
             let courses = Repositories(database: database, rules: try TestDatabase.config().clinical).courses
             let score = NewPainScore(recordedOn: CalendarDate(iso: "2026-02-01")!, timepoint: .followUp, nrs: 3)
-            func write(_ hash: String) async throws -> Data {
+            func write(_ hash: String) async throws -> Written {
                 try await courses.addPainScore(score, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "k-1", requestHash: hash))
             }
             let first = try await write("h1")
             let second = try await write("h1")
-            #expect(first == second)
-            #expect(String(decoding: first, as: UTF8.self).contains("\"nrs\":3"))
+            #expect(first.body == second.body && !first.replayed && second.replayed)
+            #expect(String(decoding: first.body, as: UTF8.self).contains("\"nrs\":3"))
             let registry = Registry(database: database)
             let scores = try await database.read { try await registry.rowCounts(on: $0)["pain_scores"] }
             #expect(scores == 1)
@@ -69,7 +69,7 @@ import Testing
             let responses = try await withThrowingTaskGroup(of: Data.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        try await courses.addEvent(event, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "same", requestHash: "h"))
+                        try await courses.addEvent(event, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "same", requestHash: "h")).body
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
