@@ -48,19 +48,8 @@ extension RegistryServices {
 
     /// The export's selection from query parameters, scoped to a manager's own sites.
     func exportPlan(_ request: Request, _ principal: Principal) throws -> ExportPlan {
-        let selection = try ExportSelection.parse(siteId: request.query("siteId"), from: request.query("from"), to: request.query("to"),
-                                                  cohort: request.query("cohort"), procedureKind: request.query("procedureKind"),
-                                                  cohorts: config.clinical.cohorts)
-        var dates = Deidentifier.Dates.shifted
-        if let text = request.query("dates") {
-            guard let parsed = Deidentifier.Dates(rawValue: text) else {
-                throw ValidationFailure(field: "dates", rule: "one_of", message: "must be one of: shifted, relative")
-            }
-            dates = parsed
-        }
-        return ExportPlan(selection: selection, scope: principal.siteScope,
-                          deidentifier: Deidentifier(projectKey: config.export.projectKey, dates: dates),
-                          includeNotes: config.export.includeNotes, rules: config.clinical)
+        try ExportPlan.parse(siteId: request.query("siteId"), from: request.query("from"), to: request.query("to"), cohort: request.query("cohort"),
+                             procedureKind: request.query("procedureKind"), dates: request.query("dates"), scope: principal.siteScope, config: config)
     }
 }
 

@@ -20,7 +20,7 @@ extension RegistryServices {
         let data = try await request.bodyBytes(limit: config.server.maxBodyBytes)
         let input = try decodeInput(Input.self, from: data)
         // The key is scoped to its user: the same key from two users is two requests.
-        let hash = Secret.hashData(Data("\(principal.userId) \(request.method) \(request.uri.path)\n".utf8) + data)
+        let hash = Hashing.sha256Hex(Data("\(principal.userId) \(request.method) \(request.uri.path)\n".utf8) + data)
         return WriteRequest(input: input, idempotency: key.map { Idempotency(key: "\(principal.userId):\($0)", requestHash: hash) })
     }
 

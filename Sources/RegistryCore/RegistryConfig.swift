@@ -67,11 +67,21 @@ public struct ClinicalRules: Codable, Sendable, Equatable {
     public struct Block: Codable, Sendable, Equatable {
         public var positiveReliefPercent: Double
         public var assessmentWindowMinutes: MinuteWindow
+
+        public init(positiveReliefPercent: Double, assessmentWindowMinutes: MinuteWindow) {
+            self.positiveReliefPercent = positiveReliefPercent
+            self.assessmentWindowMinutes = assessmentWindowMinutes
+        }
     }
 
     public struct MinuteWindow: Codable, Sendable, Equatable {
         public var minimum: Int
         public var maximum: Int
+
+        public init(minimum: Int, maximum: Int) {
+            self.minimum = minimum
+            self.maximum = maximum
+        }
     }
 
     public struct Baseline: Codable, Sendable, Equatable {

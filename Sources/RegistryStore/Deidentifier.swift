@@ -9,7 +9,7 @@ import RegistryCore
 /// project-stable key. Dates move by a per-patient offset of up to ±180 days derived from the same
 /// key, so all of one patient's intervals are kept; or, by option, become days from the course's start.
 public struct Deidentifier: Sendable {
-    public enum Dates: String, Sendable, Codable { case shifted, relative }
+    public enum Dates: String, CodedValue { case shifted, relative }
 
     /// The key XORed with HMAC's inner and outer pads. PostgreSQL computes the same HMAC from
     /// them (`export_mac` in Schema/0004) when it formats export rows itself.
@@ -25,8 +25,7 @@ public struct Deidentifier: Sendable {
             key = Array(SHA256.hash(data: Data(projectKey.utf8)))
             projectStable = true
         } else {
-            var generator = SystemRandomNumberGenerator()
-            key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            key = Hashing.randomBytes(32)
             projectStable = false
         }
         key += [UInt8](repeating: 0, count: 64 - key.count)
@@ -45,7 +44,7 @@ public struct Deidentifier: Sendable {
     /// `P-3f9a2b4c5d6e7f80`-style: a one-letter kind and the MAC's bytes 2–9 in hex, as
     /// `export_pseudonym` writes it in SQL.
     public func pseudonym(_ kind: String, _ id: UUID) -> String {
-        kind + "-" + mac(kind, id)[1...8].map { String(format: "%02x", $0) }.joined()
+        kind + "-" + Hashing.hex(mac(kind, id)[1...8])
     }
 
     /// The patient's shift in days, from −180 to +180.

@@ -13,7 +13,7 @@ public struct Migrator: Sendable {
         public let name: String
         public let sql: String
         public var checksum: String {
-            Secret.hashData(Data(sql.utf8))
+            Hashing.sha256Hex(Data(sql.utf8))
         }
     }
 

@@ -19,7 +19,17 @@ public enum CorrectableTable: String, Sendable, CaseIterable {
     case courseEvents = "course_events", screeningFindings = "screening_findings"
     case examinationFindings = "examination_findings", ultrasoundFindings = "ultrasound_findings"
 
-    var audited: Registry.AuditedTable { Registry.AuditedTable(rawValue: rawValue)! }
+    var audited: Registry.AuditedTable {
+        switch self {
+        case .diagnosticBlocks: .diagnosticBlocks
+        case .treatmentSessions: .treatmentSessions
+        case .painScores: .painScores
+        case .courseEvents: .courseEvents
+        case .screeningFindings: .screeningFindings
+        case .examinationFindings: .examinationFindings
+        case .ultrasoundFindings: .ultrasoundFindings
+        }
+    }
 }
 
 /// A record version that no longer matches If-Match: someone else changed it first.

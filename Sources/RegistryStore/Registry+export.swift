@@ -172,18 +172,24 @@ struct ChunkBuffer {
     }
 }
 
-extension ExportSelection {
-    /// Reads the selection from text (query parameters or CLI options), naming each malformed value.
-    public static func parse(siteId: String?, from: String?, to: String?, cohort: String?, procedureKind: String?,
-                             cohorts: [ClinicalRules.Cohort]) throws(ValidationFailure) -> ExportSelection {
+extension ExportPlan {
+    /// Reads an export's selection and date mode from text (query parameters or CLI options),
+    /// naming each malformed value, and applies the configured key and notes setting: the one
+    /// way every route builds a plan. `scope` limits it to a manager's sites (nil: all).
+    public static func parse(siteId: String?, from: String?, to: String?, cohort: String?, procedureKind: String?, dates: String?,
+                             scope: Set<UUID>?, config: RegistryConfig) throws(ValidationFailure) -> ExportPlan {
         var v = Validator()
         var selection = ExportSelection(siteId: v.uuid(siteId, "siteId"), from: v.day(from, "from"), to: v.day(to, "to"))
         if let cohort {
-            let labels = CourseOutcome.cohortLabels(cohorts)
+            let labels = CourseOutcome.cohortLabels(config.clinical.cohorts)
             if labels.contains(cohort) { selection.cohort = cohort } else { v.fail("cohort", "one_of", "must be one of: \(labels.joined(separator: ", "))") }
         }
         selection.procedureKind = v.coded(procedureKind, "procedureKind", as: ProcedureKind.self, required: false)
-        return try v.finish { selection }
+        let mode = v.coded(dates, "dates", as: Deidentifier.Dates.self, required: false) ?? .shifted
+        return try v.finish {
+            ExportPlan(selection: selection, scope: scope, deidentifier: Deidentifier(projectKey: config.export.projectKey, dates: mode),
+                       includeNotes: config.export.includeNotes, rules: config.clinical)
+        }
     }
 }
 
@@ -209,10 +215,11 @@ extension ExportTable {
         case .blocks:
             let performed = relative ? "(((b.performed_at AT TIME ZONE 'UTC')::date) - c.started_on)::text"
                 : "to_char((b.performed_at + c.shift * interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-            let relief = "(b.nrs_before - b.nrs_after) * 100.0 / b.nrs_before"
+            let relief = BlockRuleSQL.relief(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after")
+            let positive = BlockRuleSQL.positive(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after", minutes: "b.assessed_minutes_after",
+                                                 threshold: threshold, minimum: window.0, maximum: window.1)
             return line(["c.cp", "c.pp", performed, "b.side", "b.agent", "b.volume_ml", "b.nrs_before", "b.nrs_after",
-                         "b.assessed_minutes_after", "round(\(relief), 1)",
-                         "(\(relief) >= \(threshold) AND b.assessed_minutes_after BETWEEN \(window.0) AND \(window.1))::int"])
+                         "b.assessed_minutes_after", "round(\(relief), 1)", "\(positive)::int"])
                 + " FROM diagnostic_blocks b JOIN c ON c.id = b.course_id WHERE b.voided_at IS NULL"
         case .painScores:
             return line(["c.cp", "c.pp", day("p.recorded_on"), "p.timepoint", "p.nrs", "p.odi", "p.pgic"])

@@ -113,6 +113,6 @@ struct HashingSink<Inner: ExportSink> {
 
     mutating func end(rows: Int?) async throws -> ExportedFile {
         try await inner.end()
-        return ExportedFile(name: name, rows: rows, bytes: bytes, sha256: Secret.hex(hasher.finalize()))
+        return ExportedFile(name: name, rows: rows, bytes: bytes, sha256: Hashing.hex(hasher.finalize()))
     }
 }

@@ -18,23 +18,19 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext()
-        let selection: ExportSelection
+        let plan: ExportPlan
         do {
-            selection = try ExportSelection.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind,
-                                                  cohorts: context.config.clinical.cohorts)
+            plan = try ExportPlan.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind, dates: dates, scope: nil,
+                                        config: context.config)
         } catch {
             throw error.asOptionErrors(["siteId": "site", "procedureKind": "procedure-kind"])
         }
-        guard let dateMode = Deidentifier.Dates(rawValue: dates) else { throw ValidationError("--dates must be shifted or relative") }
         let folder = URL(fileURLWithPath: out)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw CommandFailure("cannot create \(out): \(error.localizedDescription)")
         }
-        let plan = ExportPlan(selection: selection, scope: nil,
-                              deidentifier: Deidentifier(projectKey: context.config.export.projectKey, dates: dateMode),
-                              includeNotes: context.config.export.includeNotes, rules: context.config.clinical)
         let actor = Actor(userId: nil, label: "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown"), route: "registry export")
         var bar = ProgressBar(label: "exporting")
         var done = 0

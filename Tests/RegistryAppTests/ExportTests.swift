@@ -78,7 +78,7 @@ import ZIPFoundation
             let manifest = try JSONSerialization.jsonObject(with: try #require(files["manifest.json"])) as? [String: Any]
             for file in try #require(manifest?["files"] as? [[String: Any]]) {
                 let name = try #require(file["name"] as? String)
-                #expect(file["sha256"] as? String == Secret.hashData(try #require(files[name])), "\(name)")
+                #expect(file["sha256"] as? String == Hashing.sha256Hex(try #require(files[name])), "\(name)")
             }
             #expect((try table(files, "codebook.csv")).contains { $0["table"] == "pain_scores" && $0["column"] == "nrs" })
         }
