@@ -24,9 +24,10 @@ public struct ExportSelection: Sendable, Codable, Equatable {
         self.procedureKind = procedureKind
     }
 
-    /// ` AND …` conditions on the course alias `c` (all but the cohort, which needs the analysis).
+    /// ` AND …` conditions on the course alias `c` (all but the cohort, which needs the analysis);
+    /// empty when the selection narrows nothing. Callers leave voided courses out themselves.
     func sql(_ query: inout QueryBuilder, scope: Set<UUID>?) -> String {
-        var condition = " AND c.voided_at IS NULL"
+        var condition = ""
         if let siteId { condition += " AND c.site_id = \(query.bind(siteId))" }
         if let scope { condition += " AND c.site_id = ANY(\(query.bind(Array(scope))))" }
         if let from { condition += " AND c.started_on >= \(query.bind(from.description))::date" }
@@ -137,7 +138,7 @@ extension Registry {
                            export_pseudonym('C', export_mac(\(inner), \(outer), 'C', c.id)) AS cp,
                            export_pseudonym('P', export_mac(\(inner), \(outer), 'P', c.patient_id)) AS pp,
                            export_shift(export_mac(\(inner), \(outer), 'shift', c.patient_id)) AS shift
-                    FROM treatment_courses c WHERE true\(condition))
+                    FROM treatment_courses c WHERE c.voided_at IS NULL\(condition))
                 """
             let threshold = query.bind(plan.rules.block.positiveReliefPercent)
             let window = (query.bind(plan.rules.block.assessmentWindowMinutes.minimum), query.bind(plan.rules.block.assessmentWindowMinutes.maximum))

@@ -22,7 +22,7 @@ extension Registry {
     func streamHistories(courseSQL: QueryBuilder, condition: String, on connection: PostgresConnection,
                          _ body: (CourseHistory) async throws -> Void) async throws {
         var query = courseSQL
-        query.add(Self.historyRows(courseFilter: condition) + " ORDER BY 1, 2, 3, 11")
+        query.add(Self.historyRows(courseFilter: condition.isEmpty ? nil : condition) + " ORDER BY 1, 2, 3, 11")
         var current: CourseHistory?
         for try await row in try await connection.query(query.query, logger: logger)
             .decode(HistoryRow.self) {
@@ -60,33 +60,41 @@ extension Registry {
     static let missing = Int32.min
 
     /// Every row a course history is made of, one UNION ALL branch per source table; the course
-    /// row (kind 0) also carries the descriptive facts exports need. `courseFilter` narrows the
-    /// course rows (children of other courses are then skipped by the reader). Blocks carry their
-    /// injection time in the time column; ultrasound rows (kind 5) the area in 0.01 mm², the
-    /// thickness in 0.1 mm (the columns' own scales) and the three adhesion signs as bits.
-    static func historyRows(courseFilter: String = "") -> String {
-        """
+    /// row (kind 0) also carries the descriptive facts exports need. Blocks carry their injection
+    /// time in the time column; ultrasound rows (kind 5) the area in 0.01 mm², the thickness in
+    /// 0.1 mm (the columns' own scales) and the three adhesion signs as bits.
+    ///
+    /// `courseFilter` (conditions on alias `c`) narrows the courses. With one, every branch joins
+    /// the selected courses, so a site's report reads that site's rows through the course_id
+    /// indexes; without one, each table is read whole, which is the fastest way to read it all.
+    static func historyRows(courseFilter: String? = nil) -> String {
+        func children(_ table: String, _ alias: String, joining: String = "") -> String {
+            guard let courseFilter else { return "\(table) \(alias)\(joining) WHERE \(alias).voided_at IS NULL" }
+            return "\(table) \(alias)\(joining) JOIN treatment_courses c ON c.id = \(alias).course_id WHERE \(alias).voided_at IS NULL"
+                + " AND c.voided_at IS NULL\(courseFilter)"
+        }
+        return """
         SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1),
                coalesce(c.symptom_onset - DATE '1970-01-01', (\(missing))::int4), 0, c.side, c.icd10, c.site_id,
                c.clinician_id, c.created_at, c.patient_sex, c.patient_id
-          FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter)
+          FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter ?? "")
         UNION ALL
         SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at, NULL, NULL
-          FROM treatment_sessions s JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL
+          FROM \(children("treatment_sessions", "s", joining: " JOIN procedures p ON p.session_id = s.id"))
         UNION ALL
-        SELECT course_id, 2::int2, recorded_on - DATE '1970-01-01', nrs, 0, 0, timepoint, NULL, NULL, NULL, created_at, NULL, NULL
-          FROM pain_scores WHERE voided_at IS NULL
+        SELECT x.course_id, 2::int2, x.recorded_on - DATE '1970-01-01', x.nrs, 0, 0, x.timepoint, NULL, NULL, NULL, x.created_at, NULL, NULL
+          FROM \(children("pain_scores", "x"))
         UNION ALL
-        SELECT course_id, 3::int2, occurred_on - DATE '1970-01-01', 0, 0, 0, kind, NULL, NULL, NULL, created_at, NULL, NULL
-          FROM course_events WHERE voided_at IS NULL
+        SELECT x.course_id, 3::int2, x.occurred_on - DATE '1970-01-01', 0, 0, 0, x.kind, NULL, NULL, NULL, x.created_at, NULL, NULL
+          FROM \(children("course_events", "x"))
         UNION ALL
-        SELECT course_id, 4::int2, 0, nrs_before, nrs_after, assessed_minutes_after, NULL, NULL, NULL, NULL, performed_at, NULL, NULL
-          FROM diagnostic_blocks WHERE voided_at IS NULL
+        SELECT x.course_id, 4::int2, 0, x.nrs_before, x.nrs_after, x.assessed_minutes_after, NULL, NULL, NULL, NULL, x.performed_at, NULL, NULL
+          FROM \(children("diagnostic_blocks", "x"))
         UNION ALL
-        SELECT course_id, 5::int2, recorded_on - DATE '1970-01-01', coalesce((nerve_csa_mm2 * 100)::int4, (\(missing))::int4),
-               coalesce((fascia_thickness_mm * 10)::int4, (\(missing))::int4),
-               fascia_adhesion::int4 + 2 * restricted_gliding::int4 + 4 * tunnel_narrowing::int4, NULL, NULL, NULL, NULL, created_at, NULL, NULL
-          FROM ultrasound_findings WHERE voided_at IS NULL
+        SELECT x.course_id, 5::int2, x.recorded_on - DATE '1970-01-01', coalesce((x.nerve_csa_mm2 * 100)::int4, (\(missing))::int4),
+               coalesce((x.fascia_thickness_mm * 10)::int4, (\(missing))::int4),
+               x.fascia_adhesion::int4 + 2 * x.restricted_gliding::int4 + 4 * x.tunnel_narrowing::int4, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
+          FROM \(children("ultrasound_findings", "x"))
         """
     }
 

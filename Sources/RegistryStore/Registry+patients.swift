@@ -51,6 +51,33 @@ extension Registry {
         return trimmed(rows, page: page)
     }
 
+    /// Patients within `scope` whose MRN, family name, given name or family-then-given name
+    /// starts with `text` (case-insensitive), exact MRN matches first, then by name; at most `limit`.
+    package func searchPatients(_ text: String, scope: Set<UUID>?, limit: Int, on connection: PostgresConnection) async throws -> [PatientRecord] {
+        let term = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !term.isEmpty else { return [] }
+        // LIKE's own wildcards in what was typed match themselves.
+        let prefix = term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        var query = QueryBuilder("""
+            SELECT p.id, p.site_id, i.mrn, i.family_name, i.given_name, i.date_of_birth::text, i.sex, i.phone, i.email, p.created_at
+            FROM patient_identities i JOIN patients p ON p.id = i.patient_id
+            WHERE true
+            """)
+        let like = query.bind(prefix)
+        query.add(" AND (lower(i.mrn) LIKE \(like) OR lower(i.family_name) LIKE \(like) OR lower(i.given_name) LIKE \(like)"
+                  + " OR lower(i.family_name || i.given_name) LIKE \(like))")
+        if let scope { query.and("i.site_id = ANY(?)", Array(scope)) }
+        query.add(" ORDER BY lower(i.mrn) = \(query.bind(term)) DESC, i.family_name, i.given_name, i.mrn LIMIT \(query.bind(limit))")
+        var found: [PatientRecord] = []
+        for try await row in try await connection.query(query.query, logger: logger)
+            .decode((UUID, UUID, String, String, String, String, String, String?, String?, Date).self) {
+            found.append(PatientRecord(id: row.0, siteId: row.1, mrn: row.2, familyName: row.3, givenName: row.4, dateOfBirth: try calendarDate(row.5),
+                                       sex: try coded(row.6), phone: row.7, email: row.8, createdAt: row.9))
+        }
+        return found
+    }
+
     /// A site must exist for a record to name it; this says so against the field that named it.
     func requireSite(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
         let found = try await connection.query("SELECT 1 FROM sites WHERE id = \(id)", logger: logger).decode(Int.self).first { _ in true }

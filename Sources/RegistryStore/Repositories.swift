@@ -46,6 +46,11 @@ public struct PatientRepository: Sendable {
         try await registry.database.read { try await registry.patients(siteId: siteId, scope: scope, page: page, on: $0) }
     }
 
+    /// Patients at the caller's sites found by MRN or name prefix, exact MRN first (at most 20).
+    public func search(_ text: String, scope: Set<UUID>?) async throws -> [PatientRecord] {
+        try await registry.database.read { try await registry.searchPatients(text, scope: scope, limit: 20, on: $0) }
+    }
+
     /// The patient with every course, or nil when absent or at another site.
     public func patient(_ id: UUID, scope: Set<UUID>?) async throws -> PatientDetail? {
         try await registry.database.read { connection in
