@@ -30,9 +30,10 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
                      body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text)))
         }
     }
+    let specification = try OpenAPIDocument.load()
     router.get("openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml)))
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: specification)))
     }
     services.addLoginRoutes(to: router)
     // Every /api/v1 route needs a signed-in user or a bearer token.

@@ -65,7 +65,7 @@ public enum BenchmarkData {
             "ANALYZE",
         ]
         // One connection throughout: the plan is a temporary table.
-        try await database.read { connection in
+        try await database.withConnection { connection in
             for statement in statements { try await connection.query(statement, logger: logger) }
         }
     }

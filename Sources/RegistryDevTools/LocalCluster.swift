@@ -44,7 +44,7 @@ public struct LocalCluster: Sendable {
     var logFile: URL { root.appending(path: "postgres.log") }
 
     /// Installs PostgreSQL if needed, creates the cluster once, starts it if stopped, and returns
-    /// the address of `database` on it (created if missing is the caller's job: see `Provisioner`).
+    /// the address of `database` on it (creating the database is the caller's job: `DatabaseAdmin.createIfMissing`).
     public func start(database: String = "registry", progress: (String) -> Void = { _ in }) throws -> DatabaseURL {
         let binaries = try Self.serverBinaries(progress: progress)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

@@ -13,12 +13,12 @@ public struct CourseRepository: Sendable {
     }
 
     public func list(patientId: UUID?, siteId: UUID?, scope: Set<UUID>?, page: PageRequest) async throws -> Page<CourseRecord> {
-        try await registry.database.read { try await registry.courses(patientId: patientId, siteId: siteId, scope: scope, page: page, on: $0) }
+        try await registry.database.withConnection { try await registry.courses(patientId: patientId, siteId: siteId, scope: scope, page: page, on: $0) }
     }
 
     /// The course with every record on it, or nil when absent or at another site.
     public func timeline(_ id: UUID, scope: Set<UUID>?) async throws -> CourseTimeline? {
-        try await registry.database.read { try await registry.timeline(id, rules: rules.block, scope: scope, on: $0) }
+        try await registry.database.withConnection { try await registry.timeline(id, rules: rules.block, scope: scope, on: $0) }
     }
 
     public func addBlock(_ block: NewBlock, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {

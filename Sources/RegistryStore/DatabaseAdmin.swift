@@ -6,7 +6,7 @@ public enum DatabaseAdmin {
     /// Runs `body` against the server's `postgres` maintenance database.
     static func withMaintenance<T: Sendable>(_ url: DatabaseURL, logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await RegistryDatabase.withRunning(url: url.with(database: "postgres"), poolSize: 1, logger: logger) { database in
-            try await database.read(body)
+            try await database.withConnection(body)
         }
     }
 

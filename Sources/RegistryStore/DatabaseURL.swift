@@ -46,12 +46,6 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
     }
 
-    public var text: String {
-        let user = username.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? username
-        let secret = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) ?? $0) } ?? ""
-        return "postgres://\(user)\(secret)@\(host):\(port)/\(database)"
-    }
-
     public var isLocal: Bool { ["localhost", "127.0.0.1", "::1"].contains(host) }
 
     /// Every session gets `statement_timeout`: postgres-nio has no per-query timeout, and a

@@ -48,7 +48,7 @@ public struct AccountRepository: Sendable {
     }
 
     public func users() async throws -> [UserRecord] {
-        try await registry.database.read { try await registry.users(on: $0) }
+        try await registry.database.withConnection { try await registry.users(on: $0) }
     }
 }
 
@@ -57,6 +57,6 @@ public struct AuditRepository: Sendable {
     let registry: Registry
 
     public func entries(_ query: AuditQuery) async throws -> [AuditEntry] {
-        try await registry.database.read { try await registry.audit(query, on: $0) }
+        try await registry.database.withConnection { try await registry.audit(query, on: $0) }
     }
 }

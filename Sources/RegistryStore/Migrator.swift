@@ -47,7 +47,7 @@ public struct Migrator: Sendable {
     /// Applies pending files; returns their names.
     @discardableResult
     public func migrate(_ database: RegistryDatabase) async throws -> [String] {
-        try await database.read { connection in
+        try await database.withConnection { connection in
             let logger = database.logger
             try await connection.run("SELECT pg_advisory_lock(\(Self.lockKey))", logger)
             do {
@@ -83,7 +83,7 @@ public struct Migrator: Sendable {
 
     /// Whether the database has every file applied, unedited.
     public func status(_ database: RegistryDatabase) async throws -> Status {
-        try await database.read { connection in
+        try await database.withConnection { connection in
             let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: database.logger)
                 .decode(Bool.self).first { _ in true } ?? false
             guard exists else { return .pending(migrations.map(\.name)) }

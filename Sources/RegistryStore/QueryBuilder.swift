@@ -41,3 +41,14 @@ extension QueryBuilder {
         add(" ORDER BY \(alias).created_at DESC, \(alias).id DESC LIMIT \(page.limit + 1)")
     }
 }
+
+extension QueryBuilder {
+    /// ` AND …` conditions on the course alias `c`: one site, and never outside `scope` (a
+    /// manager's or clinician's sites; nil: every site). Empty when neither narrows.
+    mutating func siteConditions(siteId: UUID?, scope: Set<UUID>?) -> String {
+        var condition = ""
+        if let siteId { condition += " AND c.site_id = \(bind(siteId))" }
+        if let scope { condition += " AND c.site_id = ANY(\(bind(Array(scope))))" }
+        return condition
+    }
+}

@@ -15,7 +15,7 @@ public enum LoginResult: Sendable, Equatable {
 extension Registry {
     /// The user behind an API token, if it is known, unexpired, unrevoked and its user active.
     public func principal(forToken token: String) async throws -> Principal? {
-        try await database.read { connection in
+        try await database.withConnection { connection in
             let id = try await connection.query("""
                 UPDATE api_tokens t SET last_used_at = now() FROM users u
                 WHERE t.token_hash = \(Secret.hash(token)) AND t.revoked_at IS NULL AND t.expires_at > now()
@@ -30,7 +30,7 @@ extension Registry {
     /// The user behind a session cookie, if the session has not ended or idled out; each use
     /// extends it.
     public func principal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
-        try await database.read { connection in
+        try await database.withConnection { connection in
             let id = try await connection.query("""
                 UPDATE web_sessions s SET last_seen_at = now() FROM users u
                 WHERE s.id_hash = \(Secret.hash(token)) AND s.ended_at IS NULL
@@ -61,7 +61,7 @@ extension Registry {
     /// so timing does not reveal which accounts exist.
     public func login(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
         let window = rules.lockoutMinutes
-        let failures = try await database.read { connection in
+        let failures = try await database.withConnection { connection in
             try await connection.query("""
                 SELECT greatest(
                     (SELECT count(*) FROM login_attempts WHERE username = \(username) AND NOT success AND at > now() - \(window) * interval '1 minute'),
@@ -77,7 +77,7 @@ extension Registry {
             let delay = min(8, 1 << min(failures - rules.slowdownAfterFailures, 3))
             try await Task.sleep(for: .seconds(delay))
         }
-        let account = try await database.read { connection in
+        let account = try await database.withConnection { connection in
             try await connection.query("""
                 SELECT id, password_hash FROM users WHERE username = \(username) AND active AND disabled_at IS NULL
                 """, logger: logger).decode((UUID, String?).self).first { _ in true }
@@ -121,7 +121,7 @@ extension Registry {
     }
 
     public func logout(sessionToken: String) async throws {
-        try await database.read {
+        try await database.withConnection {
             try await $0.run("UPDATE web_sessions SET ended_at = now() WHERE id_hash = \(Secret.hash(sessionToken)) AND ended_at IS NULL", logger)
         }
     }

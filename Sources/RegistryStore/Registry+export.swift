@@ -27,9 +27,7 @@ public struct ExportSelection: Sendable, Codable, Equatable {
     /// ` AND …` conditions on the course alias `c` (all but the cohort, which needs the analysis);
     /// empty when the selection narrows nothing. Callers leave voided courses out themselves.
     func sql(_ query: inout QueryBuilder, scope: Set<UUID>?) -> String {
-        var condition = ""
-        if let siteId { condition += " AND c.site_id = \(query.bind(siteId))" }
-        if let scope { condition += " AND c.site_id = ANY(\(query.bind(Array(scope))))" }
+        var condition = query.siteConditions(siteId: siteId, scope: scope)
         if let from { condition += " AND c.started_on >= \(query.bind(from.description))::date" }
         if let to { condition += " AND c.started_on <= \(query.bind(to.description))::date" }
         if let kind = procedureKind {

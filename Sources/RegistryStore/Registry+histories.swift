@@ -13,7 +13,7 @@ extension Registry {
     public func streamHistories(siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
                                 _ body: (CourseHistory) async throws -> Void) async throws {
         var query = QueryBuilder("")
-        let condition = ExportSelection(siteId: siteId).sql(&query, scope: scope)
+        let condition = query.siteConditions(siteId: siteId, scope: scope)
         try await streamHistories(courseSQL: query, condition: condition, on: connection, body)
     }
 

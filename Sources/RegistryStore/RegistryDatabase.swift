@@ -50,9 +50,10 @@ public struct RegistryDatabase: Sendable {
         }
     }
 
-    /// Runs a read on a pooled connection; errors map as in `transaction`.
+    /// Runs `body` on a pooled connection, each statement in its own transaction (reads, and
+    /// writes that need no transaction of their own); errors map as in `transaction`.
     @discardableResult
-    public func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
             let asked = ContinuousClock.now
             return try await client.withConnection { connection in

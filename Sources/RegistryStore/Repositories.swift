@@ -43,17 +43,17 @@ public struct PatientRepository: Sendable {
     }
 
     public func list(siteId: UUID?, scope: Set<UUID>?, page: PageRequest) async throws -> Page<PatientRecord> {
-        try await registry.database.read { try await registry.patients(siteId: siteId, scope: scope, page: page, on: $0) }
+        try await registry.database.withConnection { try await registry.patients(siteId: siteId, scope: scope, page: page, on: $0) }
     }
 
     /// Patients at the caller's sites found by MRN or name prefix, exact MRN first (at most 20).
     public func search(_ text: String, scope: Set<UUID>?) async throws -> [PatientRecord] {
-        try await registry.database.read { try await registry.searchPatients(text, scope: scope, limit: 20, on: $0) }
+        try await registry.database.withConnection { try await registry.searchPatients(text, scope: scope, limit: 20, on: $0) }
     }
 
     /// The patient with every course, or nil when absent or at another site.
     public func patient(_ id: UUID, scope: Set<UUID>?) async throws -> PatientDetail? {
-        try await registry.database.read { connection in
+        try await registry.database.withConnection { connection in
             guard let patient = try await registry.patient(id, scope: scope, on: connection) else { return nil }
             let courses = try await registry.courses(patientId: id, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection)
             return PatientDetail(patient: patient, courses: courses.items)

@@ -35,15 +35,15 @@ struct ReportBenchCommand: AsyncParsableCommand {
             let rules = context.config.clinical
             let actor = Actor(userId: nil, label: "bench", route: "registry bench report")
             var rows = 0
-            _ = try await clock { rows = try await database.read { try await registry.readHistoryRowsPlainly(on: $0) } }  // warm the cache
+            _ = try await clock { rows = try await database.withConnection { try await registry.readHistoryRowsPlainly(on: $0) } }  // warm the cache
             var read = Double.infinity, report = Double.infinity
             for _ in 0..<repeats {
-                read = min(read, try await clock { _ = try await database.read { try await registry.readHistoryRowsPlainly(on: $0) } })
+                read = min(read, try await clock { _ = try await database.withConnection { try await registry.readHistoryRowsPlainly(on: $0) } })
                 report = min(report, try await clock { _ = try await registry.outcomeReport(rules: rules, filter: ReportFilter(), actor: actor) })
             }
             // Memory: a tenth of the courses (site A) first, then all; peak RSS is monotonic, so
             // growth shows as a higher second figure.
-            let siteA = try await database.read { connection in
+            let siteA = try await database.withConnection { connection in
                 try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true }
             }
             let small = try await registry.outcomeReport(rules: rules, filter: ReportFilter(siteId: siteA), actor: actor)

@@ -31,7 +31,7 @@ struct ExportBenchCommand: AsyncParsableCommand {
                                            password: Secret.generate(prefix: ""), rules: auth, actor: Actor(userId: nil, label: "bench", route: "registry bench export"))
             let token = try await registry.issueToken(username: "bench.researcher", label: "bench", days: 1,
                                                       actor: Actor(userId: nil, label: "bench", route: "registry bench export")).token
-            let siteA = try await database.read { connection in
+            let siteA = try await database.withConnection { connection in
                 try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true }
             }!
 

@@ -25,7 +25,7 @@ struct SeedCommand: AsyncParsableCommand {
     /// Refuses a registry that already holds data: demo records must never mix with real ones.
     static func seed(_ database: RegistryDatabase, courses: Int, context: CommandContext) async throws {
         let registry = Registry(database: database)
-        let existing = try await database.read { try await registry.sites(on: $0) }
+        let existing = try await database.withConnection { try await registry.sites(on: $0) }
         guard existing.isEmpty else {
             throw CommandFailure("the registry already holds data (\(existing.count) sites); seed only fills an empty registry")
         }
@@ -36,6 +36,6 @@ struct SeedCommand: AsyncParsableCommand {
     }
 
     static func isEmpty(_ database: RegistryDatabase) async throws -> Bool {
-        try await database.read { try await Registry(database: database).sites(on: $0) }.isEmpty
+        try await database.withConnection { try await Registry(database: database).sites(on: $0) }.isEmpty
     }
 }

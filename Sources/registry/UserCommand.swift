@@ -45,7 +45,7 @@ struct UserCommand: AsyncParsableCommand {
             let context = try CommandContext()
             let (users, sites) = try await context.withDatabase { database in
                 let registry = Registry(database: database)
-                return try await database.read { (try await registry.users(on: $0), try await registry.sites(on: $0)) }
+                return try await database.withConnection { (try await registry.users(on: $0), try await registry.sites(on: $0)) }
             }
             let codes = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, $0.code) })
             for user in users {
@@ -97,27 +97,6 @@ struct UserCommand: AsyncParsableCommand {
                 try await context.withDatabase { try await Registry(database: $0).revokeToken(id: id, actor: UserCommand.actor("revoke")) }
             } catch let error as StoreError { throw CommandFailure(error.description) }
             say("revoked \(tokenId)")
-        }
-    }
-}
-
-struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Read the audit trail, newest first, as JSON lines.")
-    @Option(help: "Only entries about this record (UUID).") var record: String?
-    @Option(help: "Only entries by this username.") var user: String?
-    @Option(help: "From this date or instant (inclusive).") var from: String?
-    @Option(help: "Up to this date or instant (exclusive).") var to: String?
-    @Option(help: "At most this many entries.") var limit = "100"
-
-    func run() async throws {
-        let query: AuditQuery
-        do {
-            query = try AuditQuery.parse(recordId: record, username: user, from: from, to: to, before: nil, limit: limit)
-        } catch { throw error.asOptionErrors(["recordId": "record"]) }
-        let context = try CommandContext()
-        let entries = try await context.withDatabase { database in try await database.read { try await Registry(database: database).audit(query, on: $0) } }
-        for entry in entries {
-            say(String(decoding: try JSONSerialization.data(withJSONObject: entry.json, options: [.sortedKeys]), as: UTF8.self))
         }
     }
 }

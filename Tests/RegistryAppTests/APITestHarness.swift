@@ -39,7 +39,7 @@ struct APIHarness {
     }
 
     func rowCounts() async throws -> [String: Int] {
-        try await database.read { try await Registry(database: database).rowCounts(on: $0) }
+        try await database.withConnection { try await Registry(database: database).rowCounts(on: $0) }
     }
 }
 

@@ -16,7 +16,7 @@ import Testing
     }
 
     func auditRows(_ h: APIHarness, record: String) async throws -> [[String: Any]] {
-        let entries = try await h.database.read { try await Registry(database: h.database).audit(AuditQuery(recordId: UUID(uuidString: record)), on: $0) }
+        let entries = try await h.database.withConnection { try await Registry(database: h.database).audit(AuditQuery(recordId: UUID(uuidString: record)), on: $0) }
         return entries.map(\.json)
     }
 

@@ -153,7 +153,7 @@ import ZIPFoundation
                                            rules: auth, actor: Fixture.actor)
             let token = try await registry.issueToken(username: "mgr.other", label: "t", days: 1, actor: Fixture.actor).token
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/pain_scores.csv", token: token).text).rows.isEmpty)
-            let audit = try await h.database.read { try await registry.audit(AuditQuery(username: "researcher.test"), on: $0) }
+            let audit = try await h.database.withConnection { try await registry.audit(AuditQuery(username: "researcher.test"), on: $0) }
             #expect(audit.contains { $0.action == "export" && $0.route == "GET /api/v1/exports/pain_scores.csv" })
         }
     }

@@ -63,7 +63,7 @@ import Testing
             }
             let refused = try await registry.login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
             #expect(refused == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
-            let audit = try await h.database.read { try await registry.audit(AuditQuery(username: "nurse.login"), on: $0) }
+            let audit = try await h.database.withConnection { try await registry.audit(AuditQuery(username: "nurse.login"), on: $0) }
             #expect(audit.filter { $0.action == "login_failed" }.count == 4)
             // Through HTTP, a wrong password is a 401 that says nothing about which part was wrong.
             let wrong = try await login(client, "nope nope nope")
@@ -75,7 +75,7 @@ import Testing
         try await APIHarness.run { h, client async throws in
             try await addLoginUser(h)
             #expect(try await login(client, "correct horse battery").status == .ok)
-            let audit = try await h.database.read { try await Registry(database: h.database).audit(AuditQuery(username: "nurse.login"), on: $0) }
+            let audit = try await h.database.withConnection { try await Registry(database: h.database).audit(AuditQuery(username: "nurse.login"), on: $0) }
             #expect(audit.contains { $0.action == "login" })
         }
     }
@@ -92,7 +92,7 @@ import Testing
     @Test func reportRunsAreAudited() async throws {
         try await APIHarness.run { h, client async throws in
             #expect(try await client.get("/api/v1/reports/outcomes?side=left", token: h.tokens["researcher"]).status == .ok)
-            let audit = try await h.database.read { try await Registry(database: h.database).audit(AuditQuery(username: "researcher.test"), on: $0) }
+            let audit = try await h.database.withConnection { try await Registry(database: h.database).audit(AuditQuery(username: "researcher.test"), on: $0) }
             let run = try #require(audit.first { $0.action == "report" })
             #expect(run.route == "GET /api/v1/reports/outcomes" && run.after?.contains("left") == true)
         }

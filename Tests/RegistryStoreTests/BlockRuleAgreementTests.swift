@@ -19,7 +19,7 @@ import Testing
                                              minimum: String(rules.assessmentWindowMinutes.minimum), maximum: String(rules.assessmentWindowMinutes.maximum))
         try await TestDatabase.withFresh { database in
             var disagreements: [String] = []
-            try await database.read { connection in
+            try await database.withConnection { connection in
                 let query = PostgresQuery(unsafeSQL: "SELECT b, a, m, \(positive) FROM (VALUES \(values)) AS v(b, a, m) ORDER BY b, a, m")
                 for try await (before, after, minute, sql) in try await connection.query(query, logger: TestDatabase.logger).decode((Int, Int, Int, Bool).self) {
                     let swift = BlockResult(nrsBefore: before, nrsAfter: after, assessedMinutesAfter: minute, rules: rules).positive

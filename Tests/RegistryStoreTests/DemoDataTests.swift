@@ -13,7 +13,7 @@ import Testing
             let config = try TestDatabase.config()
             let registry = Registry(database: database)
             try await DemoData(courses: courses, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
-            let counts = try await database.read { try await registry.rowCounts(on: $0) }
+            let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
             let report = try await registry.outcomeReport(rules: config.clinical, filter: ReportFilter(), actor: Fixture.actor)
             return (counts, report)
         }
@@ -30,7 +30,7 @@ import Testing
             let report = try await registry.outcomeReport(rules: config.clinical, filter: ReportFilter(), actor: Fixture.actor)
             let rules = OutcomeRules(config.clinical)
             var outcomes: [CourseOutcome] = []
-            try await database.read { connection in
+            try await database.withConnection { connection in
                 try await registry.streamHistories(on: connection) { outcomes.append(rules.outcome(of: $0)) }
             }
             #expect(outcomes.count == 300)

@@ -26,11 +26,11 @@ import Testing
                                                    actor: Fixture.actor, on: connection)
                 return (kept, voided)
             }
-            try await database.read {
+            try await database.withConnection {
                 try await $0.query("UPDATE pain_scores SET voided_at = now(), void_reason = 'entered on the wrong patient' WHERE id = \(voided.id)", logger: logger)
             }
             var histories: [CourseHistory] = []
-            try await database.read { try await registry.streamHistories(on: $0) { histories.append($0) } }
+            try await database.withConnection { try await registry.streamHistories(on: $0) { histories.append($0) } }
             let history = try #require(histories.first)
             #expect(histories.count == 1)
             #expect(history.procedures.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.hydrodissection, .prp])
@@ -38,11 +38,11 @@ import Testing
             #expect(history.events.map(\.kind) == [.discharged])
             #expect(history.startedOn == Fixture.courseStart && history.siteId == fixture.siteId)
 
-            try await database.read {
+            try await database.withConnection {
                 try await $0.query("UPDATE treatment_courses SET voided_at = now(), void_reason = 'duplicate course' WHERE id = \(fixture.courseId)", logger: logger)
             }
             var afterVoid = 0
-            try await database.read { try await registry.streamHistories(on: $0) { _ in afterVoid += 1 } }
+            try await database.withConnection { try await registry.streamHistories(on: $0) { _ in afterVoid += 1 } }
             #expect(afterVoid == 0)
         }
     }

@@ -19,7 +19,7 @@ import Testing
             let migrator = try Migrator(directory: folder)
             #expect(try await migrator.status(database) == .pending(["9999_extra.sql"]))
             #expect(try await migrator.migrate(database) == ["9999_extra.sql"])
-            let count = try await database.read { try await $0.query("SELECT count(*) FROM extra", logger: TestDatabase.logger).decode(Int.self).first { _ in true } }
+            let count = try await database.withConnection { try await $0.query("SELECT count(*) FROM extra", logger: TestDatabase.logger).decode(Int.self).first { _ in true } }
             #expect(count == 1)
         }
     }
@@ -39,7 +39,7 @@ import Testing
         try await TestDatabase.withFresh { database in
             let folder = try copyOfSchema(adding: ("9999_broken.sql", "CREATE TABLE half (id int); SELECT no_such_function();"))
             await #expect(throws: (any Error).self) { try await Migrator(directory: folder).migrate(database) }
-            let exists = try await database.read {
+            let exists = try await database.withConnection {
                 try await $0.query("SELECT to_regclass('half') IS NOT NULL", logger: TestDatabase.logger).decode(Bool.self).first { _ in true }
             }
             #expect(exists == false)

@@ -50,7 +50,7 @@ import Testing
         try await seeded { database in
             let rules = try TestDatabase.config().clinical
             let registry = Registry(database: database)
-            let course = try #require(try await database.read { try await registry.courses(page: PageRequest(limit: 1), on: $0) }.items.first)
+            let course = try #require(try await database.withConnection { try await registry.courses(page: PageRequest(limit: 1), on: $0) }.items.first)
             let scanned = try await sequentialScans(database) { registry, connection in
                 let timeline = try await registry.timeline(course.id, rules: rules.block, on: connection)
                 #expect(timeline?.painScores.isEmpty == false)
@@ -61,7 +61,7 @@ import Testing
 
     @Test func oneSitesHistoryStreamReadsThroughIndexes() async throws {
         try await seeded { database in
-            let site = try #require(try await database.read { try await Registry(database: database).sites(on: $0) }.first)
+            let site = try #require(try await database.withConnection { try await Registry(database: database).sites(on: $0) }.first)
             let scanned = try await sequentialScans(database) { registry, connection in
                 var courses = 0
                 try await registry.streamHistories(siteId: site.id, on: connection) { _ in courses += 1 }
@@ -74,7 +74,7 @@ import Testing
     @Test func aPatientSearchReadsThroughIndexesAndFindsByMRNOrName() async throws {
         try await seeded { database in
             let registry = Registry(database: database)
-            let patient = try #require(try await database.read { try await registry.patients(page: PageRequest(limit: 1), on: $0) }.items.first)
+            let patient = try #require(try await database.withConnection { try await registry.patients(page: PageRequest(limit: 1), on: $0) }.items.first)
             let scanned = try await sequentialScans(database) { registry, connection in
                 for text in [patient.mrn, String(patient.mrn.prefix(6)).lowercased(), patient.familyName, patient.familyName + patient.givenName] {
                     let found = try await registry.searchPatients(text, scope: [patient.siteId], limit: 20, on: connection)

@@ -10,13 +10,13 @@ import Testing
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
             let registry = Registry(database: database)
-            let counts = try await database.read { try await registry.rowCounts(on: $0) }
+            let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
             let duplicate = NewPatient(siteId: fixture.siteId, mrn: "MRN-1", familyName: "Other", givenName: "Person",
                                        dateOfBirth: CalendarDate(iso: "1980-01-01")!, sex: .male, phone: nil, email: nil)
             await #expect(throws: StoreError.conflict(field: "mrn", message: "a patient with this MRN is already registered at this site")) {
                 try await database.transaction { try await registry.insertPatient(duplicate, actor: Fixture.actor, on: $0) }
             }
-            #expect(try await database.read { try await registry.rowCounts(on: $0) } == counts)
+            #expect(try await database.withConnection { try await registry.rowCounts(on: $0) } == counts)
         }
     }
 
@@ -30,7 +30,7 @@ import Testing
                                procedures: [NewProcedure(kind: .hydrodissection, injectate: .d5w, volumeMl: 10)]),
                     courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
             }
-            let row = try await database.read {
+            let row = try await database.withConnection {
                 try await $0.query("""
                     SELECT action, actor_label, route, after->>'session_on', after->'procedures'->0->>'injectate'
                     FROM audit_log WHERE record_id = \(session.id)
@@ -55,7 +55,7 @@ import Testing
             #expect(first.body == second.body && !first.replayed && second.replayed)
             #expect(String(decoding: first.body, as: UTF8.self).contains("\"nrs\":3"))
             let registry = Registry(database: database)
-            let scores = try await database.read { try await registry.rowCounts(on: $0)["pain_scores"] }
+            let scores = try await database.withConnection { try await registry.rowCounts(on: $0)["pain_scores"] }
             #expect(scores == 1)
             await #expect(throws: StoreError.idempotencyKeyReused) { try await write("h2") }
         }
@@ -76,7 +76,7 @@ import Testing
             }
             #expect(Set(responses).count == 1)
             let registry = Registry(database: database)
-            #expect(try await database.read { try await registry.rowCounts(on: $0)["course_events"] } == 1)
+            #expect(try await database.withConnection { try await registry.rowCounts(on: $0)["course_events"] } == 1)
         }
     }
 
@@ -94,7 +94,7 @@ import Testing
             var seen: [String] = []
             var cursor: PageRequest.Cursor?
             repeat {
-                let page = try await database.read { try await registry.patients(page: PageRequest(limit: 3, after: cursor), on: $0) }
+                let page = try await database.withConnection { try await registry.patients(page: PageRequest(limit: 3, after: cursor), on: $0) }
                 seen += page.items.map(\.mrn)
                 cursor = page.nextCursor.flatMap(PageRequest.Cursor.init(text:))
             } while cursor != nil
@@ -118,7 +118,7 @@ import Testing
                                                          courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
                 }
             }
-            let timeline = try #require(try await database.read { try await registry.timeline(fixture.courseId, rules: rules, on: $0) })
+            let timeline = try #require(try await database.withConnection { try await registry.timeline(fixture.courseId, rules: rules, on: $0) })
             #expect(timeline.blocks.first?.reliefPercent == 62.5 && timeline.blocks.first?.positive == true)
             #expect(timeline.sessions.map(\.sessionOn.description) == ["2026-02-01", "2026-03-01"])
             #expect(timeline.sessions[0].procedures.map(\.kind) == [.prp, .dextrose])
