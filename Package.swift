@@ -122,6 +122,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "registryTests",
+            dependencies: ["registry", "RegistryCore", "RegistryStore", "RegistryTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RegistryWebTests",
             dependencies: ["RegistryWeb"],
             swiftSettings: swiftSettings

@@ -33,8 +33,18 @@ struct CommandContext {
         do { return try cluster.start() } catch let error as StoreError { throw CommandFailure(error.description) }
     }
 
+    /// Runs `body` with a pool on the database, after checking it answers: an unreachable server
+    /// is a clear error within seconds, not a command that waits forever.
     func withDatabase<T: Sendable>(url: DatabaseURL? = nil, _ body: (RegistryDatabase) async throws -> T) async throws -> T {
-        try await RegistryDatabase.withRunning(url: url ?? databaseURL(), poolSize: 4, logger: logger, body)
+        let url = try url ?? databaseURL()
+        return try await RegistryDatabase.withRunning(url: url, poolSize: 4, logger: logger) { database in
+            do {
+                try await database.answering(within: 10) { try await database.ping() }
+            } catch {
+                throw CommandFailure("cannot reach the database at \(url) within 10 seconds; is PostgreSQL running, and is DATABASE_URL right?")
+            }
+            return try await body(database)
+        }
     }
 
     func migrator() throws -> Migrator { try Migrator(directory: Migrator.defaultDirectory()) }
