@@ -31,19 +31,8 @@ import Testing
             // CI (REGISTRY_TEST_REQUIRE_TOOLS=1) installs it; elsewhere the check runs when it is there.
             #expect(promtool != nil || ProcessInfo.processInfo.environment["REGISTRY_TEST_REQUIRE_TOOLS"] != "1", "promtool is not installed")
             if let promtool {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: promtool)
-                process.arguments = ["check", "metrics"]
-                let input = Pipe(), output = Pipe()
-                process.standardInput = input
-                process.standardOutput = output
-                process.standardError = output
-                try process.run()
-                input.fileHandleForWriting.write(Data(text.utf8))
-                try input.fileHandleForWriting.close()
-                let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "promtool: \(said)")
+                let check = try Subprocess.run(promtool, ["check", "metrics"], input: text, mergingErrors: true)
+                #expect(check.status == 0, "promtool: \(check.output)")
             }
         }
     }

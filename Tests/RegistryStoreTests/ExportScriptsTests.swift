@@ -86,20 +86,10 @@ enum ExternalTools {
 
     /// Runs `arguments` in `folder`; returns standard output, or throws with standard error when it fails.
     static func run(_ arguments: [String], in folder: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))")
+        let outcome = try Subprocess.run(arguments[0], Array(arguments.dropFirst()), in: folder)
+        guard outcome.status == 0 else {
+            throw Failure(description: "\(arguments.joined(separator: " ")) exited \(outcome.status): \(outcome.errors)")
         }
-        return String(decoding: out, as: UTF8.self)
+        return outcome.output
     }
 }

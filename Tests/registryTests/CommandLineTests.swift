@@ -7,11 +7,6 @@ import Testing
 /// The `registry` command on bad input: each mistake is named, with exit code 64 for a mistyped
 /// option (usage follows) and 1 for a command that cannot do its work; nothing hangs.
 @Suite struct CommandLineTests {
-    struct Outcome {
-        let status: Int32
-        let output: String
-    }
-
     /// The built `registry` beside the test bundle (`swift test` builds it: the suite depends on it).
     static let binary: URL = {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "registry")
@@ -20,25 +15,11 @@ import Testing
 
     /// Runs `registry arguments` in the checkout with `environment` added, stdin from `input`;
     /// returns the exit status and what it printed (stdout and stderr together).
-    func registry(_ arguments: [String], environment: [String: String] = [:], input: String = "") throws -> Outcome {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = TestDatabase.checkout
+    func registry(_ arguments: [String], environment: [String: String] = [:], input: String = "") throws -> Subprocess.Outcome {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("REGISTRY_") && $0.key != "DATABASE_URL" }
         env["LOG_LEVEL"] = "error"
         env.merge(environment) { _, new in new }
-        process.environment = env
-        let stdin = Pipe(), output = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: text)
+        return try Subprocess.run(Self.binary.path, arguments, in: TestDatabase.checkout, environment: env, input: input, mergingErrors: true)
     }
 
     /// The address of `database` with its password, for DATABASE_URL.
