@@ -80,7 +80,7 @@ extension RegistryServices {
                                                         by: principal.actor("PATCH /api/v1/courses/{courseId}/\(kind.segment)/{id}")) { current in
                     try kind.revise(current, patch: patch, context: context)
                 }
-                return try recordResponse(row)
+                return recordResponse(row)
             }
             api.post("courses/:id/\(kind.segment)/:recordId/void") { request, context in
                 let (principal, courseId, id, version) = try target(request, context)
@@ -90,7 +90,7 @@ extension RegistryServices {
                 try v.finish { () }
                 let row = try await corrections.void(in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
                                                      expectedVersion: version, by: principal.actor("POST /api/v1/courses/{courseId}/\(kind.segment)/{id}/void"))
-                return try recordResponse(row)
+                return recordResponse(row)
             }
         }
     }
@@ -101,11 +101,9 @@ extension RegistryServices {
         return (principal, try context.pathId("course"), try context.pathId("record", "recordId"), try Self.expectedVersion(request))
     }
 
-    /// The changed record, with its new version as ETag.
-    private func recordResponse(_ row: String) throws -> Response {
-        let record = camelCased(try jsonObject(Data(row.utf8)))
-        let etag = "\"\((record["version"] as? Int) ?? 0)\""
-        return JSONResponse.make(status: .ok, data: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), headers: [.eTag: etag])
+    /// The changed record as GET shows it, with its new version as ETag.
+    private func recordResponse(_ record: ChangedRecord) -> Response {
+        JSONResponse.make(status: .ok, data: record.body, headers: [.eTag: "\"\(record.version)\""])
     }
 
     /// `If-Match: "3"` (or `3`, or `W/"3"`): the version the client last saw.

@@ -11,34 +11,57 @@ public struct CurrentRecord {
     public let procedures: [[String: Any]]?
 }
 
+/// A corrected or voided record in the shape GET and POST give it, and its new version.
+public struct ChangedRecord: Sendable {
+    public let body: Data
+    public let version: Int
+}
+
 /// Corrections and voids of clinical records: the record is found among `tables` (findings
 /// live in three), locked, checked against the version the caller saw, changed and audited with
-/// its before and after, in one transaction. Both answer the changed row as JSON.
+/// its before and after, in one transaction. Both answer the record as the timeline shows it.
 public struct CorrectionRepository: Sendable {
     let registry: Registry
+    let rules: ClinicalRules
 
     /// `revise` works out the new column values (snake_case names) from the record as it stands;
     /// it must not reach the database, and throws `ValidationFailure` for a correction that
     /// breaks a rule, so nothing is written.
     public func correct(in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, expectedVersion: Int,
-                        by actor: Actor, revise: (CurrentRecord) throws -> [String: Any]) async throws -> String {
+                        by actor: Actor, revise: (CurrentRecord) throws -> [String: Any]) async throws -> ChangedRecord {
         try await registry.database.transaction { connection in
             let (table, record) = try await locate(tables, id: id, courseId: courseId, scope: scope, on: connection)
             guard !record.voided else { throw StoreError.conflict(field: "id", message: "a voided record cannot be corrected") }
             let procedures = table == .treatmentSessions ? try await registry.procedureInputs(session: id, on: connection) : nil
             let values = try revise(CurrentRecord(table: table, row: record.row, courseStart: record.courseStart, procedures: procedures))
-            return try await registry.correct(table, record: record, values: values, expectedVersion: expectedVersion, actor: actor, on: connection)
+            _ = try await registry.correct(table, record: record, values: values, expectedVersion: expectedVersion, actor: actor, on: connection)
+            return try await changed(id, courseId: courseId, on: connection)
         }
     }
 
     /// Voids the record with a reason; it stays in the timeline, excluded from every analysis.
     public func void(in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, reason: String, expectedVersion: Int,
-                     by actor: Actor) async throws -> String {
+                     by actor: Actor) async throws -> ChangedRecord {
         try await registry.database.transaction { connection in
             let (table, record) = try await locate(tables, id: id, courseId: courseId, scope: scope, on: connection)
             guard !record.voided else { throw StoreError.conflict(field: "id", message: "the record is already voided") }
-            return try await registry.void(table, record: record, reason: reason, expectedVersion: expectedVersion, actor: actor, on: connection)
+            _ = try await registry.void(table, record: record, reason: reason, expectedVersion: expectedVersion, actor: actor, on: connection)
+            return try await changed(id, courseId: courseId, on: connection)
         }
+    }
+
+    /// The record as the course's timeline shows it, read in the transaction that changed it.
+    private func changed(_ id: UUID, courseId: UUID, on connection: PostgresConnection) async throws -> ChangedRecord {
+        guard let timeline = try await registry.timeline(courseId, rules: rules.block, on: connection) else { throw StoreError.notFound("course \(courseId)") }
+        func answer(_ record: some Encodable, _ version: Int) throws -> ChangedRecord { ChangedRecord(body: try RecordJSON.encode(record), version: version) }
+        if let block = timeline.blocks.first(where: { $0.id == id }) { return try answer(block, block.version) }
+        if let session = timeline.sessions.first(where: { $0.id == id }) { return try answer(session, session.version) }
+        if let score = timeline.painScores.first(where: { $0.id == id }) { return try answer(score, score.version) }
+        if let event = timeline.events.first(where: { $0.id == id }) { return try answer(event, event.version) }
+        if let finding = timeline.findings.screening.first(where: { $0.id == id }) { return try answer(finding, finding.version) }
+        if let finding = timeline.findings.examination.first(where: { $0.id == id }) { return try answer(finding, finding.version) }
+        if let finding = timeline.findings.ultrasound.first(where: { $0.id == id }) { return try answer(finding, finding.version) }
+        throw StoreError.notFound("record \(id)")
     }
 
     private func locate(_ tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?,

@@ -20,7 +20,7 @@ public struct Repositories: Sendable {
         self.database = database
         patients = PatientRepository(registry: registry)
         courses = CourseRepository(registry: registry, rules: rules)
-        corrections = CorrectionRepository(registry: registry)
+        corrections = CorrectionRepository(registry: registry, rules: rules)
         reports = ReportRepository(registry: registry)
         exports = ExportRepository(registry: registry)
         accounts = AccountRepository(registry: registry)

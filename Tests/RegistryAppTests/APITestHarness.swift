@@ -34,7 +34,12 @@ struct APIHarness {
                 tokens[name] = try await registry.issueToken(username: username, label: "test", days: 1, actor: Fixture.actor).token
             }
             let harness = APIHarness(database: database, fixture: fixture, tokens: tokens)
-            try await app.test(setup) { client in try await body(harness, client) }
+            let exchanges = try await app.test(setup) { client in
+                let recording = RecordingClient(inner: client)
+                try await body(harness, recording)
+                return recording.log.exchanges.withLock { $0 }
+            }
+            try ContractCheck.verify(exchanges)
         }
     }
 

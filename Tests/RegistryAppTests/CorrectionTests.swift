@@ -73,7 +73,9 @@ import Testing
             #expect(try await client.send(.post, path, #"{}"#, token: h.clinician, extra: ifMatch(1)).problems == ["reason:required"])
             let voided = try await client.send(.post, path, #"{"reason":"logged on the wrong course"}"#, token: h.clinician, extra: ifMatch(1))
             #expect(voided.status == .ok)
-            #expect(voided.json["voidReason"] as? String == "logged on the wrong course")
+            // The same shape as the timeline shows: the void with its reason, the version bumped.
+            #expect((voided.json["void"] as? [String: Any])?["reason"] as? String == "logged on the wrong course")
+            #expect(voided.json["version"] as? Int == 2 && voided.json["voidReason"] == nil)
             let timeline = try await client.get("/api/v1/courses/\(h.fixture.courseId)", token: h.clinician)
             let shown = try #require((timeline.json["sessions"] as? [[String: Any]])?.first)
             #expect((shown["void"] as? [String: Any])?["reason"] as? String == "logged on the wrong course")
@@ -96,7 +98,8 @@ import Testing
             let reply = try await client.send(.patch, "/api/v1/courses/\(h.fixture.courseId)/findings/\(id)", #"{"ultrasound":{"nerveCsaMm2":4.75}}"#,
                                               token: h.clinician, extra: ifMatch(1))
             #expect(reply.status == .ok, "\(reply.text)")
-            #expect(reply.json["nerveCsaMm2"] as? Double == 4.75 && reply.json["flattening"] as? Bool == true)
+            let values = try #require(reply.json["values"] as? [String: Any])
+            #expect(values["nerveCsaMm2"] as? Double == 4.75 && values["flattening"] as? Bool == true && reply.json["nerveCsaMm2"] == nil)
         }
     }
 
