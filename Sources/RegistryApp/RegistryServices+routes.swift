@@ -22,7 +22,10 @@ extension RegistryServices {
         api.get("patients") { request, context in
             let principal = try context.require(.readIdentity)
             if let text = request.query("q") {
-                return JSONResponse.make(status: .ok, ["items": try await patients.search(text, scope: principal.siteScope)])
+                var v = Validator()
+                let term = v.text(text, "q", maxLength: 100, required: true)
+                try v.finish { () }
+                return JSONResponse.make(status: .ok, ["items": try await patients.search(term!, scope: principal.siteScope)])
             }
             let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
             return JSONResponse.make(status: .ok, try await patients.list(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, page: page))

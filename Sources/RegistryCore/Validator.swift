@@ -118,6 +118,12 @@ public struct Validator: Sendable {
             fail(field, "max_length", "must be at most \(maxLength) characters (got \(value.count))")
             return nil
         }
+        // A NUL cannot be stored in PostgreSQL text; other control characters (but line breaks
+        // and tabs) are never meant in a clinical note.
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) else {
+            fail(field, "characters", "must not contain control characters")
+            return nil
+        }
         return value
     }
 

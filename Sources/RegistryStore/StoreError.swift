@@ -41,7 +41,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         switch state {
         case "23505":
             return .conflict(field: uniqueFields[constraint] ?? constraint, message: uniqueMessages[constraint] ?? message)
-        case "23514", "23503", "23502", "22001", "22003", "22007", "22008":
+        case "23514", "23503", "23502", "22001", "22003", "22007", "22008", "22021", "22P05":
             return .constraint(name: constraint, message: message)
         default:
             return nil

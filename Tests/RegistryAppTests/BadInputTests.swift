@@ -38,6 +38,8 @@ import Testing
              status: .unprocessableContent, problems: ["procedures[0].volumeMl:range"]),
         Case(description: "date in the future", path: course + "/events", body: #"{"kind":"discharged","occurredOn":"2026-06-16"}"#,
              status: .unprocessableContent, problems: ["occurredOn:not_in_future"]),
+        Case(description: "a NUL character in a note", path: course + "/events", body: #"{"kind":"discharged","occurredOn":"2026-06-01","note":"a\u0000b"}"#,
+             status: .unprocessableContent, problems: ["note:characters"]),
         Case(description: "session before the course started", path: course + "/sessions",
              body: #"{"sessionOn":"2026-01-09","procedures":[{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#,
              status: .unprocessableContent, problems: ["sessionOn:not_before_course_start"]),

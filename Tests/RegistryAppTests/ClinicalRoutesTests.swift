@@ -77,6 +77,17 @@ import Testing
         }
     }
 
+    @Test func aPatientSearchNamesABadTermInsteadOfFailing() async throws {
+        try await APIHarness.run { h, client in
+            let nul = try await client.get("/api/v1/patients?q=%00abc", token: h.clinician)
+            #expect(nul.status == .unprocessableContent && nul.problems == ["q:characters"])
+            let long = try await client.get("/api/v1/patients?q=" + String(repeating: "a", count: 101), token: h.clinician)
+            #expect(long.problems == ["q:max_length"])
+            let found = try await client.get("/api/v1/patients?q=mrn-1", token: h.clinician)
+            #expect(found.status == .ok && (found.json["items"] as? [[String: Any]])?.first?["mrn"] as? String == "MRN-1")
+        }
+    }
+
     @Test func healthAndTheOpenAPIDocumentArePublic() async throws {
         try await APIHarness.run { _, client in
             let health = try await client.get("/healthz", token: nil)
