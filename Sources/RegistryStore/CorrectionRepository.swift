@@ -20,7 +20,7 @@ public struct ChangedRecord: Sendable {
 /// Corrections and voids of clinical records: the record is found among `tables` (findings
 /// live in three), locked, checked against the version the caller saw, changed and audited with
 /// its before and after, in one transaction. Both answer the record as the timeline shows it.
-public struct CorrectionRepository: Sendable {
+public struct CorrectionRepository: Repository {
     let registry: Registry
     let rules: ClinicalRules
 
@@ -29,12 +29,12 @@ public struct CorrectionRepository: Sendable {
     /// breaks a rule, so nothing is written.
     public func correct(in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, expectedVersion: Int,
                         by actor: Actor, revise: (CurrentRecord) throws -> [String: Any]) async throws -> ChangedRecord {
-        try await registry.database.transaction { connection in
+        try await database.transaction { connection in
             let (table, record) = try await locate(tables, id: id, courseId: courseId, scope: scope, on: connection)
             guard !record.voided else { throw StoreError.conflict(field: "id", message: "a voided record cannot be corrected") }
-            let procedures = table == .treatmentSessions ? try await registry.procedureInputs(session: id, on: connection) : nil
+            let procedures = table == .treatmentSessions ? try await procedureInputs(session: id, on: connection) : nil
             let values = try revise(CurrentRecord(table: table, row: record.row, courseStart: record.courseStart, procedures: procedures))
-            _ = try await registry.correct(table, record: record, values: values, expectedVersion: expectedVersion, actor: actor, on: connection)
+            _ = try await correct(table, record: record, values: values, expectedVersion: expectedVersion, actor: actor, on: connection)
             return try await changed(id, courseId: courseId, on: connection)
         }
     }
@@ -42,10 +42,10 @@ public struct CorrectionRepository: Sendable {
     /// Voids the record with a reason; it stays in the timeline, excluded from every analysis.
     public func void(in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, reason: String, expectedVersion: Int,
                      by actor: Actor) async throws -> ChangedRecord {
-        try await registry.database.transaction { connection in
+        try await database.transaction { connection in
             let (table, record) = try await locate(tables, id: id, courseId: courseId, scope: scope, on: connection)
             guard !record.voided else { throw StoreError.conflict(field: "id", message: "the record is already voided") }
-            _ = try await registry.void(table, record: record, reason: reason, expectedVersion: expectedVersion, actor: actor, on: connection)
+            _ = try await void(table, record: record, reason: reason, expectedVersion: expectedVersion, actor: actor, on: connection)
             return try await changed(id, courseId: courseId, on: connection)
         }
     }
@@ -67,7 +67,7 @@ public struct CorrectionRepository: Sendable {
     private func locate(_ tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?,
                         on connection: PostgresConnection) async throws -> (CorrectableTable, LockedRecord) {
         for table in tables {
-            if let record = try await registry.lockRecord(table, id: id, courseId: courseId, scope: scope, on: connection) { return (table, record) }
+            if let record = try await lockRecord(table, id: id, courseId: courseId, scope: scope, on: connection) { return (table, record) }
         }
         throw StoreError.notFound("record \(id)")
     }

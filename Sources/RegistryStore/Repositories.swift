@@ -34,7 +34,7 @@ public struct Repositories: Sendable {
 }
 
 /// Patients and their identities.
-public struct PatientRepository: Sendable {
+public struct PatientRepository: Repository {
     let registry: Registry
 
     /// Registers a patient at one of the caller's sites.
@@ -68,11 +68,26 @@ public struct PatientDetail: Codable, Sendable {
 }
 
 /// Reports over the streamed course histories.
-public struct ReportRepository: Sendable {
+public struct ReportRepository: Repository {
     let registry: Registry
 
-    /// The outcome report over `filter`'s courses within `scope`; the run is audited.
+    public init(database: RegistryDatabase) { registry = Registry(database: database) }
+    init(registry: Registry) { self.registry = registry }
+
+    /// The outcome report over `filter`'s courses within `scope` (nil: every site).
+    ///
+    /// Histories stream into the report builder inside one transaction, so the report sees one
+    /// consistent snapshot, and the audit row of the run is appended in the same transaction.
     public func outcomes(rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, by actor: Actor) async throws -> OutcomeReport {
-        try await registry.outcomeReport(rules: rules, filter: filter, scope: scope, actor: actor)
+        try await database.transaction { connection in
+            try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger)
+            try await connection.run("SET LOCAL work_mem = '64MB'", logger)
+            var builder = OutcomeReportBuilder(rules: rules, filter: filter)
+            try await registry.streamHistories(siteId: filter.siteId, scope: scope, on: connection) { builder.add($0) }
+            let report = builder.report()
+            let details = String(decoding: try JSONEncoder().encode(filter), as: UTF8.self)
+            try await registry.auditAction("report", actor: actor, details: details, on: connection)
+            return report
+        }
     }
 }

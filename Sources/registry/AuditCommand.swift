@@ -17,7 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
             query = try AuditQuery.parse(recordId: record, username: user, from: from, to: to, before: nil, limit: limit)
         } catch { throw error.asOptionErrors(["recordId": "record"]) }
         let context = try CommandContext()
-        let entries = try await context.withDatabase { database in try await database.withConnection { try await Registry(database: database).audit(query, on: $0) } }
+        let entries = try await context.withDatabase { database in try await AuditRepository(database: database).entries(query) }
         for entry in entries {
             say(String(decoding: try JSONSerialization.data(withJSONObject: entry.json, options: [.sortedKeys]), as: UTF8.self))
         }

@@ -39,16 +39,16 @@ struct ReportBenchCommand: AsyncParsableCommand {
             var read = Double.infinity, report = Double.infinity
             for _ in 0..<repeats {
                 read = min(read, try await clock { _ = try await database.withConnection { try await registry.readHistoryRowsPlainly(on: $0) } })
-                report = min(report, try await clock { _ = try await registry.outcomeReport(rules: rules, filter: ReportFilter(), actor: actor) })
+                report = min(report, try await clock { _ = try await ReportRepository(database: registry.database).outcomes(rules: rules, filter: ReportFilter(), scope: nil, by: actor) })
             }
             // Memory: a tenth of the courses (site A) first, then all; peak RSS is monotonic, so
             // growth shows as a higher second figure.
             let siteA = try await database.withConnection { connection in
                 try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true }
             }
-            let small = try await registry.outcomeReport(rules: rules, filter: ReportFilter(siteId: siteA), actor: actor)
+            let small = try await ReportRepository(database: registry.database).outcomes(rules: rules, filter: ReportFilter(siteId: siteA), scope: nil, by: actor)
             let peakSmall = peakResidentMegabytes()
-            let full = try await registry.outcomeReport(rules: rules, filter: ReportFilter(), actor: actor)
+            let full = try await ReportRepository(database: registry.database).outcomes(rules: rules, filter: ReportFilter(), scope: nil, by: actor)
             let peakFull = peakResidentMegabytes()
             say("rows read: \(rows)")
             say(String(format: "plain sequential read: %.2f s (%.0f rows/s)", read, Double(rows) / read))

@@ -27,9 +27,9 @@ struct ExportBenchCommand: AsyncParsableCommand {
             let registry = Registry(database: database)
             var auth = context.config.auth
             auth.bcryptCost = 4
-            _ = try await registry.addUser(username: "bench.researcher", displayName: "Bench", role: .researcher, siteCodes: [],
+            _ = try await AccountRepository(database: registry.database).addUser(username: "bench.researcher", displayName: "Bench", role: .researcher, siteCodes: [],
                                            password: Secret.generate(prefix: ""), rules: auth, actor: Actor(userId: nil, label: "bench", route: "registry bench export"))
-            let token = try await registry.issueToken(username: "bench.researcher", label: "bench", days: 1,
+            let token = try await AccountRepository(database: registry.database).issueToken(username: "bench.researcher", label: "bench", days: 1,
                                                       actor: Actor(userId: nil, label: "bench", route: "registry bench export")).token
             let siteA = try await database.withConnection { connection in
                 try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true }

@@ -37,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
         var total = 0
         let manifest = try await context.withDatabase { database in
             var sink = FolderSink(folder: folder)
-            return try await Registry(database: database).exportAll(plan, actor: actor, to: &sink) { _, rows in
+            return try await ExportRepository(database: database).everything(plan, by: actor, to: &sink) { _, rows in
                 done += 1
                 total += rows
                 bar.update(done, ExportTable.allCases.count)

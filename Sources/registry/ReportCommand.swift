@@ -32,8 +32,8 @@ struct OutcomesReportCommand: AsyncParsableCommand {
         }
         let context = try CommandContext()
         let report = try await context.withDatabase { database in
-            try await Registry(database: database).outcomeReport(rules: context.config.clinical, filter: filter,
-                                                                  actor: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
+            try await ReportRepository(database: database).outcomes(rules: context.config.clinical, filter: filter,
+                                                                  scope: nil, by: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
         }
         switch format {
         case .text: say(report.text)

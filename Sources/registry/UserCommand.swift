@@ -27,7 +27,7 @@ struct UserCommand: AsyncParsableCommand {
             let context = try CommandContext()
             do {
                 let user = try await context.withDatabase { database in
-                    try await Registry(database: database).addUser(username: username, displayName: name, role: role, siteCodes: site,
+                    try await AccountRepository(database: database).addUser(username: username, displayName: name, role: role, siteCodes: site,
                                                                    password: password, rules: context.config.auth, actor: UserCommand.actor("add"))
                 }
                 say("created \(user.username) (\(user.role.rawValue)) \(user.id.uuidString.lowercased())")
@@ -62,7 +62,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let context = try CommandContext()
             do {
-                try await context.withDatabase { try await Registry(database: $0).disableUser(username: username, actor: UserCommand.actor("disable")) }
+                try await context.withDatabase { try await AccountRepository(database: $0).disableUser(username: username, actor: UserCommand.actor("disable")) }
             } catch let error as StoreError { throw CommandFailure(error.description) }
             say("disabled \(username)")
         }
@@ -79,7 +79,7 @@ struct UserCommand: AsyncParsableCommand {
             guard (1...3650).contains(days) else { throw ValidationError("--days must be from 1 to 3650") }
             do {
                 let issued = try await context.withDatabase {
-                    try await Registry(database: $0).issueToken(username: username, label: label, days: days, actor: UserCommand.actor("token"))
+                    try await AccountRepository(database: $0).issueToken(username: username, label: label, days: days, actor: UserCommand.actor("token"))
                 }
                 say(issued.token)
                 FileHandle.standardError.write(Data("token \(issued.id.uuidString.lowercased()) for \(username), expires \(ISO8601DateFormatter().string(from: issued.expires)); it will not be shown again\n".utf8))
@@ -94,7 +94,7 @@ struct UserCommand: AsyncParsableCommand {
             guard let id = UUID(uuidString: tokenId) else { throw ValidationError("the token id must be a UUID (printed when it was issued)") }
             let context = try CommandContext()
             do {
-                try await context.withDatabase { try await Registry(database: $0).revokeToken(id: id, actor: UserCommand.actor("revoke")) }
+                try await context.withDatabase { try await AccountRepository(database: $0).revokeToken(id: id, actor: UserCommand.actor("revoke")) }
             } catch let error as StoreError { throw CommandFailure(error.description) }
             say("revoked \(tokenId)")
         }

@@ -31,7 +31,7 @@ struct APIHarness {
             var tokens: [String: String] = [:]
             let registry = Registry(database: database)
             for (name, username) in Fixture.usernames {
-                tokens[name] = try await registry.issueToken(username: username, label: "test", days: 1, actor: Fixture.actor).token
+                tokens[name] = try await AccountRepository(database: registry.database).issueToken(username: username, label: "test", days: 1, actor: Fixture.actor).token
             }
             let harness = APIHarness(database: database, fixture: fixture, tokens: tokens)
             let exchanges = try await app.test(setup) { client in

@@ -88,11 +88,11 @@ import Testing
     @Test func aRevokedOrExpiredTokenOrDisabledUserIsRefused() async throws {
         try await APIHarness.run { h, client async throws in
             let registry = Registry(database: h.database)
-            let issued = try await registry.issueToken(username: "dr.test", label: "short", days: 1, actor: Fixture.actor)
+            let issued = try await AccountRepository(database: registry.database).issueToken(username: "dr.test", label: "short", days: 1, actor: Fixture.actor)
             #expect(try await client.get("/api/v1/courses", token: issued.token).status == .ok)
-            try await registry.revokeToken(id: issued.id, actor: Fixture.actor)
+            try await AccountRepository(database: registry.database).revokeToken(id: issued.id, actor: Fixture.actor)
             #expect(try await client.get("/api/v1/courses", token: issued.token).status == .unauthorized)
-            try await registry.disableUser(username: "dr.test", actor: Fixture.actor)
+            try await AccountRepository(database: registry.database).disableUser(username: "dr.test", actor: Fixture.actor)
             #expect(try await client.get("/api/v1/courses", token: h.clinician).status == .unauthorized)
         }
     }

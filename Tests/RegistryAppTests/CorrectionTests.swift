@@ -16,7 +16,7 @@ import Testing
     }
 
     func auditRows(_ h: APIHarness, record: String) async throws -> [[String: Any]] {
-        let entries = try await h.database.withConnection { try await Registry(database: h.database).audit(AuditQuery(recordId: UUID(uuidString: record)), on: $0) }
+        let entries = try await AuditRepository(database: h.database).entries(AuditQuery(recordId: UUID(uuidString: record)))
         return entries.map(\.json)
     }
 

@@ -149,11 +149,11 @@ import ZIPFoundation
             let registry = Registry(database: h.database)
             var auth = try TestDatabase.config().auth
             auth.bcryptCost = 4
-            _ = try await registry.addUser(username: "mgr.other", displayName: "M", role: .manager, siteCodes: ["OTHER"], password: "other manager password",
+            _ = try await AccountRepository(database: registry.database).addUser(username: "mgr.other", displayName: "M", role: .manager, siteCodes: ["OTHER"], password: "other manager password",
                                            rules: auth, actor: Fixture.actor)
-            let token = try await registry.issueToken(username: "mgr.other", label: "t", days: 1, actor: Fixture.actor).token
+            let token = try await AccountRepository(database: registry.database).issueToken(username: "mgr.other", label: "t", days: 1, actor: Fixture.actor).token
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/pain_scores.csv", token: token).text).rows.isEmpty)
-            let audit = try await h.database.withConnection { try await registry.audit(AuditQuery(username: "researcher.test"), on: $0) }
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "researcher.test"))
             #expect(audit.contains { $0.action == "export" && $0.route == "GET /api/v1/exports/pain_scores.csv" })
         }
     }

@@ -12,7 +12,7 @@ import Testing
     func addLoginUser(_ h: APIHarness) async throws {
         var auth = try TestDatabase.config().auth
         auth.bcryptCost = 4
-        _ = try await Registry(database: h.database).addUser(username: "nurse.login", displayName: "Nurse", role: .clinician, siteCodes: ["TEST"],
+        _ = try await AccountRepository(database: h.database).addUser(username: "nurse.login", displayName: "Nurse", role: .clinician, siteCodes: ["TEST"],
                                                              password: "correct horse battery", rules: auth, actor: Fixture.actor)
     }
 
@@ -59,11 +59,11 @@ import Testing
             rules.lockoutAfterFailures = 3
             // Through the store, so the test needs no sleeps beyond the one slowed attempt.
             for _ in 0..<3 {
-                #expect(try await registry.login(username: "nurse.login", password: "wrong password!", address: "10.0.0.9", rules: rules) == .failure)
+                #expect(try await AccountRepository(database: registry.database).login(username: "nurse.login", password: "wrong password!", address: "10.0.0.9", rules: rules) == .failure)
             }
-            let refused = try await registry.login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
+            let refused = try await AccountRepository(database: registry.database).login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
             #expect(refused == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
-            let audit = try await h.database.withConnection { try await registry.audit(AuditQuery(username: "nurse.login"), on: $0) }
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"))
             #expect(audit.filter { $0.action == "login_failed" }.count == 4)
             // Through HTTP, a wrong password is a 401 that says nothing about which part was wrong.
             let wrong = try await login(client, "nope nope nope")
@@ -75,7 +75,7 @@ import Testing
         try await APIHarness.run { h, client async throws in
             try await addLoginUser(h)
             #expect(try await login(client, "correct horse battery").status == .ok)
-            let audit = try await h.database.withConnection { try await Registry(database: h.database).audit(AuditQuery(username: "nurse.login"), on: $0) }
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"))
             #expect(audit.contains { $0.action == "login" })
         }
     }
@@ -83,7 +83,7 @@ import Testing
     @Test func passwordsShorterThanTwelveAreRefused() async throws {
         try await APIHarness.run { h, _ async throws in
             await #expect(throws: ValidationFailure.self) {
-                _ = try await Registry(database: h.database).addUser(username: "short.pw", displayName: "S", role: .admin, siteCodes: [],
+                _ = try await AccountRepository(database: h.database).addUser(username: "short.pw", displayName: "S", role: .admin, siteCodes: [],
                                                                      password: "elevenchars", rules: try TestDatabase.config().auth, actor: Fixture.actor)
             }
         }
@@ -92,7 +92,7 @@ import Testing
     @Test func reportRunsAreAudited() async throws {
         try await APIHarness.run { h, client async throws in
             #expect(try await client.get("/api/v1/reports/outcomes?side=left", token: h.tokens["researcher"]).status == .ok)
-            let audit = try await h.database.withConnection { try await Registry(database: h.database).audit(AuditQuery(username: "researcher.test"), on: $0) }
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "researcher.test"))
             let run = try #require(audit.first { $0.action == "report" })
             #expect(run.route == "GET /api/v1/reports/outcomes" && run.after?.contains("left") == true)
         }

@@ -14,7 +14,7 @@ import Testing
             let registry = Registry(database: database)
             try await DemoData(courses: courses, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
             let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
-            let report = try await registry.outcomeReport(rules: config.clinical, filter: ReportFilter(), actor: Fixture.actor)
+            let report = try await ReportRepository(database: registry.database).outcomes(rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             return (counts, report)
         }
     }
@@ -27,7 +27,7 @@ import Testing
             let config = try TestDatabase.config()
             let registry = Registry(database: database)
             try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
-            let report = try await registry.outcomeReport(rules: config.clinical, filter: ReportFilter(), actor: Fixture.actor)
+            let report = try await ReportRepository(database: registry.database).outcomes(rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             let rules = OutcomeRules(config.clinical)
             var outcomes: [CourseOutcome] = []
             try await database.withConnection { connection in

@@ -18,11 +18,11 @@ struct ExportScriptsTests {
             let config = try TestDatabase.config()
             let registry = Registry(database: database)
             try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
-            let report = try await registry.outcomeReport(rules: config.clinical, filter: ReportFilter(), actor: Fixture.actor)
+            let report = try await ReportRepository(database: registry.database).outcomes(rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             let plan = ExportPlan(selection: ExportSelection(), scope: nil, deidentifier: Deidentifier(projectKey: nil, dates: .shifted),
                                   includeNotes: false, rules: config.clinical)
             var sink = MemorySink()
-            let manifest = try await registry.exportAll(plan, actor: Fixture.actor, to: &sink)
+            let manifest = try await ExportRepository(database: registry.database).everything(plan, by: Fixture.actor, to: &sink)
             let folder = FileManager.default.temporaryDirectory.appending(path: "registry-export-\(UUID())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }

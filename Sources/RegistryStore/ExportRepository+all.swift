@@ -38,10 +38,10 @@ public struct ExportManifest: Codable, Sendable {
         + "dates shifted by a per-patient offset of up to ±180 days (or days from course start); voided records left out."
 }
 
-extension Registry {
+extension ExportRepository {
     /// Writes every table, the codebook and the manifest to `sink`, in one read-only snapshot,
     /// after auditing the export. `progress(table, rowsSoFar)` is called after each table.
-    public func exportAll<Sink: ExportSink>(_ plan: ExportPlan, actor: Actor, to sink: inout Sink,
+    public func everything<Sink: ExportSink>(_ plan: ExportPlan, by actor: Actor, to sink: inout Sink,
                                             progress: (ExportTable, Int) -> Void = { _, _ in }) async throws -> ExportManifest {
         try await auditExport(plan, tables: ExportTable.allCases.map(\.rawValue), actor: actor)
         var files: [ExportedFile] = []
@@ -84,7 +84,7 @@ extension Registry {
             "selection": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(plan.selection))) ?? [:],
         ]
         let text = String(decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
-        try await database.transaction { try await auditAction("export", actor: actor, details: text, on: $0) }
+        try await database.transaction { try await registry.auditAction("export", actor: actor, details: text, on: $0) }
     }
 }
 

@@ -55,7 +55,7 @@ public struct ExportPlan: Sendable {
     }
 }
 
-extension Registry {
+extension ExportRepository {
     /// Prepares a transaction for exporting: one consistent snapshot for every table, and, when
     /// the selection names a cohort, the matching courses in a temporary table (the cohort comes
     /// from the outcome analysis, which SQL alone cannot filter on).
@@ -68,7 +68,7 @@ extension Registry {
         let rules = OutcomeRules(plan.rules)
         var query = QueryBuilder("")
         let condition = plan.selection.sql(&query, scope: plan.scope)
-        try await streamHistories(courseSQL: query, condition: condition, on: connection) { history in
+        try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { history in
             if rules.outcome(of: history).cohort == cohort { matching.append(history.courseId) }
         }
         try await connection.run("CREATE TEMPORARY TABLE export_courses (id uuid PRIMARY KEY) ON COMMIT DROP", logger)
@@ -108,7 +108,7 @@ extension Registry {
             for try await (id, code) in try await connection.query("SELECT id, code FROM sites", logger: logger).decode((UUID, String).self) {
                 sites[id] = code
             }
-            try await streamHistories(courseSQL: query, condition: condition, on: connection) { history in
+            try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { history in
                 let outcome = rules.outcome(of: history)
                 guard plan.selection.cohort == nil || outcome.cohort == plan.selection.cohort else { return }
                 let patient = history.facts?.patientId ?? history.courseId

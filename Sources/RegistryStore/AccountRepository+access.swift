@@ -12,9 +12,9 @@ public enum LoginResult: Sendable, Equatable {
     case throttled(retryAfterSeconds: Int)
 }
 
-extension Registry {
+extension AccountRepository {
     /// The user behind an API token, if it is known, unexpired, unrevoked and its user active.
-    public func principal(forToken token: String) async throws -> Principal? {
+    func lookUpPrincipal(forToken token: String) async throws -> Principal? {
         try await database.withConnection { connection in
             let id = try await connection.query("""
                 UPDATE api_tokens t SET last_used_at = now() FROM users u
@@ -29,7 +29,7 @@ extension Registry {
 
     /// The user behind a session cookie, if the session has not ended or idled out; each use
     /// extends it.
-    public func principal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
+    func lookUpPrincipal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
         try await database.withConnection { connection in
             let id = try await connection.query("""
                 UPDATE web_sessions s SET last_seen_at = now() FROM users u
@@ -59,7 +59,7 @@ extension Registry {
     /// answered; after `auth.lockoutAfterFailures` attempts are refused outright until
     /// `auth.lockoutMinutes` pass. An unknown username costs the same bcrypt work as a known one,
     /// so timing does not reveal which accounts exist.
-    public func login(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
+    func checkLogin(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
         let window = rules.lockoutMinutes
         let failures = try await database.withConnection { connection in
             try await connection.query("""
@@ -116,7 +116,7 @@ extension Registry {
         try await database.transaction { connection in
             try await connection.run("INSERT INTO login_attempts (username, address, success) VALUES (\(username), \(address), \(success))", logger)
             let details = note.map { "{\"address\":\(jsonString(address)),\"note\":\(jsonString($0))}" } ?? "{\"address\":\(jsonString(address))}"
-            try await auditAction(success ? "login" : "login_failed", actor: actor, details: details, on: connection)
+            try await registry.auditAction(success ? "login" : "login_failed", actor: actor, details: details, on: connection)
         }
     }
 

@@ -39,7 +39,7 @@ public struct StaleVersion: Error, Sendable {
 
 /// Corrections and voids: never an UPDATE without the expected version, never a DELETE, and
 /// always an audit row with the record before and after, in the same transaction.
-extension Registry {
+extension CorrectionRepository {
     /// Locks the record (FOR UPDATE) if it belongs to `courseId` and the course is within `scope`.
     func lockRecord(_ table: CorrectableTable, id: UUID, courseId: UUID, scope: Set<UUID>?,
                     on connection: PostgresConnection) async throws -> LockedRecord? {
@@ -69,7 +69,7 @@ extension Registry {
                 version = version + 1
             WHERE t.id = \(record.id)
             """, logger)
-        try await auditChange("correct", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
+        try await registry.auditChange("correct", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
         return try await rowJSON(table, id: record.id, on: connection)
     }
 
@@ -80,7 +80,7 @@ extension Registry {
         try await connection.run("""
             UPDATE \(unescaped: table.rawValue) SET voided_at = now(), void_reason = \(reason), version = version + 1 WHERE id = \(record.id)
             """, logger)
-        try await auditChange("void", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
+        try await registry.auditChange("void", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
         return try await rowJSON(table, id: record.id, on: connection)
     }
 

@@ -4,7 +4,7 @@ import PostgresNIO
 import RegistryCore
 
 /// Account administration, for `registry user …`. Every change is audited.
-extension Registry {
+extension AccountRepository {
     public func addUser(username: String, displayName: String, role: Role, siteCodes: [String], password: String,
                         rules: RegistryConfig.Auth, actor: Actor) async throws -> UserRecord {
         try Self.checkPassword(password, rules: rules)
@@ -16,7 +16,7 @@ extension Registry {
                 guard let id else { throw ValidationFailure(field: "site", rule: "exists", message: "no site has the code \(code)") }
                 siteIds.append(id)
             }
-            return try await insertUser(username: username, displayName: displayName, role: role, siteIds: siteIds, passwordHash: hash,
+            return try await registry.insertUser(username: username, displayName: displayName, role: role, siteIds: siteIds, passwordHash: hash,
                                         actor: actor, on: connection)
         }
     }
@@ -36,7 +36,7 @@ extension Registry {
             guard let id else { throw StoreError.notFound("active user \(username)") }
             try await connection.run("UPDATE web_sessions SET ended_at = now() WHERE user_id = \(id) AND ended_at IS NULL", logger)
             try await connection.run("UPDATE api_tokens SET revoked_at = now() WHERE user_id = \(id) AND revoked_at IS NULL", logger)
-            try await auditChange("correct", table: .users, id: id, before: nil, actor: actor, on: connection)
+            try await registry.auditChange("correct", table: .users, id: id, before: nil, actor: actor, on: connection)
         }
     }
 
@@ -51,7 +51,7 @@ extension Registry {
                 RETURNING id, expires_at
                 """, logger: logger).decode((UUID, Date).self).first { _ in true }
             guard let row else { throw StoreError.notFound("active user \(username)") }
-            try await auditAction("create", actor: actor, details: "{\"api_token\":\"\(row.0.uuidString.lowercased())\",\"user\":\(jsonString(username))}",
+            try await registry.auditAction("create", actor: actor, details: "{\"api_token\":\"\(row.0.uuidString.lowercased())\",\"user\":\(jsonString(username))}",
                                   on: connection)
             return (row.0, token, row.1)
         }
@@ -62,7 +62,7 @@ extension Registry {
             let revoked = try await connection.query("UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING 1",
                                                      logger: logger).decode(Int.self).first { _ in true }
             guard revoked != nil else { throw StoreError.notFound("unrevoked token \(id)") }
-            try await auditAction("void", actor: actor, details: "{\"api_token\":\"\(id.uuidString.lowercased())\"}", on: connection)
+            try await registry.auditAction("void", actor: actor, details: "{\"api_token\":\"\(id.uuidString.lowercased())\"}", on: connection)
         }
     }
 }

@@ -47,8 +47,8 @@ public struct AuditQuery: Sendable {
     }
 }
 
-extension Registry {
-    public func audit(_ request: AuditQuery, on connection: PostgresConnection) async throws -> [AuditEntry] {
+extension AuditRepository {
+    func entries(_ request: AuditQuery, on connection: PostgresConnection) async throws -> [AuditEntry] {
         var query = QueryBuilder("""
             SELECT id, at, actor_id, actor_label, action, route, record_table, record_id, before::text, after::text FROM audit_log WHERE true
             """)
