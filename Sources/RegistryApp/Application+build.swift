@@ -35,14 +35,15 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: specification)))
     }
-    services.addLoginRoutes(to: router)
+    router.addRoutes(services.signInRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
-    let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))
-    services.addRoutes(to: api)
-    services.addCorrectionRoutes(to: api)
-    services.addReportRoutes(to: api)
-    services.addAdminRoutes(to: api)
-    services.addExportRoutes(to: api)
+    router.group("api/v1")
+        .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))
+        .addRoutes(services.clinicalRoutes)
+        .addRoutes(services.correctionRoutes)
+        .addRoutes(services.reportRoutes)
+        .addRoutes(services.adminRoutes)
+        .addRoutes(services.exportRoutes)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),

@@ -6,7 +6,8 @@ import RegistryStore
 
 extension RegistryServices {
     /// Admin routes: the audit trail and the list of users.
-    func addAdminRoutes(to api: APIGroup) {
+    var adminRoutes: Routes {
+        let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("audit") { request, context in
             _ = try context.require(.readAudit)
             let query = try AuditQuery.parse(recordId: request.query("recordId"), username: request.query("user"), from: request.query("from"),
@@ -21,5 +22,6 @@ extension RegistryServices {
             let users = try await repositories.accounts.users()
             return JSONResponse.make(status: .ok, ["items": users])
         }
+        return api
     }
 }

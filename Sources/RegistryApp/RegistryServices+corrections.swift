@@ -69,7 +69,8 @@ extension RegistryServices {
     /// `PATCH /courses/{courseId}/<kind>/{id}` corrects fields of a record and
     /// `POST /courses/{courseId}/<kind>/{id}/void` voids it with a reason. Both require
     /// `If-Match` with the record's version; a stale version is 412 and writes nothing.
-    func addCorrectionRoutes(to api: APIGroup) {
+    var correctionRoutes: Routes {
+        let api = RouteCollection(context: RegistryRequestContext.self)
         let corrections = repositories.corrections
         for kind in CorrectableKind.all {
             api.patch("courses/:id/\(kind.segment)/:recordId") { request, context in
@@ -93,6 +94,7 @@ extension RegistryServices {
                 return recordResponse(row)
             }
         }
+        return api
     }
 
     /// Who may, which course and record, and the version the caller saw: what both share.

@@ -8,7 +8,8 @@ import RegistryStore
 extension RegistryServices {
     /// Research exports: one table as CSV, or everything (with codebook and manifest) as a zip.
     /// Both stream as they read: memory stays flat and the first bytes leave at once.
-    func addExportRoutes(to api: APIGroup) {
+    var exportRoutes: Routes {
+        let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("exports/:file") { request, context in
             let principal = try context.require(.export)
             let file = context.parameters.get("file") ?? ""
@@ -44,6 +45,7 @@ extension RegistryServices {
                                 metrics.exported(rows: manifest.files.compactMap(\.rows).reduce(0, +), bytes: manifest.files.map(\.bytes).reduce(0, +))
                             })
         }
+        return api
     }
 
     /// The export's selection from query parameters, scoped to a manager's own sites.

@@ -8,7 +8,8 @@ import RegistryWeb
 extension RegistryServices {
     /// The public sign-in routes: a page with a form (in the visitor's language), and POST /login
     /// taking the form or JSON.
-    func addLoginRoutes(to router: Router<RegistryRequestContext>) {
+    var signInRoutes: Routes {
+        let router = RouteCollection(context: RegistryRequestContext.self)
         router.get("login") { request, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: try pages.login(language(of: request)))))
@@ -45,6 +46,7 @@ extension RegistryServices {
             let ended = Cookie(name: SessionCookie.name, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict)
             return Response(status: .noContent, headers: [.setCookie: ended.description])
         }
+        return router
     }
 
     /// The page language: `?lang=` when given, else the browser's Accept-Language.

@@ -6,7 +6,8 @@ import RegistryStore
 
 extension RegistryServices {
     /// GET /api/v1/reports/outcomes: the outcome report over the filtered courses.
-    func addReportRoutes(to api: APIGroup) {
+    var reportRoutes: Routes {
+        let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("reports/outcomes") { request, context in
             let principal = try context.require(.runReports)
             let filter = try ReportFilter.parse(siteId: request.query("siteId"), clinicianId: request.query("clinicianId"),
@@ -17,5 +18,6 @@ extension RegistryServices {
                                                                  by: principal.actor("GET /api/v1/reports/outcomes"))
             return JSONResponse.make(status: .ok, report)
         }
+        return api
     }
 }

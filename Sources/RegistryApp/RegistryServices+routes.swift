@@ -4,13 +4,14 @@ import Hummingbird
 import RegistryCore
 import RegistryStore
 
-typealias APIGroup = RouterGroup<RegistryRequestContext>
+typealias Routes = RouteCollection<RegistryRequestContext>
 
 extension RegistryServices {
     /// Every clinical JSON route under /api/v1; openapi.yaml describes the same set. Each names
     /// the capability it needs, and reads and writes never reach outside the caller's sites: a
     /// record at another site is 404, so its existence does not leak.
-    func addRoutes(to api: APIGroup) {
+    var clinicalRoutes: Routes {
+        let api = RouteCollection(context: RegistryRequestContext.self)
         let patients = repositories.patients, courses = repositories.courses
         api.post("patients") { request, context in
             let principal = try context.require(.writeClinical)
@@ -62,13 +63,14 @@ extension RegistryServices {
         addCourseRecordRoute(to: api, "pain-scores", as: PainScoreInput.self, courses.addPainScore)
         addCourseRecordRoute(to: api, "events", as: CourseEventInput.self, courses.addEvent)
         addCourseRecordRoute(to: api, "findings", as: FindingsInput.self, courses.addFindings)
+        return api
     }
 
     /// `POST /courses/{id}/<segment>`: validate everything that needs no database, then let the
     /// repository lock the course (404 if absent or at another site), check the record's dates
     /// against its start and insert it, in one transaction.
     private func addCourseRecordRoute<Input: CourseRecordInput>(
-        to api: APIGroup, _ segment: String, as input: Input.Type,
+        to api: Routes, _ segment: String, as input: Input.Type,
         _ add: @escaping @Sendable (Input.Valid, UUID, Set<UUID>?, Actor, Idempotency?) async throws -> Written
     ) {
         api.post("courses/:id/\(segment)") { request, context in
