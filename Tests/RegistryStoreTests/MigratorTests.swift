@@ -30,15 +30,20 @@ import Testing
             let first = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()[0]
             try ("-- edited\n" + String(contentsOf: folder.appending(path: first), encoding: .utf8)).write(to: folder.appending(path: first), atomically: true, encoding: .utf8)
             let migrator = try Migrator(directory: folder)
-            await #expect(throws: StoreError.self) { try await migrator.migrate(database) }
-            await #expect(throws: StoreError.self) { try await migrator.status(database) }
+            for error in [await #expect(throws: StoreError.self) { try await migrator.migrate(database) },
+                          await #expect(throws: StoreError.self) { try await migrator.status(database) }] {
+                guard case .schemaOutdated(let message) = error else { Issue.record("\(String(describing: error))"); continue }
+                #expect(message.contains("Schema/\(first) was edited after it was applied"), "\(message)")
+            }
         }
     }
 
     @Test func aFailingMigrationLeavesNoTrace() async throws {
         try await TestDatabase.withFresh { database in
             let folder = try copyOfSchema(adding: ("9999_broken.sql", "CREATE TABLE half (id int); SELECT no_such_function();"))
-            await #expect(throws: (any Error).self) { try await Migrator(directory: folder).migrate(database) }
+            let error = await #expect(throws: StoreError.self) { try await Migrator(directory: folder).migrate(database) }
+            guard case .schemaOutdated(let message) = error else { Issue.record("\(String(describing: error))"); return }
+            #expect(message.contains("a migration failed") && message.contains("no_such_function"), "\(message)")
             let exists = try await database.withConnection {
                 try await $0.query("SELECT to_regclass('half') IS NOT NULL", logger: TestDatabase.logger).decode(Bool.self).first { _ in true }
             }
