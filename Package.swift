@@ -72,7 +72,7 @@ let package = Package(
         // What a person sees, with no I/O: mustache templates and the zh-TW and English catalogues.
         .target(
             name: "RegistryWeb",
-            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["RegistryCore", "RegistryAnalytics", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates"), .copy("Strings")],
             swiftSettings: swiftSettings
         ),

@@ -36,6 +36,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: specification)))
     }
     router.addRoutes(services.signInRoutes)
+    router.addRoutes(services.pageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
         .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))

@@ -11,15 +11,21 @@ extension RegistryServices {
     var signInRoutes: Routes {
         let router = RouteCollection(context: RegistryRequestContext.self)
         router.get("login") { request, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: try pages.login(language(of: request)))))
+            html(.ok, try pages.login(language(of: request)), request)
         }
         router.post("login") { request, context in
             let data = try await request.bodyBytes(limit: 16_384)
+            // A browser's form gets pages (303 home, or the form again with the message); JSON
+            // clients get JSON.
             let form = request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true
+            let language = language(of: request)
             let credentials = form ? try? URLEncodedFormDecoder().decode(Credentials.self, from: String(decoding: data, as: UTF8.self))
                 : try decodeInput(Credentials.self, from: data)
             guard let username = credentials?.username, let password = credentials?.password, !username.isEmpty, !password.isEmpty else {
+                if form {
+                    return html(.unprocessableContent, try pages.login(language, username: credentials?.username ?? "",
+                                                                       error: pages.catalogue.text("loginRequired", language)), request)
+                }
                 throw ValidationFailure([FieldProblem(field: "username", rule: "required", message: "username and password are required")])
             }
             let address = context.remoteAddress?.ipAddress ?? "unknown"
@@ -28,13 +34,21 @@ extension RegistryServices {
                 let secure = config.auth.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
                 let cookie = Cookie(name: SessionCookie.name, value: token, maxAge: config.auth.sessionIdleMinutes * 60, path: "/", secure: secure,
                                     httpOnly: true, sameSite: .strict)
+                if form { return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie.description, .cacheControl: "no-store"]) }
                 return JSONResponse.make(status: .ok, data: try JSONResponse.body(["username": principal.username, "role": principal.role.rawValue]),
                                          headers: [.setCookie: cookie.description])
             case .failure:
                 metrics.signInFailure("wrong_credentials")
+                if form { return html(.unauthorized, try pages.login(language, username: username, error: pages.catalogue.text("loginFailed", language)), request) }
                 return JSONResponse.make(status: .unauthorized, APIProblem(error: "login_failed", message: "wrong username or password"))
             case .throttled(let seconds):
                 metrics.signInFailure("throttled")
+                if form {
+                    var response = html(.tooManyRequests, try pages.login(language, username: username, error: pages.catalogue.text(
+                        "loginThrottled", language, ["minutes": String(seconds / 60)])), request)
+                    response.headers[.retryAfter] = String(seconds)
+                    return response
+                }
                 return JSONResponse.make(status: .tooManyRequests,
                                          data: try JSONResponse.body(APIProblem(error: "too_many_attempts",
                                                                                 message: "too many failed sign-ins; try again in \(seconds / 60) minutes")),
@@ -44,14 +58,20 @@ extension RegistryServices {
         router.post("logout") { request, _ in
             if let token = request.cookies[SessionCookie.name]?.value { try await repositories.accounts.logout(sessionToken: token) }
             let ended = Cookie(name: SessionCookie.name, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict)
+            // The page's sign-out button goes back to the sign-in page; API clients get 204.
+            if request.headers[.accept]?.contains("text/html") == true {
+                return Response(status: .seeOther, headers: [.location: "/login", .setCookie: ended.description])
+            }
             return Response(status: .noContent, headers: [.setCookie: ended.description])
         }
         return router
     }
 
-    /// The page language: `?lang=` when given, else the browser's Accept-Language.
+    /// The page language: `?lang=` when given, else the one chosen before (remembered in a
+    /// cookie), else the browser's Accept-Language.
     func language(of request: Request) -> Language {
-        request.query("lang").flatMap(Language.init(rawValue:)) ?? Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
+        request.query("lang").flatMap(Language.init(rawValue:)) ?? request.cookies[Self.languageCookie].flatMap { Language(rawValue: $0.value) }
+            ?? Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
     }
 }
 

@@ -24,6 +24,10 @@ public struct AccountRepository: Repository {
         try await database.answering(within: 20) { try await checkLogin(username: username, password: password, address: address, rules: rules) }
     }
 
+    public func sites() async throws -> [SiteRecord] {
+        try await database.withConnection { try await registry.sites(on: $0) }
+    }
+
     public func users() async throws -> [UserRecord] {
         try await registry.database.withConnection { try await registry.users(on: $0) }
     }

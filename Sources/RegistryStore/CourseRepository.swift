@@ -1,9 +1,10 @@
 import Foundation
 import PostgresNIO
+import RegistryAnalytics
 import RegistryCore
 
 /// Courses and everything recorded on them.
-public struct CourseRepository: Sendable {
+public struct CourseRepository: Repository {
     let registry: Registry
     let rules: ClinicalRules
 
@@ -19,6 +20,18 @@ public struct CourseRepository: Sendable {
     /// The course with every record on it, or nil when absent or at another site.
     public func timeline(_ id: UUID, scope: Set<UUID>?) async throws -> CourseTimeline? {
         try await registry.database.withConnection { try await registry.timeline(id, rules: rules.block, scope: scope, on: $0) }
+    }
+
+    /// What the outcome definitions say about the course so far (baseline, sessions, improvement,
+    /// recurrence), from the same stream the report reads; nil when absent or at another site.
+    public func outcome(_ id: UUID, scope: Set<UUID>?) async throws -> CourseOutcome? {
+        try await database.withConnection { connection in
+            var query = QueryBuilder("")
+            let condition = " AND c.id = \(query.bind(id))" + query.siteConditions(siteId: nil, scope: scope)
+            var outcome: CourseOutcome?
+            try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { outcome = OutcomeRules(rules).outcome(of: $0) }
+            return outcome
+        }
     }
 
     public func addBlock(_ block: NewBlock, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {

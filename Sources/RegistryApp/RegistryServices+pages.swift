@@ -1,0 +1,95 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RegistryCore
+import RegistryStore
+import RegistryWeb
+
+/// The clinic's pages: `/` leads to sign-in or home; home finds a patient in one step and lists
+/// the recent courses at my sites; the patient and course pages show everything recorded, the
+/// course's derived state and its pain chart. Server-rendered, in zh-TW or English.
+extension RegistryServices {
+    var pageRoutes: Routes {
+        let routes = Routes(context: RegistryRequestContext.self)
+        routes.get { request, _ in
+            try await signedIn(request) == nil ? redirect("/login") : redirect("/home")
+        }
+        routes.get("home") { request, _ in
+            try await page(request) { principal, language in
+                // The same rule as the API's search term; a term that breaks it finds nothing.
+                var rule = Validator()
+                let query = rule.text(request.query("q"), "q", maxLength: 100).map { $0.trimmingCharacters(in: .whitespaces) }
+                var found: [PatientRecord] = []
+                if let query { found = try await repositories.patients.search(query, scope: principal.siteScope) }
+                let courses = try await repositories.courses.list(patientId: nil, siteId: nil, scope: principal.siteScope, page: PageRequest(limit: 20))
+                return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items)
+            }
+        }
+        routes.get("patients/:id") { request, context in
+            try await page(request) { principal, language in
+                let id = try context.pathId("patient")
+                guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
+                let sites = try await repositories.accounts.sites()
+                return try pages.patient(language, viewer: viewer(principal), patient: detail.patient, courses: detail.courses,
+                                         siteName: sites.first { $0.id == detail.patient.siteId }?.name ?? "")
+            }
+        }
+        routes.get("courses/:id") { request, context in
+            try await page(request) { principal, language in
+                let id = try context.pathId("course")
+                guard let timeline = try await repositories.courses.timeline(id, scope: principal.siteScope) else { throw StoreError.notFound("course") }
+                let outcome = try await repositories.courses.outcome(id, scope: principal.siteScope)
+                let patient = try await repositories.patients.patient(timeline.course.patientId, scope: principal.siteScope)?.patient
+                let users = try await repositories.accounts.users(), sites = try await repositories.accounts.sites()
+                return try pages.course(language, viewer: viewer(principal), timeline: timeline, outcome: outcome, patient: patient,
+                                        clinician: users.first { $0.id == timeline.course.clinicianId }?.displayName ?? "",
+                                        site: sites.first { $0.id == timeline.course.siteId }?.name ?? "")
+            }
+        }
+        return routes
+    }
+
+    /// A page that shows identities: the signed-in user (else to the sign-in page), who must be
+    /// allowed to see them (else a 403 page); a record outside their sites is a 404 page.
+    func page(_ request: Request, render: (Principal, Language) async throws -> String) async throws -> Response {
+        let language = language(of: request)
+        guard let principal = try await signedIn(request) else { return redirect("/login") }
+        do {
+            guard principal.may(.readIdentity) else { throw AccessProblem.forbidden(role: principal.role, capability: .readIdentity) }
+            return html(.ok, try await render(principal, language), request)
+        } catch AccessProblem.forbidden {
+            return html(.forbidden, try pages.problem(language, viewer: viewer(principal), titleKey: "forbiddenTitle", messageKey: "forbiddenMessage"), request)
+        } catch StoreError.notFound {
+            return html(.notFound, try pages.problem(language, viewer: viewer(principal), titleKey: "notFoundTitle", messageKey: "notFoundMessage"), request)
+        }
+    }
+
+    /// The user of the session cookie, if it is still valid.
+    func signedIn(_ request: Request) async throws -> Principal? {
+        guard let token = request.cookies[SessionCookie.name]?.value else { return nil }
+        return try await repositories.accounts.principal(forSession: token, idleMinutes: config.auth.sessionIdleMinutes)
+    }
+
+    func viewer(_ principal: Principal) -> Pages.Viewer { Pages.Viewer(name: principal.username) }
+
+    /// A page with the headers every page carries: no framing, scripts only from here, nothing
+    /// cached (pages show identities), and the chosen language remembered.
+    func html(_ status: HTTPResponse.Status, _ body: String, _ request: Request) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin",
+        ]
+        if let chosen = request.query("lang").flatMap(Language.init(rawValue:)) {
+            headers[.setCookie] = Cookie(name: Self.languageCookie, value: chosen.rawValue, maxAge: 365 * 86400, path: "/", httpOnly: true,
+                                         sameSite: .lax).description
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    static let languageCookie = "scn_lang"
+}

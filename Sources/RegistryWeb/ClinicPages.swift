@@ -1,0 +1,109 @@
+import Foundation
+import RegistryAnalytics
+import RegistryCore
+
+/// The clinician's pages, rendered from Core records and the course's derived outcome; every
+/// word from the catalogue of `language`.
+extension Pages {
+    /// Who is signed in, shown in the header.
+    public struct Viewer: Sendable {
+        public let name: String
+        public init(name: String) { self.name = name }
+    }
+
+    public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord]) throws -> String {
+        try render("home", language, [
+            "title": catalogue.text("homeTitle", language), "user": viewer.name, "query": query ?? "", "searched": query != nil,
+            "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
+            "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
+        ])
+    }
+
+    public func patient(_ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String) throws -> String {
+        try render("patient", language, [
+            "title": "\(patient.familyName) \(patient.givenName)", "user": viewer.name, "name": "\(patient.familyName) \(patient.givenName)",
+            "mrn": patient.mrn, "dateOfBirth": patient.dateOfBirth.description, "sex": patient.sex.rawValue, "site": siteName,
+            "phone": patient.phone as Any, "email": patient.email as Any,
+            "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
+        ])
+    }
+
+    public func course(_ language: Language, viewer: Viewer, timeline: CourseTimeline, outcome: CourseOutcome?, patient: PatientRecord?,
+                       clinician: String, site: String) throws -> String {
+        let course = timeline.course
+        let name = patient.map { "\($0.familyName) \($0.givenName)" } ?? ""
+        let start = course.startedOn
+        let scores = timeline.painScores.filter { $0.void == nil }.sorted { $0.recordedOn < $1.recordedOn }
+        let sessionDays = timeline.sessions.filter { $0.void == nil }.map { start.days(until: $0.sessionOn) }
+        let chart = NRSChart.svg(scores: scores.map { (start.days(until: $0.recordedOn), $0.nrs) }, sessions: sessionDays,
+                                 label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
+        return try render("course", language, [
+            "title": "\(catalogue.text("courseTitle", language)) · \(name)", "user": viewer.name, "patientName": name,
+            "patientId": course.patientId.uuidString.lowercased(), "mrn": patient?.mrn ?? "", "side": course.side.rawValue, "icd10": course.icd10,
+            "clinician": clinician, "site": site, "startedOn": start.description,
+            "baseline": outcome?.baseline.map(String.init) ?? "–", "sessions": outcome?.sessionCount ?? 0,
+            "outcome": outcomeText(outcome, language), "recurrence": recurrenceText(outcome, language),
+            "chart": chart, "timeline": timelineRows(timeline, language), "hasTimeline": !timelineRows(timeline, language).isEmpty,
+        ])
+    }
+
+    /// A page saying what went wrong (403, 404), in the visitor's language.
+    public func problem(_ language: Language, viewer: Viewer?, titleKey: String, messageKey: String) throws -> String {
+        try render("problem", language, ["title": catalogue.text(titleKey, language), "message": catalogue.text(messageKey, language),
+                                         "user": viewer?.name as Any])
+    }
+
+    private func patientRow(_ patient: PatientRecord) -> [String: Any] {
+        ["id": patient.id.uuidString.lowercased(), "mrn": patient.mrn, "name": "\(patient.familyName) \(patient.givenName)",
+         "dateOfBirth": patient.dateOfBirth.description]
+    }
+
+    private func courseRow(_ course: CourseRecord, _ language: Language) -> [String: Any] {
+        ["id": course.id.uuidString.lowercased(), "startedOn": course.startedOn.description, "side": course.side.rawValue, "icd10": course.icd10,
+         "status": course.status.rawValue.replacingOccurrences(of: "_", with: " ")]
+    }
+
+    func outcomeText(_ outcome: CourseOutcome?, _ language: Language) -> String {
+        guard let outcome else { return "–" }
+        if let reason = outcome.notEvaluable {
+            return catalogue.text("notEvaluable", language, ["reason": catalogue.text("reason_" + reason.rawValue, language)])
+        }
+        guard let sessions = outcome.sessionsToImprovement, let date = outcome.improvedOn else { return catalogue.text("notImproved", language) }
+        return catalogue.text("improvedAfter", language, ["sessions": String(sessions), "date": date.description])
+    }
+
+    func recurrenceText(_ outcome: CourseOutcome?, _ language: Language) -> String {
+        if let date = outcome?.recurredOn { return catalogue.text("recurredOn", language, ["date": date.description]) }
+        if let date = outcome?.nonSustainedOn { return catalogue.text("nonSustained", language, ["date": date.description]) }
+        return catalogue.text("noRecurrence", language)
+    }
+
+    /// Every record in date order, voided ones kept (struck through, with the reason).
+    func timelineRows(_ timeline: CourseTimeline, _ language: Language) -> [[String: Any]] {
+        var rows: [(CalendarDate, [String: Any])] = []
+        func row(_ date: CalendarDate, _ kind: String, _ details: String, _ void: VoidInfo?) {
+            rows.append((date, ["date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
+                                "voidReason": void?.reason as Any]))
+        }
+        for block in timeline.blocks {
+            row(CalendarDate(block.performedAt, in: .gmt), "kindBlock",
+                "NRS \(block.nrsBefore) → \(block.nrsAfter), \(String(format: "%.1f", block.reliefPercent))% (\(catalogue.text(block.positive ? "positive" : "negative", language)))",
+                block.void)
+        }
+        for session in timeline.sessions {
+            let procedures = session.procedures.map { procedure in
+                [catalogue.text(procedure.kind.rawValue, language), procedure.injectate?.rawValue, procedure.volumeMl.map { "\($0) mL" }]
+                    .compactMap { $0 }.joined(separator: " ")
+            }
+            row(session.sessionOn, "kindSession", procedures.joined(separator: "; "), session.void)
+        }
+        for score in timeline.painScores {
+            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(score.timepoint.rawValue.replacingOccurrences(of: "_", with: " "))", score.void)
+        }
+        for event in timeline.events { row(event.occurredOn, "kindEvent", event.kind.rawValue.replacingOccurrences(of: "_", with: " "), event.void) }
+        for finding in timeline.findings.ultrasound { row(finding.recordedOn, "kindFinding", "ultrasound", finding.void) }
+        for finding in timeline.findings.examination { row(finding.recordedOn, "kindFinding", "examination", finding.void) }
+        for finding in timeline.findings.screening { row(finding.recordedOn, "kindFinding", "screening", finding.void) }
+        return rows.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// The clinic's pages over HTTP: entry, sign-in by form, home with the patient search, the
+/// patient and course pages, in both languages, with the headers every page carries.
+@Suite struct PageTests {
+    /// Signs in `username` through the sign-in form; returns the session cookie.
+    func signIn(_ client: some TestClientProtocol, _ h: APIHarness, username: String) async throws -> String {
+        var auth = try TestDatabase.config().auth
+        auth.bcryptCost = 4
+        _ = try? await AccountRepository(database: h.database).addUser(username: username, displayName: username, role: username.hasPrefix("res") ? .researcher : .clinician,
+                                                                      siteCodes: username.hasPrefix("res") ? [] : ["TEST"], password: "a long enough password",
+                                                                      rules: auth, actor: Fixture.actor)
+        let reply = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                             body: ByteBuffer(string: "username=\(username)&password=a+long+enough+password"))
+        #expect(reply.status == .seeOther && reply.headers[.location] == "/")
+        return String(try #require(reply.headers[.setCookie]).split(separator: ";")[0])
+    }
+
+    func page(_ client: some TestClientProtocol, _ uri: String, cookie: String?, language: String = "en") async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        var headers: HTTPFields = [.acceptLanguage: language]
+        if let cookie { headers[.cookie] = cookie }
+        let reply = try await client.execute(uri: uri, method: .get, headers: headers)
+        return (reply.status, String(buffer: reply.body), reply.headers)
+    }
+
+    @Test func theEntryLeadsToSignInThenHomeAndAWrongPasswordStaysOnTheForm() async throws {
+        try await APIHarness.run { h, client in
+            let (status, _, headers) = try await page(client, "/", cookie: nil)
+            #expect(status == .seeOther && headers[.location] == "/login")
+            let wrong = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: "zh-TW"],
+                                                 body: ByteBuffer(string: "username=nobody.here&password=wrong"))
+            #expect(wrong.status == .unauthorized)
+            let form = String(buffer: wrong.body)
+            #expect(form.contains("帳號或密碼錯誤") && form.contains("value=\"nobody.here\"") && form.contains("role=\"alert\""))
+            let cookie = try await signIn(client, h, username: "dr.pages")
+            let (entry, _, entryHeaders) = try await page(client, "/", cookie: cookie)
+            #expect(entry == .seeOther && entryHeaders[.location] == "/home")
+        }
+    }
+
+    @Test func homeFindsAPatientAndThePatientAndCoursePagesShowTheirRecords() async throws {
+        try await APIHarness.run { h, client in
+            let course = h.fixture.courseId
+            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-12","timepoint":"baseline","nrs":8}"#, token: h.clinician).status == .created)
+            #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-01-12","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
+                                          token: h.clinician).status == .created)
+            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-02","timepoint":"follow_up","nrs":3}"#, token: h.clinician).status == .created)
+            let cookie = try await signIn(client, h, username: "dr.pages")
+            let (status, home, headers) = try await page(client, "/home?q=mrn-1", cookie: cookie)
+            #expect(status == .ok && home.contains("Doe Jane") && home.contains("/patients/\(h.fixture.patientId.uuidString.lowercased())"))
+            #expect(headers[.cacheControl] == "no-store" && headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            let (_, patient, _) = try await page(client, "/patients/\(h.fixture.patientId)", cookie: cookie)
+            #expect(patient.contains("MRN-1") && patient.contains("/courses/\(course.uuidString.lowercased())"))
+            let (courseStatus, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
+            #expect(courseStatus == .ok)
+            #expect(coursePage.contains("improved after 1 session(s), on 2026-02-02"), "\(coursePage)")
+            #expect(coursePage.contains("<svg") && coursePage.contains("class=\"session\"") && coursePage.contains("ultrasound-guided hydrodissection"))
+            let (_, chinese, _) = try await page(client, "/courses/\(course)", cookie: cookie, language: "zh-TW")
+            #expect(chinese.contains("治療 1 次後改善") && chinese.contains("超音波導引神經水解") && chinese.contains("<html lang=\"zh-TW\">"))
+        }
+    }
+
+    @Test func aResearcherGetsA403PageAndAnotherSitesRecordIsA404Page() async throws {
+        try await APIHarness.run { h, client in
+            let researcher = try await signIn(client, h, username: "res.pages")
+            let (forbidden, body, _) = try await page(client, "/home", cookie: researcher)
+            #expect(forbidden == .forbidden && body.contains("Not available to your role") && !body.contains("MRN-1"))
+            let clinician = try await signIn(client, h, username: "dr.pages")
+            let (missing, notFound, _) = try await page(client, "/courses/\(UUID())", cookie: clinician)
+            #expect(missing == .notFound && notFound.contains("There is no such record at your sites."))
+            let (signedOut, _, headers) = try await page(client, "/home", cookie: nil)
+            #expect(signedOut == .seeOther && headers[.location] == "/login")
+        }
+    }
+
+    @Test func aChosenLanguageIsRemembered() async throws {
+        try await APIHarness.run { h, client in
+            let cookie = try await signIn(client, h, username: "dr.pages")
+            let chosen = try await client.execute(uri: "/home?lang=zh-TW", method: .get, headers: [.cookie: cookie, .acceptLanguage: "en"])
+            let remembered = String(try #require(chosen.headers[.setCookie]).split(separator: ";")[0])
+            #expect(remembered == "scn_lang=zh-TW")
+            let (_, next, _) = try await page(client, "/home", cookie: cookie + "; " + remembered, language: "en")
+            #expect(next.contains("<html lang=\"zh-TW\">") && next.contains("查詢病人"))
+        }
+    }
+}
