@@ -115,7 +115,7 @@ let package = Package(
             ],
             path: "Tests/RegistryTestSupport",
             // Run from the checkout by the contract check, not built into the target.
-            exclude: ["contract_check.py"],
+            exclude: ["contract_check.py", "browser_check.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,7 +22,8 @@ extension RegistryServices {
                 var found: [PatientRecord] = []
                 if let query { found = try await repositories.patients.search(query, scope: principal.siteScope) }
                 let courses = try await repositories.courses.list(patientId: nil, siteId: nil, scope: principal.siteScope, page: PageRequest(limit: 20))
-                return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items)
+                let patients = try await repositories.patients.identities(Set(courses.items.map(\.patientId)), scope: principal.siteScope)
+                return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items, patients: patients)
             }
         }
         routes.get("patients/:id") { request, context in

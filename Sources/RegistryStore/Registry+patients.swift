@@ -28,7 +28,7 @@ extension Registry {
     }
 
     /// Patients newest first, optionally only one (`id`) or one site's, never outside `scope`.
-    public func patients(id: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
+    public func patients(id: UUID? = nil, ids: [UUID]? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
                          on connection: PostgresConnection) async throws -> Page<PatientRecord> {
         var query = QueryBuilder("""
             SELECT p.id, p.site_id, i.mrn, i.family_name, i.given_name, i.date_of_birth::text, i.sex, i.phone, i.email,
@@ -37,6 +37,7 @@ extension Registry {
             WHERE true
             """)
         if let id { query.and("p.id = ?", id) }
+        if let ids { query.and("p.id = ANY(?)", ids) }
         if let siteId { query.and("p.site_id = ?", siteId) }
         if let scope { query.and("p.site_id = ANY(?)", Array(scope)) }
         query.addKeyset(page, alias: "p")

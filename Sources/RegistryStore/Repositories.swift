@@ -51,6 +51,15 @@ public struct PatientRepository: Repository {
         try await registry.database.withConnection { try await registry.searchPatients(text, scope: scope, limit: 20, on: $0) }
     }
 
+    /// The patients among `ids` at the caller's sites, by id (for naming the patients of a list).
+    public func identities(_ ids: Set<UUID>, scope: Set<UUID>?) async throws -> [UUID: PatientRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let page = try await registry.database.withConnection {
+            try await registry.patients(ids: Array(ids), scope: scope, page: PageRequest(limit: min(ids.count, PageRequest.maximumLimit)), on: $0)
+        }
+        return Dictionary(uniqueKeysWithValues: page.items.map { ($0.id, $0) })
+    }
+
     /// The patient with every course, or nil when absent or at another site.
     public func patient(_ id: UUID, scope: Set<UUID>?) async throws -> PatientDetail? {
         try await registry.database.withConnection { connection in

@@ -11,11 +11,13 @@ extension Pages {
         public init(name: String) { self.name = name }
     }
 
-    public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord]) throws -> String {
+    /// `patients` names the patients of `courses`, by id.
+    public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord],
+                     patients: [UUID: PatientRecord]) throws -> String {
         try render("home", language, [
             "title": catalogue.text("homeTitle", language), "user": viewer.name, "query": query ?? "", "searched": query != nil,
             "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
-            "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
+            "courses": courses.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasCourses": !courses.isEmpty,
         ])
     }
 
@@ -39,7 +41,7 @@ extension Pages {
                                  label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
         return try render("course", language, [
             "title": "\(catalogue.text("courseTitle", language)) · \(name)", "user": viewer.name, "patientName": name,
-            "patientId": course.patientId.uuidString.lowercased(), "mrn": patient?.mrn ?? "", "side": course.side.rawValue, "icd10": course.icd10,
+            "patientId": course.patientId.uuidString.lowercased(), "mrn": patient?.mrn ?? "", "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
             "clinician": clinician, "site": site, "startedOn": start.description,
             "baseline": outcome?.baseline.map(String.init) ?? "–", "sessions": outcome?.sessionCount ?? 0,
             "outcome": outcomeText(outcome, language), "recurrence": recurrenceText(outcome, language),
@@ -58,9 +60,12 @@ extension Pages {
          "dateOfBirth": patient.dateOfBirth.description]
     }
 
-    private func courseRow(_ course: CourseRecord, _ language: Language) -> [String: Any] {
-        ["id": course.id.uuidString.lowercased(), "startedOn": course.startedOn.description, "side": course.side.rawValue, "icd10": course.icd10,
-         "status": course.status.rawValue.replacingOccurrences(of: "_", with: " ")]
+    private func courseRow(_ course: CourseRecord, _ language: Language, patient: PatientRecord? = nil) -> [String: Any] {
+        var row: [String: Any] = ["id": course.id.uuidString.lowercased(), "startedOn": course.startedOn.description,
+                                  "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
+                                  "status": catalogue.text("status_" + course.status.rawValue, language)]
+        if let patient { row["patient"] = "\(patient.familyName) \(patient.givenName) (\(patient.mrn))" }
+        return row
     }
 
     func outcomeText(_ outcome: CourseOutcome?, _ language: Language) -> String {
@@ -82,8 +87,9 @@ extension Pages {
     func timelineRows(_ timeline: CourseTimeline, _ language: Language) -> [[String: Any]] {
         var rows: [(CalendarDate, [String: Any])] = []
         func row(_ date: CalendarDate, _ kind: String, _ details: String, _ void: VoidInfo?) {
-            rows.append((date, ["date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
-                                "voidReason": void?.reason as Any]))
+            var row: [String: Any] = ["date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil]
+            if let void { row["voidReason"] = void.reason }
+            rows.append((date, row))
         }
         for block in timeline.blocks {
             row(CalendarDate(block.performedAt, in: .gmt), "kindBlock",
@@ -98,12 +104,12 @@ extension Pages {
             row(session.sessionOn, "kindSession", procedures.joined(separator: "; "), session.void)
         }
         for score in timeline.painScores {
-            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(score.timepoint.rawValue.replacingOccurrences(of: "_", with: " "))", score.void)
+            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(catalogue.text("timepoint_" + score.timepoint.rawValue, language))", score.void)
         }
-        for event in timeline.events { row(event.occurredOn, "kindEvent", event.kind.rawValue.replacingOccurrences(of: "_", with: " "), event.void) }
-        for finding in timeline.findings.ultrasound { row(finding.recordedOn, "kindFinding", "ultrasound", finding.void) }
-        for finding in timeline.findings.examination { row(finding.recordedOn, "kindFinding", "examination", finding.void) }
-        for finding in timeline.findings.screening { row(finding.recordedOn, "kindFinding", "screening", finding.void) }
+        for event in timeline.events { row(event.occurredOn, "kindEvent", catalogue.text("event_" + event.kind.rawValue, language), event.void) }
+        for finding in timeline.findings.ultrasound { row(finding.recordedOn, "kindFinding", catalogue.text("finding_ultrasound", language), finding.void) }
+        for finding in timeline.findings.examination { row(finding.recordedOn, "kindFinding", catalogue.text("finding_examination", language), finding.void) }
+        for finding in timeline.findings.screening { row(finding.recordedOn, "kindFinding", catalogue.text("finding_screening", language), finding.void) }
         return rows.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
     }
 }

@@ -2,7 +2,7 @@
 /// each session a dashed vertical line. Small pure functions, so tests can read the picture back.
 public enum NRSChart {
     public struct Geometry: Sendable {
-        public var width = 640.0, height = 220.0, left = 36.0, right = 12.0, top = 12.0, bottom = 28.0
+        public var width = 640.0, height = 236.0, left = 36.0, right = 12.0, top = 12.0, bottom = 44.0
         public init() {}
         var plotWidth: Double { width - left - right }
         var plotHeight: Double { height - top - bottom }
@@ -27,9 +27,9 @@ public enum NRSChart {
         }
         let week = lastDay > 120 ? 28 : 7
         for day in stride(from: 0, through: lastDay, by: week) {
-            parts.append("<text x=\"\(f(x(day, lastDay: lastDay, g)))\" y=\"\(f(g.height - 8))\" text-anchor=\"middle\">\(day)</text>")
+            parts.append("<text x=\"\(f(x(day, lastDay: lastDay, g)))\" y=\"\(f(g.height - 24))\" text-anchor=\"middle\">\(day)</text>")
         }
-        parts.append("<text x=\"\(f(g.width - g.right))\" y=\"\(f(g.height - 8))\" text-anchor=\"end\" class=\"axis-label\">\(escape(daysLabel))</text>")
+        parts.append("<text x=\"\(f(g.left + g.plotWidth / 2))\" y=\"\(f(g.height - 4))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(daysLabel))</text>")
         for day in sessions {
             parts.append("<line class=\"session\" data-day=\"\(day)\" x1=\"\(f(x(day, lastDay: lastDay, g)))\" x2=\"\(f(x(day, lastDay: lastDay, g)))\" y1=\"\(f(g.top))\" y2=\"\(f(g.top + g.plotHeight))\"/>")
         }

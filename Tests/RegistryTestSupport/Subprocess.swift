@@ -36,4 +36,17 @@ public enum Subprocess {
         let errors = String(decoding: (try? Data(contentsOf: errorFile)) ?? Data(), as: UTF8.self)
         return Outcome(status: process.terminationStatus, output: output, errors: errors)
     }
+
+    /// The same, waited for on a GCD thread: a program that talks back to a server in this
+    /// process (a browser) must not block the cooperative threads that server runs on.
+    public static func runAside(_ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
+                                input: String = "", mergingErrors: Bool = false) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    try run(program, arguments, in: folder, environment: environment, input: input, mergingErrors: mergingErrors)
+                })
+            }
+        }
+    }
 }
