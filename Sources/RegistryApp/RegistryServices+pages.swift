@@ -37,14 +37,28 @@ extension RegistryServices {
         }
         routes.get("courses/:id") { request, context in
             try await page(request) { principal, language in
+                try await coursePage(try context.pathId("course"), principal: principal, language: language, request: request)
+            }
+        }
+        routes.post("courses/:id/pain-scores") { request, context in
+            try await page(request) { principal, language in
                 let id = try context.pathId("course")
-                guard let timeline = try await repositories.courses.timeline(id, scope: principal.siteScope) else { throw StoreError.notFound("course") }
-                let outcome = try await repositories.courses.outcome(id, scope: principal.siteScope)
-                let patient = try await repositories.patients.patient(timeline.course.patientId, scope: principal.siteScope)?.patient
-                let users = try await repositories.accounts.users(), sites = try await repositories.accounts.sites()
-                return try pages.course(language, viewer: viewer(principal), timeline: timeline, outcome: outcome, patient: patient,
-                                        clinician: users.first { $0.id == timeline.course.clinicianId }?.displayName ?? "",
-                                        site: sites.first { $0.id == timeline.course.siteId }?.name ?? "")
+                let form = try await PainScoreFormInput.read(request)
+                guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
+                guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(form.csrf, session: session) else { throw PageRefusal.expired }
+                do {
+                    let score = try form.input.validated(validationContext(), courseStart: nil)
+                    let written = try await repositories.courses.addPainScore(score, to: id, scope: principal.siteScope,
+                                                                               by: principal.actor("POST /courses/{id}/pain-scores"),
+                                                                               idempotency: form.idempotency(for: principal))
+                    metrics.write(kind: "pain-scores", replayed: written.replayed)
+                    throw PageRefusal.done(location: "/courses/\(id.uuidString.lowercased())")
+                } catch let failure as ValidationFailure {
+                    // Nothing was written: the form comes back with what was typed and each problem beside its field.
+                    let again = PainScoreForm(csrf: form.csrf ?? "", idempotencyKey: form.idempotencyKey ?? UUID().uuidString, values: form.typed,
+                                              problems: failure.problems)
+                    throw PageRefusal.invalid(try await coursePage(id, principal: principal, language: language, request: request, form: again))
+                }
             }
         }
         return routes
@@ -55,14 +69,42 @@ extension RegistryServices {
     func page(_ request: Request, render: (Principal, Language) async throws -> String) async throws -> Response {
         let language = language(of: request)
         guard let principal = try await signedIn(request) else { return redirect("/login") }
+        func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) throws -> Response {
+            html(status, try pages.problem(language, viewer: viewer(principal), titleKey: title, messageKey: message), request)
+        }
         do {
             guard principal.may(.readIdentity) else { throw AccessProblem.forbidden(role: principal.role, capability: .readIdentity) }
             return html(.ok, try await render(principal, language), request)
         } catch AccessProblem.forbidden {
-            return html(.forbidden, try pages.problem(language, viewer: viewer(principal), titleKey: "forbiddenTitle", messageKey: "forbiddenMessage"), request)
+            return try problem(.forbidden, "forbiddenTitle", "forbiddenMessage")
         } catch StoreError.notFound {
-            return html(.notFound, try pages.problem(language, viewer: viewer(principal), titleKey: "notFoundTitle", messageKey: "notFoundMessage"), request)
+            return try problem(.notFound, "notFoundTitle", "notFoundMessage")
+        } catch PageRefusal.readOnly {
+            return try problem(.forbidden, "readOnlyTitle", "readOnlyMessage")
+        } catch PageRefusal.expired {
+            return try problem(.forbidden, "csrfTitle", "csrfMessage")
+        } catch PageRefusal.invalid(let page) {
+            return html(.unprocessableContent, page, request)
+        } catch PageRefusal.done(let location) {
+            return redirect(location)
         }
+    }
+
+    /// The course page, with the pain-score form for those who may write (a fresh one, with its
+    /// own idempotency key, unless `form` brings back what was typed).
+    func coursePage(_ id: UUID, principal: Principal, language: Language, request: Request, form: PainScoreForm? = nil) async throws -> String {
+        guard let timeline = try await repositories.courses.timeline(id, scope: principal.siteScope) else { throw StoreError.notFound("course") }
+        let outcome = try await repositories.courses.outcome(id, scope: principal.siteScope)
+        let patient = try await repositories.patients.patient(timeline.course.patientId, scope: principal.siteScope)?.patient
+        let users = try await repositories.accounts.users(), sites = try await repositories.accounts.sites()
+        var form = form
+        if form == nil, principal.may(.writeClinical), let session = request.cookies[SessionCookie.name]?.value {
+            form = PainScoreForm(csrf: CSRF.token(session: session), idempotencyKey: UUID().uuidString,
+                                 values: ["recordedOn": config.today(now: now()).description])
+        }
+        return try pages.course(language, viewer: viewer(principal), timeline: timeline, outcome: outcome, patient: patient,
+                                clinician: users.first { $0.id == timeline.course.clinicianId }?.displayName ?? "",
+                                site: sites.first { $0.id == timeline.course.siteId }?.name ?? "", form: form)
     }
 
     /// The user of the session cookie, if it is still valid.

@@ -25,13 +25,14 @@ extension Pages {
         try render("patient", language, [
             "title": "\(patient.familyName) \(patient.givenName)", "user": viewer.name, "name": "\(patient.familyName) \(patient.givenName)",
             "mrn": patient.mrn, "dateOfBirth": patient.dateOfBirth.description, "sex": patient.sex.rawValue, "site": siteName,
-            "phone": patient.phone as Any, "email": patient.email as Any,
+            "phone": patient.phone ?? "", "email": patient.email ?? "",
             "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
         ])
     }
 
+    /// `form` is the pain-score form for those who may write (nil: the page is read-only).
     public func course(_ language: Language, viewer: Viewer, timeline: CourseTimeline, outcome: CourseOutcome?, patient: PatientRecord?,
-                       clinician: String, site: String) throws -> String {
+                       clinician: String, site: String, form: PainScoreForm? = nil) throws -> String {
         let course = timeline.course
         let name = patient.map { "\($0.familyName) \($0.givenName)" } ?? ""
         let start = course.startedOn
@@ -39,20 +40,22 @@ extension Pages {
         let sessionDays = timeline.sessions.filter { $0.void == nil }.map { start.days(until: $0.sessionOn) }
         let chart = NRSChart.svg(scores: scores.map { (start.days(until: $0.recordedOn), $0.nrs) }, sessions: sessionDays,
                                  label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
-        return try render("course", language, [
+        var values: [String: Any] = [
             "title": "\(catalogue.text("courseTitle", language)) · \(name)", "user": viewer.name, "patientName": name,
             "patientId": course.patientId.uuidString.lowercased(), "mrn": patient?.mrn ?? "", "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
             "clinician": clinician, "site": site, "startedOn": start.description,
             "baseline": outcome?.baseline.map(String.init) ?? "–", "sessions": outcome?.sessionCount ?? 0,
             "outcome": outcomeText(outcome, language), "recurrence": recurrenceText(outcome, language),
             "chart": chart, "timeline": timelineRows(timeline, language), "hasTimeline": !timelineRows(timeline, language).isEmpty,
-        ])
+        ]
+        if let form { values["form"] = painScoreValues(form, courseId: course.id.uuidString.lowercased(), language: language) }
+        return try render("course", language, values)
     }
 
     /// A page saying what went wrong (403, 404), in the visitor's language.
     public func problem(_ language: Language, viewer: Viewer?, titleKey: String, messageKey: String) throws -> String {
         try render("problem", language, ["title": catalogue.text(titleKey, language), "message": catalogue.text(messageKey, language),
-                                         "user": viewer?.name as Any])
+                                         "user": viewer?.name ?? ""])
     }
 
     private func patientRow(_ patient: PatientRecord) -> [String: Any] {

@@ -19,7 +19,9 @@ public struct Pages: Sendable {
 
     /// The sign-in form, with the username kept and the message shown when a try failed.
     public func login(_ language: Language, username: String = "", error: String? = nil) throws -> String {
-        try render("login", language, ["username": username, "error": error as Any])
+        var values: [String: Any] = ["username": username]
+        if let error { values["error"] = error }
+        return try render("login", language, values)
     }
 
     /// `values` plus what every page has: the language, its strings as `t`, and the switcher.

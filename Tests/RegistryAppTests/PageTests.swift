@@ -90,4 +90,66 @@ import Testing
             #expect(next.contains("<html lang=\"zh-TW\">") && next.contains("查詢病人"))
         }
     }
+
+    /// Reads the form's hidden fields from the course page.
+    func hidden(_ page: String, _ name: String) -> String? {
+        guard let range = page.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func post(_ client: some TestClientProtocol, _ uri: String, _ form: String, cookie: String, language: String = "en") async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        let reply = try await client.execute(uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
+                                             body: ByteBuffer(string: form))
+        return (reply.status, String(buffer: reply.body), reply.headers)
+    }
+
+    func scores(_ h: APIHarness) async throws -> Int {
+        try await h.rowCounts()["pain_scores"] ?? 0
+    }
+
+    @Test func thePainScoreFormWritesOnceAndKeepsWhatWasTypedWhenARuleIsBroken() async throws {
+        try await APIHarness.run { h, client in
+            let cookie = try await signIn(client, h, username: "dr.pages")
+            let path = "/courses/\(h.fixture.courseId)"
+            let (_, page, _) = try await self.page(client, path, cookie: cookie)
+            let csrf = try #require(hidden(page, "csrf")), key = try #require(hidden(page, "idempotencyKey"))
+            #expect(page.contains("name=\"nrs\" value=\"10\""))
+            // No NRS and an ODI of 120: both named beside their fields, the date kept, nothing written.
+            let (invalid, again, _) = try await post(client, path + "/pain-scores", "csrf=\(csrf)&idempotencyKey=\(key)&recordedOn=2026-02-01&timepoint=follow_up&odi=120",
+                                                     cookie: cookie, language: "zh-TW")
+            #expect(invalid == .unprocessableContent)
+            #expect(again.contains("請填寫目前疼痛指數") && again.contains("ODI（0–100，選填）超出範圍") && again.contains("value=\"2026-02-01\""), "\(again)")
+            let written = try await scores(h)
+            #expect(again.contains("href=\"#nrs\"") && written == 0)
+            // Sent twice with the form's key (a double click): one score.
+            for _ in 0..<2 {
+                let (status, _, headers) = try await post(client, path + "/pain-scores", "csrf=\(csrf)&idempotencyKey=\(key)&recordedOn=2026-02-01&timepoint=follow_up&nrs=4",
+                                                          cookie: cookie)
+                #expect(status == .seeOther && headers[.location] == "/courses/\(h.fixture.courseId.uuidString.lowercased())")
+            }
+            let once = try await scores(h)
+            #expect(once == 1)
+            let (_, after, _) = try await self.page(client, path, cookie: cookie)
+            #expect(after.contains("NRS 4 · follow-up"))
+        }
+    }
+
+    @Test func aFormWithoutThisSessionsTokenOrFromAManagerWritesNothing() async throws {
+        try await APIHarness.run { h, client in
+            let cookie = try await signIn(client, h, username: "dr.pages")
+            let path = "/courses/\(h.fixture.courseId)/pain-scores"
+            let form = "idempotencyKey=\(UUID())&recordedOn=2026-02-01&timepoint=follow_up&nrs=4"
+            let (missing, body, _) = try await post(client, path, form, cookie: cookie)
+            #expect(missing == .forbidden && body.contains("The form has expired"))
+            let (wrong, _, _) = try await post(client, path, "csrf=\(String(repeating: "0", count: 64))&" + form, cookie: cookie)
+            #expect(wrong == .forbidden)
+            // Another session's token does not work here either.
+            let other = try await signIn(client, h, username: "dr.pages")
+            let (_, page, _) = try await self.page(client, "/courses/\(h.fixture.courseId)", cookie: other)
+            let (stolen, _, _) = try await post(client, path, "csrf=\(try #require(hidden(page, "csrf")))&" + form, cookie: cookie)
+            #expect(stolen == .forbidden)
+            let none = try await scores(h)
+            #expect(none == 0)
+        }
+    }
 }

@@ -24,6 +24,7 @@ import Testing
         let pages = try Pages()
         let chinese = try pages.login(.zhTW)
         #expect(chinese.contains("<html lang=\"zh-TW\">") && chinese.contains("登入") && chinese.contains("name=\"password\""))
+        #expect(!chinese.contains("role=\"alert\"") && !chinese.contains("nil"))
         let english = try pages.login(.en, username: "<b>x</b>", error: "Wrong username or password.")
         #expect(english.contains("Sign in") && english.contains("Wrong username or password.") && english.contains("role=\"alert\""))
         #expect(english.contains("&lt;b&gt;x&lt;/b&gt;") && !english.contains("<b>x</b>"))
