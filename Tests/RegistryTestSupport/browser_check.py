@@ -86,5 +86,17 @@ try:
     if os.environ.get("EXPECT_VOIDED") == "1":
         check(len(driver.find_elements(By.CSS_SELECTOR, "tr.voided")) == 1, "the voided record is struck through")
     shot("course")
+
+    # The pain-score form by keyboard alone: Enter without a score shows the problem beside the
+    # field; arrows choose 7 on the 0-10 buttons, typing fills PGIC, Enter saves.
+    driver.find_element(By.ID, "pgic").send_keys(Keys.ENTER)
+    check(arrive(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".field-error")) > 0), "a score without NRS comes back with the problem beside the field")
+    check(driver.switch_to.active_element.get_attribute("id") == "error-summary", "the focus is on the error summary")
+    shot("score-problem")
+    driver.find_element(By.CSS_SELECTOR, "input[name=nrs][value='0']").send_keys(Keys.ARROW_RIGHT * 7)
+    check(driver.find_element(By.CSS_SELECTOR, "input[name=nrs][value='7']").is_selected(), "the arrow keys choose the NRS button")
+    driver.find_element(By.ID, "pgic").send_keys("2" + Keys.ENTER)
+    check(arrive(lambda d: "NRS 7" in d.page_source and not d.find_elements(By.CSS_SELECTOR, ".field-error")), "the score is saved and shown in the timeline")
+    shot("score-saved")
 finally:
     driver.quit()
