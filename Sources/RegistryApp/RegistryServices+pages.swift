@@ -22,8 +22,10 @@ extension RegistryServices {
                 var found: [PatientRecord] = []
                 if let query { found = try await repositories.patients.search(query, scope: principal.siteScope) }
                 let courses = try await repositories.courses.list(patientId: nil, siteId: nil, scope: principal.siteScope, page: PageRequest(limit: 20))
-                let patients = try await repositories.patients.identities(Set(courses.items.map(\.patientId)), scope: principal.siteScope)
-                return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items, patients: patients)
+                let awaiting = try await repositories.courses.awaitingScore(scope: principal.siteScope)
+                let patients = try await repositories.patients.identities(Set((courses.items + awaiting).map(\.patientId)), scope: principal.siteScope)
+                return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items, awaiting: awaiting,
+                                      patients: patients)
             }
         }
         routes.get("patients/:id") { request, context in

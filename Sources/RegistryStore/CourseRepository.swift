@@ -17,6 +17,12 @@ public struct CourseRepository: Repository {
         try await registry.database.withConnection { try await registry.courses(patientId: patientId, siteId: siteId, scope: scope, page: page, on: $0) }
     }
 
+    /// Open courses at the caller's sites waiting for a pain score since their latest session,
+    /// newest first (at most 20): who to ask today.
+    public func awaitingScore(scope: Set<UUID>?) async throws -> [CourseRecord] {
+        try await database.withConnection { try await registry.courses(scope: scope, awaitingScore: true, page: PageRequest(limit: 20), on: $0) }.items
+    }
+
     /// The course with every record on it, or nil when absent or at another site.
     public func timeline(_ id: UUID, scope: Set<UUID>?) async throws -> CourseTimeline? {
         try await registry.database.withConnection { try await registry.timeline(id, rules: rules.block, scope: scope, on: $0) }

@@ -31,8 +31,10 @@ extension Registry {
     }
 
     /// Courses newest first, filtered by whichever of patient and site are given, never outside `scope`.
-    public func courses(id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
-                        on connection: PostgresConnection) async throws -> Page<CourseRecord> {
+    /// `awaitingScore`: only open courses with a session and no pain score (other than one taken
+    /// immediately after a procedure) dated after their latest session.
+    public func courses(id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, awaitingScore: Bool = false,
+                        page: PageRequest, on connection: PostgresConnection) async throws -> Page<CourseRecord> {
         var query = QueryBuilder("""
             SELECT c.id, c.patient_id, c.site_id, c.clinician_id, c.side, c.icd10, c.symptom_onset::text, c.started_on::text,
                    c.notes, coalesce((SELECT e.kind FROM course_events e
@@ -45,6 +47,15 @@ extension Registry {
         if let patientId { query.and("c.patient_id = ?", patientId) }
         if let siteId { query.and("c.site_id = ?", siteId) }
         if let scope { query.and("c.site_id = ANY(?)", Array(scope)) }
+        if awaitingScore {
+            query.add("""
+                 AND c.voided_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM course_events e WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed')
+                 AND (SELECT max(s.session_on) FROM treatment_sessions s WHERE s.course_id = c.id AND s.voided_at IS NULL)
+                     >= coalesce((SELECT max(p.recorded_on) FROM pain_scores p
+                                  WHERE p.course_id = c.id AND p.voided_at IS NULL AND p.timepoint <> 'post_procedure'), DATE '-infinity')
+                """)
+        }
         query.addKeyset(page, alias: "c")
         var rows: [(CourseRecord, PageRequest.Cursor)] = []
         for try await row in try await connection.query(query.query, logger: logger)

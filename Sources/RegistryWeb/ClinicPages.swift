@@ -12,12 +12,14 @@ extension Pages {
     }
 
     /// `patients` names the patients of `courses`, by id.
-    public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord],
+    /// `awaiting` are the open courses waiting for a pain score since their last session.
+    public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord], awaiting: [CourseRecord],
                      patients: [UUID: PatientRecord]) throws -> String {
         try render("home", language, [
             "title": catalogue.text("homeTitle", language), "user": viewer.name, "query": query ?? "", "searched": query != nil,
             "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
             "courses": courses.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasCourses": !courses.isEmpty,
+            "awaiting": awaiting.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasAwaiting": !awaiting.isEmpty,
         ])
     }
 

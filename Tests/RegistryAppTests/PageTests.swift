@@ -67,6 +67,27 @@ import Testing
         }
     }
 
+    @Test func homeListsTheCoursesWaitingForAScoreSinceTheirLastSession() async throws {
+        try await APIHarness.run { h, client in
+            let course = h.fixture.courseId
+            let cookie = try await signIn(client, h, username: "dr.pages")
+            func awaiting() async throws -> Bool {
+                let (_, home, _) = try await page(client, "/home", cookie: cookie)
+                let section = home.components(separatedBy: "id=\"awaiting\"").last?.components(separatedBy: "<h2>").first ?? ""
+                return section.contains("/courses/\(course.uuidString.lowercased())")
+            }
+            #expect(try await awaiting() == false)  // no session yet
+            #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-01-12","procedures":[{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#,
+                                          token: h.clinician).status == .created)
+            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-12","timepoint":"post_procedure","nrs":2}"#,
+                                          token: h.clinician).status == .created)
+            #expect(try await awaiting() == true)  // a score right after the procedure does not count
+            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-26","timepoint":"follow_up","nrs":3}"#,
+                                          token: h.clinician).status == .created)
+            #expect(try await awaiting() == false)
+        }
+    }
+
     @Test func aResearcherGetsA403PageAndAnotherSitesRecordIsA404Page() async throws {
         try await APIHarness.run { h, client in
             let researcher = try await signIn(client, h, username: "res.pages")
