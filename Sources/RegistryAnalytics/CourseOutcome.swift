@@ -61,7 +61,7 @@ extension CourseOutcome {
     /// True when some session count from 1 to the highest configured maximum is in no cohort.
     public static func cohortsLeaveGap(_ cohorts: [ClinicalRules.Cohort]) -> Bool {
         let highest = cohorts.map(\.maximumSessions).max() ?? 0
-        return (1...max(1, highest)).contains { k in !cohorts.contains { ($0.minimumSessions...$0.maximumSessions).contains(k) } }
+        return (1...max(1, highest)).contains { k in !cohorts.contains { $0.contains(k) } }
     }
 
     /// Every label a course can get, in report order: the configured cohorts, "other" only (and

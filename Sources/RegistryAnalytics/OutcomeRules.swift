@@ -147,7 +147,7 @@ public struct OutcomeRules: Sendable {
     /// A configured cohort's label; "other" in a gap between configured cohorts; ">N" only above
     /// the highest configured maximum.
     public func cohort(forSessions sessions: Int) -> String {
-        if let cohort = rules.cohorts.first(where: { ($0.minimumSessions...$0.maximumSessions).contains(sessions) }) { return cohort.label }
+        if let cohort = rules.cohorts.first(where: { $0.contains(sessions) }) { return cohort.label }
         return sessions > (rules.cohorts.map(\.maximumSessions).max() ?? 0) ? CourseOutcome.beyondCohort(rules.cohorts) : CourseOutcome.otherCohort
     }
 

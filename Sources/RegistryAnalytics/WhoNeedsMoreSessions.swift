@@ -62,7 +62,7 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
         guard outcome.evaluable, let characteristics = outcome.characteristics else { return }
         let sessions = outcome.sessionsToImprovement ?? outcome.sessionCount
         courses.append(Course(sessions: sessions, improved: outcome.responder,
-                              firstCohort: outcome.responder && firstCohort.map { ($0.minimumSessions...$0.maximumSessions).contains(sessions) } ?? false,
+                              firstCohort: outcome.responder && firstCohort.map { $0.contains(sessions) } ?? false,
                               characteristics: characteristics))
     }
 
@@ -123,13 +123,17 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
         quantile7(courses.compactMap { $0.characteristics[keyPath: value] }, 0.5)
     }
 
+    /// "≤m unit" and ">m unit" around the median (none without values).
     private func split(_ median: Double?, unit: String) -> [String] {
-        median.map { [splitLabel($0, $0, unit: unit), splitLabel(.infinity, $0, unit: unit)] } ?? []
+        median.map { [splitLabel(at: $0, above: false, unit: unit), splitLabel(at: $0, above: true, unit: unit)] } ?? []
     }
 
     private func splitLabel(_ value: Double, _ median: Double?, unit: String) -> String {
-        let cut = String(format: "%.2f", median ?? 0)
-        return value <= (median ?? 0) ? "≤\(cut) \(unit)" : ">\(cut) \(unit)"
+        splitLabel(at: median ?? 0, above: value > (median ?? 0), unit: unit)
+    }
+
+    private func splitLabel(at median: Double, above: Bool, unit: String) -> String {
+        (above ? ">" : "≤") + String(format: "%.2f", median) + " " + unit
     }
 
     /// Improvement on the session scale against every characteristic at once, over the courses

@@ -119,6 +119,9 @@ public struct ClinicalRules: Codable, Sendable, Equatable {
             self.minimumSessions = minimumSessions
             self.maximumSessions = maximumSessions
         }
+
+        /// Whether a course improved after `sessions` sessions belongs here.
+        public func contains(_ sessions: Int) -> Bool { (minimumSessions...maximumSessions).contains(sessions) }
     }
 }
 

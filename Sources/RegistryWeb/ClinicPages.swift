@@ -40,6 +40,7 @@ extension Pages {
         let start = course.startedOn
         let scores = timeline.painScores.filter { $0.void == nil }.sorted { $0.recordedOn < $1.recordedOn }
         let sessionDays = timeline.sessions.filter { $0.void == nil }.map { start.days(until: $0.sessionOn) }
+        let rows = timelineRows(timeline, language)
         let chart = NRSChart.svg(scores: scores.map { (start.days(until: $0.recordedOn), $0.nrs) }, sessions: sessionDays,
                                  label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
         var values: [String: Any] = [
@@ -48,7 +49,7 @@ extension Pages {
             "clinician": clinician, "site": site, "startedOn": start.description,
             "baseline": outcome?.baseline.map(String.init) ?? "–", "sessions": outcome?.sessionCount ?? 0,
             "outcome": outcomeText(outcome, language), "recurrence": recurrenceText(outcome, language),
-            "chart": chart, "timeline": timelineRows(timeline, language), "hasTimeline": !timelineRows(timeline, language).isEmpty,
+            "chart": chart, "timeline": rows, "hasTimeline": !rows.isEmpty,
         ]
         if let form { values["form"] = painScoreValues(form, courseId: course.id.uuidString.lowercased(), language: language) }
         return try render("course", language, values)

@@ -11,7 +11,7 @@ import Testing
 /// PyPI) walks the pages of a live server in each language; screenshots land in
 /// `.build/screenshots/` (out of git). `.ci/run` installs all of it and sets
 /// REGISTRY_TEST_REQUIRE_TOOLS=1, so there it cannot be skipped.
-@Suite(.serialized, .enabled(if: Browser.available || ContractCheck.required))
+@Suite(.serialized, .enabled(if: Browser.available || ExternalTools.required))
 struct BrowserTests {
 
     @Test(arguments: ["en", "zh-TW"])
@@ -35,7 +35,7 @@ struct BrowserTests {
             auth.bcryptCost = 4
             _ = try await AccountRepository(database: h.database).addUser(username: "dr.browser", displayName: "Dr Browser", role: .clinician, siteCodes: ["TEST"],
                                                                           password: "a long enough password", rules: auth, actor: Fixture.actor)
-            let walk = try await Subprocess.runAside(ContractCheck.python, [Browser.script.path, "http://127.0.0.1:\(port)", "dr.browser", "a long enough password",
+            let walk = try await Subprocess.runAside(ExternalTools.python, [Browser.script.path, "http://127.0.0.1:\(port)", "dr.browser", "a long enough password",
                                                                  language, Browser.screenshots.path, "MRN-1", "Doe Jane"],
                                          environment: ProcessInfo.processInfo.environment.merging(["EXPECT_VOIDED": "1"]) { _, new in new }, mergingErrors: true)
             #expect(walk.status == 0, "\(walk.output)")
@@ -48,5 +48,5 @@ enum Browser {
     static let script = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/browser_check.py")
     static let screenshots = TestDatabase.checkout.appending(path: ".build/screenshots")
     static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-        && (try? Subprocess.run(ContractCheck.python, ["-c", "import selenium"]).status) == 0
+        && ExternalTools.pythonHas("selenium")
 }

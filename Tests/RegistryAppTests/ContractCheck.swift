@@ -21,14 +21,12 @@ enum ContractCheck {
 
     static let specification = TestDatabase.checkout.appending(path: "Sources/RegistryAPI/openapi.yaml")
     static let script = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/contract_check.py")
-    static let python = ProcessInfo.processInfo.environment["REGISTRY_TEST_PYTHON"] ?? "python3"
-    static let available = (try? Subprocess.run(python, ["-c", "import openapi_schema_validator, yaml"]).status) == 0
-    static let required = ProcessInfo.processInfo.environment["REGISTRY_TEST_REQUIRE_TOOLS"] == "1"
+    static let available = ExternalTools.pythonHas("openapi_schema_validator", "yaml")
 
     /// Runs the checker over `exchanges`; each failure becomes an issue of the current test.
     static func verify(_ exchanges: [Exchange]) throws {
         guard available else {
-            #expect(!required, "\(python) with openapi-schema-validator is needed for the contract check")
+            #expect(!ExternalTools.required, "\(ExternalTools.python) with openapi-schema-validator is needed for the contract check")
             return
         }
         guard !exchanges.isEmpty else { return }
@@ -36,7 +34,7 @@ enum ContractCheck {
         defer { try? FileManager.default.removeItem(at: file) }
         let encoder = JSONEncoder()
         try Data(exchanges.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n").utf8).write(to: file)
-        let outcome = try Subprocess.run(python, [script.path, specification.path, file.path])
+        let outcome = try Subprocess.run(ExternalTools.python, [script.path, specification.path, file.path])
         #expect(outcome.status == 0, "contract check:\n\(outcome.output)\(outcome.errors)")
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// The document the server serves is the one in the source tree, it says what every field is,
 /// and every operation it lists answers only statuses it documents, with and without credentials
 /// (each exchange goes through the contract check of the harness).
-@Suite(.enabled(if: ContractCheck.available || ContractCheck.required))
+@Suite(.enabled(if: ContractCheck.available || ExternalTools.required))
 struct OpenAPIDocumentTests {
     struct Operation: Decodable {
         let method: String
@@ -22,12 +22,12 @@ struct OpenAPIDocumentTests {
             let served = try await client.get("/openapi.yaml", token: nil)
             #expect(served.text == source)
         }
-        let lint = try Subprocess.run(ContractCheck.python, [ContractCheck.script.path, ContractCheck.specification.path, "--lint"])
+        let lint = try Subprocess.run(ExternalTools.python, [ContractCheck.script.path, ContractCheck.specification.path, "--lint"])
         #expect(lint.status == 0, "\(lint.output)")
     }
 
     @Test func everyDocumentedOperationAnswersOnlyDocumentedStatuses() async throws {
-        let listed = try Subprocess.run(ContractCheck.python, [ContractCheck.script.path, ContractCheck.specification.path, "--operations"])
+        let listed = try Subprocess.run(ExternalTools.python, [ContractCheck.script.path, ContractCheck.specification.path, "--operations"])
         let operations = try JSONDecoder().decode([Operation].self, from: Data(listed.output.utf8))
         #expect(operations.count >= 20)
         try await APIHarness.run { h, client in

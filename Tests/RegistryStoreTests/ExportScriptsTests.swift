@@ -10,10 +10,10 @@ import Testing
 /// the demo data with R (`r-base-core`, `r-cran-survival`) and pandas, as `.ci/run` installs them.
 /// Elsewhere the suite runs when both are present; with `REGISTRY_TEST_REQUIRE_TOOLS=1` (CI) their
 /// absence is a failure, not a skip.
-@Suite(.enabled(if: ExternalTools.available || ExternalTools.required))
+@Suite(.enabled(if: RAndPandas.available || ExternalTools.required))
 struct ExportScriptsTests {
     @Test func loadAndReproduceScriptsReadTheExportAndRecomputeTheLogRankTest() async throws {
-        #expect(ExternalTools.available, "Rscript with the survival package and \(ExternalTools.python) with pandas are needed")
+        #expect(RAndPandas.available, "Rscript with the survival package and \(ExternalTools.python) with pandas are needed")
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
             let registry = Registry(database: database)
@@ -34,12 +34,12 @@ struct ExportScriptsTests {
 
             // reproduce.R prints the report's χ² and p to 4 decimals.
             let logRank = try #require(report.comparison?.logRank)
-            let reproduced = try ExternalTools.run(["Rscript", "reproduce.R"], in: folder)
+            let reproduced = try RAndPandas.run(["Rscript", "reproduce.R"], in: folder)
             let expected = String(format: "log-rank chi-square %.4f p %.4f", try #require(logRank.chiSquare), try #require(logRank.pValue))
             #expect(reproduced.contains(expected), "\(reproduced)")
 
             // load.R: every table with its rows, dates as Date, codes as factors with labels, 0/1 as logical.
-            let r = try ExternalTools.run(["Rscript", "-e", """
+            let r = try RAndPandas.run(["Rscript", "-e", """
                 source("load.R"); for (t in names(registry)) cat(t, nrow(registry[[t]]), "\\n")
                 c <- registry$courses; cat("types", class(c$start_date), class(c$side), class(c$baseline_nrs), class(c$responder),
                   class(registry$blocks$relief_percent), "\\n"); cat("levels", levels(registry$pain_scores$timepoint), "\\n")
@@ -49,7 +49,7 @@ struct ExportScriptsTests {
             #expect(r.contains("levels baseline pre procedure post procedure follow up"), "\(r)")
 
             // load.py: the same with pandas dtypes.
-            let python = try ExternalTools.run([ExternalTools.python, "load.py", folder.path], in: folder)
+            let python = try RAndPandas.run([ExternalTools.python, "load.py", folder.path], in: folder)
             let summary = try #require(try JSONSerialization.jsonObject(with: Data(python.utf8)) as? [String: [String: Any]])
             for (table, count) in rows { #expect(summary[table]?["rows"] as? Int == count, "\(table)") }
             let courses = try #require(summary["courses"]?["types"] as? [String: String])
@@ -71,13 +71,11 @@ struct MemorySink: ExportSink {
     mutating func end() async throws {}
 }
 
-/// R and Python, found on the PATH (`REGISTRY_TEST_PYTHON` names another Python, such as a venv's).
-enum ExternalTools {
-    static let python = ProcessInfo.processInfo.environment["REGISTRY_TEST_PYTHON"] ?? "python3"
-    static let required = ProcessInfo.processInfo.environment["REGISTRY_TEST_REQUIRE_TOOLS"] == "1"
+/// R with survival and Python with pandas, and how the test runs them.
+enum RAndPandas {
     static let available: Bool = {
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        return (try? run(["Rscript", "-e", "library(survival)"], in: here)) != nil && (try? run([python, "-c", "import pandas"], in: here)) != nil
+        return (try? run(["Rscript", "-e", "library(survival)"], in: here)) != nil && ExternalTools.pythonHas("pandas")
     }()
 
     struct Failure: Error, CustomStringConvertible {
