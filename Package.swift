@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "RegistryWeb",
             dependencies: ["RegistryCore", "RegistryAnalytics", .product(name: "Mustache", package: "swift-mustache")],
-            resources: [.copy("Templates"), .copy("Strings")],
+            resources: [.copy("Templates"), .copy("Strings"), .copy("Assets")],
             swiftSettings: swiftSettings
         ),
         .target(

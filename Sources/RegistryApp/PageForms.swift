@@ -12,6 +12,8 @@ enum PageRefusal: Error {
     case expired
     /// A rule was broken: the page again (422) with the form as typed.
     case invalid(String)
+    /// The record changed since the form was opened: the form again (409) with its current values.
+    case stale(String)
     /// Written: post/redirect/get to `location`.
     case done(location: String)
 }
@@ -31,50 +33,38 @@ enum CSRF {
     }
 }
 
-/// The pain-score form as posted: every field text, as typed.
-struct PainScoreFormInput: Decodable {
+/// A page's form as posted: the CSRF token, the form's own idempotency key, the record version
+/// a correction started from, and every field as typed, by the field's name.
+struct PostedForm {
     var csrf: String?
     var idempotencyKey: String?
-    var recordedOn: String?
-    var timepoint: String?
-    var nrs: String?
-    var odi: String?
-    var pgic: String?
+    var version: String?
+    var values: [String: String] = [:]
 
-    static func read(_ request: Request) async throws -> PainScoreFormInput {
-        let body = try await request.bodyBytes(limit: 16_384)
-        return (try? URLEncodedFormDecoder().decode(PainScoreFormInput.self, from: String(decoding: body, as: UTF8.self))) ?? PainScoreFormInput()
-    }
-
-    /// What was typed, to show again beside the problems.
-    var typed: [String: String] {
-        ["recordedOn": recordedOn, "timepoint": timepoint, "nrs": nrs, "odi": odi, "pgic": pgic].compactMapValues { $0 }
-    }
-
-    /// The API's input, so the page applies the same rules with the same words; a number field
-    /// holding something else is a problem on that field.
-    var input: PainScoreInput {
-        get throws(ValidationFailure) {
-            var problems: [FieldProblem] = []
-            func number(_ text: String?, _ field: String) -> Int? {
-                guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-                guard let value = Int(text) else {
-                    problems.append(FieldProblem(field: field, rule: "type", message: "must be a whole number"))
-                    return nil
-                }
-                return value
+    /// `application/x-www-form-urlencoded`, with field names such as `procedures[0].kind` kept
+    /// whole (they are the API's paths, not nesting for a decoder).
+    static func read(_ request: Request) async throws -> PostedForm {
+        let body = String(decoding: try await request.bodyBytes(limit: 65_536), as: UTF8.self)
+        var form = PostedForm()
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text) }
+            let name = decoded(parts[0]), value = parts.count > 1 ? decoded(parts[1]) : ""
+            switch name {
+            case "csrf": form.csrf = value
+            case "idempotencyKey": form.idempotencyKey = value
+            case "version": form.version = value
+            default: form.values[name] = value
             }
-            let input = PainScoreInput(recordedOn: recordedOn, timepoint: timepoint, nrs: number(nrs, "nrs"), odi: number(odi, "odi"), pgic: number(pgic, "pgic"))
-            guard problems.isEmpty else { throw ValidationFailure(problems) }
-            return input
         }
+        return form
     }
 
     /// The form's own key, scoped to the user like the API's: a double submit or a resubmitted
-    /// page stores one score.
+    /// page stores one record; the same key with other values is refused.
     func idempotency(for principal: Principal) -> Idempotency? {
         guard let key = idempotencyKey, UUID(uuidString: key) != nil else { return nil }
-        let fields = [recordedOn, timepoint, nrs, odi, pgic].map { $0 ?? "" }.joined(separator: "\u{1f}")
+        let fields = values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1f}")
         return Idempotency(key: "\(principal.userId):page:\(key)", requestHash: Hashing.sha256Hex(Data(fields.utf8)))
     }
 }

@@ -25,7 +25,7 @@ extension RegistryServices {
                 let awaiting = try await repositories.courses.awaitingScore(scope: principal.siteScope)
                 let patients = try await repositories.patients.identities(Set((courses.items + awaiting).map(\.patientId)), scope: principal.siteScope)
                 return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items, awaiting: awaiting,
-                                      patients: patients)
+                                      patients: patients, writable: principal.may(.writeClinical))
             }
         }
         routes.get("patients/:id") { request, context in
@@ -34,7 +34,7 @@ extension RegistryServices {
                 guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
                 let sites = try await repositories.accounts.sites()
                 return try pages.patient(language, viewer: viewer(principal), patient: detail.patient, courses: detail.courses,
-                                         siteName: sites.first { $0.id == detail.patient.siteId }?.name ?? "")
+                                         siteName: sites.first { $0.id == detail.patient.siteId }?.name ?? "", writable: principal.may(.writeClinical))
             }
         }
         routes.get("courses/:id") { request, context in
@@ -42,26 +42,9 @@ extension RegistryServices {
                 try await coursePage(try context.pathId("course"), principal: principal, language: language, request: request)
             }
         }
-        routes.post("courses/:id/pain-scores") { request, context in
-            try await page(request) { principal, language in
-                let id = try context.pathId("course")
-                let form = try await PainScoreFormInput.read(request)
-                guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
-                guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(form.csrf, session: session) else { throw PageRefusal.expired }
-                do {
-                    let score = try form.input.validated(validationContext(), courseStart: nil)
-                    let written = try await repositories.courses.addPainScore(score, to: id, scope: principal.siteScope,
-                                                                               by: principal.actor("POST /courses/{id}/pain-scores"),
-                                                                               idempotency: form.idempotency(for: principal))
-                    metrics.write(kind: "pain-scores", replayed: written.replayed)
-                    throw PageRefusal.done(location: "/courses/\(id.uuidString.lowercased())")
-                } catch let failure as ValidationFailure {
-                    // Nothing was written: the form comes back with what was typed and each problem beside its field.
-                    let again = PainScoreForm(csrf: form.csrf ?? "", idempotencyKey: form.idempotencyKey ?? UUID().uuidString, values: form.typed,
-                                              problems: failure.problems)
-                    throw PageRefusal.invalid(try await coursePage(id, principal: principal, language: language, request: request, form: again))
-                }
-            }
+        routes.get("assets/forms.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: pages.formsScript)))
         }
         return routes
     }
@@ -87,6 +70,8 @@ extension RegistryServices {
             return try problem(.forbidden, "csrfTitle", "csrfMessage")
         } catch PageRefusal.invalid(let page) {
             return html(.unprocessableContent, page, request)
+        } catch PageRefusal.stale(let page) {
+            return html(.conflict, page, request)
         } catch PageRefusal.done(let location) {
             return redirect(location)
         }
@@ -94,15 +79,15 @@ extension RegistryServices {
 
     /// The course page, with the pain-score form for those who may write (a fresh one, with its
     /// own idempotency key, unless `form` brings back what was typed).
-    func coursePage(_ id: UUID, principal: Principal, language: Language, request: Request, form: PainScoreForm? = nil) async throws -> String {
+    func coursePage(_ id: UUID, principal: Principal, language: Language, request: Request, form: FilledForm? = nil) async throws -> String {
         guard let timeline = try await repositories.courses.timeline(id, scope: principal.siteScope) else { throw StoreError.notFound("course") }
         let outcome = try await repositories.courses.outcome(id, scope: principal.siteScope)
         let patient = try await repositories.patients.patient(timeline.course.patientId, scope: principal.siteScope)?.patient
         let users = try await repositories.accounts.users(), sites = try await repositories.accounts.sites()
         var form = form
-        if form == nil, principal.may(.writeClinical), let session = request.cookies[SessionCookie.name]?.value {
-            form = PainScoreForm(csrf: CSRF.token(session: session), idempotencyKey: UUID().uuidString,
-                                 values: ["recordedOn": config.today(now: now()).description])
+        if form == nil, principal.may(.writeClinical) {
+            form = FilledForm(spec: .painScore, action: "/courses/\(id.uuidString.lowercased())/pain-scores", csrf: csrfToken(request),
+                              idempotencyKey: UUID().uuidString, values: defaults("pain-scores", course: timeline.course))
         }
         return try pages.course(language, viewer: viewer(principal), timeline: timeline, outcome: outcome, patient: patient,
                                 clinician: users.first { $0.id == timeline.course.clinicianId }?.displayName ?? "",

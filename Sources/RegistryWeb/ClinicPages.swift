@@ -14,8 +14,8 @@ extension Pages {
     /// `patients` names the patients of `courses`, by id.
     /// `awaiting` are the open courses waiting for a pain score since their last session.
     public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord], awaiting: [CourseRecord],
-                     patients: [UUID: PatientRecord]) throws -> String {
-        try render("home", language, [
+                     patients: [UUID: PatientRecord], writable: Bool) throws -> String {
+        try render("home", language, ["writable": writable,
             "title": catalogue.text("homeTitle", language), "user": viewer.name, "query": query ?? "", "searched": query != nil,
             "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
             "courses": courses.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasCourses": !courses.isEmpty,
@@ -23,8 +23,9 @@ extension Pages {
         ])
     }
 
-    public func patient(_ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String) throws -> String {
-        try render("patient", language, [
+    /// `writable`: the user may open a course for the patient.
+    public func patient(_ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String, writable: Bool) throws -> String {
+        try render("patient", language, ["writable": writable, "id": patient.id.uuidString.lowercased(), "sexLabel": catalogue.text("sex_" + patient.sex.rawValue, language),
             "title": "\(patient.familyName) \(patient.givenName)", "user": viewer.name, "name": "\(patient.familyName) \(patient.givenName)",
             "mrn": patient.mrn, "dateOfBirth": patient.dateOfBirth.description, "sex": patient.sex.rawValue, "site": siteName,
             "phone": patient.phone ?? "", "email": patient.email ?? "",
@@ -32,15 +33,16 @@ extension Pages {
         ])
     }
 
-    /// `form` is the pain-score form for those who may write (nil: the page is read-only).
+    /// `form` is the pain-score form for those who may write (nil: the page is read-only, with
+    /// no links to add, correct or void records).
     public func course(_ language: Language, viewer: Viewer, timeline: CourseTimeline, outcome: CourseOutcome?, patient: PatientRecord?,
-                       clinician: String, site: String, form: PainScoreForm? = nil) throws -> String {
+                       clinician: String, site: String, form: FilledForm? = nil) throws -> String {
         let course = timeline.course
         let name = patient.map { "\($0.familyName) \($0.givenName)" } ?? ""
         let start = course.startedOn
         let scores = timeline.painScores.filter { $0.void == nil }.sorted { $0.recordedOn < $1.recordedOn }
         let sessionDays = timeline.sessions.filter { $0.void == nil }.map { start.days(until: $0.sessionOn) }
-        let rows = timelineRows(timeline, language)
+        let rows = timelineRows(timeline, language, writable: form != nil)
         let chart = NRSChart.svg(scores: scores.map { (start.days(until: $0.recordedOn), $0.nrs) }, sessions: sessionDays,
                                  label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
         var values: [String: Any] = [
@@ -49,9 +51,9 @@ extension Pages {
             "clinician": clinician, "site": site, "startedOn": start.description,
             "baseline": outcome?.baseline.map(String.init) ?? "–", "sessions": outcome?.sessionCount ?? 0,
             "outcome": outcomeText(outcome, language), "recurrence": recurrenceText(outcome, language),
-            "chart": chart, "timeline": rows, "hasTimeline": !rows.isEmpty,
+            "chart": chart, "timeline": rows, "hasTimeline": !rows.isEmpty, "courseId": course.id.uuidString.lowercased(), "writable": form != nil,
         ]
-        if let form { values["form"] = painScoreValues(form, courseId: course.id.uuidString.lowercased(), language: language) }
+        if let form { values["form"] = formValues(form, language) }
         return try render("course", language, values)
     }
 
@@ -89,33 +91,37 @@ extension Pages {
         return catalogue.text("noRecurrence", language)
     }
 
-    /// Every record in date order, voided ones kept (struck through, with the reason).
-    func timelineRows(_ timeline: CourseTimeline, _ language: Language) -> [[String: Any]] {
+    /// Every record in date order, voided ones kept (struck through, with the reason); the
+    /// others link to their correction and void forms when `writable`.
+    func timelineRows(_ timeline: CourseTimeline, _ language: Language, writable: Bool) -> [[String: Any]] {
         var rows: [(CalendarDate, [String: Any])] = []
-        func row(_ date: CalendarDate, _ kind: String, _ details: String, _ void: VoidInfo?) {
+        let course = "/courses/\(timeline.course.id.uuidString.lowercased())"
+        func row(_ date: CalendarDate, _ kind: String, _ details: String, _ void: VoidInfo?, _ segment: String, _ id: UUID) {
             var row: [String: Any] = ["date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil]
-            if let void { row["voidReason"] = void.reason }
+            if let void { row["voidReason"] = void.reason } else if writable { row["path"] = "\(course)/\(segment)/\(id.uuidString.lowercased())" }
             rows.append((date, row))
         }
         for block in timeline.blocks {
             row(CalendarDate(block.performedAt, in: .gmt), "kindBlock",
                 "NRS \(block.nrsBefore) → \(block.nrsAfter), \(String(format: "%.1f", block.reliefPercent))% (\(catalogue.text(block.positive ? "positive" : "negative", language)))",
-                block.void)
+                block.void, "blocks", block.id)
         }
         for session in timeline.sessions {
             let procedures = session.procedures.map { procedure in
-                [catalogue.text(procedure.kind.rawValue, language), procedure.injectate?.rawValue, procedure.volumeMl.map { "\($0) mL" }]
+                [catalogue.text(procedure.kind.rawValue, language), procedure.injectate.map { catalogue.text("injectate_" + $0.rawValue, language) },
+                 procedure.leukocytes.map { catalogue.text("leukocytes_" + $0.rawValue, language) }, procedure.dextrosePercent.map { "\($0)%" },
+                 procedure.volumeMl.map { "\($0) mL" }]
                     .compactMap { $0 }.joined(separator: " ")
             }
-            row(session.sessionOn, "kindSession", procedures.joined(separator: "; "), session.void)
+            row(session.sessionOn, "kindSession", procedures.joined(separator: "; "), session.void, "sessions", session.id)
         }
         for score in timeline.painScores {
-            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(catalogue.text("timepoint_" + score.timepoint.rawValue, language))", score.void)
+            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(catalogue.text("timepoint_" + score.timepoint.rawValue, language))", score.void, "pain-scores", score.id)
         }
-        for event in timeline.events { row(event.occurredOn, "kindEvent", catalogue.text("event_" + event.kind.rawValue, language), event.void) }
-        for finding in timeline.findings.ultrasound { row(finding.recordedOn, "kindFinding", catalogue.text("finding_ultrasound", language), finding.void) }
-        for finding in timeline.findings.examination { row(finding.recordedOn, "kindFinding", catalogue.text("finding_examination", language), finding.void) }
-        for finding in timeline.findings.screening { row(finding.recordedOn, "kindFinding", catalogue.text("finding_screening", language), finding.void) }
+        for event in timeline.events { row(event.occurredOn, "kindEvent", catalogue.text("event_" + event.kind.rawValue, language), event.void, "events", event.id) }
+        for finding in timeline.findings.ultrasound { row(finding.recordedOn, "kindFinding", catalogue.text("finding_ultrasound", language), finding.void, "findings", finding.id) }
+        for finding in timeline.findings.examination { row(finding.recordedOn, "kindFinding", catalogue.text("finding_examination", language), finding.void, "findings", finding.id) }
+        for finding in timeline.findings.screening { row(finding.recordedOn, "kindFinding", catalogue.text("finding_screening", language), finding.void, "findings", finding.id) }
         return rows.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
     }
 }

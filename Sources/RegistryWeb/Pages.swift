@@ -6,6 +6,8 @@ import Mustache
 public struct Pages: Sendable {
     public let catalogue: Catalogue
     private let library: MustacheLibrary
+    /// The forms' small script (`Assets/forms.js`), served as it is.
+    public let formsScript: String
 
     public init() throws {
         catalogue = try Catalogue()
@@ -15,6 +17,8 @@ public struct Pages: Sendable {
             try library.register(String(contentsOf: folder.appending(path: file), encoding: .utf8), named: String(file.dropLast(9)))
         }
         self.library = library
+        guard let script = Bundle.module.url(forResource: "forms", withExtension: "js", subdirectory: "Assets") else { throw WebError.missingResource("Assets/forms.js") }
+        formsScript = try String(contentsOf: script, encoding: .utf8)
     }
 
     /// The sign-in form, with the username kept and the message shown when a try failed.

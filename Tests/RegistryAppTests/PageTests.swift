@@ -10,12 +10,14 @@ import Testing
 /// The clinic's pages over HTTP: entry, sign-in by form, home with the patient search, the
 /// patient and course pages, in both languages, with the headers every page carries.
 @Suite struct PageTests {
-    /// Signs in `username` through the sign-in form; returns the session cookie.
-    func signIn(_ client: some TestClientProtocol, _ h: APIHarness, username: String) async throws -> String {
+    /// Signs in `username` through the sign-in form (a researcher if it starts with "res", a
+    /// manager with "mgr", else a clinician, at `site`); returns the session cookie.
+    func signIn(_ client: some TestClientProtocol, _ h: APIHarness, username: String, site: String = "TEST") async throws -> String {
         var auth = try TestDatabase.config().auth
         auth.bcryptCost = 4
-        _ = try? await AccountRepository(database: h.database).addUser(username: username, displayName: username, role: username.hasPrefix("res") ? .researcher : .clinician,
-                                                                      siteCodes: username.hasPrefix("res") ? [] : ["TEST"], password: "a long enough password",
+        let role: Role = username.hasPrefix("res") ? .researcher : username.hasPrefix("mgr") ? .manager : .clinician
+        _ = try? await AccountRepository(database: h.database).addUser(username: username, displayName: username, role: role,
+                                                                      siteCodes: role == .researcher ? [] : [site], password: "a long enough password",
                                                                       rules: auth, actor: Fixture.actor)
         let reply = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                                              body: ByteBuffer(string: "username=\(username)&password=a+long+enough+password"))

@@ -1,27 +1,39 @@
 """Walks the clinic's pages in headless Chromium (Debian's chromium and chromium-driver) as a
-clinician would, in one language, saving a screenshot of every page it visits.
+clinician would, in one language, logging a whole treatment course and saving a screenshot of
+every page it visits.
 
-    python3 browser_check.py BASE_URL USERNAME PASSWORD LANGUAGE SCREENSHOT_FOLDER PATIENT_MRN PATIENT_NAME
+    python3 browser_check.py BASE_URL USERNAME PASSWORD LANGUAGE SCREENSHOT_FOLDER TODAY
 
+TODAY is the server's date (YYYY-MM-DD); the course is dated in the weeks before it.
 Prints what it checked; exits 1 at the first thing that is not as expected.
 """
+import datetime
 import os
 import subprocess
 import sys
+import uuid
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-base, username, password, language, folder, patient_mrn, patient_name = sys.argv[1:8]
+base, username, password, language, folder, today = sys.argv[1:7]
 os.makedirs(folder, exist_ok=True)
 expected = {
     "en": {"signIn": "Sign in", "home": "Today at my sites", "improved": "improved after", "hydro": "ultrasound-guided hydrodissection",
-           "wrong": "Wrong username or password."},
-    "zh-TW": {"signIn": "登入", "home": "今日院區病人", "improved": "次後改善", "hydro": "超音波導引神經水解", "wrong": "帳號或密碼錯誤"},
+           "wrong": "Wrong username or password.", "positive": "positive", "required": "is required", "d5w": "5% dextrose (D5W)"},
+    "zh-TW": {"signIn": "登入", "home": "今日院區病人", "improved": "次後改善", "hydro": "超音波導引神經水解", "wrong": "帳號或密碼錯誤",
+              "positive": "陽性", "required": "請填寫", "d5w": "5% 葡萄糖水（D5W）"},
 }[language]
+mrn = "BR-" + uuid.uuid4().hex[:8].upper()
+family, given = ("王", "小明") if language == "zh-TW" else ("Chen", "Mei")
+
+
+def day(offset):
+    return (datetime.date.fromisoformat(today) + datetime.timedelta(days=offset)).isoformat()
+
 
 options = webdriver.ChromeOptions()
 for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=834,1194", f"--lang={language}"):
@@ -52,7 +64,48 @@ def arrive(predicate):
 def shot(name):
     global step
     step += 1
+    driver.set_window_size(834, max(1194, driver.execute_script("return document.body.scrollHeight")))
     driver.save_screenshot(os.path.join(folder, f"{language}-{step:02d}-{name}.png"))
+    driver.set_window_size(834, 1194)
+
+
+def field(name):
+    return driver.find_element(By.NAME, name)
+
+
+def type_into(name, text):
+    element = field(name)
+    element.clear()
+    element.send_keys(text)
+
+
+def set_value(name, value):
+    """Date inputs take typed digits in the browser's locale order; set the value instead."""
+    driver.execute_script("arguments[0].value = arguments[1]", field(name), value)
+
+
+def choose(name, value):
+    driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
+
+
+def submit():
+    """Sends the page's form; true once the next page (the same address, after a redirect, or
+    the form again) has loaded."""
+    driver.execute_script("window.beforeSubmit = true")
+    driver.find_element(By.CSS_SELECTOR, "main form[method=post] button[type=submit]").click()
+    return arrive(lambda d: not d.execute_script("return window.beforeSubmit === true"))
+
+
+def open_link(href_fragment):
+    driver.find_element(By.CSS_SELECTOR, f"a[href*='{href_fragment}']").click()
+    return arrive(lambda d: href_fragment.split("?")[0] in d.current_url)
+
+
+def score(nrs, date, timepoint):
+    choose("nrs", str(nrs))
+    set_value("recordedOn", date)
+    choose("timepoint", timepoint)
+    check(submit() and f"NRS {nrs}" in driver.page_source, f"pain score {nrs} on {date} saved from the course page")
 
 
 try:
@@ -64,27 +117,88 @@ try:
     driver.find_element(By.ID, "password").send_keys("not the password" + Keys.ENTER)
     check(arrive(lambda d: expected["wrong"] in d.page_source), "a wrong password shows the message on the form")
     check(driver.find_element(By.ID, "username").get_attribute("value") == username, "the username typed is kept")
-    shot("sign-in-failed")
     driver.find_element(By.ID, "password").send_keys(password + Keys.ENTER)
     check(arrive(lambda d: d.current_url.endswith("/home")), "signing in by keyboard alone leads home")
     check(expected["home"] in driver.page_source, "home speaks " + language)
+    check(driver.switch_to.active_element == driver.find_element(By.ID, "q"), "the search field has the focus")
     shot("home")
-    search = driver.find_element(By.ID, "q")
-    check(driver.switch_to.active_element == search, "the search field has the focus")
-    search.send_keys(patient_mrn.lower() + Keys.ENTER)
-    check(arrive(lambda d: "/home?q=" in d.current_url and patient_mrn in d.page_source), "the search by MRN finds the patient")
-    shot("search")
-    driver.find_element(By.LINK_TEXT, patient_mrn).click()
-    check(arrive(lambda d: "/patients/" in d.current_url and patient_name in d.page_source), "the patient page shows the patient")
+
+    # Register a patient; a missing family name comes back beside its field, the rest kept.
+    check(open_link("/patients/new"), "home leads to the registration form")
+    type_into("mrn", mrn)
+    type_into("givenName", given)
+    set_value("dateOfBirth", "1968-04-02")
+    choose("sex", "female")
+    check(submit() and expected["required"] in driver.find_element(By.CSS_SELECTOR, ".has-error").text, "a missing family name is named beside its field")
+    check(field("mrn").get_attribute("value") == mrn and field("givenName").get_attribute("value") == given, "what was typed is kept")
+    check(driver.switch_to.active_element.get_attribute("id") == "error-summary", "the focus is on the error summary")
+    shot("register-problem")
+    type_into("familyName", family)
+    check(submit() and "/patients/" in driver.current_url and mrn in driver.page_source, "the patient is registered and shown")
     shot("patient")
-    driver.find_element(By.CSS_SELECTOR, "a[href^='/courses/']").click()
-    check(arrive(lambda d: "/courses/" in d.current_url), "the course opens from the patient page")
+
+    # Open a course, started five weeks ago.
+    check(open_link("/courses/new"), "the patient page opens a course")
+    choose("side", "left")
+    type_into("icd10", "G57.82")
+    set_value("startedOn", day(-35))
+    shot("open-course")
+    check(submit() and "/courses/" in driver.current_url, "the course is opened")
+    course = driver.current_url.split("#")[0]
+
+    # The diagnostic block: 8 → 3 at 10 minutes is 62.5%, positive, while typing and after saving.
+    check(open_link("/blocks/new"), "the course page leads to the block form")
+    set_value("performedAt", day(-35) + "T09:30")
+    choose("agent", "lidocaine")
+    type_into("volumeMl", "2")
+    choose("nrsBefore", "8")
+    choose("nrsAfter", "3")
+    type_into("assessedMinutesAfter", "10")
+    live = driver.find_element(By.ID, "relief-output").text
+    check("62.5%" in live and expected["positive"] in live, f"the form shows 62.5% and positive as it is typed ({live})")
+    shot("block")
+    check(submit() and driver.current_url.startswith(course), "the block is saved")
+    check("62.5%" in driver.page_source and expected["positive"] in driver.page_source, "the course page confirms 62.5% and positive")
+
+    # Baseline, three hydrodissection sessions (D5W 10 mL) and the scores after each.
+    score(8, day(-35), "baseline")
+    for offset in (-28, -21, -14):
+        check(open_link("/sessions/new"), "the course page leads to the session form")
+        set_value("sessionOn", day(offset))
+        Select(field("procedures[0].kind")).select_by_value("hydrodissection")
+        check(not driver.find_element(By.ID, "procedures-0-leukocytes").is_displayed(), "fields of other procedure kinds are hidden")
+        Select(field("procedures[0].injectate")).select_by_value("d5w")
+        type_into("procedures[0].volumeMl", "10")
+        if offset == -28:
+            shot("session")
+        check(submit() and driver.current_url.startswith(course), f"the session on {day(offset)} is saved")
+    score(6, day(-21), "pre_procedure")
+    score(4, day(-14), "pre_procedure")
+    score(2, day(-7), "follow_up")
+    score(9, day(-6), "follow_up")
+
+    # Correct the score of 4 to 3; void the 9 (entered on the wrong course).
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.timeline tbody tr")
+    row = next(r for r in rows if "NRS 4" in r.text)
+    row.find_element(By.CSS_SELECTOR, "a[href$='/edit']").click()
+    check(arrive(lambda d: d.current_url.endswith("/edit")), "the timeline leads to the correction form")
+    check(driver.find_element(By.CSS_SELECTOR, "input[name=nrs][value='4']").is_selected(), "the correction form holds the record's values")
+    choose("nrs", "3")
+    shot("correct")
+    check(submit() and driver.current_url.startswith(course) and "NRS 3" in driver.page_source, "the corrected score is shown")
+    row = next(r for r in driver.find_elements(By.CSS_SELECTOR, "table.timeline tbody tr") if "NRS 9" in r.text)
+    row.find_element(By.CSS_SELECTOR, "a[href$='/void']").click()
+    check(arrive(lambda d: d.current_url.endswith("/void")), "the timeline leads to the void form")
+    type_into("reason", "entered on the wrong course")
+    shot("void")
+    check(submit() and driver.current_url.startswith(course), "the score is voided")
+
     source = driver.page_source
+    check(len(driver.find_elements(By.CSS_SELECTOR, "tr.voided")) == 1 and "entered on the wrong course" in source, "the voided score is struck through with its reason")
     check(expected["improved"] in source, "the course page shows the derived state")
-    check(expected["hydro"] in source, "the timeline names the procedure in " + language)
-    check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart circle.nrs")) >= 2, "the pain chart draws the scores")
-    if os.environ.get("EXPECT_VOIDED") == "1":
-        check(len(driver.find_elements(By.CSS_SELECTOR, "tr.voided")) == 1, "the voided record is struck through")
+    check(source.count(expected["hydro"]) == 3 and expected["d5w"] in source, "the timeline names the three sessions in " + language)
+    check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart circle.nrs")) == 4, "the pain chart draws the four scores left")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart line.session")) == 3, "the pain chart marks the three sessions")
     shot("course")
 
     # The pain-score form by keyboard alone: Enter without a score shows the problem beside the
@@ -97,6 +211,11 @@ try:
     check(driver.find_element(By.CSS_SELECTOR, "input[name=nrs][value='7']").is_selected(), "the arrow keys choose the NRS button")
     driver.find_element(By.ID, "pgic").send_keys("2" + Keys.ENTER)
     check(arrive(lambda d: "NRS 7" in d.page_source and not d.find_elements(By.CSS_SELECTOR, ".field-error")), "the score is saved and shown in the timeline")
-    shot("score-saved")
+
+    # Home finds the new patient by MRN in one step.
+    driver.get(base + "/home")
+    driver.find_element(By.ID, "q").send_keys(mrn.lower() + Keys.ENTER)
+    check(arrive(lambda d: "/home?q=" in d.current_url and mrn in d.page_source), "the search by MRN finds the patient")
+    shot("search")
 finally:
     driver.quit()

@@ -1,0 +1,93 @@
+import Foundation
+import RegistryCore
+
+extension Pages {
+    /// A page holding one form (register a patient, open a course, add, correct or void a record).
+    /// `back` is where "cancel" leads; `context` is a line saying what the form is about.
+    public func formPage(_ language: Language, viewer: Viewer, form: FilledForm, back: String, context: String) throws -> String {
+        var values = formValues(form, language)
+        values["heading"] = false
+        return try render("form-page", language, ["title": catalogue.text(form.spec.titleKey, language), "user": viewer.name, "back": back,
+                                                  "context": context, "form": values])
+    }
+
+    /// The form's template values: every field with its label, hint, what was typed, its choices
+    /// (the typed one checked) and its problem in the page's language; the problems again in a
+    /// summary linking to their fields.
+    func formValues(_ form: FilledForm, _ language: Language) -> [String: Any] {
+        var errors: [String: String] = [:], summary: [[String: String]] = []
+        let labels = Dictionary(form.spec.fields.map { ($0.name, $0.labelKey) }) { first, _ in first }
+        for problem in form.problems {
+            // A problem on a field the form does not show (a whole procedure list) goes on the first field under it.
+            let field = labels[problem.field] != nil ? problem.field
+                : form.spec.fields.first { $0.name.hasPrefix(problem.field) }?.name ?? form.spec.fields.first { $0.kind.isVisible }?.name ?? problem.field
+            let message = self.message(problem, label: catalogue.text(labels[field] ?? field, language), language)
+            if errors[field] == nil { errors[field] = message }
+            summary.append(["id": Self.id(field), "message": message])
+        }
+        let groups: [[String: Any]] = form.spec.groups.map { group in
+            var values: [String: Any] = ["fields": group.fields.map { field in
+                fieldValues(field, typed: form.values[field.name] ?? "", error: errors[field.name], appliesTo: group.kinds[field.name], language)
+            }]
+            if let legend = group.legendKey { values["legend"] = catalogue.text(legend, language) }
+            return values
+        }
+        var values: [String: Any] = [
+            "title": catalogue.text(form.spec.titleKey, language), "action": form.action, "csrf": form.csrf, "idempotencyKey": form.idempotencyKey,
+            "carried": form.carried.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+            "data": form.data.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+            "groups": groups, "errors": summary, "hasErrors": !summary.isEmpty, "heading": true, "relief": form.data["positive-relief"] != nil,
+        ]
+        if let notice = form.noticeKey { values["notice"] = catalogue.text(notice, language) }
+        return values
+    }
+
+    private func fieldValues(_ field: FormField, typed: String, error: String?, appliesTo: [String]?, _ language: Language) -> [String: Any] {
+        var values: [String: Any] = ["name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed]
+        if let hint = field.hintKey { values["hint"] = catalogue.text(hint, language) }
+        if let error { values["error"] = error }
+        if let appliesTo { values["appliesTo"] = appliesTo.joined(separator: " ") }
+        func choices(_ options: [(value: String, label: String)]) -> [[String: Any]] {
+            options.map { ["value": $0.value, "label": $0.label, "checked": $0.value == typed] }
+        }
+        func coded(_ codes: [String], _ prefix: String) -> [(value: String, label: String)] {
+            codes.map { ($0, catalogue.text(prefix + $0, language)) }
+        }
+        switch field.kind {
+        case .hidden: values["isHidden"] = true
+        case .scale: values["isScale"] = true; values["choices"] = choices((0...10).map { (String($0), String($0)) })
+        case .choice(let codes, let prefix): values["isRadio"] = true; values["choices"] = choices(coded(codes, prefix))
+        case .yesNo: values["isRadio"] = true; values["choices"] = choices([("yes", catalogue.text("yes", language)), ("no", catalogue.text("no", language))])
+        case .menu(let codes, let prefix): values["isMenu"] = true; values["choices"] = choices([("", "–")] + coded(codes, prefix))
+        case .select(let options): values["isMenu"] = true; values["choices"] = choices(options.count == 1 ? options : [("", "–")] + options)
+        case .notes: values["isNotes"] = true
+        case .text(let maxLength): values["input"] = ["type": "text", "maxlength": String(maxLength)]
+        case .date: values["input"] = ["type": "date"]
+        case .dateTime: values["input"] = ["type": "datetime-local"]
+        case .integer(let range): values["input"] = ["type": "number", "min": String(range.lowerBound), "max": String(range.upperBound), "step": "1", "inputmode": "numeric"]
+        case .decimal(let maximum, let step): values["input"] = ["type": "number", "min": "0", "max": "\(maximum)", "step": step, "inputmode": "decimal"]
+        }
+        return values
+    }
+
+    /// A problem in the page's language: the catalogue's sentence for its rule when there is
+    /// one, else the label and the API's own words.
+    func message(_ problem: FieldProblem, label: String, _ language: Language) -> String {
+        if catalogue.strings[language]?["error_" + problem.rule] != nil {
+            return catalogue.text("error_" + problem.rule, language, ["field": label, "message": problem.message])
+        }
+        return catalogue.text("error_other", language, ["field": label, "message": problem.message])
+    }
+
+    /// An element id for a field name (`procedures[0].kind` → `procedures-0-kind`).
+    static func id(_ name: String) -> String {
+        name.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: "]", with: "").replacingOccurrences(of: ".", with: "-")
+    }
+}
+
+extension FormField.Kind {
+    public var isVisible: Bool {
+        if case .hidden = self { return false }
+        return true
+    }
+}
