@@ -80,18 +80,14 @@ extension RegistryServices {
     /// The course page, with the pain-score form for those who may write (a fresh one, with its
     /// own idempotency key, unless `form` brings back what was typed).
     func coursePage(_ id: UUID, principal: Principal, language: Language, request: Request, form: FilledForm? = nil) async throws -> String {
-        guard let timeline = try await repositories.courses.timeline(id, scope: principal.siteScope) else { throw StoreError.notFound("course") }
-        let outcome = try await repositories.courses.outcome(id, scope: principal.siteScope)
-        let patient = try await repositories.patients.patient(timeline.course.patientId, scope: principal.siteScope)?.patient
-        let users = try await repositories.accounts.users(), sites = try await repositories.accounts.sites()
+        guard let overview = try await repositories.courses.overview(id, scope: principal.siteScope) else { throw StoreError.notFound("course") }
         var form = form
         if form == nil, principal.may(.writeClinical) {
             form = FilledForm(spec: .painScore, action: "/courses/\(id.uuidString.lowercased())/pain-scores", csrf: csrfToken(request),
-                              idempotencyKey: UUID().uuidString, values: defaults("pain-scores", course: timeline.course))
+                              idempotencyKey: UUID().uuidString, values: defaults("pain-scores", course: overview.timeline.course))
         }
-        return try pages.course(language, viewer: viewer(principal), timeline: timeline, outcome: outcome, patient: patient,
-                                clinician: users.first { $0.id == timeline.course.clinicianId }?.displayName ?? "",
-                                site: sites.first { $0.id == timeline.course.siteId }?.name ?? "", form: form)
+        return try pages.course(language, viewer: viewer(principal), timeline: overview.timeline, outcome: overview.outcome, patient: overview.patient,
+                                clinician: overview.clinicianName, site: overview.siteName, form: form)
     }
 
     /// The user of the session cookie, if it is still valid.

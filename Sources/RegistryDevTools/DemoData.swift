@@ -32,7 +32,7 @@ public struct DemoData: Sendable {
     public static let logins: [(role: Role, username: String, password: String)] =
         [(Role.clinician, "clinician.north")] .map { ($0.0, $0.1, demoPassword($0.1)) } + staff.map { ($0.0, $0.1, demoPassword($0.1)) }
 
-    static func demoPassword(_ username: String) -> String { username + "-demo-password" }
+    public static func demoPassword(_ username: String) -> String { username + "-demo-password" }
 
     static let sites = [("NORTH", "North Spine Clinic"), ("CENTRAL", "Central Pain Centre"), ("SOUTH", "South Musculoskeletal Unit")]
     static let givenNames = ["Anna", "Ben", "Carla", "David", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kerstin", "Luis",

@@ -31,13 +31,15 @@ public struct CourseRepository: Repository {
     /// What the outcome definitions say about the course so far (baseline, sessions, improvement,
     /// recurrence), from the same stream the report reads; nil when absent or at another site.
     public func outcome(_ id: UUID, scope: Set<UUID>?) async throws -> CourseOutcome? {
-        try await database.withConnection { connection in
-            var query = QueryBuilder("")
-            let condition = " AND c.id = \(query.bind(id))" + query.siteConditions(siteId: nil, scope: scope)
-            var outcome: CourseOutcome?
-            try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { outcome = OutcomeRules(rules).outcome(of: $0) }
-            return outcome
-        }
+        try await database.withConnection { try await outcome(id, scope: scope, on: $0) }
+    }
+
+    func outcome(_ id: UUID, scope: Set<UUID>?, on connection: PostgresConnection) async throws -> CourseOutcome? {
+        var query = QueryBuilder("")
+        let condition = " AND c.id = \(query.bind(id))" + query.siteConditions(siteId: nil, scope: scope)
+        var outcome: CourseOutcome?
+        try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { outcome = OutcomeRules(rules).outcome(of: $0) }
+        return outcome
     }
 
     public func addBlock(_ block: NewBlock, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {

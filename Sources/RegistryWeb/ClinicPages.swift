@@ -96,9 +96,12 @@ extension Pages {
     func timelineRows(_ timeline: CourseTimeline, _ language: Language, writable: Bool) -> [[String: Any]] {
         var rows: [(CalendarDate, [String: Any])] = []
         let course = "/courses/\(timeline.course.id.uuidString.lowercased())"
+        let strings = catalogue.strings[language] ?? [:]
         func row(_ date: CalendarDate, _ kind: String, _ details: String, _ void: VoidInfo?, _ segment: String, _ id: UUID) {
-            var row: [String: Any] = ["date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil]
-            if let void { row["voidReason"] = void.reason } else if writable { row["path"] = "\(course)/\(segment)/\(id.uuidString.lowercased())" }
+            // Every key the row's template reads is here (see `fieldValues`): no search of the enclosing contexts.
+            var row: [String: Any] = ["date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
+                                      "voidReason": void?.reason ?? false, "path": false, "writable": writable, "t": strings]
+            if void == nil, writable { row["path"] = "\(course)/\(segment)/\(id.uuidString.lowercased())" }
             rows.append((date, row))
         }
         for block in timeline.blocks {

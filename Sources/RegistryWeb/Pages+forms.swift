@@ -43,12 +43,14 @@ extension Pages {
     }
 
     private func fieldValues(_ field: FormField, typed: String, error: String?, appliesTo: [String]?, _ language: Language) -> [String: Any] {
-        var values: [String: Any] = ["name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed]
-        if let hint = field.hintKey { values["hint"] = catalogue.text(hint, language) }
-        if let error { values["error"] = error }
-        if let appliesTo { values["appliesTo"] = appliesTo.joined(separator: " ") }
+        // Every key a template asks for is present (false when empty): a key missing here makes
+        // the renderer search every enclosing context, which dominates a page's rendering time.
+        var values: [String: Any] = ["name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed,
+                                     "hint": field.hintKey.map { catalogue.text($0, language) } ?? false, "error": error ?? false,
+                                     "appliesTo": appliesTo?.joined(separator: " ") ?? false,
+                                     "isHidden": false, "isRadio": false, "isScale": false, "isMenu": false, "isNotes": false, "input": false]
         func choices(_ options: [(value: String, label: String)]) -> [[String: Any]] {
-            options.map { ["value": $0.value, "label": $0.label, "checked": $0.value == typed] }
+            options.map { ["value": $0.value, "label": $0.label, "checked": $0.value == typed, "name": field.name] }
         }
         func coded(_ codes: [String], _ prefix: String) -> [(value: String, label: String)] {
             codes.map { ($0, catalogue.text(prefix + $0, language)) }
@@ -61,13 +63,21 @@ extension Pages {
         case .menu(let codes, let prefix): values["isMenu"] = true; values["choices"] = choices([("", "–")] + coded(codes, prefix))
         case .select(let options): values["isMenu"] = true; values["choices"] = choices(options.count == 1 ? options : [("", "–")] + options)
         case .notes: values["isNotes"] = true
-        case .text(let maxLength): values["input"] = ["type": "text", "maxlength": String(maxLength)]
-        case .date: values["input"] = ["type": "date"]
-        case .dateTime: values["input"] = ["type": "datetime-local"]
-        case .integer(let range): values["input"] = ["type": "number", "min": String(range.lowerBound), "max": String(range.upperBound), "step": "1", "inputmode": "numeric"]
-        case .decimal(let maximum, let step): values["input"] = ["type": "number", "min": "0", "max": "\(maximum)", "step": step, "inputmode": "decimal"]
+        case .text(let maxLength): values["input"] = input(["type": "text", "maxlength": String(maxLength)], values)
+        case .date: values["input"] = input(["type": "date"], values)
+        case .dateTime: values["input"] = input(["type": "datetime-local"], values)
+        case .integer(let range): values["input"] = input(["type": "number", "min": String(range.lowerBound), "max": String(range.upperBound), "step": "1", "inputmode": "numeric"], values)
+        case .decimal(let maximum, let step): values["input"] = input(["type": "number", "min": "0", "max": "\(maximum)", "step": step, "inputmode": "decimal"], values)
         }
         return values
+    }
+
+    /// An input's attributes, with the field's own values alongside (see `fieldValues`).
+    private func input(_ attributes: [String: Any], _ field: [String: Any]) -> [String: Any] {
+        var all: [String: Any] = ["maxlength": false, "min": false, "max": false, "step": false, "inputmode": false]
+        all.merge(attributes) { _, new in new }
+        for key in ["id", "name", "value"] { all[key] = field[key] }
+        return all
     }
 
     /// A problem in the page's language: the catalogue's sentence for its rule when there is

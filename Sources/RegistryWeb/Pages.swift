@@ -13,8 +13,11 @@ public struct Pages: Sendable {
         catalogue = try Catalogue()
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else { throw WebError.missingResource("Templates") }
         var library = MustacheLibrary()
+        // Every template (partials too: each starts with the default) escapes with `HTMLEscaping`.
+        MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
-            try library.register(String(contentsOf: folder.appending(path: file), encoding: .utf8), named: String(file.dropLast(9)))
+            let template = "{{%CONTENT_TYPE:\(HTMLEscaping.name)}}" + (try String(contentsOf: folder.appending(path: file), encoding: .utf8))
+            try library.register(template, named: String(file.dropLast(9)))
         }
         self.library = library
         guard let script = Bundle.module.url(forResource: "forms", withExtension: "js", subdirectory: "Assets") else { throw WebError.missingResource("Assets/forms.js") }

@@ -35,18 +35,8 @@ struct ExportBenchCommand: AsyncParsableCommand {
                 try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true }
             }!
 
-            var config = context.config
-            config.server.host = "127.0.0.1"
-            config.server.port = 18_000 + Int(getpid() % 1000)
-            var quiet = context.logger
-            quiet.logLevel = .error
-            let app = try buildApplication(config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-                defer { group.cancelAll() }
-                let server = "http://127.0.0.1:\(config.server.port)"
+            try await withBenchServer(context: context, url: url) { server in
                 let base = server + "/api/v1/exports/pain_scores.csv"
-                try await waitForServer(server + "/healthz")
 
                 func curl(_ uri: String) throws -> (seconds: Double, firstByte: Double) {
                     let out = try LocalCluster.run("curl", ["-sS", "--fail", "-o", "/dev/null", "-w", "%{time_total} %{time_starttransfer}",
@@ -73,13 +63,5 @@ struct ExportBenchCommand: AsyncParsableCommand {
                 say(String(format: "server peak RSS: %.1f MB after %d rows, %.1f MB after %d rows (goal < 100 MB, flat)", peakTenth, rows / 10, peakAll, rows))
             }
         }
-    }
-
-    private func waitForServer(_ health: String) async throws {
-        for _ in 0..<100 {
-            if (try? LocalCluster.run("curl", ["-sS", "--fail", "-o", "/dev/null", health])) != nil { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw CommandFailure("the benchmark server did not start")
     }
 }

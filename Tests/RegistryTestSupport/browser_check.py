@@ -7,6 +7,7 @@ every page it visits.
 TODAY is the server's date (YYYY-MM-DD); the course is dated in the weeks before it.
 Prints what it checked; exits 1 at the first thing that is not as expected.
 """
+import base64
 import datetime
 import os
 import subprocess
@@ -200,6 +201,17 @@ try:
     check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart circle.nrs")) == 4, "the pain chart draws the four scores left")
     check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart line.session")) == 3, "the pain chart marks the three sessions")
     shot("course")
+
+    # Printed, the course page is a summary: header, state, chart and timeline; no forms or links to them.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    check(not driver.find_element(By.CSS_SELECTOR, "main form").is_displayed() and not driver.find_element(By.CSS_SELECTOR, "nav.actions").is_displayed(),
+          "the printed course page leaves the forms out")
+    check(driver.find_element(By.CSS_SELECTOR, "svg.chart").is_displayed() and driver.find_element(By.CSS_SELECTOR, "table.timeline").is_displayed(),
+          "the printed course page keeps the chart and the timeline")
+    shot("course-print")
+    with open(os.path.join(folder, f"{language}-course.pdf"), "wb") as pdf:
+        pdf.write(base64.b64decode(driver.print_page()))
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
     # The pain-score form by keyboard alone: Enter without a score shows the problem beside the
     # field; arrows choose 7 on the 0-10 buttons, typing fills PGIC, Enter saves.

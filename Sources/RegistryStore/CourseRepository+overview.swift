@@ -1,0 +1,30 @@
+import Foundation
+import PostgresNIO
+import RegistryAnalytics
+import RegistryCore
+
+/// Everything the course page shows, read on one connection: the timeline, the derived
+/// outcome, the patient, and the names of the treating clinician and the site.
+public struct CourseOverview: Sendable {
+    public let timeline: CourseTimeline
+    public let outcome: CourseOutcome?
+    public let patient: PatientRecord?
+    public let clinicianName: String
+    public let siteName: String
+}
+
+extension CourseRepository {
+    /// nil when the course is absent or at another site.
+    public func overview(_ id: UUID, scope: Set<UUID>?) async throws -> CourseOverview? {
+        try await database.withConnection { connection in
+            guard let timeline = try await registry.timeline(id, rules: rules.block, scope: scope, on: connection) else { return nil }
+            let course = timeline.course
+            let outcome = try await outcome(id, scope: scope, on: connection)
+            let patient = try await registry.patient(course.patientId, scope: scope, on: connection)
+            let names = try await connection.query("""
+                SELECT (SELECT display_name FROM users WHERE id = \(course.clinicianId)), (SELECT name FROM sites WHERE id = \(course.siteId))
+                """, logger: registry.logger).decode((String?, String?).self).first { _ in true }
+            return CourseOverview(timeline: timeline, outcome: outcome, patient: patient, clinicianName: names?.0 ?? "", siteName: names?.1 ?? "")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Logging
+import RegistryApp
+import RegistryDevTools
+import RegistryStore
+
+/// Runs the registry in this process on a free local port against `url` for `body`, which gets
+/// the server's base address; the server stops when `body` returns. Benchmarks read the
+/// server's own peak memory this way.
+func withBenchServer(context: CommandContext, url: DatabaseURL, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+    var config = context.config
+    config.server.host = "127.0.0.1"
+    config.server.port = 18_000 + Int(getpid() % 1000)
+    var quiet = context.logger
+    quiet.logLevel = .error
+    let app = try buildApplication(config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        defer { group.cancelAll() }
+        let server = "http://127.0.0.1:\(config.server.port)"
+        try await waitForServer(server + "/healthz")
+        try await body(server)
+        // Let the requests a load generator cut off at its deadline finish before stopping.
+        try await Task.sleep(for: .seconds(1))
+    }
+}
+
+private func waitForServer(_ health: String) async throws {
+    for _ in 0..<100 {
+        if (try? await runOffThePool("curl", ["-sS", "--fail", "-o", "/dev/null", health])) != nil { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw CommandFailure("the benchmark server did not start")
+}
+
+/// Runs a program on a Dispatch thread, so waiting for it does not take one of the few threads
+/// that serve the in-process server's requests.
+func runOffThePool(_ program: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try LocalCluster.run(program, arguments, environment: environment) })
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import RegistryCore
+import RegistryDevTools
+import RegistryStore
+
+/// The web app's speed target: the course page and the home page on the demo data at N
+/// concurrent clients (wrk), with p50 and p99, against the JSON GET of the same course in the
+/// same run; goals p99 < 50 ms, a page at most 2× its JSON, page weight < 100 kB.
+struct PagesBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pages", abstract: "Time the course and home pages against the course's JSON (needs wrk).")
+
+    @Option(help: "Concurrent clients.") var clients = 8
+    @Option(help: "Seconds per measurement.") var seconds = 10
+
+    func validate() throws {
+        guard (1...256).contains(clients) else { throw ValidationError("--clients must be from 1 to 256") }
+        guard (2...300).contains(seconds) else { throw ValidationError("--seconds must be from 2 to 300") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is needed: apt-get install wrk") }
+    }
+
+    func run() async throws {
+        let context = try CommandContext()
+        let (clients, seconds) = (clients, seconds)
+        try await withScratchDatabase("registry_bench_pages", context: context) { database, url in
+            say("seeding the demo data …")
+            try await SeedCommand.seed(database, courses: 300, context: context)
+            let username = "clinician.north"
+            let actor = Actor(userId: nil, label: "bench", route: "registry bench pages")
+            let token = try await AccountRepository(database: database).issueToken(username: username, label: "bench", days: 1, actor: actor).token
+            // The clinician's course with the most records: the heaviest page a clinic day brings.
+            let course = try await database.withConnection { connection in
+                try await connection.query("""
+                    SELECT c.id FROM treatment_courses c JOIN sites s ON s.id = c.site_id
+                    WHERE s.code = 'NORTH' ORDER BY (SELECT count(*) FROM pain_scores p WHERE p.course_id = c.id) DESC, c.id LIMIT 1
+                    """, logger: context.logger).decode(UUID.self).first { _ in true }
+            }
+            guard let course else { throw CommandFailure("the demo data has no course at NORTH") }
+            try await withBenchServer(context: context, url: url) { server in
+                let login = try await runOffThePool("curl", ["-sS", "-o", "/dev/null", "-D", "-", "-H", "Content-Type: application/json",
+                                                             "-d", "{\"username\":\"\(username)\",\"password\":\"\(DemoData.demoPassword(username))\"}", server + "/login"])
+                guard let cookie = login.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("set-cookie:") })?
+                    .dropFirst("set-cookie:".count).split(separator: ";").first?.trimmingCharacters(in: .whitespaces) else {
+                    throw CommandFailure("could not sign in as \(username)")
+                }
+                let targets = [("JSON GET /api/v1/courses/{id}", "/api/v1/courses/\(course)", "Authorization: Bearer \(token)"),
+                               ("course page /courses/{id}", "/courses/\(course)", "Cookie: \(cookie)"),
+                               ("home page /home", "/home", "Cookie: \(cookie)")]
+                var results: [(name: String, run: WrkRun, bytes: Int)] = []
+                for (name, path, header) in targets {
+                    let bytes = try await runOffThePool("curl", ["-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}", "-H", header, server + path])
+                    let output = try await runOffThePool("wrk", ["-t2", "-c\(clients)", "-d\(seconds)s", "--latency", "-H", header, server + path])
+                    let run = try WrkRun(output)
+                    results.append((name, run, Int(bytes) ?? 0))
+                    say(String(format: "%-32@ %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %6.1f kB  (%d non-2xx)", name as NSString, run.rate, run.p50, run.p99,
+                               Double(Int(bytes) ?? 0) / 1000, run.errors))
+                }
+                let json = results[0].run
+                for page in results.dropFirst() {
+                    say(String(format: "%@: p50 %.2f× and p99 %.2f× the JSON's (goal ≤ 2×); p99 %.1f ms (goal < 50); %.1f kB (goal < 100)",
+                               page.name, page.run.p50 / json.p50, page.run.p99 / json.p99, page.run.p99, Double(page.bytes) / 1000))
+                }
+                say("latencies are wrk's, measured by \(clients) clients on this machine, server and clients sharing its cores")
+            }
+        }
+    }
+}
+
+/// What `wrk --latency` printed: requests per second, p50 and p99 in ms, non-2xx answers.
+struct WrkRun {
+    let rate: Double, p50: Double, p99: Double, errors: Int
+
+    init(_ output: String) throws {
+        func value(after label: String) -> String? {
+            output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }?
+                .trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init)
+        }
+        func milliseconds(_ text: String?) -> Double? {
+            guard let text else { return nil }
+            for (unit, scale) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(unit) {
+                return Double(text.dropLast(unit.count)).map { $0 * scale }
+            }
+            return nil
+        }
+        guard let rate = value(after: "Requests/sec:").flatMap(Double.init), let p50 = milliseconds(value(after: "50%")),
+              let p99 = milliseconds(value(after: "99%")) else { throw CommandFailure("could not read wrk's output:\n\(output)") }
+        self.rate = rate
+        self.p50 = p50
+        self.p99 = p99
+        errors = value(after: "Non-2xx or 3xx responses:").flatMap { Int($0) } ?? 0
+    }
+}
