@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "RegistryAppTests",
             dependencies: [
-                "RegistryCore", "RegistryStore", "RegistryApp", "RegistryAPI", "RegistryTestSupport",
+                "RegistryCore", "RegistryStore", "RegistryApp", "RegistryAPI", "RegistryTestSupport", "RegistryDevTools",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),

@@ -23,6 +23,8 @@ public struct OutcomeReport: Codable, Sendable {
     public let cohorts: [Cohort]
     public let comparison: Comparison?
     public let interpretation: String
+    /// Response per site and per clinician.
+    public let breakdown: Breakdown
     /// Improvement by what was known before the first session (the clinic's claim, tested).
     public let whoNeedsMoreSessions: WhoNeedsMoreSessions
     /// The statistical method behind every interval and test above.
@@ -64,6 +66,8 @@ extension OutcomeReport {
         /// For responders: sessions before improvement; for "not improved": sessions received.
         public let sessions: Summary
         public let recurrence: Recurrence?
+        /// Median NRS by week since the first session, weeks with a score only.
+        public let nrsByWeek: [WeekSummary]
     }
 
     public struct Recurrence: Codable, Sendable {
@@ -108,6 +112,8 @@ extension OutcomeReport {
         public var atRisk = "At risk at a time t: courses whose event or censoring time is ≥ t; 0 past the end of follow-up, where S is not estimable unless it reached 0"
         public var logRank = "Log-rank test, χ² with 1 degree of freedom"
         public var quantiles = "Median and quartiles: R's type 7 quantile (linear interpolation)"
+        public var nrsByWeek = "Median NRS by week since the first session: each course's last score of the week (scores right after a procedure left out), median and quartiles (type 7) across the cohort's courses with a score that week"
+        public var breakdown = "Per site and per clinician: courses, evaluable courses and substantial response among them, Wilson score interval, 95%"
         public var cumulativeResponse = "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; cumulative response = 1 − S"
         public var crudeRecurrence = "Recurred by the milestone among responders who recurred by then or were followed at least that long"
         public var logRankGroups = "Log-rank test across k groups, (O − E)ᵀ V⁻¹ (O − E) on k − 1 degrees of freedom"
@@ -119,7 +125,7 @@ extension OutcomeReport {
         public var named: [(String, String)] {
             [("proportions", proportions), ("difference", difference), ("Fisher", fisher), ("survival", survival), ("at risk", atRisk),
              ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence),
-             ("log-rank, k groups", logRankGroups), ("Cox model", cox)]
+             ("log-rank, k groups", logRankGroups), ("Cox model", cox), ("NRS by week", nrsByWeek), ("by site and clinician", breakdown)]
         }
     }
 
@@ -144,12 +150,15 @@ public struct OutcomeReportBuilder: Sendable {
     private var bySession = SurvivalCounts()
     private var cohorts: [String: CohortState] = [:]
     private var predictors: WhoNeedsMoreSessionsBuilder
+    private var sites: [UUID: GroupCounts] = [:]
+    private var clinicians: [UUID: GroupCounts] = [:]
 
     struct CohortState: Sendable {
         var courses = 0
         var sessions = Histogram()
         var recurrence = SurvivalCounts()
         var lost = 0
+        var nrsByWeek = NRSByWeek()
     }
 
     public init(rules: ClinicalRules, filter: ReportFilter = ReportFilter()) {
@@ -171,8 +180,11 @@ public struct OutcomeReportBuilder: Sendable {
             if result.positive { positiveBlocks += 1 }
         }
         predictors.add(outcome)
+        sites[history.siteId, default: GroupCounts()].add(outcome)
+        clinicians[history.clinicianId, default: GroupCounts()].add(outcome)
         var state = cohorts[outcome.cohort, default: CohortState()]
         state.courses += 1
+        if let first = outcome.firstSessionOn { state.nrsByWeek.add(history, firstSession: first) }
         if let reason = outcome.notEvaluable {
             notEvaluable[reason.rawValue, default: 0] += 1
         } else if let sessions = outcome.sessionsToImprovement {
@@ -205,7 +217,7 @@ public struct OutcomeReportBuilder: Sendable {
                 label: label, courses: state.courses,
                 shareOfEvaluable: label == CourseOutcome.notEvaluableCohort ? nil : Proportion(state.courses, of: evaluable),
                 sessions: state.sessions.summary,
-                recurrence: isResponderCohort ? recurrence(state) : nil)
+                recurrence: isResponderCohort ? recurrence(state) : nil, nrsByWeek: state.nrsByWeek.summaries)
         }
         var comparison: OutcomeReport.Comparison?
         if rules.rules.cohorts.count >= 2 {
@@ -223,7 +235,9 @@ public struct OutcomeReportBuilder: Sendable {
                              response: Proportion(responders, of: evaluable), moderateResponse: Proportion(moderate, of: evaluable),
                              nonSustained: nonSustained, sessionsToImprovement: sessionsToImprovement.summary, cumulativeResponse: steps,
                              blockPositivity: Proportion(positiveBlocks, of: blocks), cohorts: cohortReports, comparison: comparison,
-                             interpretation: OutcomeReport.interpretationText, whoNeedsMoreSessions: predictors.report(),
+                             interpretation: OutcomeReport.interpretationText,
+                             breakdown: OutcomeReport.Breakdown(sites: GroupCounts.groups(sites), clinicians: GroupCounts.groups(clinicians)),
+                             whoNeedsMoreSessions: predictors.report(),
                              methods: OutcomeReport.Methods())
     }
 

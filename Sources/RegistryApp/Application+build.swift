@@ -38,6 +38,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(services.signInRoutes)
     router.addRoutes(services.pageRoutes)
     router.addRoutes(services.formRoutes)
+    router.addRoutes(services.dashboardRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
         .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))

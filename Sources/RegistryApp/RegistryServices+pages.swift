@@ -12,7 +12,8 @@ extension RegistryServices {
     var pageRoutes: Routes {
         let routes = Routes(context: RegistryRequestContext.self)
         routes.get { request, _ in
-            try await signedIn(request) == nil ? redirect("/login") : redirect("/home")
+            guard let principal = try await signedIn(request) else { return redirect("/login") }
+            return redirect(!principal.may(.readIdentity) && principal.may(.runReports) ? "/reports/outcomes" : "/home")
         }
         routes.get("home") { request, _ in
             try await page(request) { principal, language in
@@ -49,19 +50,19 @@ extension RegistryServices {
         return routes
     }
 
-    /// A page that shows identities: the signed-in user (else to the sign-in page), who must be
-    /// allowed to see them (else a 403 page); a record outside their sites is a 404 page.
-    func page(_ request: Request, render: (Principal, Language) async throws -> String) async throws -> Response {
+    /// A page for the signed-in user (else to the sign-in page) whose role has `capability`
+    /// (else a 403 page; identities by default); a record outside their sites is a 404 page.
+    func page(_ request: Request, needs capability: Capability = .readIdentity, render: (Principal, Language) async throws -> String) async throws -> Response {
         let language = language(of: request)
         guard let principal = try await signedIn(request) else { return redirect("/login") }
         func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) throws -> Response {
             html(status, try pages.problem(language, viewer: viewer(principal), titleKey: title, messageKey: message), request)
         }
         do {
-            guard principal.may(.readIdentity) else { throw AccessProblem.forbidden(role: principal.role, capability: .readIdentity) }
+            guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
             return html(.ok, try await render(principal, language), request)
         } catch AccessProblem.forbidden {
-            return try problem(.forbidden, "forbiddenTitle", "forbiddenMessage")
+            return try problem(.forbidden, "forbiddenTitle", capability == .readIdentity ? "forbiddenMessage" : "forbiddenReportsMessage")
         } catch StoreError.notFound {
             return try problem(.notFound, "notFoundTitle", "notFoundMessage")
         } catch PageRefusal.readOnly {
@@ -96,7 +97,11 @@ extension RegistryServices {
         return try await repositories.accounts.principal(forSession: token, idleMinutes: config.auth.sessionIdleMinutes)
     }
 
-    func viewer(_ principal: Principal) -> Pages.Viewer { Pages.Viewer(name: principal.username) }
+    /// The header's name and links: home for those who see patients, outcomes for those who run reports.
+    func viewer(_ principal: Principal) -> Pages.Viewer {
+        Pages.Viewer(name: principal.username, links: [(Capability.readIdentity, "/home", "navHome"), (.runReports, "/reports/outcomes", "navOutcomes")]
+            .filter { principal.may($0.0) }.map { ($0.1, $0.2) })
+    }
 
     /// A page with the headers every page carries: no framing, scripts only from here, nothing
     /// cached (pages show identities), and the chosen language remembered.

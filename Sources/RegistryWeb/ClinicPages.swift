@@ -5,10 +5,15 @@ import RegistryCore
 /// The clinician's pages, rendered from Core records and the course's derived outcome; every
 /// word from the catalogue of `language`.
 extension Pages {
-    /// Who is signed in, shown in the header.
+    /// Who is signed in, and the pages their role opens (the header's links).
     public struct Viewer: Sendable {
         public let name: String
-        public init(name: String) { self.name = name }
+        /// (address, catalogue key of the label)
+        public let links: [(href: String, labelKey: String)]
+        public init(name: String, links: [(href: String, labelKey: String)] = []) {
+            self.name = name
+            self.links = links
+        }
     }
 
     /// `patients` names the patients of `courses`, by id.
@@ -16,7 +21,7 @@ extension Pages {
     public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord], awaiting: [CourseRecord],
                      patients: [UUID: PatientRecord], writable: Bool) throws -> String {
         try render("home", language, ["writable": writable,
-            "title": catalogue.text("homeTitle", language), "user": viewer.name, "query": query ?? "", "searched": query != nil,
+            "title": catalogue.text("homeTitle", language), "viewer": viewer, "query": query ?? "", "searched": query != nil,
             "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
             "courses": courses.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasCourses": !courses.isEmpty,
             "awaiting": awaiting.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasAwaiting": !awaiting.isEmpty,
@@ -26,7 +31,7 @@ extension Pages {
     /// `writable`: the user may open a course for the patient.
     public func patient(_ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String, writable: Bool) throws -> String {
         try render("patient", language, ["writable": writable, "id": patient.id.uuidString.lowercased(), "sexLabel": catalogue.text("sex_" + patient.sex.rawValue, language),
-            "title": "\(patient.familyName) \(patient.givenName)", "user": viewer.name, "name": "\(patient.familyName) \(patient.givenName)",
+            "title": "\(patient.familyName) \(patient.givenName)", "viewer": viewer, "name": "\(patient.familyName) \(patient.givenName)",
             "mrn": patient.mrn, "dateOfBirth": patient.dateOfBirth.description, "sex": patient.sex.rawValue, "site": siteName,
             "phone": patient.phone ?? "", "email": patient.email ?? "",
             "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
@@ -46,7 +51,7 @@ extension Pages {
         let chart = NRSChart.svg(scores: scores.map { (start.days(until: $0.recordedOn), $0.nrs) }, sessions: sessionDays,
                                  label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
         var values: [String: Any] = [
-            "title": "\(catalogue.text("courseTitle", language)) · \(name)", "user": viewer.name, "patientName": name,
+            "title": "\(catalogue.text("courseTitle", language)) · \(name)", "viewer": viewer, "patientName": name,
             "patientId": course.patientId.uuidString.lowercased(), "mrn": patient?.mrn ?? "", "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
             "clinician": clinician, "site": site, "startedOn": start.description,
             "baseline": outcome?.baseline.map(String.init) ?? "–", "sessions": outcome?.sessionCount ?? 0,
@@ -60,7 +65,7 @@ extension Pages {
     /// A page saying what went wrong (403, 404), in the visitor's language.
     public func problem(_ language: Language, viewer: Viewer?, titleKey: String, messageKey: String) throws -> String {
         try render("problem", language, ["title": catalogue.text(titleKey, language), "message": catalogue.text(messageKey, language),
-                                         "user": viewer?.name ?? ""])
+                                         "viewer": viewer as Any])
     }
 
     private func patientRow(_ patient: PatientRecord) -> [String: Any] {

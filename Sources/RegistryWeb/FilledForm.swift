@@ -16,9 +16,13 @@ public struct FilledForm: Sendable {
     public var noticeKey: String?
     /// `data-` attributes of the form, for the small script (the block's thresholds).
     public var data: [String: String]
+    /// `get` for a filter (no CSRF token or idempotency key: it changes nothing).
+    public var method: String
+    /// Catalogue key of the button.
+    public var submitKey: String
 
     public init(spec: FormSpec, action: String, csrf: String, idempotencyKey: String, values: [String: String] = [:], problems: [FieldProblem] = [],
-                carried: [String: String] = [:], noticeKey: String? = nil, data: [String: String] = [:]) {
+                carried: [String: String] = [:], noticeKey: String? = nil, data: [String: String] = [:], method: String = "post", submitKey: String = "save") {
         self.spec = spec
         self.action = action
         self.csrf = csrf
@@ -28,5 +32,7 @@ public struct FilledForm: Sendable {
         self.carried = carried
         self.noticeKey = noticeKey
         self.data = data
+        self.method = method
+        self.submitKey = submitKey
     }
 }

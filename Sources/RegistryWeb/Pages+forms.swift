@@ -7,7 +7,7 @@ extension Pages {
     public func formPage(_ language: Language, viewer: Viewer, form: FilledForm, back: String, context: String) throws -> String {
         var values = formValues(form, language)
         values["heading"] = false
-        return try render("form-page", language, ["title": catalogue.text(form.spec.titleKey, language), "user": viewer.name, "back": back,
+        return try render("form-page", language, ["title": catalogue.text(form.spec.titleKey, language), "viewer": viewer, "back": back,
                                                   "context": context, "form": values])
     }
 
@@ -27,7 +27,8 @@ extension Pages {
         }
         let groups: [[String: Any]] = form.spec.groups.map { group in
             var values: [String: Any] = ["fields": group.fields.map { field in
-                fieldValues(field, typed: form.values[field.name] ?? "", error: errors[field.name], appliesTo: group.kinds[field.name], language)
+                fieldValues(field, typed: form.values[field.name] ?? "", error: errors[field.name], appliesTo: group.kinds[field.name],
+                            allowsBlank: form.method == "get", language)
             }]
             if let legend = group.legendKey { values["legend"] = catalogue.text(legend, language) }
             return values
@@ -37,12 +38,14 @@ extension Pages {
             "carried": form.carried.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
             "data": form.data.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
             "groups": groups, "errors": summary, "hasErrors": !summary.isEmpty, "heading": true, "relief": form.data["positive-relief"] != nil,
+            "method": form.method, "isPost": form.method == "post", "submit": catalogue.text(form.submitKey, language),
         ]
         if let notice = form.noticeKey { values["notice"] = catalogue.text(notice, language) }
         return values
     }
 
-    private func fieldValues(_ field: FormField, typed: String, error: String?, appliesTo: [String]?, _ language: Language) -> [String: Any] {
+    /// `allowsBlank`: a filter, where no choice means all.
+    private func fieldValues(_ field: FormField, typed: String, error: String?, appliesTo: [String]?, allowsBlank: Bool, _ language: Language) -> [String: Any] {
         // Every key a template asks for is present (false when empty): a key missing here makes
         // the renderer search every enclosing context, which dominates a page's rendering time.
         var values: [String: Any] = ["name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed,
@@ -61,7 +64,7 @@ extension Pages {
         case .choice(let codes, let prefix): values["isRadio"] = true; values["choices"] = choices(coded(codes, prefix))
         case .yesNo: values["isRadio"] = true; values["choices"] = choices([("yes", catalogue.text("yes", language)), ("no", catalogue.text("no", language))])
         case .menu(let codes, let prefix): values["isMenu"] = true; values["choices"] = choices([("", "–")] + coded(codes, prefix))
-        case .select(let options): values["isMenu"] = true; values["choices"] = choices(options.count == 1 ? options : [("", "–")] + options)
+        case .select(let options): values["isMenu"] = true; values["choices"] = choices(options.count == 1 && !allowsBlank ? options : [("", "–")] + options)
         case .notes: values["isNotes"] = true
         case .text(let maxLength): values["input"] = input(["type": "text", "maxlength": String(maxLength)], values)
         case .date: values["input"] = input(["type": "date"], values)

@@ -34,6 +34,10 @@ public struct Pages: Sendable {
     /// `values` plus what every page has: the language, its strings as `t`, and the switcher.
     func render(_ template: String, _ language: Language, _ values: [String: Any]) throws -> String {
         var context = values
+        if let viewer = values["viewer"] as? Viewer {
+            context["user"] = viewer.name
+            context["nav"] = viewer.links.map { ["href": $0.href, "label": catalogue.text($0.labelKey, language)] }
+        }
         context["language"] = language.rawValue
         context["t"] = catalogue.strings[language] ?? [:]
         context["languages"] = Language.allCases.map { ["code": $0.rawValue, "name": $0.name] }

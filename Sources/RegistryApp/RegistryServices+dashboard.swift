@@ -1,0 +1,91 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RegistryAnalytics
+import RegistryCore
+import RegistryStore
+import RegistryWeb
+
+/// The outcome dashboard for managers (their sites) and researchers (the whole registry): the
+/// JSON report's figures as a page with charts, each table also as CSV.
+extension RegistryServices {
+    var dashboardRoutes: Routes {
+        let routes = Routes(context: RegistryRequestContext.self)
+        routes.get("reports/outcomes") { request, _ in
+            try await page(request, needs: .runReports) { principal, language in
+                let (spec, names) = try await reportFilterForm(principal)
+                let form = FilledForm(spec: spec, action: "/reports/outcomes", csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
+                                      submitKey: "apply")
+                do {
+                    let report = try await outcomes(request, principal, route: "GET /reports/outcomes")
+                    return try pages.dashboard(language, viewer: viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
+                } catch let failure as ValidationFailure {
+                    var again = form
+                    again.problems = failure.problems
+                    let empty = try await repositories.reports.outcomes(rules: config.clinical, filter: ReportFilter(siteId: UUID()), scope: principal.siteScope,
+                                                                        by: principal.actor("GET /reports/outcomes"))
+                    throw PageRefusal.invalid(try pages.dashboard(language, viewer: viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
+                }
+            }
+        }
+        routes.get("reports/outcomes/:file") { request, context in
+            let file = context.parameters.get("file") ?? ""
+            let key = file.hasSuffix(".csv") ? String(file.dropLast(4)) : ""
+            var csv: String?
+            let response = try await page(request, needs: .runReports) { principal, language in
+                let (_, names) = try await reportFilterForm(principal)
+                let report = try await outcomes(request, principal, route: "GET /reports/outcomes/{table}.csv")
+                guard let table = OutcomeTables(report: report, names: names, catalogue: pages.catalogue, language: language).all.first(where: { $0.key == key }) else {
+                    throw StoreError.notFound("table")
+                }
+                csv = ([table.csvHeader] + table.csvRows).map(CSV.record).joined()
+                return ""
+            }
+            guard let csv, response.status == .ok else { return response }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                                                   .contentDisposition: "attachment; filename=\"outcomes-\(key).csv\""],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
+        }
+        return routes
+    }
+
+    /// The report for the filter in the address (the API's parameters and rules), within the
+    /// user's sites; an empty field means no filter.
+    private func outcomes(_ request: Request, _ principal: Principal, route: String) async throws -> OutcomeReport {
+        let values = filterValues(request)
+        let filter = try ReportFilter.parse(siteId: values["siteId"], clinicianId: values["clinicianId"], from: values["from"], to: values["to"],
+                                            injectate: values["injectate"], side: values["side"])
+        return try await repositories.reports.outcomes(rules: config.clinical, filter: filter, scope: principal.siteScope, by: principal.actor(route))
+    }
+
+    private func filterValues(_ request: Request) -> [String: String] {
+        var values: [String: String] = [:]
+        for name in ["siteId", "clinicianId", "from", "to", "injectate", "side"] {
+            if let value = request.query(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty { values[name] = value }
+        }
+        return values
+    }
+
+    private func csvQuery(_ request: Request) -> String {
+        let values = filterValues(request)
+        guard !values.isEmpty else { return "" }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._")
+        return "?" + values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+    }
+
+    /// The filter's choices (the user's sites and their clinicians) and the names of every site
+    /// and clinician, for the breakdown tables.
+    private func reportFilterForm(_ principal: Principal) async throws -> (FormSpec, [UUID: String]) {
+        let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
+        let clinicians = try await repositories.accounts.users().filter { user in
+            user.role == .clinician && (principal.siteScope.map { !$0.isDisjoint(with: user.siteIds) } ?? true)
+        }
+        let spec = FormSpec.reportFilter(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
+                                         clinicians: clinicians.map { ($0.id.uuidString.lowercased(), $0.displayName) })
+        var names: [UUID: String] = [:]
+        for site in sites { names[site.id] = site.name }
+        for clinician in clinicians { names[clinician.id] = clinician.displayName }
+        return (spec, names)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import RegistryAnalytics
+
+/// The dashboard's other charts, from the outcome report as it is: nothing here computes a
+/// statistic, so the pictures and the JSON report cannot disagree.
+public enum OutcomeCharts {
+    /// Cumulative response (1 − S on the session scale) by session number, with its 95% band.
+    public static func cumulativeResponse(_ steps: [OutcomeReport.SessionStep], label: String, xTitle: String, yTitle: String) -> String {
+        let estimable = steps.filter { $0.cumulative != nil }
+        let last = Double(max(steps.last?.session ?? 1, 1))
+        let frame = ChartFrame(xMax: last)
+        var parts = frame.open(label: label, xTicks: (0...Int(last)).map(Double.init), yTicks: [0, 0.25, 0.5, 0.75, 1], xTitle: xTitle, yTitle: yTitle,
+                               yFormat: { String(format: "%.0f%%", $0 * 100) })
+        let band = [(x: 0.0, lower: 0.0, upper: 0.0)] + estimable.compactMap { step in
+            step.lower.flatMap { lower in step.upper.map { (Double(step.session), lower, $0) } }
+        }
+        if let path = ChartPaths.stepBand(band, end: Double(estimable.last?.session ?? 0), frame) { parts.append("<path class=\"band series-1\" d=\"\(path)\"/>") }
+        let points = [(x: 0.0, y: 0.0)] + estimable.map { (Double($0.session), $0.cumulative!) }
+        parts.append("<path class=\"curve series-1\" d=\"\(ChartPaths.steps(points, frame))\"/>")
+        parts.append("</svg>")
+        return parts.joined()
+    }
+
+    /// Median NRS by week since the first session, one line per cohort with its quartile band.
+    public static func nrsByWeek(_ cohorts: [(label: String, weeks: [OutcomeReport.WeekSummary])], label: String, xTitle: String, yTitle: String) -> String {
+        let lastWeek = Double(max(cohorts.flatMap { $0.weeks.map(\.week) }.max() ?? 1, 1))
+        var frame = ChartFrame(xMax: lastWeek, yMax: 10)
+        frame.top = 28
+        var parts = frame.open(label: label, xTicks: ChartFrame.ticks(upTo: lastWeek, count: 8), yTicks: [0, 2, 4, 6, 8, 10], xTitle: xTitle, yTitle: yTitle,
+                               yFormat: { String(Int($0)) })
+        for (index, cohort) in cohorts.enumerated() {
+            let weeks = cohort.weeks.filter { $0.median != nil }
+            let group = "series-\(index + 1)"
+            if let band = ChartPaths.band(weeks.map { (Double($0.week), $0.q1 ?? $0.median!, $0.q3 ?? $0.median!) }, frame) {
+                parts.append("<path class=\"band \(group)\" d=\"\(band)\"/>")
+            }
+            if !weeks.isEmpty {
+                parts.append("<path class=\"curve \(group)\" data-label=\"\(escape(cohort.label))\" d=\"\(ChartPaths.line(weeks.map { (Double($0.week), $0.median!) }, frame))\"/>")
+            }
+        }
+        parts.append(legend(cohorts.map(\.label), frame))
+        parts.append("</svg>")
+        return parts.joined()
+    }
+
+    /// How many courses improved at each session number (the responders' sessions-to-improvement).
+    public static func distribution(_ steps: [OutcomeReport.SessionStep], label: String, xTitle: String, yTitle: String) -> String {
+        let counts = steps.enumerated().map { index, step in (step.session, step.improved - (index == 0 ? 0 : steps[index - 1].improved)) }
+        let highest = Double(max(counts.map(\.1).max() ?? 1, 1))
+        let frame = ChartFrame(xMax: Double(max(counts.count, 1)), yMax: highest)
+        var parts = frame.open(label: label, xTicks: [], yTicks: ChartFrame.ticks(upTo: highest, count: 4), xTitle: xTitle, yTitle: yTitle,
+                               yFormat: { String(Int($0)) })
+        let slot = frame.plotWidth / Double(max(counts.count, 1))
+        for (index, (session, count)) in counts.enumerated() {
+            let x = frame.left + slot * Double(index) + slot * 0.15
+            parts.append("<rect class=\"bar series-1\" data-session=\"\(session)\" data-count=\"\(count)\" x=\"\(ChartFrame.f(x))\" y=\"\(ChartFrame.f(frame.y(Double(count))))\" "
+                + "width=\"\(ChartFrame.f(slot * 0.7))\" height=\"\(ChartFrame.f(frame.plotBottom - frame.y(Double(count))))\"><title>\(count)</title></rect>")
+            parts.append("<text x=\"\(ChartFrame.f(x + slot * 0.35))\" y=\"\(ChartFrame.f(frame.plotBottom + 16))\" text-anchor=\"middle\">\(session)</text>")
+        }
+        parts.append("</svg>")
+        return parts.joined()
+    }
+
+    /// Series names in their colours, in a row above the plot (the frame leaves room: `top`).
+    static func legend(_ labels: [String], _ frame: ChartFrame) -> String {
+        var x = frame.left
+        return labels.enumerated().map { index, label in
+            defer { x += 34 + 8 * Double(label.count) }
+            return "<line class=\"curve series-\(index + 1)\" x1=\"\(ChartFrame.f(x))\" x2=\"\(ChartFrame.f(x + 18))\" y1=\"10\" y2=\"10\"/>"
+                + "<text class=\"legend\" x=\"\(ChartFrame.f(x + 22))\" y=\"14\">\(escape(label))</text>"
+        }.joined()
+    }
+}
