@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 import RegistryTestSupport
 import Testing
@@ -41,9 +42,37 @@ struct BrowserTests {
     }
 }
 
+extension BrowserTests {
+    /// The dashboard on the demo data for a manager (two branches) and a researcher: charts drawn,
+    /// a filter narrows the figures, the print-to-PDF keeps every chart; a clinician's 403 page.
+    @Test(arguments: ["en", "zh-TW"])
+    func managersAndResearchersReadTheDashboard(language: String) async throws {
+        #expect(Browser.available, "chromium-driver and selenium are needed")
+        try await APIHarness.run(.live) { h, client in
+            let port = try #require(client.port)
+            let config = try TestDatabase.config()
+            try await DemoData(courses: 300, today: CalendarDate(APIHarness.now, in: config.clinicTimeZone))
+                .load(into: Registry(database: h.database), rules: config.clinical.block, auth: config.auth)
+            var auth = config.auth
+            auth.bcryptCost = 4
+            let accounts = AccountRepository(database: h.database)
+            for (username, role, sites) in [("mgr.browser", Role.manager, ["NORTH", "CENTRAL"]), ("res.browser", .researcher, []), ("dr.browser", .clinician, ["NORTH"])] {
+                _ = try await accounts.addUser(username: username, displayName: username, role: role, siteCodes: sites, password: "a long enough password",
+                                               rules: auth, actor: Fixture.actor)
+            }
+            let north = try #require(try await accounts.sites().first { $0.code == "NORTH" }).id
+            let walk = try await Subprocess.runAside(ExternalTools.python, [Browser.dashboardScript.path, "http://127.0.0.1:\(port)", "a long enough password", language,
+                                                                 Browser.screenshots.path, "mgr.browser", "res.browser", "dr.browser", north.uuidString.lowercased()],
+                                         mergingErrors: true)
+            #expect(walk.status == 0, "\(walk.output)")
+        }
+    }
+}
+
 /// Headless Chromium through chromedriver, and the walk script.
 enum Browser {
     static let script = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/browser_check.py")
+    static let dashboardScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/dashboard_check.py")
     static let screenshots = TestDatabase.checkout.appending(path: ".build/screenshots")
     static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
         && ExternalTools.pythonHas("selenium")

@@ -10,18 +10,17 @@ Prints what it checked; exits 1 at the first thing that is not as expected.
 import base64
 import datetime
 import os
-import subprocess
 import sys
 import uuid
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import Walk  # noqa: E402
 
 base, username, password, language, folder, today = sys.argv[1:7]
-os.makedirs(folder, exist_ok=True)
 expected = {
     "en": {"signIn": "Sign in", "home": "Today at my sites", "improved": "improved after", "hydro": "ultrasound-guided hydrodissection",
            "wrong": "Wrong username or password.", "positive": "positive", "required": "is required", "d5w": "5% dextrose (D5W)"},
@@ -36,65 +35,9 @@ def day(offset):
     return (datetime.date.fromisoformat(today) + datetime.timedelta(days=offset)).isoformat()
 
 
-options = webdriver.ChromeOptions()
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=834,1194", f"--lang={language}"):
-    options.add_argument(argument)
-options.add_experimental_option("prefs", {"intl.accept_languages": language})
-# The driver and the browser must not hold our output pipe: the test reads it to its end.
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", log_output=subprocess.DEVNULL), options=options)
-step = 0
-
-
-def check(condition, what):
-    if not condition:
-        print(f"FAILED: {what} (at {driver.current_url})")
-        driver.quit()
-        sys.exit(1)
-    print(f"ok: {what}")
-
-
-def arrive(predicate):
-    """Waits (up to 10 s) for the navigation a click or Enter started."""
-    try:
-        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete" and predicate(d))
-        return True
-    except Exception:
-        return False
-
-
-def shot(name):
-    global step
-    step += 1
-    driver.set_window_size(834, max(1194, driver.execute_script("return document.body.scrollHeight")))
-    driver.save_screenshot(os.path.join(folder, f"{language}-{step:02d}-{name}.png"))
-    driver.set_window_size(834, 1194)
-
-
-def field(name):
-    return driver.find_element(By.NAME, name)
-
-
-def type_into(name, text):
-    element = field(name)
-    element.clear()
-    element.send_keys(text)
-
-
-def set_value(name, value):
-    """Date inputs take typed digits in the browser's locale order; set the value instead."""
-    driver.execute_script("arguments[0].value = arguments[1]", field(name), value)
-
-
-def choose(name, value):
-    driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
-
-
-def submit():
-    """Sends the page's form; true once the next page (the same address, after a redirect, or
-    the form again) has loaded."""
-    driver.execute_script("window.beforeSubmit = true")
-    driver.find_element(By.CSS_SELECTOR, "main form[method=post] button[type=submit]").click()
-    return arrive(lambda d: not d.execute_script("return window.beforeSubmit === true"))
+walk = Walk(language, folder, "course-")
+driver, check, arrive, shot = walk.driver, walk.check, walk.arrive, walk.shot
+field, type_into, set_value, choose, submit = walk.field, walk.type_into, walk.set_value, walk.choose, walk.submit
 
 
 def open_link(href_fragment):
@@ -209,7 +152,7 @@ try:
     check(driver.find_element(By.CSS_SELECTOR, "svg.chart").is_displayed() and driver.find_element(By.CSS_SELECTOR, "table.timeline").is_displayed(),
           "the printed course page keeps the chart and the timeline")
     shot("course-print")
-    with open(os.path.join(folder, f"{language}-course.pdf"), "wb") as pdf:
+    with open(os.path.join(folder, f"course-{language}.pdf"), "wb") as pdf:
         pdf.write(base64.b64decode(driver.print_page()))
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 

@@ -1,0 +1,78 @@
+"""What the browser walks share: a headless Chromium (Debian's chromium and chromium-driver) in
+one language, checks that stop the walk at the first failure, waits for navigations, form
+helpers and full-page screenshots."""
+import os
+import subprocess
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+class Walk:
+    def __init__(self, language, folder, prefix, width=834, height=1194):
+        self.language, self.folder, self.prefix, self.width, self.height = language, folder, prefix, width, height
+        self.step = 0
+        os.makedirs(folder, exist_ok=True)
+        options = webdriver.ChromeOptions()
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}", f"--lang={language}"):
+            options.add_argument(argument)
+        options.add_experimental_option("prefs", {"intl.accept_languages": language})
+        # The driver and the browser must not hold our output pipe: the test reads it to its end.
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", log_output=subprocess.DEVNULL), options=options)
+
+    def check(self, condition, what):
+        if not condition:
+            print(f"FAILED: {what} (at {self.driver.current_url})")
+            self.driver.quit()
+            sys.exit(1)
+        print(f"ok: {what}")
+
+    def arrive(self, predicate):
+        """Waits (up to 10 s) for the navigation a click or Enter started."""
+        try:
+            WebDriverWait(self.driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete" and predicate(d))
+            return True
+        except Exception:
+            return False
+
+    def shot(self, name):
+        """A screenshot of the whole page, numbered in visiting order."""
+        self.step += 1
+        self.driver.set_window_size(self.width, max(self.height, self.driver.execute_script("return document.body.scrollHeight")))
+        self.driver.save_screenshot(os.path.join(self.folder, f"{self.prefix}{self.language}-{self.step:02d}-{name}.png"))
+        self.driver.set_window_size(self.width, self.height)
+
+    def field(self, name):
+        return self.driver.find_element(By.NAME, name)
+
+    def type_into(self, name, text):
+        element = self.field(name)
+        element.clear()
+        element.send_keys(text)
+
+    def set_value(self, name, value):
+        """Date inputs take typed digits in the browser's locale order; set the value instead."""
+        self.driver.execute_script("arguments[0].value = arguments[1]", self.field(name), value)
+
+    def choose(self, name, value):
+        self.driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
+
+    def submit(self, selector="main form[method=post] button[type=submit]"):
+        """Sends a form on the page; true once the next page (the same address, after a
+        redirect, or the form again) has loaded."""
+        self.driver.execute_script("window.beforeSubmit = true")
+        self.driver.find_element(By.CSS_SELECTOR, selector).click()
+        return self.arrive(lambda d: not d.execute_script("return window.beforeSubmit === true"))
+
+    def sign_in(self, base, username, password):
+        self.driver.get(base + "/login")
+        self.driver.find_element(By.ID, "username").send_keys(username)
+        self.driver.find_element(By.ID, "password").send_keys(password + Keys.ENTER)
+        return self.arrive(lambda d: "/login" not in d.current_url)
+
+    def quit(self):
+        self.driver.quit()
