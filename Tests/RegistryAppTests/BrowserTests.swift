@@ -23,16 +23,10 @@ struct BrowserTests {
     func aClinicianLogsAWholeCourseInTheBrowser(language: String) async throws {
         #expect(Browser.available, "chromium-driver and selenium are needed")
         try await APIHarness.run(.live) { h, client in
-            let port = try #require(client.port)
-            var auth = try TestDatabase.config().auth
-            auth.bcryptCost = 4
-            _ = try await AccountRepository(database: h.database).addUser(username: "dr.browser", displayName: "Dr Browser", role: .clinician, siteCodes: ["TEST"],
-                                                                          password: "a long enough password", rules: auth, actor: Fixture.actor)
+            try await Browser.addUsers(h, [("dr.browser", .clinician, ["TEST"])])
             let today = CalendarDate(APIHarness.now, in: try TestDatabase.config().clinicTimeZone).description
             let before = try await h.rowCounts()
-            let walk = try await Subprocess.runAside(ExternalTools.python, [Browser.script.path, "http://127.0.0.1:\(port)", "dr.browser", "a long enough password",
-                                                                 language, Browser.screenshots.path, today], mergingErrors: true)
-            #expect(walk.status == 0, "\(walk.output)")
+            try await Browser.walk(Browser.script, client, ["dr.browser", Browser.password, language, Browser.screenshots.path, today])
             // What the walk saved, once each: nothing lost, nothing written twice.
             let after = try await h.rowCounts()
             for (table, added) in ["patient_identities": 1, "treatment_courses": 1, "diagnostic_blocks": 1, "treatment_sessions": 3, "procedures": 3, "pain_scores": 6] {
@@ -49,22 +43,13 @@ extension BrowserTests {
     func managersAndResearchersReadTheDashboard(language: String) async throws {
         #expect(Browser.available, "chromium-driver and selenium are needed")
         try await APIHarness.run(.live) { h, client in
-            let port = try #require(client.port)
             let config = try TestDatabase.config()
             try await DemoData(courses: 300, today: CalendarDate(APIHarness.now, in: config.clinicTimeZone))
                 .load(into: Registry(database: h.database), rules: config.clinical.block, auth: config.auth)
-            var auth = config.auth
-            auth.bcryptCost = 4
-            let accounts = AccountRepository(database: h.database)
-            for (username, role, sites) in [("mgr.browser", Role.manager, ["NORTH", "CENTRAL"]), ("res.browser", .researcher, []), ("dr.browser", .clinician, ["NORTH"])] {
-                _ = try await accounts.addUser(username: username, displayName: username, role: role, siteCodes: sites, password: "a long enough password",
-                                               rules: auth, actor: Fixture.actor)
-            }
-            let north = try #require(try await accounts.sites().first { $0.code == "NORTH" }).id
-            let walk = try await Subprocess.runAside(ExternalTools.python, [Browser.dashboardScript.path, "http://127.0.0.1:\(port)", "a long enough password", language,
-                                                                 Browser.screenshots.path, "mgr.browser", "res.browser", "dr.browser", north.uuidString.lowercased()],
-                                         mergingErrors: true)
-            #expect(walk.status == 0, "\(walk.output)")
+            try await Browser.addUsers(h, [("mgr.browser", .manager, ["NORTH", "CENTRAL"]), ("res.browser", .researcher, []), ("dr.browser", .clinician, ["NORTH"])])
+            let north = try #require(try await AccountRepository(database: h.database).sites().first { $0.code == "NORTH" }).id
+            try await Browser.walk(Browser.dashboardScript, client, [Browser.password, language, Browser.screenshots.path, "mgr.browser", "res.browser", "dr.browser",
+                                                                     north.uuidString.lowercased()])
         }
     }
 }
@@ -74,6 +59,25 @@ enum Browser {
     static let script = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/browser_check.py")
     static let dashboardScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/dashboard_check.py")
     static let screenshots = TestDatabase.checkout.appending(path: ".build/screenshots")
+    static let password = "a long enough password"
+
+    /// Adds (username, role, site codes) users, each with `password`.
+    static func addUsers(_ h: APIHarness, _ users: [(String, Role, [String])]) async throws {
+        var auth = try TestDatabase.config().auth
+        auth.bcryptCost = 4
+        for (username, role, sites) in users {
+            _ = try await AccountRepository(database: h.database).addUser(username: username, displayName: username, role: role, siteCodes: sites,
+                                                                          password: password, rules: auth, actor: Fixture.actor)
+        }
+    }
+
+    /// Runs a walk script against the live server (its address first, then `arguments`); it must pass.
+    static func walk(_ script: URL, _ client: some TestClientProtocol, _ arguments: [String]) async throws {
+        let port = try #require(client.port)
+        let walk = try await Subprocess.runAside(ExternalTools.python, [script.path, "http://127.0.0.1:\(port)"] + arguments, mergingErrors: true)
+        #expect(walk.status == 0, "\(walk.output)")
+    }
+
     static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
         && ExternalTools.pythonHas("selenium")
 }
