@@ -58,15 +58,18 @@ struct NRSByWeek: Sendable {
     /// Each week's last score of the course (scores taken immediately after a procedure left
     /// out, as everywhere in the outcome definitions).
     mutating func add(_ history: CourseHistory, firstSession: CalendarDate) {
-        var last: [Int: (CalendarDate, Int)] = [:]
+        // One slot per week (a fixed array: this runs once per course of the report).
+        var last = [(day: Int, nrs: Int)?](repeating: nil, count: OutcomeReport.lastNRSWeek + 1)
         for score in history.scores where score.timepoint != .postProcedure {
-            let days = firstSession.days(until: score.on)
-            guard days >= 0, days / 7 <= OutcomeReport.lastNRSWeek else { continue }
-            let week = days / 7
-            if let current = last[week], current.0 > score.on || (current.0 == score.on && current.1 >= score.nrs) { continue }
-            last[week] = (score.on, score.nrs)
+            let day = firstSession.days(until: score.on)
+            guard day >= 0, day / 7 <= OutcomeReport.lastNRSWeek else { continue }
+            // The week's latest score; on one day, the highest (the order scores were entered in never decides).
+            if let current = last[day / 7], current.day > day || (current.day == day && current.nrs >= score.nrs) { continue }
+            last[day / 7] = (day, score.nrs)
         }
-        for (week, score) in last { weeks[week, default: Histogram()].add(score.1) }
+        for (week, score) in last.enumerated() {
+            if let score { weeks[week, default: Histogram()].add(score.nrs) }
+        }
     }
 
     var summaries: [OutcomeReport.WeekSummary] {

@@ -8,7 +8,7 @@ import RegistryStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks that print ratios against a baseline measured in the same run.",
-        subcommands: [ReportBenchCommand.self, ExportBenchCommand.self, PagesBenchCommand.self])
+        subcommands: [ReportBenchCommand.self, ExportBenchCommand.self, PagesBenchCommand.self, DashboardBenchCommand.self])
 }
 
 /// Issue 4's scale target: the outcome report over N courses against a plain sequential read of
@@ -17,13 +17,9 @@ struct BenchCommand: AsyncParsableCommand {
 struct ReportBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "report", abstract: "Time the outcome report against a plain read.")
 
-    @Option(help: "Courses to generate (4 sessions, 15 pain scores each).") var courses = 100_000
-    @Option(help: "Timed repetitions of each measurement; the fastest counts.") var repeats = 2
-
-    func validate() throws {
-        guard (1_000...2_000_000).contains(courses) else { throw ValidationError("--courses must be from 1000 to 2000000") }
-        guard (1...10).contains(repeats) else { throw ValidationError("--repeats must be from 1 to 10") }
-    }
+    @OptionGroup var scale: BenchScale
+    var courses: Int { scale.courses }
+    var repeats: Int { scale.repeats }
 
     func run() async throws {
         let context = try CommandContext()
@@ -59,6 +55,17 @@ struct ReportBenchCommand: AsyncParsableCommand {
         }
     }
 
+}
+
+/// How much benchmark data to generate and how often to time each measurement.
+struct BenchScale: ParsableArguments {
+    @Option(help: "Courses to generate (4 sessions, 15 pain scores each).") var courses = 100_000
+    @Option(help: "Timed repetitions of each measurement; the fastest counts.") var repeats = 2
+
+    func validate() throws {
+        guard (1_000...2_000_000).contains(courses) else { throw ValidationError("--courses must be from 1000 to 2000000") }
+        guard (1...10).contains(repeats) else { throw ValidationError("--repeats must be from 1 to 10") }
+    }
 }
 
 /// Wall-clock seconds that `body` takes.

@@ -37,12 +37,7 @@ struct PagesBenchCommand: AsyncParsableCommand {
             }
             guard let course else { throw CommandFailure("the demo data has no course at NORTH") }
             try await withBenchServer(context: context, url: url) { server in
-                let login = try await runOffThePool("curl", ["-sS", "-o", "/dev/null", "-D", "-", "-H", "Content-Type: application/json",
-                                                             "-d", "{\"username\":\"\(username)\",\"password\":\"\(DemoData.demoPassword(username))\"}", server + "/login"])
-                guard let cookie = login.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("set-cookie:") })?
-                    .dropFirst("set-cookie:".count).split(separator: ";").first?.trimmingCharacters(in: .whitespaces) else {
-                    throw CommandFailure("could not sign in as \(username)")
-                }
+                let cookie = try await signIn(server, username: username, password: DemoData.demoPassword(username))
                 let targets = [("JSON GET /api/v1/courses/{id}", "/api/v1/courses/\(course)", "Authorization: Bearer \(token)"),
                                ("course page /courses/{id}", "/courses/\(course)", "Cookie: \(cookie)"),
                                ("home page /home", "/home", "Cookie: \(cookie)")]
