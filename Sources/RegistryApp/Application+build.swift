@@ -39,6 +39,8 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(services.pageRoutes)
     router.addRoutes(services.formRoutes)
     router.addRoutes(services.dashboardRoutes)
+    router.addRoutes(services.exportPageRoutes)
+    router.addRoutes(services.adminPageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
         .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))

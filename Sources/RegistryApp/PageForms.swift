@@ -16,6 +16,8 @@ enum PageRefusal: Error {
     case stale(String)
     /// Written: post/redirect/get to `location`.
     case done(location: String)
+    /// Written, and the answer is a page of its own (a token shown once).
+    case shown(String)
 }
 
 /// CSRF tokens bound to the web session: an HMAC of the session token, so a page from another

@@ -59,20 +59,10 @@ extension RegistryServices {
     }
 
     private func filterValues(_ request: Request) -> [String: String] {
-        var values: [String: String] = [:]
-        for name in ["siteId", "clinicianId", "from", "to", "injectate", "side"] {
-            if let value = request.query(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty { values[name] = value }
-        }
-        return values
+        request.filledQuery(["siteId", "clinicianId", "from", "to", "injectate", "side"])
     }
 
-    private func csvQuery(_ request: Request) -> String {
-        let values = filterValues(request)
-        guard !values.isEmpty else { return "" }
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._")
-        return "?" + values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
-    }
+    private func csvQuery(_ request: Request) -> String { queryString(filterValues(request)) }
 
     /// The filter's choices (the user's sites and their clinicians) and the names of every site
     /// and clinician, for the breakdown tables.

@@ -89,8 +89,8 @@ extension RegistryServices {
 
     /// Shows `form` fresh: a new idempotency key, the session's CSRF token, `values` filled in.
     func show(_ form: PageForm, _ principal: Principal, _ request: Request, values: [String: String] = [:], carried: [String: String] = [:],
-              noticeKey: String? = nil) async throws -> String {
-        guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
+              noticeKey: String? = nil, needs capability: Capability = .writeClinical) async throws -> String {
+        guard principal.may(capability) else { throw PageRefusal.readOnly }
         return try await form.page(FilledForm(spec: form.spec, action: form.action, csrf: csrfToken(request), idempotencyKey: UUID().uuidString,
                                               values: values, carried: carried, noticeKey: noticeKey, data: form.data))
     }
@@ -100,9 +100,9 @@ extension RegistryServices {
     /// shows the form again with what was typed and each problem beside its field; nothing is
     /// written. `fixed` fields come from the address, never from what was posted.
     func submit(_ form: PageForm, _ principal: Principal, _ request: Request, fixed: [String: String] = [:], blanksAsNull: Bool = false,
-                write: (Data, PostedForm) async throws -> String) async throws -> String {
+                needs capability: Capability = .writeClinical, write: (Data, PostedForm) async throws -> String) async throws -> String {
         var posted = try await PostedForm.read(request)
-        guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
+        guard principal.may(capability) else { throw PageRefusal.readOnly }
         guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(posted.csrf, session: session) else { throw PageRefusal.expired }
         posted.values.merge(fixed) { _, address in address }
         func again(_ problems: [FieldProblem]) async throws -> PageRefusal {

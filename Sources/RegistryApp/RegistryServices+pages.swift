@@ -13,7 +13,8 @@ extension RegistryServices {
         let routes = Routes(context: RegistryRequestContext.self)
         routes.get { request, _ in
             guard let principal = try await signedIn(request) else { return redirect("/login") }
-            return redirect(!principal.may(.readIdentity) && principal.may(.runReports) ? "/reports/outcomes" : "/home")
+            let start = [(Capability.readIdentity, "/home"), (.runReports, "/reports/outcomes"), (.manageUsers, "/admin/users"), (.export, "/exports")]
+            return redirect(start.first { principal.may($0.0) }?.1 ?? "/home")
         }
         routes.get("home") { request, _ in
             try await page(request) { principal, language in
@@ -75,6 +76,8 @@ extension RegistryServices {
             return html(.conflict, page, request)
         } catch PageRefusal.done(let location) {
             return redirect(location)
+        } catch PageRefusal.shown(let page) {
+            return html(.ok, page, request)
         }
     }
 
@@ -99,7 +102,9 @@ extension RegistryServices {
 
     /// The header's name and links: home for those who see patients, outcomes for those who run reports.
     func viewer(_ principal: Principal) -> Pages.Viewer {
-        Pages.Viewer(name: principal.username, links: [(Capability.readIdentity, "/home", "navHome"), (.runReports, "/reports/outcomes", "navOutcomes")]
+        Pages.Viewer(name: principal.username, links: [(Capability.readIdentity, "/home", "navHome"), (.runReports, "/reports/outcomes", "navOutcomes"),
+                                                           (.export, "/exports", "navExports"), (.manageUsers, "/admin/users", "navUsers"),
+                                                           (.manageUsers, "/admin/tokens", "navTokens"), (.readAudit, "/admin/audit", "navAudit")]
             .filter { principal.may($0.0) }.map { ($0.1, $0.2) })
     }
 

@@ -87,6 +87,16 @@ extension RegistryServices {
 extension Request {
     func query(_ name: String) -> String? { uri.queryParameters[Substring(name)].map(String.init) }
 
+    /// The named query parameters that hold something: a page's GET filter form sends every
+    /// field, and an empty one means no filter.
+    func filledQuery(_ names: [String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for name in names {
+            if let value = query(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty { values[name] = value }
+        }
+        return values
+    }
+
     /// An optional UUID query parameter; a malformed one is a 422 naming it.
     func uuidQuery(_ name: String) throws -> UUID? {
         var v = Validator()

@@ -2,31 +2,6 @@ import Foundation
 import PostgresNIO
 import RegistryCore
 
-/// One audit row. `before` and `after` are the JSON the database recorded, verbatim.
-public struct AuditEntry: Sendable {
-    public let id: Int64
-    public let at: Date
-    public let actorId: UUID?
-    public let actor: String
-    public let action: String
-    public let route: String
-    public let recordTable: String?
-    public let recordId: UUID?
-    public let before: String?
-    public let after: String?
-
-    /// As a JSON object, with `before` and `after` embedded as JSON rather than strings.
-    public var json: [String: Any] {
-        var object: [String: Any] = ["id": id, "at": ISO8601DateFormatter().string(from: at), "actor": actor, "action": action, "route": route]
-        object["actorId"] = actorId?.uuidString.lowercased()
-        object["recordTable"] = recordTable
-        object["recordId"] = recordId?.uuidString.lowercased()
-        object["before"] = before.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
-        object["after"] = after.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
-        return object
-    }
-}
-
 /// Which audit rows to read: any combination of record, user and time range, newest first.
 public struct AuditQuery: Sendable {
     public var recordId: UUID?

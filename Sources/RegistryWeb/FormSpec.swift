@@ -42,6 +42,8 @@ public struct FormGroup: Sendable {
 public struct FormField: Sendable {
     public enum Kind: Sendable {
         case text(maxLength: Int)
+        /// Text the screen does not show (a new account's password).
+        case password
         case notes
         case date
         /// A clinic-local date and time (`datetime-local`), sent to the API with the clinic's offset.

@@ -67,6 +67,7 @@ extension Pages {
         case .select(let options): values["isMenu"] = true; values["choices"] = choices(options.count == 1 && !allowsBlank ? options : [("", "–")] + options)
         case .notes: values["isNotes"] = true
         case .text(let maxLength): values["input"] = input(["type": "text", "maxlength": String(maxLength)], values)
+        case .password: values["input"] = input(["type": "password", "autocomplete": "new-password"], values)
         case .date: values["input"] = input(["type": "date"], values)
         case .dateTime: values["input"] = input(["type": "datetime-local"], values)
         case .integer(let range): values["input"] = input(["type": "number", "min": String(range.lowerBound), "max": String(range.upperBound), "step": "1", "inputmode": "numeric"], values)
@@ -77,7 +78,7 @@ extension Pages {
 
     /// An input's attributes, with the field's own values alongside (see `fieldValues`).
     private func input(_ attributes: [String: Any], _ field: [String: Any]) -> [String: Any] {
-        var all: [String: Any] = ["maxlength": false, "min": false, "max": false, "step": false, "inputmode": false]
+        var all: [String: Any] = ["maxlength": false, "min": false, "max": false, "step": false, "inputmode": false, "autocomplete": false]
         all.merge(attributes) { _, new in new }
         for key in ["id", "name", "value"] { all[key] = field[key] }
         return all

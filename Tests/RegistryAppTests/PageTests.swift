@@ -11,13 +11,13 @@ import Testing
 /// patient and course pages, in both languages, with the headers every page carries.
 @Suite struct PageTests {
     /// Signs in `username` through the sign-in form (a researcher if it starts with "res", a
-    /// manager with "mgr", else a clinician, at `site`); returns the session cookie.
+    /// manager with "mgr", an admin with "adm", else a clinician, at `site`); returns the session cookie.
     func signIn(_ client: some TestClientProtocol, _ h: APIHarness, username: String, site: String = "TEST") async throws -> String {
         var auth = try TestDatabase.config().auth
         auth.bcryptCost = 4
-        let role: Role = username.hasPrefix("res") ? .researcher : username.hasPrefix("mgr") ? .manager : .clinician
+        let role: Role = username.hasPrefix("res") ? .researcher : username.hasPrefix("mgr") ? .manager : username.hasPrefix("adm") ? .admin : .clinician
         _ = try? await AccountRepository(database: h.database).addUser(username: username, displayName: username, role: role,
-                                                                      siteCodes: role == .researcher ? [] : [site], password: "a long enough password",
+                                                                      siteCodes: role.siteBound ? [site] : [], password: "a long enough password",
                                                                       rules: auth, actor: Fixture.actor)
         let reply = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                                              body: ByteBuffer(string: "username=\(username)&password=a+long+enough+password"))

@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// The admin's pages: accounts, tokens shown once and revoked, the audit trail with before and
+/// after side by side; nobody else gets in.
+extension PageTests {
+    @Test func anAdminAddsAndDisablesUsersAndEachMistakeIsNamedBesideItsField() async throws {
+        try await APIHarness.run { h, client in
+            let admin = try await signIn(client, h, username: "adm.pages")
+            let (invalid, again, _) = try await submit(client, "/admin/users", to: "/admin/users",
+                                                       ["username": "A", "displayName": "Dr New", "role": "manager", "sites": "", "password": "short"], cookie: admin)
+            #expect(invalid == .unprocessableContent && fieldError(again, "username")?.contains("must be 3 to 64") == true)
+            #expect(fieldError(again, "sites") == "Sites a manager needs at least one site" && again.contains("value=\"Dr New\""))
+            let (short, tooShort, _) = try await submit(client, "/admin/users", to: "/admin/users",
+                                                        ["username": "dr.new", "displayName": "Dr New", "role": "clinician", "sites": "TEST", "password": "short"], cookie: admin)
+            #expect(short == .unprocessableContent && fieldError(tooShort, "password")?.contains("at least") == true)
+            let valid = ["username": "dr.new", "displayName": "Dr New", "role": "clinician", "sites": "test", "password": "a long enough password"]
+            #expect(try await submit(client, "/admin/users", to: "/admin/users", valid, cookie: admin).0 == .seeOther)
+            let (duplicate, clash, _) = try await submit(client, "/admin/users", to: "/admin/users", valid, cookie: admin)
+            #expect(duplicate == .unprocessableContent && fieldError(clash, "username")?.contains("already exists") == true)
+            let (_, list, _) = try await page(client, "/admin/users", cookie: admin)
+            #expect(list.contains("<td>dr.new</td><td>Dr New</td><td>clinician</td><td>TEST</td><td>active</td>"))
+            #expect(!list.contains("action=\"/admin/users/adm.pages/disable\""))  // not oneself
+            let (_, form, _) = try await page(client, "/admin/users", cookie: admin)
+            let csrf = try #require(hidden(form, "csrf"))
+            #expect(try await post(client, "/admin/users/dr.new/disable", "csrf=wrong", cookie: admin).0 == .forbidden)
+            #expect(try await post(client, "/admin/users/dr.new/disable", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
+            let (_, after, _) = try await page(client, "/admin/users", cookie: admin)
+            #expect(after.contains("<td>dr.new</td><td>Dr New</td><td>clinician</td><td>TEST</td><td>disabled</td>"))
+            let clinician = try await signIn(client, h, username: "dr.admincheck")
+            #expect(try await page(client, "/admin/users", cookie: clinician).0 == .forbidden)
+        }
+    }
+
+    @Test func aTokenIsShownOnceWorksAndStopsWhenRevoked() async throws {
+        try await APIHarness.run { h, client in
+            let admin = try await signIn(client, h, username: "adm.pages")
+            let (status, shown, headers) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "dr.test", "label": "EHR import", "days": "30"],
+                                                            cookie: admin)
+            #expect(status == .ok && headers[.cacheControl] == "no-store")
+            let token = try #require(shown.firstMatch(of: try Regex("<code class=\"secret\">(scn_t_[^<]+)</code>"))?[1].substring).description
+            #expect(try await client.get("/api/v1/courses", token: token).status == .ok)
+            let (_, list, _) = try await page(client, "/admin/tokens", cookie: admin)
+            #expect(list.contains("EHR import") && !list.contains(token))
+            let id = try #require(list.firstMatch(of: try Regex("action=\"/admin/tokens/([0-9a-f-]+)/revoke\""))?[1].substring).description
+            let csrf = try #require(hidden(list, "csrf"))
+            #expect(try await post(client, "/admin/tokens/\(id)/revoke", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
+            #expect(try await client.get("/api/v1/courses", token: token).status == .unauthorized)
+            let (_, bad, _) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "dr.test", "label": "", "days": "900"], cookie: admin)
+            #expect(fieldError(bad, "label") != nil && fieldError(bad, "days") != nil)
+        }
+    }
+
+    @Test func theAuditTrailShowsAChangesBeforeAndAfterSideBySide() async throws {
+        try await APIHarness.run { h, client in
+            let course = h.fixture.courseId
+            let created = try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":5}"#, token: h.clinician)
+            let id = try #require(created.json["id"] as? String).lowercased()
+            #expect(try await client.send(.patch, "/api/v1/courses/\(course)/pain-scores/\(id)", #"{"nrs":6}"#, token: h.clinician, extra: [.ifMatch: "\"1\""]).status == .ok)
+            let admin = try await signIn(client, h, username: "adm.pages")
+            let (status, html, _) = try await page(client, "/admin/audit?recordId=\(id)", cookie: admin)
+            #expect(status == .ok && html.contains("dr.test"))
+            #expect(html.contains("<tr class=\"changed\"><th><code>nrs</code></th><td><code>5</code></td><td><code>6</code></td></tr>"), "\(html)")
+            let (byUser, userPage, _) = try await page(client, "/admin/audit?user=adm.pages&from=2000-01-01&to=2100-01-01", cookie: admin)
+            #expect(byUser == .ok && !userPage.contains(id))
+            let (bad, badPage, _) = try await page(client, "/admin/audit?recordId=not-an-id", cookie: admin, language: "zh-TW")
+            #expect(bad == .unprocessableContent && fieldError(badPage, "recordId") != nil)
+            let manager = try await signIn(client, h, username: "mgr.audit")
+            #expect(try await page(client, "/admin/audit", cookie: manager).0 == .forbidden)
+        }
+    }
+}
