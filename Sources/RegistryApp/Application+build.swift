@@ -14,7 +14,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     let metrics = RegistryMetrics()
     var database = database
     database.onLeaseWait = { metrics.poolWait($0) }
-    let repositories = Repositories(database: database, rules: config.clinical)
+    let repositories = Repositories(database: database, rules: config.clinical, followUp: config.followUp)
     let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -41,6 +41,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(services.dashboardRoutes)
     router.addRoutes(services.exportPageRoutes)
     router.addRoutes(services.adminPageRoutes)
+    router.addRoutes(services.followUpPageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
         .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))
@@ -49,6 +50,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(services.reportRoutes)
         .addRoutes(services.adminRoutes)
         .addRoutes(services.exportRoutes)
+        .addRoutes(services.followUpRoutes)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),

@@ -107,7 +107,7 @@ extension RegistryServices {
     }
 
     /// A button's POST (disable, revoke): the session's CSRF token or a 403 page.
-    private func checkCSRF(_ request: Request) async throws {
+    func checkCSRF(_ request: Request) async throws {
         let posted = try await PostedForm.read(request)
         guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(posted.csrf, session: session) else { throw PageRefusal.expired }
     }

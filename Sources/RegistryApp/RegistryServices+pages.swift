@@ -27,7 +27,7 @@ extension RegistryServices {
                 let awaiting = try await repositories.courses.awaitingScore(scope: principal.siteScope)
                 let patients = try await repositories.patients.identities(Set((courses.items + awaiting).map(\.patientId)), scope: principal.siteScope)
                 return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items, awaiting: awaiting,
-                                      patients: patients, writable: principal.may(.writeClinical))
+                                      patients: patients, due: try await dueRows(principal), writable: principal.may(.writeClinical))
             }
         }
         routes.get("patients/:id") { request, context in
@@ -83,15 +83,22 @@ extension RegistryServices {
 
     /// The course page, with the pain-score form for those who may write (a fresh one, with its
     /// own idempotency key, unless `form` brings back what was typed).
-    func coursePage(_ id: UUID, principal: Principal, language: Language, request: Request, form: FilledForm? = nil) async throws -> String {
-        guard let overview = try await repositories.courses.overview(id, scope: principal.siteScope) else { throw StoreError.notFound("course") }
+    /// `issuedLink` is a patient link just made, shown this once.
+    func coursePage(_ id: UUID, principal: Principal, language: Language, request: Request, form: FilledForm? = nil, issuedLink: String? = nil) async throws -> String {
+        guard let overview = try await repositories.courses.overview(id, scope: principal.siteScope, followUp: config.followUp, today: config.today(now: now())) else {
+            throw StoreError.notFound("course")
+        }
         var form = form
         if form == nil, principal.may(.writeClinical) {
             form = FilledForm(spec: .painScore, action: "/courses/\(id.uuidString.lowercased())/pain-scores", csrf: csrfToken(request),
                               idempotencyKey: UUID().uuidString, values: defaults("pain-scores", course: overview.timeline.course))
         }
+        let followUp = overview.schedule.map { schedule in
+            Pages.CourseFollowUp(schedule: schedule, links: overview.links.map { ($0.id, $0.createdAt, $0.expiresAt, $0.revokedAt, $0.answers) },
+                                 issuedURL: issuedLink, csrf: principal.may(.writeClinical) ? csrfToken(request) : nil)
+        }
         return try pages.course(language, viewer: viewer(principal), timeline: overview.timeline, outcome: overview.outcome, patient: overview.patient,
-                                clinician: overview.clinicianName, site: overview.siteName, form: form)
+                                clinician: overview.clinicianName, site: overview.siteName, form: form, followUp: followUp)
     }
 
     /// The user of the session cookie, if it is still valid.
@@ -102,7 +109,7 @@ extension RegistryServices {
 
     /// The header's name and links: home for those who see patients, outcomes for those who run reports.
     func viewer(_ principal: Principal) -> Pages.Viewer {
-        Pages.Viewer(name: principal.username, links: [(Capability.readIdentity, "/home", "navHome"), (.runReports, "/reports/outcomes", "navOutcomes"),
+        Pages.Viewer(name: principal.username, links: [(Capability.readIdentity, "/home", "navHome"), (.readIdentity, "/follow-ups", "navFollowUps"), (.runReports, "/reports/outcomes", "navOutcomes"),
                                                            (.export, "/exports", "navExports"), (.manageUsers, "/admin/users", "navUsers"),
                                                            (.manageUsers, "/admin/tokens", "navTokens"), (.readAudit, "/admin/audit", "navAudit")]
             .filter { principal.may($0.0) }.map { ($0.1, $0.2) })

@@ -194,10 +194,12 @@ public struct PainScoreRecord: Codable, Sendable, Equatable {
     public let nrs: Int
     public let odi: Int?
     public let pgic: Int?
+    /// Who entered it.
+    public let source: ScoreSource
     public let version: Int
     public let void: VoidInfo?
 
-    public init(id: UUID, courseId: UUID, score: NewPainScore, version: Int, void: VoidInfo?) {
+    public init(id: UUID, courseId: UUID, score: NewPainScore, source: ScoreSource = .clinician, version: Int, void: VoidInfo?) {
         self.id = id
         self.courseId = courseId
         self.recordedOn = score.recordedOn
@@ -205,6 +207,7 @@ public struct PainScoreRecord: Codable, Sendable, Equatable {
         self.nrs = score.nrs
         self.odi = score.odi
         self.pgic = score.pgic
+        self.source = source
         self.version = version
         self.void = void
     }

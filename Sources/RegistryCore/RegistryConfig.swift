@@ -9,6 +9,7 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
     public var database: Database
     public var auth: Auth
     public var export: Export
+    public var followUp: FollowUp
     public var clinical: ClinicalRules
 
     public struct Server: Codable, Sendable, Equatable {
@@ -44,6 +45,39 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var projectKey: String
         /// Free-text notes may identify people; they are exported only when an admin enables it.
         public var includeNotes: Bool
+    }
+
+    /// When patients are asked how they are after their most recent treatment session.
+    public struct FollowUp: Codable, Sendable, Equatable {
+        public var milestones: [Milestone]
+        /// A follow-up may be answered from this many days before its date…
+        public var windowDaysBefore: Int
+        /// …to this many days after it; then it is missed.
+        public var windowDaysAfter: Int
+        /// A patient link expires after this many days.
+        public var linkDays: Int
+        /// Answers one link may send, and answers one address may send, per hour.
+        public var answersPerLinkPerHour: Int
+        public var answersPerAddressPerHour: Int
+
+        public init(milestones: [Milestone], windowDaysBefore: Int, windowDaysAfter: Int, linkDays: Int, answersPerLinkPerHour: Int,
+                    answersPerAddressPerHour: Int) {
+            self.milestones = milestones
+            self.windowDaysBefore = windowDaysBefore
+            self.windowDaysAfter = windowDaysAfter
+            self.linkDays = linkDays
+            self.answersPerLinkPerHour = answersPerLinkPerHour
+            self.answersPerAddressPerHour = answersPerAddressPerHour
+        }
+
+        public struct Milestone: Codable, Sendable, Equatable {
+            public var label: String
+            public var days: Int
+            public init(label: String, days: Int) {
+                self.label = label
+                self.days = days
+            }
+        }
     }
 
     public struct Database: Codable, Sendable, Equatable {
@@ -177,6 +211,16 @@ extension RegistryConfig {
                 }
             }
         }
+        let f = followUp
+        if f.milestones.isEmpty || f.milestones.contains(where: { $0.days < 1 || $0.label.isEmpty })
+            || zip(f.milestones, f.milestones.dropFirst()).contains(where: { $0.days >= $1.days }) {
+            v.fail("followUp.milestones", "range", "must list labelled milestones at increasing days ≥ 1")
+        }
+        _ = v.integer(f.windowDaysBefore, "followUp.windowDaysBefore", in: 0...90)
+        _ = v.integer(f.windowDaysAfter, "followUp.windowDaysAfter", in: 0...180)
+        _ = v.integer(f.linkDays, "followUp.linkDays", in: 1...365)
+        _ = v.integer(f.answersPerLinkPerHour, "followUp.answersPerLinkPerHour", in: 1...1000)
+        _ = v.integer(f.answersPerAddressPerHour, "followUp.answersPerAddressPerHour", in: 1...100000)
         guard v.problems.isEmpty else {
             throw ConfigError(v.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
         }

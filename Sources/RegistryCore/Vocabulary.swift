@@ -47,4 +47,7 @@ public enum CourseEventKind: String, CodedValue {
     case died
 }
 
+/// Who entered a pain score: the clinician (in clinic or by phone) or the patient from a follow-up link.
+public enum ScoreSource: String, CodedValue { case clinician, patient }
+
 public enum Role: String, CodedValue { case clinician, manager, researcher, admin }

@@ -11,20 +11,29 @@ public struct CourseOverview: Sendable {
     public let patient: PatientRecord?
     public let clinicianName: String
     public let siteName: String
+    /// Its follow-ups on the day asked about, and its patient links.
+    public let schedule: FollowUpSchedule?
+    public let links: [FollowUpLink]
 }
 
 extension CourseRepository {
-    /// nil when the course is absent or at another site.
-    public func overview(_ id: UUID, scope: Set<UUID>?) async throws -> CourseOverview? {
+    /// nil when the course is absent or at another site. The outcome and the follow-up schedule
+    /// come from one read of the course's history.
+    public func overview(_ id: UUID, scope: Set<UUID>?, followUp: RegistryConfig.FollowUp, today: CalendarDate) async throws -> CourseOverview? {
         try await database.withConnection { connection in
             guard let timeline = try await registry.timeline(id, rules: rules.block, scope: scope, on: connection) else { return nil }
             let course = timeline.course
-            let outcome = try await outcome(id, scope: scope, on: connection)
+            var history: CourseHistory?
+            try await registry.streamHistories(courseIds: [id], on: connection) { history = $0 }
+            let outcome = history.map { OutcomeRules(rules).outcome(of: $0) }
+            let schedule = history.map { FollowUpSchedule($0, rules: followUp, today: today) }
+            let links = try await registry.followUpLinks(courseId: id, on: connection)
             let patient = try await registry.patient(course.patientId, scope: scope, on: connection)
             let names = try await connection.query("""
                 SELECT (SELECT display_name FROM users WHERE id = \(course.clinicianId)), (SELECT name FROM sites WHERE id = \(course.siteId))
                 """, logger: registry.logger).decode((String?, String?).self).first { _ in true }
-            return CourseOverview(timeline: timeline, outcome: outcome, patient: patient, clinicianName: names?.0 ?? "", siteName: names?.1 ?? "")
+            return CourseOverview(timeline: timeline, outcome: outcome, patient: patient, clinicianName: names?.0 ?? "", siteName: names?.1 ?? "",
+                                  schedule: schedule, links: links)
         }
     }
 }

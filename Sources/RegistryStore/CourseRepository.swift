@@ -35,10 +35,8 @@ public struct CourseRepository: Repository {
     }
 
     func outcome(_ id: UUID, scope: Set<UUID>?, on connection: PostgresConnection) async throws -> CourseOutcome? {
-        var query = QueryBuilder("")
-        let condition = " AND c.id = \(query.bind(id))" + query.siteConditions(siteId: nil, scope: scope)
         var outcome: CourseOutcome?
-        try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { outcome = OutcomeRules(rules).outcome(of: $0) }
+        try await registry.streamHistories(courseIds: [id], scope: scope, on: connection) { outcome = OutcomeRules(rules).outcome(of: $0) }
         return outcome
     }
 

@@ -221,7 +221,7 @@ extension ExportTable {
                          "b.assessed_minutes_after", "round(\(relief), 1)", "\(positive)::int"])
                 + " FROM diagnostic_blocks b JOIN c ON c.id = b.course_id WHERE b.voided_at IS NULL"
         case .painScores:
-            return line(["c.cp", "c.pp", day("p.recorded_on"), "p.timepoint", "p.nrs", "p.odi", "p.pgic"])
+            return line(["c.cp", "c.pp", day("p.recorded_on"), "p.timepoint", "p.nrs", "p.odi", "p.pgic", "p.source"])
                 + " FROM pain_scores p JOIN c ON c.id = p.course_id WHERE p.voided_at IS NULL"
         case .events:
             return line(["c.cp", "c.pp", day("e.occurred_on"), "e.kind"] + (notes ? ["csv_field(e.note)"] : []))

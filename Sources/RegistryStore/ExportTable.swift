@@ -120,7 +120,8 @@ public enum ExportTable: String, Sendable, CaseIterable {
                        ExportColumn("timepoint", .code, codes: coded(Timepoint.self), "When it was taken"),
                        ExportColumn("nrs", .integer, unit: "NRS 0-10 (LOINC 72514-3)", "Pain intensity"),
                        ExportColumn("odi", .integer, unit: "0-100 (LOINC 97909-6)", "Oswestry Disability Index"),
-                       ExportColumn("pgic", .integer, unit: "1-7", "Patient Global Impression of Change")]
+                       ExportColumn("pgic", .integer, unit: "1-7", "Patient Global Impression of Change"),
+                       ExportColumn("source", .code, codes: coded(ScoreSource.self), "Who entered it: the clinician, or the patient from a follow-up link")]
         case .events:
             columns = [Self.course, Self.patient,
                        ExportColumn("event_date", .date, "Date"),

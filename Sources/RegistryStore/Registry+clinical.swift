@@ -41,15 +41,16 @@ extension Registry {
                              notes: session.notes, procedures: procedures, version: 1, void: nil)
     }
 
-    public func insertPainScore(_ score: NewPainScore, courseId: UUID, actor: Actor, on connection: PostgresConnection) async throws -> PainScoreRecord {
+    public func insertPainScore(_ score: NewPainScore, courseId: UUID, source: ScoreSource = .clinician, actor: Actor,
+                                on connection: PostgresConnection) async throws -> PainScoreRecord {
         let id = UUID()
         try await connection.run("""
-            INSERT INTO pain_scores (id, course_id, recorded_on, timepoint, nrs, odi, pgic, created_by)
+            INSERT INTO pain_scores (id, course_id, recorded_on, timepoint, nrs, odi, pgic, source, created_by)
             VALUES (\(id), \(courseId), \(score.recordedOn.description)::date, \(score.timepoint.rawValue), \(score.nrs),
-                    \(score.odi), \(score.pgic), \(actor.userId))
+                    \(score.odi), \(score.pgic), \(source.rawValue), \(actor.userId))
             """, logger)
         try await auditCreate(.painScores, id: id, actor: actor, on: connection)
-        return PainScoreRecord(id: id, courseId: courseId, score: score, version: 1, void: nil)
+        return PainScoreRecord(id: id, courseId: courseId, score: score, source: source, version: 1, void: nil)
     }
 
     public func insertEvent(_ event: NewCourseEvent, courseId: UUID, actor: Actor, on connection: PostgresConnection) async throws -> CourseEventRecord {

@@ -17,6 +17,14 @@ extension Registry {
         try await streamHistories(courseSQL: query, condition: condition, on: connection, body)
     }
 
+    /// The histories of the courses `ids` (those at the caller's sites).
+    func streamHistories(courseIds ids: [UUID], scope: Set<UUID>? = nil, on connection: PostgresConnection,
+                         _ body: (CourseHistory) async throws -> Void) async throws {
+        var query = QueryBuilder("")
+        let condition = " AND c.id = ANY(\(query.bind(ids)))" + query.siteConditions(siteId: nil, scope: scope)
+        try await streamHistories(courseSQL: query, condition: condition, on: connection, body)
+    }
+
     /// The same stream for courses meeting `condition` (` AND …` on alias `c`, its values already
     /// bound in `courseSQL`).
     func streamHistories(courseSQL: QueryBuilder, condition: String, on connection: PostgresConnection,

@@ -39,11 +39,12 @@ extension Registry {
         }
 
         for try await r in try await connection.query("""
-            SELECT id, recorded_on::text, timepoint, nrs, odi, pgic, version, voided_at, void_reason
+            SELECT id, recorded_on::text, timepoint, nrs, odi, pgic, version, voided_at, void_reason, source
             FROM pain_scores WHERE course_id = \(courseId) ORDER BY recorded_on, created_at
-            """, logger: logger).decode((UUID, String, String, Int, Int?, Int?, Int, Date?, String?).self) {
+            """, logger: logger).decode((UUID, String, String, Int, Int?, Int?, Int, Date?, String?, String).self) {
             let score = NewPainScore(recordedOn: try calendarDate(r.1), timepoint: try coded(r.2), nrs: r.3, odi: r.4, pgic: r.5)
-            timeline.painScores.append(PainScoreRecord(id: r.0, courseId: courseId, score: score, version: r.6, void: voidInfo(r.7, r.8)))
+            timeline.painScores.append(PainScoreRecord(id: r.0, courseId: courseId, score: score, source: try coded(r.9), version: r.6,
+                                                       void: voidInfo(r.7, r.8)))
         }
 
         for try await r in try await connection.query("""

@@ -13,9 +13,10 @@ public struct Repositories: Sendable {
     public let exports: ExportRepository
     public let accounts: AccountRepository
     public let audit: AuditRepository
+    public let followUps: FollowUpRepository
     public let database: RegistryDatabase
 
-    public init(database: RegistryDatabase, rules: ClinicalRules) {
+    public init(database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp) {
         let registry = Registry(database: database)
         self.database = database
         patients = PatientRepository(registry: registry)
@@ -25,6 +26,7 @@ public struct Repositories: Sendable {
         exports = ExportRepository(registry: registry)
         accounts = AccountRepository(registry: registry)
         audit = AuditRepository(registry: registry)
+        followUps = FollowUpRepository(registry: registry, rules: followUp, clinical: rules)
     }
 
     /// True when the database answers a trivial query within two seconds (for /healthz).

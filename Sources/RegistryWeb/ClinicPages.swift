@@ -18,9 +18,10 @@ extension Pages {
 
     /// `patients` names the patients of `courses`, by id.
     /// `awaiting` are the open courses waiting for a pain score since their last session.
+    /// `due` are the follow-ups waiting for an answer at the user's sites.
     public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord], awaiting: [CourseRecord],
-                     patients: [UUID: PatientRecord], writable: Bool) throws -> String {
-        try render("home", language, ["writable": writable,
+                     patients: [UUID: PatientRecord], due: [DueRow], writable: Bool) throws -> String {
+        try render("home", language, ["writable": writable, "due": dueRows(Array(due.prefix(10)), language), "hasDue": !due.isEmpty,
             "title": catalogue.text("homeTitle", language), "viewer": viewer, "query": query ?? "", "searched": query != nil,
             "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
             "courses": courses.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasCourses": !courses.isEmpty,
@@ -41,7 +42,7 @@ extension Pages {
     /// `form` is the pain-score form for those who may write (nil: the page is read-only, with
     /// no links to add, correct or void records).
     public func course(_ language: Language, viewer: Viewer, timeline: CourseTimeline, outcome: CourseOutcome?, patient: PatientRecord?,
-                       clinician: String, site: String, form: FilledForm? = nil) throws -> String {
+                       clinician: String, site: String, form: FilledForm? = nil, followUp: CourseFollowUp? = nil) throws -> String {
         let course = timeline.course
         let name = patient.map { "\($0.familyName) \($0.givenName)" } ?? ""
         let start = course.startedOn
@@ -59,6 +60,7 @@ extension Pages {
             "chart": chart, "timeline": rows, "hasTimeline": !rows.isEmpty, "courseId": course.id.uuidString.lowercased(), "writable": form != nil,
         ]
         if let form { values["form"] = formValues(form, language) }
+        if let followUp { values["followUp"] = followUpValues(followUp, courseId: course.id.uuidString.lowercased(), language) }
         return try render("course", language, values)
     }
 
@@ -124,7 +126,9 @@ extension Pages {
             row(session.sessionOn, "kindSession", procedures.joined(separator: "; "), session.void, "sessions", session.id)
         }
         for score in timeline.painScores {
-            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(catalogue.text("timepoint_" + score.timepoint.rawValue, language))", score.void, "pain-scores", score.id)
+            let source = score.source == .patient ? " · " + catalogue.text("fromPatient", language) : ""
+            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(catalogue.text("timepoint_" + score.timepoint.rawValue, language))\(source)", score.void,
+                "pain-scores", score.id)
         }
         for event in timeline.events { row(event.occurredOn, "kindEvent", catalogue.text("event_" + event.kind.rawValue, language), event.void, "events", event.id) }
         for finding in timeline.findings.ultrasound { row(finding.recordedOn, "kindFinding", catalogue.text("finding_ultrasound", language), finding.void, "findings", finding.id) }

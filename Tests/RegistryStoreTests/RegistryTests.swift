@@ -45,7 +45,7 @@ import Testing
     @Test func anIdempotencyKeyWritesOnceAndRefusesAnotherRequest() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical).courses
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
             let score = NewPainScore(recordedOn: CalendarDate(iso: "2026-02-01")!, timepoint: .followUp, nrs: 3)
             func write(_ hash: String) async throws -> Written {
                 try await courses.addPainScore(score, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "k-1", requestHash: hash))
@@ -64,7 +64,7 @@ import Testing
     @Test func concurrentRetriesWithOneKeyWriteOnce() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical).courses
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
             let event = NewCourseEvent(kind: .discharged, occurredOn: CalendarDate(iso: "2026-03-01")!)
             let responses = try await withThrowingTaskGroup(of: Data.self) { group in
                 for _ in 0..<4 {

@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RegistryAnalytics
+import RegistryCore
+import RegistryStore
+import RegistryWeb
+
+/// Follow-up: the due list (JSON and page), patient links made from the course page, and the
+/// page a patient answers from — without an account, showing the clinic's name and nothing else.
+extension RegistryServices {
+    /// `GET /api/v1/follow-ups/due`: who to ask today at the caller's sites, with contact details.
+    var followUpRoutes: Routes {
+        let api = RouteCollection(context: RegistryRequestContext.self)
+        api.get("follow-ups/due") { request, context in
+            let principal = try context.require(.readIdentity)
+            let due = try await repositories.followUps.due(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, today: config.today(now: now()))
+            return JSONResponse.make(status: .ok, ["items": due.map { item in
+                DueFollowUpJSON(courseId: item.courseId, siteId: item.siteId, patient: item.patient, followUp: item.followUp)
+            }])
+        }
+        return api
+    }
+
+    var followUpPageRoutes: Routes {
+        let routes = Routes(context: RegistryRequestContext.self)
+        routes.get("follow-ups") { request, _ in
+            try await page(request) { principal, language in
+                let rows = try await dueRows(principal)
+                let reviews = try await repositories.followUps.openReviews(scope: principal.siteScope)
+                let coursePatients = try await courses(reviews.map(\.courseId), principal)
+                let patients = try await repositories.patients.identities(Set(coursePatients.values), scope: principal.siteScope)
+                return try pages.followUps(language, viewer: viewer(principal), rows: rows, reviews: reviews.map { review in
+                    let patient = coursePatients[review.courseId].flatMap { patients[$0] }
+                    return (review.reviewId, review.courseId, patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" } ?? "", review.answeredOn)
+                }, csrf: csrfToken(request), writable: principal.may(.writeClinical))
+            }
+        }
+        routes.post("follow-ups/reviews/:id/resolve") { request, context in
+            try await page(request) { principal, _ in
+                guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
+                try await checkCSRF(request)
+                try? await repositories.followUps.resolveReview(try context.pathId("review"), scope: principal.siteScope,
+                                                               by: principal.actor("POST /follow-ups/reviews/{id}/resolve"))
+                throw PageRefusal.done(location: "/follow-ups")
+            }
+        }
+        routes.post("courses/:id/follow-up-links") { request, context in
+            try await page(request) { principal, language in
+                guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
+                try await checkCSRF(request)
+                let id = try context.pathId("course")
+                let link = try await repositories.followUps.createLink(courseId: id, scope: principal.siteScope, by: principal.actor("POST /courses/{id}/follow-up-links"))
+                // The token is not stored: this answer is the only place it appears (no-store).
+                throw PageRefusal.shown(try await coursePage(id, principal: principal, language: language, request: request,
+                                                             issuedLink: "\(origin(request))/f/\(link.token)"))
+            }
+        }
+        routes.post("courses/:id/follow-up-links/:linkId/revoke") { request, context in
+            try await page(request) { principal, _ in
+                guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
+                try await checkCSRF(request)
+                let id = try context.pathId("course")
+                try? await repositories.followUps.revokeLink(try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
+                                                            by: principal.actor("POST /courses/{id}/follow-up-links/{linkId}/revoke"))
+                throw PageRefusal.done(location: "/courses/\(id.uuidString.lowercased())#follow-up")
+            }
+        }
+        routes.get("f/:token") { request, context in
+            let language = language(of: request)
+            let token = context.parameters.get("token") ?? ""
+            guard let link = try await repositories.followUps.link(token: token, today: config.today(now: now())) else {
+                return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
+            }
+            guard let open = link.open else { return patientPage(.ok, language, clinic: link.clinic, .nothingDue, request) }
+            return patientPage(.ok, language, clinic: link.clinic, .ask(answerForm(token), label: open.label), request)
+        }
+        routes.post("f/:token") { request, context in
+            let language = language(of: request)
+            let token = context.parameters.get("token") ?? ""
+            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let posted = try await PostedForm.read(request)
+            guard await answerLimiter.allow("link:" + Secret.hash(token), limit: config.followUp.answersPerLinkPerHour, now: now()),
+                  await answerLimiter.allow("address:" + address, limit: config.followUp.answersPerAddressPerHour, now: now()) else {
+                return patientPage(.tooManyRequests, language, clinic: nil, .tooMany, request)
+            }
+            let today = config.today(now: now())
+            guard let link = try await repositories.followUps.link(token: token, today: today) else {
+                return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
+            }
+            do {
+                let answer = try PatientAnswerInput(nrs: posted.values["nrs"], pgic: posted.values["pgic"], painCameBack: posted.values["painCameBack"]).validated()
+                switch try await repositories.followUps.answer(token: token, answer, today: today) {
+                case .recorded: metrics.write(kind: "follow-up-answers", replayed: false)
+                    return patientPage(.ok, language, clinic: link.clinic, .thanks, request)
+                case .alreadyReceived: return patientPage(.ok, language, clinic: link.clinic, .alreadyReceived, request)
+                case .nothingDue: return patientPage(.ok, language, clinic: link.clinic, .nothingDue, request)
+                case .invalidLink: return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
+                }
+            } catch let failure as ValidationFailure {
+                var form = answerForm(token)
+                form.values = posted.values
+                form.problems = failure.problems
+                return patientPage(.unprocessableContent, language, clinic: link.clinic, .ask(form, label: link.open?.label ?? ""), request)
+            }
+        }
+        return routes
+    }
+
+    private func answerForm(_ token: String) -> FilledForm {
+        FilledForm(spec: .patientAnswer, action: "/f/\(token)", csrf: "", idempotencyKey: "", submitKey: "send")
+    }
+
+    private func patientPage(_ status: HTTPResponse.Status, _ language: Language, clinic: String?, _ page: Pages.PatientPage, _ request: Request) -> Response {
+        // A page that fails to render is a bug; the template set is checked at start-up.
+        html(status, (try? pages.patientFollowUp(language, clinic: clinic, page: page)) ?? "", request)
+    }
+
+    /// The address patients reach this server at, from the request (behind a proxy, its Host).
+    private func origin(_ request: Request) -> String {
+        let host = request.head.authority ?? "\(config.server.host):\(config.server.port)"
+        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? (config.auth.secureCookies ? "https" : "http")
+        return "\(scheme)://\(host)"
+    }
+
+    /// Due follow-ups at the user's sites as page rows, with site names.
+    func dueRows(_ principal: Principal) async throws -> [Pages.DueRow] {
+        let due = try await repositories.followUps.due(scope: principal.siteScope, today: config.today(now: now()))
+        let sites = Dictionary(uniqueKeysWithValues: try await repositories.accounts.sites().map { ($0.id, $0.name) })
+        return due.map { Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: sites[$0.siteId] ?? "", followUp: $0.followUp) }
+    }
+
+    /// The patient of each course (for naming review items).
+    private func courses(_ ids: [UUID], _ principal: Principal) async throws -> [UUID: UUID] {
+        var patients: [UUID: UUID] = [:]
+        for id in Set(ids) {
+            if let course = try await repositories.courses.timeline(id, scope: principal.siteScope)?.course { patients[id] = course.patientId }
+        }
+        return patients
+    }
+}
+
+/// A due follow-up as the JSON route gives it.
+struct DueFollowUpJSON: Encodable {
+    let courseId: UUID
+    let siteId: UUID
+    let patient: PatientRecord
+    let followUp: FollowUpSchedule.FollowUp
+}

@@ -1,0 +1,202 @@
+import Foundation
+import PostgresNIO
+import RegistryAnalytics
+import RegistryCore
+
+/// A follow-up waiting for an answer, with who to ask and how to reach them.
+public struct DueFollowUp: Sendable {
+    public let courseId: UUID
+    public let siteId: UUID
+    public let patient: PatientRecord
+    public let followUp: FollowUpSchedule.FollowUp
+}
+
+/// A patient link as the clinic sees it (never the token, which only its hash is kept of).
+public struct FollowUpLink: Sendable {
+    public let id: UUID
+    public let createdAt: Date
+    public let expiresAt: Date
+    public let revokedAt: Date?
+    public let answers: Int
+}
+
+extension Registry {
+    /// A course's patient links, newest first.
+    func followUpLinks(courseId: UUID, on connection: PostgresConnection) async throws -> [FollowUpLink] {
+        var links: [FollowUpLink] = []
+        for try await r in try await connection.query("""
+            SELECT l.id, l.created_at, l.expires_at, l.revoked_at, (SELECT count(*) FROM follow_up_answers a WHERE a.link_id = l.id)::integer
+            FROM follow_up_links l WHERE l.course_id = \(courseId) ORDER BY l.created_at DESC
+            """, logger: logger).decode((UUID, Date, Date, Date?, Int).self) {
+            links.append(FollowUpLink(id: r.0, createdAt: r.1, expiresAt: r.2, revokedAt: r.3, answers: r.4))
+        }
+        return links
+    }
+}
+
+/// Follow-up: each course's schedule (from its records and the configured milestones), the due
+/// list per site, patient links (random tokens stored only hashed) and the answers sent from
+/// them, which become follow-up pain scores entered by the patient.
+public struct FollowUpRepository: Repository {
+    let registry: Registry
+    let rules: RegistryConfig.FollowUp
+    let clinical: ClinicalRules
+
+    /// The course's schedule on `today`; nil when absent or at another site.
+    public func schedule(_ courseId: UUID, scope: Set<UUID>?, today: CalendarDate) async throws -> FollowUpSchedule? {
+        try await database.withConnection { try await schedule(courseId, scope: scope, today: today, on: $0) }
+    }
+
+    func schedule(_ courseId: UUID, scope: Set<UUID>?, today: CalendarDate, on connection: PostgresConnection) async throws -> FollowUpSchedule? {
+        var schedule: FollowUpSchedule?
+        try await registry.streamHistories(courseIds: [courseId], scope: scope, on: connection) { schedule = FollowUpSchedule($0, rules: rules, today: today) }
+        return schedule
+    }
+
+    /// Follow-ups due or overdue today at the caller's sites (or at `siteId`), soonest first, with
+    /// each patient's contact details. Only courses with a session inside the longest milestone's
+    /// reach are read.
+    public func due(siteId: UUID? = nil, scope: Set<UUID>?, today: CalendarDate) async throws -> [DueFollowUp] {
+        try await database.withConnection { connection in
+            var query = QueryBuilder("")
+            let reach = (rules.milestones.map(\.days).max() ?? 0) + rules.windowDaysAfter
+            let condition = query.siteConditions(siteId: siteId, scope: scope) + """
+                 AND EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.course_id = c.id AND s.voided_at IS NULL
+                             AND s.session_on >= \(query.bind(today.adding(days: -reach).description))::date)
+                """
+            var open: [(courseId: UUID, siteId: UUID, patientId: UUID, followUp: FollowUpSchedule.FollowUp)] = []
+            try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { history in
+                if let followUp = FollowUpSchedule(history, rules: rules, today: today).open, let patient = history.facts?.patientId {
+                    open.append((history.courseId, history.siteId, patient, followUp))
+                }
+            }
+            let ids = Array(Set(open.map(\.patientId)))
+            let patients = ids.isEmpty ? [] : try await registry.patients(ids: ids, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection).items
+            let byId = Dictionary(uniqueKeysWithValues: patients.map { ($0.id, $0) })
+            return open.compactMap { item in
+                byId[item.patientId].map { DueFollowUp(courseId: item.courseId, siteId: item.siteId, patient: $0, followUp: item.followUp) }
+            }.sorted { ($0.followUp.dueOn, $0.courseId.uuidString) < ($1.followUp.dueOn, $1.courseId.uuidString) }
+        }
+    }
+
+    /// A new link for a course the caller can see: the token is returned this once.
+    public func createLink(courseId: UUID, scope: Set<UUID>?, by actor: Actor) async throws -> (id: UUID, token: String, expires: Date) {
+        let token = Secret.generate(prefix: "")
+        return try await database.transaction { connection in
+            var query = QueryBuilder("SELECT c.id FROM treatment_courses c WHERE c.id = ")
+            query.add("\(query.bind(courseId))" + query.siteConditions(siteId: nil, scope: scope))
+            guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
+                throw StoreError.notFound("course \(courseId)")
+            }
+            let row = try await connection.query("""
+                INSERT INTO follow_up_links (course_id, token_hash, created_by, expires_at)
+                VALUES (\(courseId), \(Secret.hash(token)), \(actor.userId), now() + \(rules.linkDays) * interval '1 day')
+                RETURNING id, expires_at
+                """, logger: logger).decode((UUID, Date).self).first { _ in true }!
+            try await registry.auditAction("create", actor: actor, details: "{\"follow_up_link\":\"\(row.0.uuidString.lowercased())\"}", on: connection)
+            return (row.0, token, row.1)
+        }
+    }
+
+    public func revokeLink(_ id: UUID, courseId: UUID, scope: Set<UUID>?, by actor: Actor) async throws {
+        try await database.transaction { connection in
+            var query = QueryBuilder("UPDATE follow_up_links l SET revoked_at = now() FROM treatment_courses c WHERE l.course_id = c.id AND l.revoked_at IS NULL")
+            query.add(" AND l.id = \(query.bind(id)) AND c.id = \(query.bind(courseId))" + query.siteConditions(siteId: nil, scope: scope) + " RETURNING l.id")
+            guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
+                throw StoreError.notFound("link \(id)")
+            }
+            try await registry.auditAction("void", actor: actor, details: "{\"follow_up_link\":\"\(id.uuidString.lowercased())\"}", on: connection)
+        }
+    }
+
+    /// What a link opens: the clinic's name and whether a follow-up is waiting; nil for an
+    /// unknown, expired, revoked or altered token alike (the caller must not tell them apart).
+    public func link(token: String, today: CalendarDate) async throws -> (clinic: String, open: FollowUpSchedule.FollowUp?)? {
+        try await database.withConnection { connection in
+            guard let link = try await validLink(token, on: connection) else { return nil }
+            let schedule = try await schedule(link.courseId, scope: nil, today: today, on: connection)
+            return (link.clinic, schedule?.open)
+        }
+    }
+
+    public enum AnswerResult: Sendable, Equatable {
+        case recorded
+        /// This follow-up already has its answer.
+        case alreadyReceived
+        /// No follow-up is waiting for an answer now.
+        case nothingDue
+        /// Unknown, expired, revoked or altered.
+        case invalidLink
+    }
+
+    /// Records a patient's answer to the follow-up waiting now: a follow-up pain score entered by
+    /// the patient (audited with the link as actor) and, when the pain came back, a review item
+    /// for the clinician. One answer per follow-up; everything in one transaction.
+    public func answer(token: String, _ answer: PatientAnswer, today: CalendarDate) async throws -> AnswerResult {
+        try await database.transaction { connection in
+            guard let link = try await validLink(token, on: connection) else { return .invalidLink }
+            // Answers to one course queue here, so a double submit finds the first one's row.
+            try await connection.run("SELECT 1 FROM treatment_courses WHERE id = \(link.courseId) FOR UPDATE", logger)
+            guard let open = try await schedule(link.courseId, scope: nil, today: today, on: connection)?.open else {
+                let answered = try await connection.query("""
+                    SELECT 1 FROM follow_up_answers WHERE link_id = \(link.id) AND answered_at > now() - interval '1 day'
+                    """, logger: logger).decode(Int.self).first { _ in true }
+                return answered == nil ? .nothingDue : .alreadyReceived
+            }
+            let exists = try await connection.query("SELECT 1 FROM follow_up_answers WHERE course_id = \(link.courseId) AND due_on = \(open.dueOn.description)::date",
+                                                    logger: logger).decode(Int.self).first { _ in true }
+            guard exists == nil else { return .alreadyReceived }
+            let actor = Actor(userId: nil, label: "follow-up link \(link.id.uuidString.lowercased())", route: "POST /f/{token}")
+            let score = NewPainScore(recordedOn: today, timepoint: .followUp, nrs: answer.nrs, odi: nil, pgic: answer.pgic)
+            let record = try await registry.insertPainScore(score, courseId: link.courseId, source: .patient, actor: actor, on: connection)
+            let answerId = try await connection.query("""
+                INSERT INTO follow_up_answers (link_id, course_id, due_on, pain_score_id, pain_came_back)
+                VALUES (\(link.id), \(link.courseId), \(open.dueOn.description)::date, \(record.id), \(answer.painCameBack)) RETURNING id
+                """, logger: logger).decode(UUID.self).first { _ in true }!
+            if answer.painCameBack {
+                try await connection.run("INSERT INTO follow_up_reviews (course_id, answer_id) VALUES (\(link.courseId), \(answerId))", logger)
+            }
+            return .recorded
+        }
+    }
+
+    /// Courses at the caller's sites whose patient said the pain came back, not yet reviewed.
+    public func openReviews(scope: Set<UUID>?) async throws -> [(reviewId: UUID, courseId: UUID, answeredOn: CalendarDate)] {
+        try await database.withConnection { connection in
+            var query = QueryBuilder("""
+                SELECT r.id, r.course_id, a.answered_at::date::text FROM follow_up_reviews r JOIN follow_up_answers a ON a.id = r.answer_id
+                JOIN treatment_courses c ON c.id = r.course_id WHERE r.resolved_at IS NULL
+                """)
+            query.add(query.siteConditions(siteId: nil, scope: scope) + " ORDER BY a.answered_at")
+            var reviews: [(UUID, UUID, CalendarDate)] = []
+            for try await r in try await connection.query(query.query, logger: logger).decode((UUID, UUID, String).self) {
+                reviews.append((r.0, r.1, CalendarDate(iso: r.2)!))
+            }
+            return reviews
+        }
+    }
+
+    /// Marks a review item seen (the clinician decides whether to record a recurrence).
+    public func resolveReview(_ id: UUID, scope: Set<UUID>?, by actor: Actor) async throws {
+        try await database.transaction { connection in
+            // resolved_by stays null for an actor without an account.
+            var query = QueryBuilder("UPDATE follow_up_reviews r SET resolved_at = now(), resolved_by = (SELECT id FROM users WHERE id = ")
+            query.add("\(query.bind(actor.userId ?? UUID()))) FROM treatment_courses c WHERE c.id = r.course_id AND r.resolved_at IS NULL AND r.id = \(query.bind(id))")
+            query.add(query.siteConditions(siteId: nil, scope: scope) + " RETURNING r.id")
+            guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
+                throw StoreError.notFound("review \(id)")
+            }
+            try await registry.auditAction("correct", actor: actor, details: "{\"follow_up_review\":\"\(id.uuidString.lowercased())\"}", on: connection)
+        }
+    }
+
+    /// The live link of `token` with its course and the name of the course's site.
+    private func validLink(_ token: String, on connection: PostgresConnection) async throws -> (id: UUID, courseId: UUID, clinic: String)? {
+        // Hashing every token, well-formed or not, keeps an unknown token as slow as a known one.
+        let hash = Secret.hash(token)
+        return try await connection.query("""
+            SELECT l.id, l.course_id, s.name FROM follow_up_links l JOIN treatment_courses c ON c.id = l.course_id JOIN sites s ON s.id = c.site_id
+            WHERE l.token_hash = \(hash) AND l.revoked_at IS NULL AND l.expires_at > now()
+            """, logger: logger).decode((UUID, UUID, String).self).first { _ in true }.map { (id: $0.0, courseId: $0.1, clinic: $0.2) }
+    }
+}
