@@ -72,7 +72,7 @@ extension RegistryServices {
             guard let link = try await repositories.followUps.link(token: token, today: config.today(now: now())) else {
                 return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
             }
-            guard let open = link.open else { return patientPage(.ok, language, clinic: link.clinic, .nothingDue, request) }
+            guard let open = link.open else { return patientPage(.ok, language, clinic: link.clinic, link.answeredRecently ? .alreadyReceived : .nothingDue, request) }
             return patientPage(.ok, language, clinic: link.clinic, .ask(answerForm(token), label: open.label), request)
         }
         routes.post("f/:token") { request, context in

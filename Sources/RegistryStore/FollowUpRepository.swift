@@ -109,14 +109,20 @@ public struct FollowUpRepository: Repository {
         }
     }
 
-    /// What a link opens: the clinic's name and whether a follow-up is waiting; nil for an
-    /// unknown, expired, revoked or altered token alike (the caller must not tell them apart).
-    public func link(token: String, today: CalendarDate) async throws -> (clinic: String, open: FollowUpSchedule.FollowUp?)? {
+    /// What a link opens: the clinic's name, the follow-up waiting for an answer, and whether
+    /// this link answered one in the past day (so a reopened link says "already received");
+    /// nil for an unknown, expired, revoked or altered token alike (callers must not tell them apart).
+    public func link(token: String, today: CalendarDate) async throws -> (clinic: String, open: FollowUpSchedule.FollowUp?, answeredRecently: Bool)? {
         try await database.withConnection { connection in
             guard let link = try await validLink(token, on: connection) else { return nil }
             let schedule = try await schedule(link.courseId, scope: nil, today: today, on: connection)
-            return (link.clinic, schedule?.open)
+            return (link.clinic, schedule?.open, try await answeredRecently(link.id, on: connection))
         }
+    }
+
+    private func answeredRecently(_ linkId: UUID, on connection: PostgresConnection) async throws -> Bool {
+        try await connection.query("SELECT 1 FROM follow_up_answers WHERE link_id = \(linkId) AND answered_at > now() - interval '1 day'",
+                                   logger: logger).decode(Int.self).first { _ in true } != nil
     }
 
     public enum AnswerResult: Sendable, Equatable {
@@ -138,10 +144,7 @@ public struct FollowUpRepository: Repository {
             // Answers to one course queue here, so a double submit finds the first one's row.
             try await connection.run("SELECT 1 FROM treatment_courses WHERE id = \(link.courseId) FOR UPDATE", logger)
             guard let open = try await schedule(link.courseId, scope: nil, today: today, on: connection)?.open else {
-                let answered = try await connection.query("""
-                    SELECT 1 FROM follow_up_answers WHERE link_id = \(link.id) AND answered_at > now() - interval '1 day'
-                    """, logger: logger).decode(Int.self).first { _ in true }
-                return answered == nil ? .nothingDue : .alreadyReceived
+                return try await answeredRecently(link.id, on: connection) ? .alreadyReceived : .nothingDue
             }
             let exists = try await connection.query("SELECT 1 FROM follow_up_answers WHERE course_id = \(link.courseId) AND due_on = \(open.dueOn.description)::date",
                                                     logger: logger).decode(Int.self).first { _ in true }

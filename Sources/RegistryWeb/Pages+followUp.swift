@@ -5,7 +5,7 @@ import RegistryCore
 extension FormSpec {
     /// What a patient answers from a follow-up link.
     public static let patientAnswer = FormSpec(titleKey: "howAreYou", groups: [FormGroup(fields: [
-        FormField("nrs", "patientNRS", .scale, hint: "nrsHint"),
+        FormField("nrs", "patientNRS", .scale),
         FormField("pgic", "patientPGIC", .choice((1...7).map(String.init), labelPrefix: "pgic_"), hint: "optional"),
         FormField("painCameBack", "painCameBack", .yesNo),
     ])])
@@ -26,7 +26,7 @@ extension Pages {
         switch page {
         case .ask(let form, let label):
             values["form"] = formValues(form, language)
-            values["intro"] = catalogue.text("followUpIntro", language, ["milestone": label])
+            values["intro"] = catalogue.text("followUpIntro", language, ["milestone": milestone(label, language)])
         case .thanks: values["message"] = catalogue.text("followUpThanks", language)
         case .alreadyReceived: values["message"] = catalogue.text("followUpAlready", language)
         case .nothingDue: values["message"] = catalogue.text("followUpNothingDue", language)
@@ -34,6 +34,12 @@ extension Pages {
         case .tooMany: values["message"] = catalogue.text("followUpTooMany", language)
         }
         return try render("follow-up", language, values)
+    }
+
+    /// A milestone's configured label in the page's language, when the catalogue has it
+    /// (`milestone <label>`), else as configured.
+    func milestone(_ label: String, _ language: Language) -> String {
+        catalogue.strings[language]?["milestone " + label] ?? label
     }
 
     /// One follow-up waiting for an answer, as the due list shows it.
@@ -54,7 +60,7 @@ extension Pages {
     func dueRows(_ rows: [DueRow], _ language: Language) -> [[String: Any]] {
         rows.map { row in
             ["courseId": row.courseId.uuidString.lowercased(), "patient": "\(row.patient.familyName) \(row.patient.givenName)", "mrn": row.patient.mrn,
-             "phone": row.patient.phone ?? "–", "email": row.patient.email ?? "–", "site": row.site, "milestone": row.followUp.label,
+             "phone": row.patient.phone ?? "–", "email": row.patient.email ?? "–", "site": row.site, "milestone": milestone(row.followUp.label, language),
              "dueOn": row.followUp.dueOn.description, "closesOn": row.followUp.closesOn.description,
              "state": catalogue.text("followUp_" + row.followUp.state.rawValue, language), "overdue": row.followUp.state == .overdue]
         }
@@ -89,7 +95,7 @@ extension Pages {
         let now = Date()
         return [
             "schedule": followUp.schedule.followUps.map { item in
-                ["label": item.label, "dueOn": item.dueOn.description, "window": "\(item.opensOn) – \(item.closesOn)",
+                ["label": milestone(item.label, language), "dueOn": item.dueOn.description, "window": "\(item.opensOn) – \(item.closesOn)",
                  "state": catalogue.text("followUp_" + item.state.rawValue, language), "answeredOn": item.answeredOn?.description ?? false] as [String: Any]
             },
             "hasSchedule": !followUp.schedule.followUps.isEmpty, "ended": followUp.schedule.endedOn?.description ?? false,

@@ -54,10 +54,33 @@ extension BrowserTests {
     }
 }
 
+extension BrowserTests {
+    /// A patient answers from a phone (390×844): the questions, the answer, a double submit, an
+    /// altered link and a revoked one, in both languages.
+    @Test(arguments: ["en", "zh-TW"])
+    func aPatientAnswersAFollowUpLinkOnAPhone(language: String) async throws {
+        #expect(Browser.available, "chromium-driver and selenium are needed")
+        try await APIHarness.run(.live) { h, client in
+            let course = h.fixture.courseId
+            #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-05-25","procedures":[{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#,
+                                          token: h.clinician).status == .created)
+            let config = try TestDatabase.config()
+            let followUps = Repositories(database: h.database, rules: config.clinical, followUp: config.followUp).followUps
+            let link = try await followUps.createLink(courseId: course, scope: nil, by: Fixture.actor)
+            let revoked = try await followUps.createLink(courseId: course, scope: nil, by: Fixture.actor)
+            try await followUps.revokeLink(revoked.id, courseId: course, scope: nil, by: Fixture.actor)
+            try await Browser.walk(Browser.followUpScript, client, [language, Browser.screenshots.path, link.token, revoked.token, "Test Clinic"])
+            let scores = try await client.get("/api/v1/courses/\(course)", token: h.clinician).json["painScores"] as? [[String: Any]] ?? []
+            #expect(scores.count == 1 && scores.first?["source"] as? String == "patient" && scores.first?["nrs"] as? Int == 3)
+        }
+    }
+}
+
 /// Headless Chromium through chromedriver, and the walk script.
 enum Browser {
     static let script = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/browser_check.py")
     static let dashboardScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/dashboard_check.py")
+    static let followUpScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/follow_up_check.py")
     static let screenshots = TestDatabase.checkout.appending(path: ".build/screenshots")
     static let password = "a long enough password"
 

@@ -1,0 +1,151 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RegistryAnalytics
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// Follow-up over HTTP: the due list per role and site, a patient link answered end to end, what
+/// an invalid link shows, the rate limit, and an answer counting exactly as a clinician's score.
+/// The harness's today is 2026-06-15; a session on 2026-05-25 makes the 2-week follow-up
+/// (due 2026-06-08, window 06-01 to 06-22) overdue.
+extension PageTests {
+    func treat(_ client: some TestClientProtocol, _ h: APIHarness, course: UUID) async throws {
+        #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-05-20","timepoint":"baseline","nrs":8}"#, token: h.clinician).status == .created)
+        #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-05-25","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
+                                      token: h.clinician).status == .created)
+    }
+
+    /// Makes a link from the course page; returns its token.
+    func makeLink(_ client: some TestClientProtocol, course: UUID, cookie: String) async throws -> String {
+        let (_, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
+        #expect(coursePage.contains("2 weeks") && coursePage.contains("overdue"))
+        let csrf = try #require(hidden(coursePage, "csrf"))
+        let (status, shown, headers) = try await post(client, "/courses/\(course.uuidString.lowercased())/follow-up-links", "csrf=\(csrf)", cookie: cookie)
+        #expect(status == .ok && headers[.cacheControl] == "no-store")
+        return try #require(shown.firstMatch(of: try Regex("/f/([A-Za-z0-9_-]+)</code>"))?[1].substring).description
+    }
+
+    func answer(_ client: some TestClientProtocol, _ token: String, _ form: String, language: String = "en") async throws -> (HTTPResponse.Status, String) {
+        let reply = try await client.execute(uri: "/f/\(token)", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
+                                             body: ByteBuffer(string: form))
+        return (reply.status, String(buffer: reply.body))
+    }
+
+    @Test func theDueListShowsWhoToAskAtMySitesUntilTheyAnswer() async throws {
+        try await APIHarness.run { h, client in
+            try await treat(client, h, course: h.fixture.courseId)
+            let due = try await client.get("/api/v1/follow-ups/due", token: h.clinician).json["items"] as? [[String: Any]]
+            let item = try #require(due?.first)
+            #expect(due?.count == 1 && (item["patient"] as? [String: Any])?["mrn"] as? String == "MRN-1")
+            #expect((item["followUp"] as? [String: Any])?["state"] as? String == "overdue" && (item["followUp"] as? [String: Any])?["dueOn"] as? String == "2026-06-08")
+            #expect((try await client.get("/api/v1/follow-ups/due", token: h.tokens["manager"]).json["items"] as? [Any])?.count == 1)
+            #expect((try await client.get("/api/v1/follow-ups/due", token: h.tokens["other"]).json["items"] as? [Any])?.count == 0)
+            #expect(try await client.get("/api/v1/follow-ups/due", token: h.tokens["researcher"]).status == .forbidden)
+            let cookie = try await signIn(client, h, username: "dr.followup")
+            let (_, list, _) = try await page(client, "/follow-ups", cookie: cookie)
+            #expect(list.contains("Doe Jane") && list.contains("2026-06-08") && list.contains("overdue"))
+            let (_, home, _) = try await page(client, "/home", cookie: cookie)
+            #expect(home.components(separatedBy: "id=\"due\"").last?.components(separatedBy: "id=\"awaiting\"").first?.contains("Doe Jane") == true)
+            // Reached by phone: the clinician's follow-up score closes it.
+            #expect(try await client.post("/api/v1/courses/\(h.fixture.courseId)/pain-scores", #"{"recordedOn":"2026-06-15","timepoint":"follow_up","nrs":3}"#,
+                                          token: h.clinician).status == .created)
+            #expect((try await client.get("/api/v1/follow-ups/due", token: h.clinician).json["items"] as? [Any])?.count == 0)
+        }
+    }
+
+    @Test func aPatientAnswersFromTheirLinkOnceAndTheAnswerJoinsTheRecord() async throws {
+        try await APIHarness.run { h, client in
+            let course = h.fixture.courseId
+            try await treat(client, h, course: course)
+            let cookie = try await signIn(client, h, username: "dr.followup")
+            let token = try await makeLink(client, course: course, cookie: cookie)
+            let opened = try await client.execute(uri: "/f/\(token)", method: .get, headers: [.acceptLanguage: "zh-TW"])
+            let form = String(buffer: opened.body)
+            #expect(opened.status == .ok && form.contains("Test Clinic") && form.contains("疼痛是否回到治療前的樣子") && !form.contains("Doe") && !form.contains("MRN-1"))
+            let (missing, again) = try await answer(client, token, "pgic=6")
+            #expect(missing == .unprocessableContent && fieldError(again, "nrs") != nil && fieldError(again, "painCameBack") != nil)
+            let (saved, thanks) = try await answer(client, token, "nrs=2&pgic=6&painCameBack=yes")
+            #expect(saved == .ok && thanks.contains("Your answer has reached your clinic."))
+            let (_, twice) = try await answer(client, token, "nrs=2&pgic=6&painCameBack=yes")
+            #expect(twice.contains("Your answer was already received."))
+            let scores = try await client.get("/api/v1/courses/\(course)", token: h.clinician).json["painScores"] as? [[String: Any]] ?? []
+            let patient = scores.filter { $0["source"] as? String == "patient" }
+            #expect(patient.count == 1 && patient.first?["nrs"] as? Int == 2 && patient.first?["recordedOn"] as? String == "2026-06-15"
+                    && patient.first?["timepoint"] as? String == "follow_up" && patient.first?["pgic"] as? Int == 6)
+            let (_, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
+            #expect(coursePage.contains("from the patient") && coursePage.contains("answered (2026-06-15)"))
+            // "Yes, it came back" is a review item for the clinician, not a recurrence.
+            let (_, list, _) = try await page(client, "/follow-ups", cookie: cookie)
+            #expect(list.contains("Patients who said the pain came back") && list.contains("/follow-ups/reviews/"))
+            let events = try await client.get("/api/v1/courses/\(course)", token: h.clinician).json["events"] as? [Any]
+            #expect(events?.isEmpty == true)
+            // The audit names the link as the actor; the export carries the source.
+            let audit = try await client.get("/api/v1/audit?recordId=\(patient.first?["id"] as? String ?? "")", token: h.tokens["admin"]).json["items"] as? [[String: Any]]
+            #expect((audit?.first?["actor"] as? String)?.hasPrefix("follow-up link ") == true)
+            let csv = try await client.get("/api/v1/exports/pain_scores.csv", token: h.tokens["researcher"])
+            let lines = String(decoding: csv.body, as: UTF8.self).split(separator: "\r\n")
+            #expect(lines.first?.hasSuffix(",source") == true && lines.contains { $0.hasSuffix(",patient") })
+        }
+    }
+
+    @Test func anUnknownExpiredRevokedOrAlteredLinkShowsOneClearPageThatRevealsNothing() async throws {
+        try await APIHarness.run { h, client in
+            let course = h.fixture.courseId
+            try await treat(client, h, course: course)
+            let cookie = try await signIn(client, h, username: "dr.followup")
+            let token = try await makeLink(client, course: course, cookie: cookie)
+            let unknown = try await client.execute(uri: "/f/nothing-like-a-token", method: .get, headers: [.acceptLanguage: "en"])
+            let altered = try await client.execute(uri: "/f/\(token.dropLast())x", method: .get, headers: [.acceptLanguage: "en"])
+            #expect(unknown.status == .notFound && altered.status == .notFound && String(buffer: unknown.body) == String(buffer: altered.body))
+            #expect(String(buffer: unknown.body).contains("This link is not valid.") && !String(buffer: unknown.body).contains("Test Clinic"))
+            let (_, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
+            let revoke = try #require(coursePage.firstMatch(of: try Regex("action=\"(/courses/[^\"]+/revoke)\""))?[1].substring).description
+            #expect(try await post(client, revoke, "csrf=\(try #require(hidden(coursePage, "csrf")))", cookie: cookie).0 == .seeOther)
+            let revoked = try await client.execute(uri: "/f/\(token)", method: .get, headers: [.acceptLanguage: "en"])
+            #expect(revoked.status == .notFound && String(buffer: revoked.body) == String(buffer: unknown.body))
+            let (status, _) = try await answer(client, token, "nrs=2&painCameBack=no")
+            #expect(status == .notFound)
+            // Expired: the same page.
+            try await h.database.withConnection { try await $0.query("UPDATE follow_up_links SET expires_at = created_at + interval '1 second', revoked_at = NULL", logger: TestDatabase.logger) }
+            let expired = try await client.execute(uri: "/f/\(token)", method: .get, headers: [.acceptLanguage: "en"])
+            #expect(expired.status == .notFound && String(buffer: expired.body) == String(buffer: unknown.body))
+            #expect(try await h.rowCounts()["pain_scores"] == 1)  // the baseline only
+        }
+    }
+
+    @Test func answersAreRateLimitedPerLink() async throws {
+        try await APIHarness.run { h, client in
+            try await treat(client, h, course: h.fixture.courseId)
+            let cookie = try await signIn(client, h, username: "dr.followup")
+            let token = try await makeLink(client, course: h.fixture.courseId, cookie: cookie)
+            let limit = try TestDatabase.config().followUp.answersPerLinkPerHour
+            for _ in 0..<limit { #expect(try await answer(client, token, "nrs=11").0 == .unprocessableContent) }
+            let (status, page) = try await answer(client, token, "nrs=2&painCameBack=no")
+            #expect(status == .tooManyRequests && page.contains("Too many tries."))
+        }
+    }
+
+    @Test func aPatientsAnswerCountsInTheOutcomeExactlyAsTheClinicianScoreOfTheSameDay() async throws {
+        try await APIHarness.run { h, client in
+            let first = h.fixture.courseId
+            let second = try #require(try await client.post("/api/v1/courses", """
+                {"patientId":"\(h.fixture.patientId)","siteId":"\(h.fixture.siteId)","clinicianId":"\(h.fixture.clinicianId)","side":"right","icd10":"G57.81","startedOn":"2026-01-10"}
+                """, token: h.clinician).json["id"] as? String).lowercased()
+            try await treat(client, h, course: first)
+            try await treat(client, h, course: UUID(uuidString: second)!)
+            let cookie = try await signIn(client, h, username: "dr.followup")
+            let token = try await makeLink(client, course: first, cookie: cookie)
+            #expect(try await answer(client, token, "nrs=3&painCameBack=no").0 == .ok)
+            #expect(try await client.post("/api/v1/courses/\(second)/pain-scores", #"{"recordedOn":"2026-06-15","timepoint":"follow_up","nrs":3}"#, token: h.clinician).status == .created)
+            let courses = Repositories(database: h.database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
+            let a = try #require(try await courses.outcome(first, scope: nil)), b = try #require(try await courses.outcome(UUID(uuidString: second)!, scope: nil))
+            #expect(a.improvedOn == CalendarDate(iso: "2026-06-15") && a.sessionsToImprovement == 1)
+            #expect(a.improvedOn == b.improvedOn && a.sessionsToImprovement == b.sessionsToImprovement && a.cohort == b.cohort && a.baseline == b.baseline
+                    && a.notEvaluable == b.notEvaluable && a.daysToRecurrenceOrCensoring == b.daysToRecurrenceOrCensoring)
+        }
+    }
+}
