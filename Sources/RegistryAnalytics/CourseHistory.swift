@@ -20,11 +20,14 @@ public struct CourseHistory: Sendable, Equatable {
         public let on: CalendarDate
         public let timepoint: Timepoint
         public let nrs: Int
+        /// Who entered it; the outcome rules treat both alike, a report may keep one.
+        public let source: ScoreSource
 
-        public init(on: CalendarDate, timepoint: Timepoint, nrs: Int) {
+        public init(on: CalendarDate, timepoint: Timepoint, nrs: Int, source: ScoreSource = .clinician) {
             self.on = on
             self.timepoint = timepoint
             self.nrs = nrs
+            self.source = source
         }
     }
 

@@ -25,6 +25,9 @@ public struct OutcomeReport: Codable, Sendable {
     public let interpretation: String
     /// Response per site and per clinician.
     public let breakdown: Breakdown
+    /// Follow-up completeness (answered of those whose window has closed or that were answered),
+    /// per milestone and per site; nil when the report was run without a follow-up schedule.
+    public let followUp: FollowUpReport?
     /// Improvement by what was known before the first session (the clinic's claim, tested).
     public let whoNeedsMoreSessions: WhoNeedsMoreSessions
     /// The statistical method behind every interval and test above.
@@ -113,6 +116,7 @@ extension OutcomeReport {
         public var logRank = "Log-rank test, χ² with 1 degree of freedom"
         public var quantiles = "Median and quartiles: R's type 7 quantile (linear interpolation)"
         public var nrsByWeek = "Median NRS by week since the first session: each course's last score of the week (scores right after a procedure left out), median and quartiles (type 7) across the cohort's courses with a score that week"
+        public var followUp = "Follow-up completeness: per milestone and site, follow-ups answered (a follow-up score, by clinician or patient, inside the window) among those answered or whose window has closed; Wilson score interval, 95%"
         public var breakdown = "Per site and per clinician: courses, evaluable courses and substantial response among them, Wilson score interval, 95%"
         public var cumulativeResponse = "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; cumulative response = 1 − S"
         public var crudeRecurrence = "Recurred by the milestone among responders who recurred by then or were followed at least that long"
@@ -125,7 +129,8 @@ extension OutcomeReport {
         public var named: [(String, String)] {
             [("proportions", proportions), ("difference", difference), ("Fisher", fisher), ("survival", survival), ("at risk", atRisk),
              ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence),
-             ("log-rank, k groups", logRankGroups), ("Cox model", cox), ("NRS by week", nrsByWeek), ("by site and clinician", breakdown)]
+             ("log-rank, k groups", logRankGroups), ("Cox model", cox), ("NRS by week", nrsByWeek), ("by site and clinician", breakdown),
+             ("follow-up completeness", followUp)]
         }
     }
 
@@ -150,6 +155,7 @@ public struct OutcomeReportBuilder: Sendable {
     private var bySession = SurvivalCounts()
     private var cohorts: [String: CohortState] = [:]
     private var predictors: WhoNeedsMoreSessionsBuilder
+    private var followUps: FollowUpCompleteness?
     private var sites: [UUID: GroupCounts] = [:]
     private var clinicians: [UUID: GroupCounts] = [:]
 
@@ -161,15 +167,18 @@ public struct OutcomeReportBuilder: Sendable {
         var nrsByWeek = NRSByWeek()
     }
 
-    public init(rules: ClinicalRules, filter: ReportFilter = ReportFilter()) {
+    /// `followUp` (the schedule's rules and the day the report is run) adds follow-up completeness.
+    public init(rules: ClinicalRules, filter: ReportFilter = ReportFilter(), followUp: (rules: RegistryConfig.FollowUp, today: CalendarDate)? = nil) {
         self.rules = OutcomeRules(rules)
         self.filter = filter
+        followUps = followUp.map { FollowUpCompleteness(rules: $0.rules, today: $0.today) }
         predictors = WhoNeedsMoreSessionsBuilder(cohorts: rules.cohorts)
     }
 
     /// Adds one course; returns its outcome (nil when the filter leaves it out).
     @discardableResult
     public mutating func add(_ history: CourseHistory) -> CourseOutcome? {
+        let history = filter.narrowed(history)
         let outcome = rules.outcome(of: history)
         guard filter.matches(history, outcome) else { return nil }
         courses += 1
@@ -181,6 +190,7 @@ public struct OutcomeReportBuilder: Sendable {
         }
         predictors.add(outcome)
         sites[history.siteId, default: GroupCounts()].add(outcome)
+        followUps?.add(history)
         clinicians[history.clinicianId, default: GroupCounts()].add(outcome)
         var state = cohorts[outcome.cohort, default: CohortState()]
         state.courses += 1
@@ -237,6 +247,7 @@ public struct OutcomeReportBuilder: Sendable {
                              blockPositivity: Proportion(positiveBlocks, of: blocks), cohorts: cohortReports, comparison: comparison,
                              interpretation: OutcomeReport.interpretationText,
                              breakdown: OutcomeReport.Breakdown(sites: GroupCounts.groups(sites), clinicians: GroupCounts.groups(clinicians)),
+                             followUp: followUps?.report,
                              whoNeedsMoreSessions: predictors.report(),
                              methods: OutcomeReport.Methods())
     }

@@ -11,15 +11,27 @@ public struct ReportFilter: Codable, Sendable, Equatable {
     /// Courses with at least one hydrodissection using this injectate.
     public var injectate: Injectate?
     public var side: Side?
+    /// Only the pain scores entered by this source count (the courses stay; their outcomes are
+    /// worked out from those scores alone).
+    public var scoreSource: ScoreSource?
 
     public init(siteId: UUID? = nil, clinicianId: UUID? = nil, firstSessionFrom: CalendarDate? = nil, firstSessionTo: CalendarDate? = nil,
-                injectate: Injectate? = nil, side: Side? = nil) {
+                injectate: Injectate? = nil, side: Side? = nil, scoreSource: ScoreSource? = nil) {
         self.siteId = siteId
         self.clinicianId = clinicianId
         self.firstSessionFrom = firstSessionFrom
         self.firstSessionTo = firstSessionTo
         self.injectate = injectate
         self.side = side
+        self.scoreSource = scoreSource
+    }
+
+    /// The history as the report reads it: without the scores of another source than `scoreSource`.
+    public func narrowed(_ history: CourseHistory) -> CourseHistory {
+        guard let scoreSource else { return history }
+        var narrowed = history
+        narrowed.scores = history.scores.filter { $0.source == scoreSource }
+        return narrowed
     }
 
     public func matches(_ history: CourseHistory, _ outcome: CourseOutcome) -> Bool {
@@ -40,12 +52,13 @@ extension ReportFilter {
     /// Reads the filter from text, as both the API's query parameters and the CLI's options
     /// give it, naming each parameter that is malformed.
     public static func parse(siteId: String?, clinicianId: String?, from: String?, to: String?, injectate: String?,
-                             side: String?) throws(ValidationFailure) -> ReportFilter {
+                             side: String?, source: String? = nil) throws(ValidationFailure) -> ReportFilter {
         var v = Validator()
         let filter = ReportFilter(siteId: v.uuid(siteId, "siteId"), clinicianId: v.uuid(clinicianId, "clinicianId"),
                                   firstSessionFrom: v.day(from, "from"), firstSessionTo: v.day(to, "to"),
                                   injectate: v.coded(injectate, "injectate", as: Injectate.self, required: false),
-                                  side: v.coded(side, "side", as: Side.self, required: false))
+                                  side: v.coded(side, "side", as: Side.self, required: false),
+                                  scoreSource: v.coded(source, "source", as: ScoreSource.self, required: false))
         if let start = filter.firstSessionFrom, let end = filter.firstSessionTo, start > end {
             v.fail("from", "order", "must not be after to")
         }

@@ -54,12 +54,13 @@ extension RegistryServices {
     private func outcomes(_ request: Request, _ principal: Principal, route: String) async throws -> OutcomeReport {
         let values = filterValues(request)
         let filter = try ReportFilter.parse(siteId: values["siteId"], clinicianId: values["clinicianId"], from: values["from"], to: values["to"],
-                                            injectate: values["injectate"], side: values["side"])
-        return try await repositories.reports.outcomes(rules: config.clinical, filter: filter, scope: principal.siteScope, by: principal.actor(route))
+                                            injectate: values["injectate"], side: values["side"], source: values["source"])
+        return try await repositories.reports.outcomes(rules: config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
+                                                       by: principal.actor(route))
     }
 
     private func filterValues(_ request: Request) -> [String: String] {
-        request.filledQuery(["siteId", "clinicianId", "from", "to", "injectate", "side"])
+        request.filledQuery(["siteId", "clinicianId", "from", "to", "injectate", "side", "source"])
     }
 
     private func csvQuery(_ request: Request) -> String { queryString(filterValues(request)) }

@@ -48,7 +48,7 @@ extension Registry {
             let date = CalendarDate(dayNumber: Int(day))
             switch kind {
             case 1: current!.procedures.append(.init(on: date, kind: try coded(text1!), injectate: try text2.map { try coded($0) }))
-            case 2: current!.scores.append(.init(on: date, timepoint: try coded(text1!), nrs: Int(n1)))
+            case 2: current!.scores.append(.init(on: date, timepoint: try coded(text1!), nrs: Int(n1), source: try text2.map { try coded($0) } ?? .clinician))
             case 3: current!.events.append(.init(on: date, kind: try coded(text1!)))
             case 4: current!.blocks.append(.init(performedAt: at, nrsBefore: Int(n1), nrsAfter: Int(n2), assessedMinutesAfter: Int(n3)))
             default:
@@ -90,7 +90,7 @@ extension Registry {
         SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at, NULL, NULL
           FROM \(children("treatment_sessions", "s", joining: " JOIN procedures p ON p.session_id = s.id"))
         UNION ALL
-        SELECT x.course_id, 2::int2, x.recorded_on - DATE '1970-01-01', x.nrs, 0, 0, x.timepoint, NULL, NULL, NULL, x.created_at, NULL, NULL
+        SELECT x.course_id, 2::int2, x.recorded_on - DATE '1970-01-01', x.nrs, 0, 0, x.timepoint, x.source, NULL, NULL, x.created_at, NULL, NULL
           FROM \(children("pain_scores", "x"))
         UNION ALL
         SELECT x.course_id, 3::int2, x.occurred_on - DATE '1970-01-01', 0, 0, 0, x.kind, NULL, NULL, NULL, x.created_at, NULL, NULL

@@ -89,11 +89,13 @@ public struct ReportRepository: Repository {
     ///
     /// Histories stream into the report builder inside one transaction, so the report sees one
     /// consistent snapshot, and the audit row of the run is appended in the same transaction.
-    public func outcomes(rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, by actor: Actor) async throws -> OutcomeReport {
+    /// `followUp` (the schedule's rules and today) adds follow-up completeness to the report.
+    public func outcomes(rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: (rules: RegistryConfig.FollowUp, today: CalendarDate)? = nil,
+                         by actor: Actor) async throws -> OutcomeReport {
         try await database.transaction { connection in
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger)
             try await connection.run("SET LOCAL work_mem = '64MB'", logger)
-            var builder = OutcomeReportBuilder(rules: rules, filter: filter)
+            var builder = OutcomeReportBuilder(rules: rules, filter: filter, followUp: followUp)
             try await registry.streamHistories(siteId: filter.siteId, scope: scope, on: connection) { builder.add($0) }
             let report = builder.report()
             let details = String(decoding: try JSONEncoder().encode(filter), as: UTF8.self)

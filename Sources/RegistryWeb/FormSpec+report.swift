@@ -10,6 +10,7 @@ extension FormSpec {
             FormField("to", "firstSessionTo", .date),
             FormField("injectate", "injectate", .menu(Injectate.allowed, labelPrefix: "injectate_")),
             FormField("side", "side", .menu(Side.allowed, labelPrefix: "side_")),
+            FormField("source", "scoreSource", .menu(ScoreSource.allowed, labelPrefix: "source_")),
         ])])
     }
 }

@@ -30,7 +30,20 @@ public struct OutcomeTables {
 
     func t(_ key: String) -> String { catalogue.text(key, language) }
 
-    public var all: [ReportTable] { [headline, cohorts, sessions, recurrence, groups("sites", report.breakdown.sites), groups("clinicians", report.breakdown.clinicians)] }
+    public var all: [ReportTable] {
+        [headline, cohorts, sessions, recurrence, groups("sites", report.breakdown.sites), groups("clinicians", report.breakdown.clinicians)]
+            + (report.followUp.map { [completeness("followUpMilestones", $0.milestones, site: false), completeness("followUpSites", $0.sites, site: true)] } ?? [])
+    }
+
+    /// Follow-up completeness by milestone or by site.
+    func completeness(_ key: String, _ rows: [OutcomeReport.Completeness], site: Bool) -> ReportTable {
+        let name = { (row: OutcomeReport.Completeness) in site ? UUID(uuidString: row.key).flatMap { names[$0] } ?? row.key : row.key }
+        return ReportTable(key: key, titleKey: key + "Title", header: [t(site ? "site" : "milestone"), t("answeredOfDue")],
+                           rows: rows.map { [name($0), Format.proportion($0.answered)] },
+                           csvHeader: [site ? "site" : "milestone", "answered", "due", "completeness", "lower", "upper"],
+                           csvRows: rows.map { [name($0), "\($0.answered.successes)", "\($0.answered.total)", Format.raw($0.answered.estimate),
+                                                Format.raw($0.answered.lower), Format.raw($0.answered.upper)] })
+    }
 
     /// The headline figures: each with its count, total and 95% interval (median and IQR for sessions).
     var headline: ReportTable {

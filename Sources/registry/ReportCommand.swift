@@ -32,8 +32,9 @@ struct OutcomesReportCommand: AsyncParsableCommand {
         }
         let context = try CommandContext()
         let report = try await context.withDatabase { database in
-            try await ReportRepository(database: database).outcomes(rules: context.config.clinical, filter: filter,
-                                                                  scope: nil, by: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
+            try await ReportRepository(database: database).outcomes(rules: context.config.clinical, filter: filter, scope: nil,
+                                                                  followUp: (context.config.followUp, context.config.today()),
+                                                                  by: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
         }
         switch format {
         case .text: say(report.text)

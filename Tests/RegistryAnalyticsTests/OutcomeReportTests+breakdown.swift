@@ -41,3 +41,37 @@ extension OutcomeReportTests {
         #expect(week("not improved", 2) == [1, 9, 9, 9])
     }
 }
+
+/// Scores by source, and follow-up completeness, in the report.
+extension OutcomeReportTests {
+    func patientAnswered() -> CourseHistory {
+        CourseHistory(startedOn: start, procedures: [.init(on: start, kind: .hydrodissection, injectate: .d5w)],
+                      scores: [.init(on: start, timepoint: .baseline, nrs: 8), .init(on: start.adding(days: 14), timepoint: .followUp, nrs: 3, source: .patient)])
+    }
+
+    @Test func aSourceFilterKeepsOnlyThatSourcesScores() {
+        func report(_ source: ScoreSource?) -> OutcomeReport {
+            var builder = OutcomeReportBuilder(rules: rules, filter: ReportFilter(scoreSource: source))
+            builder.add(patientAnswered())
+            return builder.report()
+        }
+        #expect(report(nil).response.successes == 1)
+        #expect(report(.clinician).response.successes == 0 && report(.clinician).evaluable == 1)  // the baseline stays, the patient's 3 goes
+        #expect(report(.patient).evaluable == 0 && report(.patient).notEvaluable["no_baseline"] == 1)
+    }
+
+    @Test func followUpCompletenessCountsAnsweredAmongAnsweredOrClosed() throws {
+        let followUp = RegistryConfig.FollowUp(milestones: [.init(label: "2 weeks", days: 14), .init(label: "6 weeks", days: 42)], windowDaysBefore: 7,
+                                               windowDaysAfter: 14, linkDays: 30, answersPerLinkPerHour: 5, answersPerAddressPerHour: 60)
+        let site = UUID()
+        var builder = OutcomeReportBuilder(rules: rules, followUp: (followUp, start.adding(days: 40)))
+        builder.add(patientAnswered())  // 2 weeks answered; 6 weeks not yet due (day 40 is in its window, unanswered: open)
+        builder.add(CourseHistory(siteId: site, startedOn: start, procedures: [.init(on: start, kind: .prp)],
+                                  scores: [.init(on: start, timepoint: .baseline, nrs: 7)]))  // 2 weeks missed
+        let report = try #require(builder.report().followUp)
+        #expect(report.milestones.map(\.key) == ["2 weeks", "6 weeks"])
+        #expect(report.milestones[0].answered.successes == 1 && report.milestones[0].answered.total == 2 && report.milestones[1].answered.total == 0)
+        #expect(report.sites.first { $0.key == site.uuidString.lowercased() }?.answered.total == 1)
+        #expect(OutcomeReportBuilder(rules: rules).report().followUp == nil)
+    }
+}

@@ -29,6 +29,13 @@ extension PageTests {
         return try #require(shown.firstMatch(of: try Regex("/f/([A-Za-z0-9_-]+)</code>"))?[1].substring).description
     }
 
+    /// The fixture course treated, a clinician signed in, and a link made: (cookie, token).
+    func linkedCourse(_ client: some TestClientProtocol, _ h: APIHarness) async throws -> (cookie: String, token: String) {
+        try await treat(client, h, course: h.fixture.courseId)
+        let cookie = try await signIn(client, h, username: "dr.followup")
+        return (cookie, try await makeLink(client, course: h.fixture.courseId, cookie: cookie))
+    }
+
     func answer(_ client: some TestClientProtocol, _ token: String, _ form: String, language: String = "en") async throws -> (HTTPResponse.Status, String) {
         let reply = try await client.execute(uri: "/f/\(token)", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
                                              body: ByteBuffer(string: form))
@@ -60,18 +67,27 @@ extension PageTests {
     @Test func aPatientAnswersFromTheirLinkOnceAndTheAnswerJoinsTheRecord() async throws {
         try await APIHarness.run { h, client in
             let course = h.fixture.courseId
-            try await treat(client, h, course: course)
-            let cookie = try await signIn(client, h, username: "dr.followup")
-            let token = try await makeLink(client, course: course, cookie: cookie)
+            let (cookie, token) = try await linkedCourse(client, h)
             let opened = try await client.execute(uri: "/f/\(token)", method: .get, headers: [.acceptLanguage: "zh-TW"])
             let form = String(buffer: opened.body)
             #expect(opened.status == .ok && form.contains("Test Clinic") && form.contains("疼痛是否回到治療前的樣子") && !form.contains("Doe") && !form.contains("MRN-1"))
             let (missing, again) = try await answer(client, token, "pgic=6")
             #expect(missing == .unprocessableContent && fieldError(again, "nrs") != nil && fieldError(again, "painCameBack") != nil)
+            func completeness(_ query: String = "") async throws -> [String: Any]? {
+                let report = try await client.get("/api/v1/reports/outcomes\(query)", token: h.tokens["manager"]).json
+                return ((report["followUp"] as? [String: Any])?["milestones"] as? [[String: Any]])?.first?["answered"] as? [String: Any]
+            }
+            #expect(try await completeness()?["total"] as? Int == 0)  // overdue, not yet closed
             let (saved, thanks) = try await answer(client, token, "nrs=2&pgic=6&painCameBack=yes")
             #expect(saved == .ok && thanks.contains("Your answer has reached your clinic."))
             let (_, twice) = try await answer(client, token, "nrs=2&pgic=6&painCameBack=yes")
             #expect(twice.contains("Your answer was already received."))
+            let answered = try await completeness()
+            #expect(answered?["successes"] as? Int == 1 && answered?["total"] as? Int == 1)
+            // The report counts the patient's score; leaving patients' scores out, the course has not improved.
+            let all = try await client.get("/api/v1/reports/outcomes", token: h.tokens["manager"]).json["response"] as? [String: Any]
+            let clinicians = try await client.get("/api/v1/reports/outcomes?source=clinician", token: h.tokens["manager"]).json["response"] as? [String: Any]
+            #expect(all?["successes"] as? Int == 1 && clinicians?["successes"] as? Int == 0)
             let scores = try await client.get("/api/v1/courses/\(course)", token: h.clinician).json["painScores"] as? [[String: Any]] ?? []
             let patient = scores.filter { $0["source"] as? String == "patient" }
             #expect(patient.count == 1 && patient.first?["nrs"] as? Int == 2 && patient.first?["recordedOn"] as? String == "2026-06-15"
@@ -95,9 +111,7 @@ extension PageTests {
     @Test func anUnknownExpiredRevokedOrAlteredLinkShowsOneClearPageThatRevealsNothing() async throws {
         try await APIHarness.run { h, client in
             let course = h.fixture.courseId
-            try await treat(client, h, course: course)
-            let cookie = try await signIn(client, h, username: "dr.followup")
-            let token = try await makeLink(client, course: course, cookie: cookie)
+            let (cookie, token) = try await linkedCourse(client, h)
             let unknown = try await client.execute(uri: "/f/nothing-like-a-token", method: .get, headers: [.acceptLanguage: "en"])
             let altered = try await client.execute(uri: "/f/\(token.dropLast())x", method: .get, headers: [.acceptLanguage: "en"])
             #expect(unknown.status == .notFound && altered.status == .notFound && String(buffer: unknown.body) == String(buffer: altered.body))
@@ -119,9 +133,7 @@ extension PageTests {
 
     @Test func answersAreRateLimitedPerLink() async throws {
         try await APIHarness.run { h, client in
-            try await treat(client, h, course: h.fixture.courseId)
-            let cookie = try await signIn(client, h, username: "dr.followup")
-            let token = try await makeLink(client, course: h.fixture.courseId, cookie: cookie)
+            let (_, token) = try await linkedCourse(client, h)
             let limit = try TestDatabase.config().followUp.answersPerLinkPerHour
             for _ in 0..<limit { #expect(try await answer(client, token, "nrs=11").0 == .unprocessableContent) }
             let (status, page) = try await answer(client, token, "nrs=2&painCameBack=no")
