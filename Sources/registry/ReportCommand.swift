@@ -22,11 +22,12 @@ struct OutcomesReportCommand: AsyncParsableCommand {
     @Option(help: "First session on or before this date (YYYY-MM-DD).") var to: String?
     @Option(help: "Only courses with a hydrodissection using this injectate (\(Injectate.allowed.joined(separator: ", "))).") var injectate: String?
     @Option(help: "Only this side (left, right, bilateral).") var side: String?
+    @Option(help: "Count only the pain scores entered by this source (clinician, patient).") var source: String?
 
     func run() async throws {
         let filter: ReportFilter
         do {
-            filter = try ReportFilter.parse(siteId: site, clinicianId: clinician, from: from, to: to, injectate: injectate, side: side)
+            filter = try ReportFilter.parse(siteId: site, clinicianId: clinician, from: from, to: to, injectate: injectate, side: side, source: source)
         } catch {
             throw error.asOptionErrors(["siteId": "site", "clinicianId": "clinician"])
         }

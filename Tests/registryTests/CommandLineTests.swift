@@ -31,6 +31,8 @@ import Testing
 
     @Test(arguments: [
         (["report", "outcomes", "--from", "2026-13-01", "--injectate", "honey"], ["--from must be", "--injectate must be one of"]),
+        (["report", "outcomes", "--source", "neighbour"], ["--source must be one of: clinician, patient"]),
+        (["bench", "pages", "--clients", "0"], ["--clients must be from 1 to 256"]),
         (["export", "--out", "/tmp/never-written", "--cohort", "9-9", "--dates", "sideways"], ["--cohort must be one of", "--dates must be one of"]),
         (["user", "add", "bob", "--role", "wizard", "--name", "Bob"], ["--role must be one of: clinician, manager, researcher, admin"]),
         (["user", "add", "bob", "--role", "clinician", "--name", "Bob"], ["a clinician needs at least one --site"]),
