@@ -8,7 +8,7 @@ import RegistryStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks that print ratios against a baseline measured in the same run.",
-        subcommands: [ReportBenchCommand.self, ExportBenchCommand.self, PagesBenchCommand.self, DashboardBenchCommand.self])
+        subcommands: [ReportBenchCommand.self, ExportBenchCommand.self, PagesBenchCommand.self, DashboardBenchCommand.self, WriteBenchCommand.self])
 }
 
 /// Issue 4's scale target: the outcome report over N courses against a plain sequential read of

@@ -10,18 +10,11 @@ import RegistryStore
 struct PagesBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pages", abstract: "Time the course and home pages against the course's JSON (needs wrk).")
 
-    @Option(help: "Concurrent clients.") var clients = 8
-    @Option(help: "Seconds per measurement.") var seconds = 10
-
-    func validate() throws {
-        guard (1...256).contains(clients) else { throw ValidationError("--clients must be from 1 to 256") }
-        guard (2...300).contains(seconds) else { throw ValidationError("--seconds must be from 2 to 300") }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is needed: apt-get install wrk") }
-    }
+    @OptionGroup var load: BenchLoad
 
     func run() async throws {
         let context = try CommandContext()
-        let (clients, seconds) = (clients, seconds)
+        let (clients, seconds) = (load.clients, load.seconds)
         try await withScratchDatabase("registry_bench_pages", context: context) { database, url in
             say("seeding the demo data …")
             try await SeedCommand.seed(database, courses: 300, context: context)
@@ -58,6 +51,18 @@ struct PagesBenchCommand: AsyncParsableCommand {
                 say("latencies are wrk's, measured by \(clients) clients on this machine, server and clients sharing its cores")
             }
         }
+    }
+}
+
+/// How many wrk clients, for how long (wrk must be installed).
+struct BenchLoad: ParsableArguments {
+    @Option(help: "Concurrent clients.") var clients = 8
+    @Option(help: "Seconds per measurement.") var seconds = 10
+
+    func validate() throws {
+        guard (1...256).contains(clients) else { throw ValidationError("--clients must be from 1 to 256") }
+        guard (2...300).contains(seconds) else { throw ValidationError("--seconds must be from 2 to 300") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is needed: apt-get install wrk") }
     }
 }
 
