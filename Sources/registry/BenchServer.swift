@@ -43,3 +43,12 @@ func runOffThePool(_ program: String, _ arguments: [String], environment: [Strin
         }
     }
 }
+
+/// A scratch database holding the demo data (300 courses), for benchmarks that need clinic-like records.
+func withDemoDatabase(_ name: String, context: CommandContext, _ body: (RegistryDatabase, DatabaseURL) async throws -> Void) async throws {
+    try await withScratchDatabase(name, context: context) { database, url in
+        say("seeding the demo data …")
+        try await SeedCommand.seed(database, courses: 300, context: context)
+        try await body(database, url)
+    }
+}

@@ -15,9 +15,7 @@ struct PagesBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext()
         let (clients, seconds) = (load.clients, load.seconds)
-        try await withScratchDatabase("registry_bench_pages", context: context) { database, url in
-            say("seeding the demo data …")
-            try await SeedCommand.seed(database, courses: 300, context: context)
+        try await withDemoDatabase("registry_bench_pages", context: context) { database, url in
             let username = "clinician.north"
             let actor = Actor(userId: nil, label: "bench", route: "registry bench pages")
             let token = try await AccountRepository(database: database).issueToken(username: username, label: "bench", days: 1, actor: actor).token

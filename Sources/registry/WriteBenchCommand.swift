@@ -19,9 +19,7 @@ struct WriteBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext()
         let (clients, seconds) = (load.clients, load.seconds)
-        try await withScratchDatabase("registry_bench_write", context: context) { database, url in
-            say("seeding the demo data …")
-            try await SeedCommand.seed(database, courses: 300, context: context)
+        try await withDemoDatabase("registry_bench_write", context: context) { database, url in
             let actor = Actor(userId: nil, label: "bench", route: "registry bench write")
             let token = try await AccountRepository(database: database).issueToken(username: "clinician.north", label: "bench", days: 1, actor: actor).token
             let courses = try await database.withConnection { connection in
@@ -46,7 +44,8 @@ struct WriteBenchCommand: AsyncParsableCommand {
                 let output = try await runOffThePool("wrk", ["-t2", "-c\(clients)", "-d\(seconds)s", "--latency", "-s", lua.path, server])
                 let api = try WrkRun(output)
                 let written = try await painScores(database, context) - before
-                let pgbench = try await runOffThePool("pgbench", ["-n", "-c", String(clients), "-j", "2", "-T", String(seconds), "-f", sql.path,
+                // A fixed number of inserts per client rather than -T: pgbench's own timer proved unreliable on shared machines.
+                let pgbench = try await runOffThePool("pgbench", ["-n", "-c", String(clients), "-j", "2", "-t", "2000", "-f", sql.path,
                                                                   "-h", url.host, "-p", String(url.port), "-U", url.username, url.database],
                                                       environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
                 guard let tps = pgbench.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") })?.split(separator: " ").dropFirst(2).first
