@@ -37,8 +37,10 @@ extension RegistryServices {
                 if form { return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie.description, .cacheControl: "no-store"]) }
                 return JSONResponse.make(status: .ok, data: try JSONResponse.body(["username": principal.username, "role": principal.role.rawValue]),
                                          headers: [.setCookie: cookie.description])
-            case .failure:
+            case .failure(let slowDown):
                 metrics.signInFailure("wrong_credentials")
+                // Repeated failures are answered slowly, to make guessing expensive.
+                if slowDown > 0 { try await Task.sleep(for: .seconds(slowDown)) }
                 if form { return html(.unauthorized, try pages.login(language, username: username, error: pages.catalogue.text("loginFailed", language)), request) }
                 return JSONResponse.make(status: .unauthorized, APIProblem(error: "login_failed", message: "wrong username or password"))
             case .throttled(let seconds):

@@ -7,7 +7,8 @@ import RegistryCore
 /// What a login attempt came to.
 public enum LoginResult: Sendable, Equatable {
     case success(Principal, sessionToken: String)
-    case failure
+    /// `slowDownSeconds`: after repeated failures the caller holds its answer this long.
+    case failure(slowDownSeconds: Int)
     /// Too many failures: refused without checking the password, for this many seconds.
     case throttled(retryAfterSeconds: Int)
 }
@@ -81,10 +82,9 @@ extension AccountRepository {
             try await recordAttempt(username: username, address: address, userId: nil, success: false, actor: actor, note: "refused: locked out")
             return .throttled(retryAfterSeconds: window * 60)
         }
-        if failures >= rules.slowdownAfterFailures {
-            let delay = min(8, 1 << min(failures - rules.slowdownAfterFailures, 3))
-            try await Task.sleep(for: .seconds(delay))
-        }
+        // The answer to a failure is held back longer the more failures came before (the store
+        // says how long; holding the HTTP answer is the caller's business).
+        let slowDown = failures >= rules.slowdownAfterFailures ? min(8, 1 << min(failures - rules.slowdownAfterFailures, 3)) : 0
         let account = try await database.withConnection { connection in
             try await connection.query("""
                 SELECT id, password_hash FROM users WHERE username = \(username) AND active AND disabled_at IS NULL
@@ -94,7 +94,7 @@ extension AccountRepository {
         let verified = try await Passwords.verify(password, against: hash) && account?.1 != nil
         guard verified, let userId = account?.0 else {
             try await recordAttempt(username: username, address: address, userId: nil, success: false, actor: actor, note: "wrong username or password")
-            return .failure
+            return .failure(slowDownSeconds: slowDown)
         }
         let token = Secret.generate(prefix: "scn_s_")
         let signedIn = try await database.transaction { connection in
@@ -103,7 +103,7 @@ extension AccountRepository {
         }
         try await recordAttempt(username: username, address: address, userId: userId, success: true,
                                 actor: Actor(userId: userId, label: username, route: "POST /login"), note: nil)
-        guard let signedIn else { return .failure }
+        guard let signedIn else { return .failure(slowDownSeconds: slowDown) }
         return .success(signedIn, sessionToken: token)
     }
 
