@@ -22,8 +22,8 @@ extension RegistryServices {
                 } catch let failure as ValidationFailure {
                     var again = form
                     again.problems = failure.problems
-                    let empty = try await repositories.reports.outcomes(rules: config.clinical, filter: ReportFilter(siteId: UUID()), scope: principal.siteScope,
-                                                                        by: principal.actor("GET /reports/outcomes"))
+                    // Nothing is read for a filter that breaks a rule: the page shows an empty report around the form.
+                    let empty = OutcomeReportBuilder(rules: config.clinical).report()
                     throw PageRefusal.invalid(try pages.dashboard(language, viewer: viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
                 }
             }

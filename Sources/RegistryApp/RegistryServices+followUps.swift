@@ -28,10 +28,9 @@ extension RegistryServices {
             try await page(request) { principal, language in
                 let rows = try await dueRows(principal)
                 let reviews = try await repositories.followUps.openReviews(scope: principal.siteScope)
-                let coursePatients = try await courses(reviews.map(\.courseId), principal)
-                let patients = try await repositories.patients.identities(Set(coursePatients.values), scope: principal.siteScope)
+                let patients = try await repositories.patients.identities(Set(reviews.map(\.patientId)), scope: principal.siteScope)
                 return try pages.followUps(language, viewer: viewer(principal), rows: rows, reviews: reviews.map { review in
-                    let patient = coursePatients[review.courseId].flatMap { patients[$0] }
+                    let patient = patients[review.patientId]
                     return (review.reviewId, review.courseId, patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" } ?? "", review.answeredOn)
                 }, csrf: csrfToken(request), writable: principal.may(.writeClinical))
             }
@@ -128,15 +127,6 @@ extension RegistryServices {
         let due = try await repositories.followUps.due(scope: principal.siteScope, today: config.today(now: now()))
         let sites = Dictionary(uniqueKeysWithValues: try await repositories.accounts.sites().map { ($0.id, $0.name) })
         return due.map { Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: sites[$0.siteId] ?? "", followUp: $0.followUp) }
-    }
-
-    /// The patient of each course (for naming review items).
-    private func courses(_ ids: [UUID], _ principal: Principal) async throws -> [UUID: UUID] {
-        var patients: [UUID: UUID] = [:]
-        for id in Set(ids) {
-            if let course = try await repositories.courses.timeline(id, scope: principal.siteScope)?.course { patients[id] = course.patientId }
-        }
-        return patients
     }
 }
 

@@ -160,7 +160,7 @@ extension RegistryServices {
     /// course page itself; the others have a page of their own naming the patient.
     func recordForm(_ segment: String, _ courseId: UUID, _ principal: Principal, _ language: Language, _ request: Request) async throws -> (PageForm, CourseRecord) {
         guard let spec = FormSpec.courseRecords[segment] else { throw StoreError.notFound(segment) }
-        guard let course = try await repositories.courses.timeline(courseId, scope: principal.siteScope)?.course else { throw StoreError.notFound("course") }
+        guard let course = try await repositories.courses.course(courseId, scope: principal.siteScope) else { throw StoreError.notFound("course") }
         let path = "/courses/\(courseId.uuidString.lowercased())"
         var form = PageForm(spec: spec, action: "\(path)/\(segment)") { form in
             if segment == "pain-scores" { return try await coursePage(courseId, principal: principal, language: language, request: request, form: form) }

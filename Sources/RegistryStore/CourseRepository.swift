@@ -23,6 +23,11 @@ public struct CourseRepository: Repository {
         try await database.withConnection { try await registry.courses(scope: scope, awaitingScore: true, page: PageRequest(limit: 20), on: $0) }.items
     }
 
+    /// The course alone (no records), or nil when absent or at another site.
+    public func course(_ id: UUID, scope: Set<UUID>?) async throws -> CourseRecord? {
+        try await database.withConnection { try await registry.course(id, scope: scope, on: $0) }
+    }
+
     /// The course with every record on it, or nil when absent or at another site.
     public func timeline(_ id: UUID, scope: Set<UUID>?) async throws -> CourseTimeline? {
         try await registry.database.withConnection { try await registry.timeline(id, rules: rules.block, scope: scope, on: $0) }

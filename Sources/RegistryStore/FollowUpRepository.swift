@@ -40,13 +40,8 @@ extension Registry {
 public struct FollowUpRepository: Repository {
     let registry: Registry
     let rules: RegistryConfig.FollowUp
-    let clinical: ClinicalRules
 
     /// The course's schedule on `today`; nil when absent or at another site.
-    public func schedule(_ courseId: UUID, scope: Set<UUID>?, today: CalendarDate) async throws -> FollowUpSchedule? {
-        try await database.withConnection { try await schedule(courseId, scope: scope, today: today, on: $0) }
-    }
-
     func schedule(_ courseId: UUID, scope: Set<UUID>?, today: CalendarDate, on connection: PostgresConnection) async throws -> FollowUpSchedule? {
         var schedule: FollowUpSchedule?
         try await registry.streamHistories(courseIds: [courseId], scope: scope, on: connection) { schedule = FollowUpSchedule($0, rules: rules, today: today) }
@@ -164,16 +159,16 @@ public struct FollowUpRepository: Repository {
     }
 
     /// Courses at the caller's sites whose patient said the pain came back, not yet reviewed.
-    public func openReviews(scope: Set<UUID>?) async throws -> [(reviewId: UUID, courseId: UUID, answeredOn: CalendarDate)] {
+    public func openReviews(scope: Set<UUID>?) async throws -> [(reviewId: UUID, courseId: UUID, patientId: UUID, answeredOn: CalendarDate)] {
         try await database.withConnection { connection in
             var query = QueryBuilder("""
-                SELECT r.id, r.course_id, a.answered_at::date::text FROM follow_up_reviews r JOIN follow_up_answers a ON a.id = r.answer_id
+                SELECT r.id, r.course_id, c.patient_id, a.answered_at::date::text FROM follow_up_reviews r JOIN follow_up_answers a ON a.id = r.answer_id
                 JOIN treatment_courses c ON c.id = r.course_id WHERE r.resolved_at IS NULL
                 """)
             query.add(query.siteConditions(siteId: nil, scope: scope) + " ORDER BY a.answered_at")
-            var reviews: [(UUID, UUID, CalendarDate)] = []
-            for try await r in try await connection.query(query.query, logger: logger).decode((UUID, UUID, String).self) {
-                reviews.append((r.0, r.1, CalendarDate(iso: r.2)!))
+            var reviews: [(UUID, UUID, UUID, CalendarDate)] = []
+            for try await r in try await connection.query(query.query, logger: logger).decode((UUID, UUID, UUID, String).self) {
+                reviews.append((r.0, r.1, r.2, try calendarDate(r.3)))
             }
             return reviews
         }

@@ -26,7 +26,7 @@ public struct Repositories: Sendable {
         exports = ExportRepository(registry: registry)
         accounts = AccountRepository(registry: registry)
         audit = AuditRepository(registry: registry)
-        followUps = FollowUpRepository(registry: registry, rules: followUp, clinical: rules)
+        followUps = FollowUpRepository(registry: registry, rules: followUp)
     }
 
     /// True when the database answers a trivial query within two seconds (for /healthz).
