@@ -29,9 +29,12 @@ public struct Repositories: Sendable {
         followUps = FollowUpRepository(registry: registry, rules: followUp)
     }
 
-    /// True when the database answers a trivial query within two seconds (for /healthz).
+    /// True when the database answers a trivial query within the request bound (for /healthz).
+    ///
+    /// The same five seconds as every other quick lookup: a shorter bound reported a healthy but
+    /// busy database as down while a new pool was still opening its first connection.
     public func databaseAnswers() async -> Bool {
-        (try? await database.answering(within: 2) { try await database.ping() }) != nil
+        (try? await database.answering { try await database.ping() }) != nil
     }
 }
 
