@@ -79,4 +79,28 @@ import Testing
             #expect(revoke.output.lowercased().contains("uuid") || revoke.output.contains("token"), "\(revoke.output)")
         }
     }
+
+    @Test func auditVerifyNamesTheFirstAlteredRowAndHoldsToAnAnchor() async throws {
+        try await TestDatabase.withFresh { database in
+            _ = try await Fixture.make(database)
+            let env = ["DATABASE_URL": address(database)]
+            let intact = try registry(["audit", "verify"], environment: env)
+            #expect(intact.status == 0 && intact.output.contains("audit chain intact"), "\(intact.output)")
+            let head = try #require(intact.output.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+            #expect(try registry(["audit", "verify", "--anchor", head], environment: env).status == 0)
+            let seq = head.split(separator: ":")[0]
+            let forged = try registry(["audit", "verify", "--anchor", "\(seq):" + String(repeating: "a", count: 64)], environment: env)
+            #expect(forged.status == 1 && forged.output.contains("no longer has the anchored hash"), "\(forged.output)")
+            let malformed = try registry(["audit", "verify", "--anchor", "head"], environment: env)
+            #expect(malformed.status == 64 && malformed.output.contains("--anchor must be SEQ:HASH"), "\(malformed.output)")
+
+            try await database.transaction { connection in
+                try await connection.query("ALTER TABLE audit_log DISABLE TRIGGER USER", logger: TestDatabase.logger)
+                try await connection.query("UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 2", logger: TestDatabase.logger)
+                try await connection.query("ALTER TABLE audit_log ENABLE TRIGGER USER", logger: TestDatabase.logger)
+            }
+            let broken = try registry(["audit", "verify"], environment: env)
+            #expect(broken.status == 1 && broken.output.contains("(seq 2): its content no longer matches its hash"), "\(broken.output)")
+        }
+    }
 }

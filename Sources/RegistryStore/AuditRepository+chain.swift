@@ -1,0 +1,96 @@
+import Foundation
+import PostgresNIO
+
+/// What walking the audit chain found: how far it holds, and the first row where it does not.
+public struct AuditChainReport: Sendable, Equatable {
+    /// Rows that link and match their hashes, from the first on.
+    public var verified = 0
+    /// The last row of the chain as the head records it (seq and hex hash).
+    public var head: (seq: Int64, hash: String) = (0, AuditChainWalk.genesis)
+    /// The first break, in words naming its row; nil when the whole chain holds.
+    public var firstBreak: String?
+
+    public var intact: Bool { firstBreak == nil }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.verified == b.verified && a.head == b.head && a.firstBreak == b.firstBreak
+    }
+}
+
+/// Follows the chain row by row: each row must come next in sequence, carry the hash of the row
+/// before it and hash to what it stores; the head must name the last row.
+struct AuditChainWalk {
+    /// The "previous hash" of the first row: 32 zero bytes, in hex.
+    static let genesis = String(repeating: "0", count: 64)
+
+    private(set) var report = AuditChainReport()
+    private var seq: Int64 = 0
+    private var hash = genesis
+
+    /// Takes the next row in seq order: its stored seq, id, previous hash, hash, and the hash
+    /// recomputed from its content now.
+    mutating func add(seq rowSeq: Int64, id: Int64, previous: String, stored: String, recomputed: String) {
+        guard report.intact else { return }
+        let row = "audit row \(id) (seq \(rowSeq))"
+        if rowSeq != seq + 1 {
+            report.firstBreak = rowSeq > seq + 1
+                ? "\(row): the rows with seq \(seq + 1)…\(rowSeq - 1) are missing"
+                : "\(row): seq repeats or goes back after seq \(seq)"
+        } else if previous != hash {
+            report.firstBreak = "\(row): does not link to the row before it (a row before it was changed, removed or inserted)"
+        } else if recomputed != stored {
+            report.firstBreak = "\(row): its content no longer matches its hash (the row was changed)"
+        } else {
+            report.verified += 1
+            seq = rowSeq
+            hash = stored
+        }
+    }
+
+    /// Checks the head against the last row walked; returns the finished report.
+    mutating func finish(head: (seq: Int64, hash: String)?) -> AuditChainReport {
+        guard let (headSeq, headHash) = head else {
+            report.firstBreak = report.firstBreak ?? "the chain's head row was removed"
+            return report
+        }
+        report.head = (headSeq, headHash)
+        if report.intact, headSeq != seq || headHash != hash {
+            report.firstBreak = headSeq > seq
+                ? "the chain's head names seq \(headSeq) but the last row is seq \(seq): rows at the end were removed"
+                : "the chain's head (seq \(headSeq)) does not match the last row (seq \(seq))"
+        }
+        return report
+    }
+}
+
+extension AuditRepository {
+    /// Walks the whole audit chain in one snapshot, recomputing every row's hash in the database
+    /// with the function that wrote it, and names the first row that does not hold.
+    public func verifyChain() async throws -> AuditChainReport {
+        try await database.transaction { connection in
+            try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger)
+            var walk = AuditChainWalk()
+            for try await r in try await connection.query("""
+                SELECT seq, id, encode(prev_hash, 'hex'), encode(hash, 'hex'), encode(audit_row_hash(a), 'hex')
+                FROM audit_log a ORDER BY seq
+                """, logger: logger).decode((Int64, Int64, String, String, String).self) {
+                walk.add(seq: r.0, id: r.1, previous: r.2, stored: r.3, recomputed: r.4)
+            }
+            let rows = try await connection.query("SELECT seq, encode(hash, 'hex') FROM audit_chain_head", logger: logger)
+            var head: (Int64, String)?
+            for try await row in rows.decode((Int64, String).self) { head = row }
+            return walk.finish(head: head)
+        }
+    }
+
+    /// The stored hash (hex) of the audit row at `seq`, nil when there is none.
+    public func chainHash(at seq: Int64) async throws -> String? {
+        try await database.withConnection { connection in
+            var hash: String?
+            for try await row in try await connection.query("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = \(seq)", logger: logger).decode(String.self) {
+                hash = row
+            }
+            return hash
+        }
+    }
+}

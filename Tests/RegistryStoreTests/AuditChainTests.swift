@@ -1,0 +1,94 @@
+import Foundation
+import PostgresNIO
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// Every audit row is linked to the one before it by hash, so a change made behind the
+/// application's back (as the database superuser, with the append-only trigger switched off) is
+/// found and named by the verifier.
+@Suite struct AuditChainTests {
+    /// A fixture plus `writers` concurrent writers appending `each` audit rows apiece, each in its
+    /// own transaction, as a busy clinic day would.
+    func busyRegistry(_ database: RegistryDatabase, writers: Int = 8, each: Int = 20) async throws -> Int {
+        _ = try await Fixture.make(database)
+        let registry = Registry(database: database)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for n in 0..<each {
+                        try await database.transaction {
+                            try await registry.auditAction("report", actor: Fixture.actor, details: "{\"writer\":\(writer),\"n\":\(n)}", on: $0)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return try await count(database, "SELECT count(*) FROM audit_log")
+    }
+
+    func count(_ database: RegistryDatabase, _ sql: String) async throws -> Int {
+        try await database.withConnection { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).decode(Int.self).first { _ in true } ?? 0
+        }
+    }
+
+    /// Runs `sql` as the superuser would to hide something: with the append-only trigger off.
+    func tamper(_ database: RegistryDatabase, _ sql: String) async throws {
+        try await database.transaction { connection in
+            try await connection.query("ALTER TABLE audit_log DISABLE TRIGGER USER", logger: TestDatabase.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
+            try await connection.query("ALTER TABLE audit_log ENABLE TRIGGER USER", logger: TestDatabase.logger)
+        }
+    }
+
+    @Test func concurrentWritersLeaveOneUnbrokenChain() async throws {
+        try await TestDatabase.withFresh { database in
+            let rows = try await busyRegistry(database)
+            let report = try await AuditRepository(database: database).verifyChain()
+            #expect(report.intact, "\(report.firstBreak ?? "")")
+            #expect(report.verified == rows)
+            #expect(report.head.seq == Int64(rows))
+            #expect(try await AuditRepository(database: database).chainHash(at: report.head.seq) == report.head.hash)
+        }
+    }
+
+    @Test(arguments: [
+        ("UPDATE audit_log SET after = '{\"writer\":99}' WHERE seq = 40", "seq 40): its content no longer matches its hash", 39),
+        ("UPDATE audit_log SET at = at - interval '1 hour' WHERE seq = 12", "seq 12): its content no longer matches its hash", 11),
+        ("DELETE FROM audit_log WHERE seq = 30", "(seq 31): the rows with seq 30…30 are missing", 29),
+        ("DELETE FROM audit_log WHERE seq > 100", "names seq", 100),
+    ])
+    func aChangeMadeBehindTheApplicationsBackIsNamed(sql: String, named: String, goodRows: Int) async throws {
+        try await TestDatabase.withFresh { database in
+            _ = try await busyRegistry(database, writers: 4, each: 30)
+            try await tamper(database, sql)
+            let report = try await AuditRepository(database: database).verifyChain()
+            #expect(!report.intact)
+            #expect(report.firstBreak?.contains(named) == true, "\(report.firstBreak ?? "intact")")
+            #expect(report.verified == goodRows)
+        }
+    }
+
+    @Test func rehashingOneRowStillBreaksTheLinkOfTheNext() async throws {
+        try await TestDatabase.withFresh { database in
+            _ = try await busyRegistry(database, writers: 2, each: 10)
+            try await tamper(database, "UPDATE audit_log SET after = '{}' WHERE seq = 5")
+            try await tamper(database, "UPDATE audit_log a SET hash = audit_row_hash(a) WHERE seq = 5")
+            let report = try await AuditRepository(database: database).verifyChain()
+            #expect(report.firstBreak?.contains("(seq 6): does not link to the row before it") == true, "\(report.firstBreak ?? "intact")")
+        }
+    }
+
+    @Test func theHeadMovesOnlyWithANewAuditRow() async throws {
+        try await TestDatabase.withFresh { database in
+            _ = try await Fixture.make(database)
+            await #expect(throws: PSQLError.self) {
+                try await database.withConnection { try await $0.query("UPDATE audit_chain_head SET seq = 1", logger: TestDatabase.logger) }
+            }
+            #expect(try await AuditRepository(database: database).verifyChain().intact)
+        }
+    }
+}
