@@ -49,6 +49,17 @@ public enum DatabaseAdmin {
         }
     }
 
+    /// Tables, views and sequences outside PostgreSQL's own schemas: 0 for an empty database.
+    public static func tableCount(_ database: RegistryDatabase) async throws -> Int {
+        try await database.withConnection { connection in
+            try await connection.query("""
+                SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+                """, logger: database.logger).decode(Int.self).first { _ in true } ?? 0
+        }
+    }
+
     static func quoted(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -23,8 +23,10 @@ import Testing
     }
 
     /// The address of `database` with its password, for DATABASE_URL.
-    func address(_ database: RegistryDatabase) -> String {
-        let url = database.url
+    func address(_ database: RegistryDatabase) -> String { address(database.url) }
+
+    /// `url` with its password, for DATABASE_URL.
+    func address(_ url: DatabaseURL) -> String {
         let secret = url.password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) ?? $0) } ?? ""
         return "postgres://\(url.username)\(secret)@\(url.host):\(url.port)/\(url.database)"
     }
