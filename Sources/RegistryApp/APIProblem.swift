@@ -26,7 +26,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if status == .internalServerError {
                 logger.error("unhandled error", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
-            return JSONResponse.make(status: status, problem)
+            var response = JSONResponse.make(status: status, problem)
+            if status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
+            return response
         }
     }
 

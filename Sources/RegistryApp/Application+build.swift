@@ -52,7 +52,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(services.exportRoutes)
         .addRoutes(services.followUpRoutes)
     return Application(
-        router: router,
+        responder: BoundedResponder(router.buildResponder(), server: config.server, onAbandon: { metrics.requestOutOfTime() }),
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),
         services: [database.client],
         logger: logger

@@ -42,6 +42,10 @@ struct RegistryMetrics: Sendable {
         counter("registry_sign_in_failures_total", "Refused sign-ins, by reason", [("reason", reason)]).increment()
     }
 
+    func requestOutOfTime() {
+        counter("registry_requests_out_of_time_total", "Requests answered 503 because they outlived their bound", []).increment()
+    }
+
     var text: String { registry.emitToString() }
 
     private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {

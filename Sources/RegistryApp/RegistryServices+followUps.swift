@@ -77,7 +77,7 @@ extension RegistryServices {
         routes.post("f/:token") { request, context in
             let language = language(of: request)
             let token = context.parameters.get("token") ?? ""
-            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let address = request.clientAddress(context, trustProxy: config.server.trustProxy)
             let posted = try await PostedForm.read(request)
             guard await answerLimiter.allow("link:" + Secret.hash(token), limit: config.followUp.answersPerLinkPerHour, now: now()),
                   await answerLimiter.allow("address:" + address, limit: config.followUp.answersPerAddressPerHour, now: now()) else {

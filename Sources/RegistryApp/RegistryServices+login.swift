@@ -28,7 +28,7 @@ extension RegistryServices {
                 }
                 throw ValidationFailure([FieldProblem(field: "username", rule: "required", message: "username and password are required")])
             }
-            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let address = request.clientAddress(context, trustProxy: config.server.trustProxy)
             switch try await repositories.accounts.login(username: username, password: password, address: address, rules: config.auth) {
             case .success(let principal, let token):
                 let secure = config.auth.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"

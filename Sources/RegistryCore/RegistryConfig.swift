@@ -21,6 +21,16 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var timeZone: String
         /// Serve `GET /metrics` on a non-loopback bind too (it is always served on loopback).
         public var publicMetrics: Bool
+        /// Every request is answered within this many seconds: past it, 503 with Retry-After,
+        /// whatever the database is doing (a write that completes later is replayed by its
+        /// Idempotency-Key).
+        public var requestTimeoutSeconds: Double
+        /// The same bound for reports, the dashboard and exports, which read every course.
+        public var analysisTimeoutSeconds: Double
+        /// After SIGTERM, requests in flight get this long to finish before the process ends.
+        public var shutdownSeconds: Double
+        /// Behind a reverse proxy: take the client's address from the last X-Forwarded-For entry.
+        public var trustProxy: Bool
     }
 
     public struct Auth: Codable, Sendable, Equatable {
@@ -178,6 +188,11 @@ extension RegistryConfig {
         _ = v.integer(auth.slowdownAfterFailures, "auth.slowdownAfterFailures", in: 1...100)
         _ = v.integer(auth.lockoutAfterFailures, "auth.lockoutAfterFailures", in: auth.slowdownAfterFailures...1000)
         _ = v.integer(auth.lockoutMinutes, "auth.lockoutMinutes", in: 1...1440)
+        for (value, field, range) in [(server.requestTimeoutSeconds, "server.requestTimeoutSeconds", 0.5...600.0),
+                                      (server.analysisTimeoutSeconds, "server.analysisTimeoutSeconds", 0.5...86400.0),
+                                      (server.shutdownSeconds, "server.shutdownSeconds", 0.0...600.0)] where !range.contains(value) {
+            v.fail(field, "range", "must be from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) seconds")
+        }
         if TimeZone(identifier: server.timeZone) == nil {
             v.fail("server.timeZone", "time_zone", "must be a time-zone name such as Europe/Berlin")
         }

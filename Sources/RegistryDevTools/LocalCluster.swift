@@ -133,6 +133,7 @@ public struct LocalCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
         // `env -C /` starts the program in /, which every user may enter (the postgres user may
         // not be allowed into the caller's working directory).
         let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -152,5 +153,15 @@ public struct LocalCluster: Sendable {
             throw StoreError.configuration("\(program) \(arguments.joined(separator: " ")) failed:\n\(text)")
         }
         return text
+    }
+
+    /// Makes a spawned program inherit nothing but standard input, output and error: a server
+    /// started from here (pg_ctl's postgres) must not keep this process's sockets open after it
+    /// closes them. glibc (2.34 and later) has `posix_spawn_file_actions_addclosefrom_np`, which
+    /// Swift's Glibc module does not import, so it is looked up by name.
+    public static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
     }
 }

@@ -68,6 +68,9 @@ extension AccountRepository {
     /// answered; after `auth.lockoutAfterFailures` attempts are refused outright until
     /// `auth.lockoutMinutes` pass. An unknown username costs the same bcrypt work as a known one,
     /// so timing does not reveal which accounts exist.
+    /// The longest a failed sign-in's answer is held back (the sign-in route's time bound allows for it).
+    public static let longestSlowDownSeconds = 8
+
     func checkLogin(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
         let window = rules.lockoutMinutes
         let failures = try await database.withConnection { connection in
@@ -84,7 +87,7 @@ extension AccountRepository {
         }
         // The answer to a failure is held back longer the more failures came before (the store
         // says how long; holding the HTTP answer is the caller's business).
-        let slowDown = failures >= rules.slowdownAfterFailures ? min(8, 1 << min(failures - rules.slowdownAfterFailures, 3)) : 0
+        let slowDown = failures >= rules.slowdownAfterFailures ? min(Self.longestSlowDownSeconds, 1 << min(failures - rules.slowdownAfterFailures, 3)) : 0
         let account = try await database.withConnection { connection in
             try await connection.query("""
                 SELECT id, password_hash FROM users WHERE username = \(username) AND active AND disabled_at IS NULL

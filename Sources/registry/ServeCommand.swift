@@ -3,6 +3,7 @@ import Hummingbird
 import RegistryApp
 import RegistryCore
 import RegistryStore
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the web pages and JSON API.")
@@ -33,6 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
                                         statementTimeoutMs: config.database.statementTimeoutMs, logger: context.logger)
         let app = try buildApplication(config: config, database: database, logger: context.logger)
         say("SCN registry serving on http://\(config.server.host):\(config.server.port)")
-        try await app.runService()
+        // SIGTERM or SIGINT: stop accepting, let requests in flight finish (each is bounded by
+        // server.requestTimeoutSeconds), and after server.shutdownSeconds cancel whatever is left;
+        // work that ignores cancellation (a query on a connection that died) ends with the process.
+        var lifecycle = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: context.logger)
+        lifecycle.maximumGracefulShutdownDuration = .milliseconds(Int(config.server.shutdownSeconds * 1000))
+        lifecycle.maximumCancellationDuration = .seconds(1)
+        try await ServiceGroup(configuration: lifecycle).run()
     }
 }

@@ -24,6 +24,9 @@ struct APIHarness {
             let fixture = try await Fixture.make(database)
             var config = try TestDatabase.config()
             config.server.port = 0
+            // The request bound is for faults (LoadAndFaultTests); a test machine running every
+            // suite at once can be slow without anything being wrong.
+            config.server.requestTimeoutSeconds = 120
             configure(&config)
             // The application runs its own pool as a service; the harness keeps its own for checks.
             let appDatabase = RegistryDatabase(url: database.url, poolSize: 4, logger: TestDatabase.logger)

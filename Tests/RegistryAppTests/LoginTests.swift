@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PostgresNIO
 import RegistryCore
 import RegistryStore
 import RegistryTestSupport
@@ -72,6 +73,27 @@ import Testing
             let wrong = try await login(client, "nope nope nope")
             #expect(wrong.status == .unauthorized)
             #expect(String(buffer: wrong.body).contains("\"error\":\"login_failed\""))
+        }
+    }
+
+    /// Behind a reverse proxy (server.trustProxy) the address throttled is the client's, the last
+    /// X-Forwarded-For entry (the one the proxy appended); without it, the header is ignored.
+    @Test(arguments: [(true, "203.0.113.9"), (false, "127.0.0.1")])
+    func aTrustedProxysForwardedAddressIsTheOneThrottled(trustProxy: Bool, recorded: String) async throws {
+        try await APIHarness.run(.live, configure: { $0.server.trustProxy = trustProxy }) { h, client async throws in
+            try await addLoginUser(h)
+            let wrong = try await client.execute(uri: "/login", method: .post,
+                                                 headers: [.contentType: "application/json", HTTPField.Name("X-Forwarded-For")!: "198.51.100.1, 203.0.113.9"],
+                                                 body: ByteBuffer(string: #"{"username":"nurse.login","password":"wrong password!"}"#))
+            #expect(wrong.status == .unauthorized)
+            let addresses = try await h.database.withConnection { connection in
+                var found: [String] = []
+                for try await address in try await connection.query("SELECT address FROM login_attempts", logger: TestDatabase.logger).decode(String.self) {
+                    found.append(address)
+                }
+                return found
+            }
+            #expect(addresses == [recorded])
         }
     }
 

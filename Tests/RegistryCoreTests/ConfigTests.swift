@@ -56,6 +56,8 @@ import Testing
         ("REGISTRY_SERVER_PORT", "70000", "server.port"),
         ("REGISTRY_CLINICAL_BLOCK_POSITIVE_RELIEF_PERCENT", "0", "clinical.block.positiveReliefPercent"),
         ("REGISTRY_SERVER_TIME_ZONE", "Mars/Olympus", "server.timeZone"),
+        ("REGISTRY_SERVER_REQUEST_TIMEOUT_SECONDS", "0", "server.requestTimeoutSeconds"),
+        ("REGISTRY_SERVER_SHUTDOWN_SECONDS", "-1", "server.shutdownSeconds"),
         ("REGISTRY_CLINICAL_SESSIONS_COUNTED_KINDS", #"["massage"]"#, "clinical.sessions.countedKinds"),
     ])
     func unusableValuesFailWithTheKeyNamed(_ variable: String, _ value: String, _ named: String) throws {
