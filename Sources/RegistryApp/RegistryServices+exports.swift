@@ -23,8 +23,8 @@ extension RegistryServices {
                             body: ResponseBody { writer in
                                 var bytes = 0
                                 let rows = try await exports.table(table, plan: plan, by: actor) { chunk in
-                                    bytes += chunk.utf8.count
-                                    try await writer.write(ByteBuffer(string: chunk))
+                                    bytes += chunk.readableBytes
+                                    try await writer.write(chunk)
                                 }
                                 try await writer.finish(nil)
                                 metrics.exported(rows: rows, bytes: bytes)

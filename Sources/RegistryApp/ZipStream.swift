@@ -31,11 +31,10 @@ struct ZipStream: ExportSink {
         try await send(header)
     }
 
-    mutating func write(_ chunk: String) async throws {
-        let bytes = Array(chunk.utf8)
-        current!.crc = CRC32.update(current!.crc, bytes)
-        current!.size &+= UInt32(bytes.count)
-        try await send(ByteBuffer(bytes: bytes))
+    mutating func write(_ chunk: ByteBuffer) async throws {
+        current!.crc = CRC32.update(current!.crc, chunk.readableBytesView)
+        current!.size &+= UInt32(chunk.readableBytes)
+        try await send(chunk)
     }
 
     mutating func end() async throws {
@@ -94,7 +93,7 @@ enum CRC32 {
         (0..<8).reduce(UInt32(n)) { c, _ in c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
     }
 
-    static func update(_ crc: UInt32, _ bytes: [UInt8]) -> UInt32 {
+    static func update(_ crc: UInt32, _ bytes: some Sequence<UInt8>) -> UInt32 {
         var c = ~crc
         for byte in bytes { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
         return ~c

@@ -6,7 +6,7 @@ import RegistryCore
 /// Where a whole export goes: a zip stream, or a folder.
 public protocol ExportSink {
     mutating func begin(file: String) async throws
-    mutating func write(_ chunk: String) async throws
+    mutating func write(_ chunk: ByteBuffer) async throws
     mutating func end() async throws
 }
 
@@ -104,12 +104,13 @@ struct HashingSink<Inner: ExportSink> {
         try await inner.begin(file: file)
     }
 
-    mutating func write(_ chunk: String) async throws {
-        let data = Data(chunk.utf8)
-        hasher.update(data: data)
-        bytes += data.count
+    mutating func write(_ chunk: ByteBuffer) async throws {
+        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        bytes += chunk.readableBytes
         try await inner.write(chunk)
     }
+
+    mutating func write(_ text: String) async throws { try await write(ByteBuffer(string: text)) }
 
     mutating func end(rows: Int?) async throws -> ExportedFile {
         try await inner.end()

@@ -82,7 +82,7 @@ extension ExportRepository {
     /// the number of data rows.
     @discardableResult
     public func exportTable(_ table: ExportTable, plan: ExportPlan, on connection: PostgresConnection,
-                            emit: (String) async throws -> Void) async throws -> Int {
+                            emit: (ByteBuffer) async throws -> Void) async throws -> Int {
         var buffer = ChunkBuffer()
         func add(_ record: String) async throws {
             if let chunk = buffer.add(record) { try await emit(chunk) }
@@ -142,8 +142,9 @@ extension ExportRepository {
             let window = (query.bind(plan.rules.block.assessmentWindowMinutes.minimum), query.bind(plan.rules.block.assessmentWindowMinutes.maximum))
             sql += table.lineQuery(inner: inner, outer: outer, relative: d.dates == .relative, notes: notes, threshold: threshold, window: window)
             query.add(sql)
-            for try await line in try await connection.query(query.query, logger: logger).decode(String.self) {
-                try await add(line)
+            // The lines stay bytes from the wire to the response: no String per row.
+            for try await line in try await connection.query(query.query, logger: logger).decode(ByteBuffer.self) {
+                if let chunk = buffer.add(line) { try await emit(chunk) }
             }
         }
         if let chunk = buffer.drain() { try await emit(chunk) }
@@ -153,21 +154,30 @@ extension ExportRepository {
 
 /// Collects CSV records into chunks of about 64 kB, so a million rows cost a few hundred writes.
 struct ChunkBuffer {
-    private var text = ""
+    private static let size = 65_536
+    private var bytes = ByteBuffer()
     private(set) var rows = 0
 
     /// Adds a record; returns a full chunk to send, if one is ready.
-    mutating func add(_ record: String) -> String? {
-        text += record
-        rows += 1
-        guard text.utf8.count >= 65_536 else { return nil }
-        return drain()
+    mutating func add(_ record: String) -> ByteBuffer? {
+        bytes.writeString(record)
+        return counted()
     }
 
-    mutating func drain() -> String? {
-        guard !text.isEmpty else { return nil }
-        defer { text = "" }
-        return text
+    mutating func add(_ record: ByteBuffer) -> ByteBuffer? {
+        bytes.writeImmutableBuffer(record)
+        return counted()
+    }
+
+    private mutating func counted() -> ByteBuffer? {
+        rows += 1
+        return bytes.readableBytes >= Self.size ? drain() : nil
+    }
+
+    mutating func drain() -> ByteBuffer? {
+        guard bytes.readableBytes > 0 else { return nil }
+        defer { bytes = ByteBuffer() }
+        return bytes
     }
 }
 

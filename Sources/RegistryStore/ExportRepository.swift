@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RegistryCore
 
 /// De-identified research exports.
@@ -11,7 +12,7 @@ public struct ExportRepository: Repository {
     /// One table as CSV text, in chunks, after auditing the export; one snapshot throughout.
     /// Returns the number of data rows.
     @discardableResult
-    public func table(_ table: ExportTable, plan: ExportPlan, by actor: Actor, emit: (String) async throws -> Void) async throws -> Int {
+    public func table(_ table: ExportTable, plan: ExportPlan, by actor: Actor, emit: (ByteBuffer) async throws -> Void) async throws -> Int {
         try await auditExport(plan, tables: [table.rawValue], actor: actor)
         return try await database.transaction { connection in
             try await beginExport(plan, on: connection)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import RegistryCore
 import RegistryStore
 
@@ -62,7 +63,7 @@ struct FolderSink: ExportSink {
         handle = try FileHandle(forWritingTo: url)
     }
 
-    mutating func write(_ chunk: String) async throws { try handle?.write(contentsOf: Data(chunk.utf8)) }
+    mutating func write(_ chunk: ByteBuffer) async throws { try handle?.write(contentsOf: Data(chunk.readableBytesView)) }
 
     mutating func end() async throws {
         try handle?.close()

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RegistryAnalytics
 import RegistryCore
 import RegistryDevTools
@@ -67,7 +68,7 @@ struct MemorySink: ExportSink {
     var files: [(String, String)] = []
 
     mutating func begin(file: String) async throws { files.append((file, "")) }
-    mutating func write(_ chunk: String) async throws { files[files.count - 1].1 += chunk }
+    mutating func write(_ chunk: ByteBuffer) async throws { files[files.count - 1].1 += String(buffer: chunk) }
     mutating func end() async throws {}
 }
 
