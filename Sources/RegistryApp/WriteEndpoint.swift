@@ -33,7 +33,7 @@ extension RegistryServices {
 
     private func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[Self.idempotencyHeader] else { return nil }
-        guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+        guard (1...200).contains(key.count), key.allSatisfy({ ("!"..."~").contains($0) }) else {
             throw ValidationFailure(field: "Idempotency-Key", rule: "format", message: "must be 1 to 200 visible ASCII characters, such as a UUID")
         }
         return key
