@@ -4,6 +4,7 @@ import Logging
 import RegistryApp
 import RegistryDevTools
 import RegistryStore
+import ServiceLifecycle
 
 /// Runs the registry in this process on a free local port against `url` for `body`, which gets
 /// the server's base address; the server stops when `body` returns. Benchmarks read the
@@ -15,14 +16,18 @@ func withBenchServer(context: CommandContext, url: DatabaseURL, _ body: @escapin
     var quiet = context.logger
     quiet.logLevel = .error
     let app = try buildApplication(config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
+    // Stopped gracefully, as SIGTERM stops `registry serve`: cancelling it would log errors.
+    let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        group.addTask { try await services.run() }
         defer { group.cancelAll() }
         let server = "http://127.0.0.1:\(config.server.port)"
         try await waitForServer(server + "/healthz")
         try await body(server)
         // Let the requests a load generator cut off at its deadline finish before stopping.
         try await Task.sleep(for: .seconds(1))
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
     }
 }
 

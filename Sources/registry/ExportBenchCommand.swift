@@ -38,22 +38,22 @@ struct ExportBenchCommand: AsyncParsableCommand {
             try await withBenchServer(context: context, url: url) { server in
                 let base = server + "/api/v1/exports/pain_scores.csv"
 
-                func curl(_ uri: String) throws -> (seconds: Double, firstByte: Double) {
-                    let out = try LocalCluster.run("curl", ["-sS", "--fail", "-o", "/dev/null", "-w", "%{time_total} %{time_starttransfer}",
+                func curl(_ uri: String) async throws -> (seconds: Double, firstByte: Double) {
+                    let out = try await runOffThePool("curl", ["-sS", "--fail", "-o", "/dev/null", "-w", "%{time_total} %{time_starttransfer}",
                                                             "-H", "Authorization: Bearer \(token)", uri])
                     let parts = out.split(separator: " ").compactMap { Double($0) }
                     return (parts[0], parts[1])
                 }
                 // Memory: a tenth of the rows (site A) first, then all; peak RSS only ever rises.
-                _ = try curl(base + "?siteId=\(siteA)")
+                _ = try await curl(base + "?siteId=\(siteA)")
                 let peakTenth = peakResidentMegabytes()
-                let api = try curl(base)
+                let api = try await curl(base)
                 let peakAll = peakResidentMegabytes()
 
                 let copy = "\\copy (SELECT p.id, p.course_id, c.patient_id, p.recorded_on, p.timepoint, p.nrs, p.odi, p.pgic "
                     + "FROM pain_scores p JOIN treatment_courses c ON c.id = p.course_id WHERE p.voided_at IS NULL) TO '/dev/null' CSV HEADER"
                 let psql = try await clock {
-                    try LocalCluster.run("psql", ["-X", "-q", "-h", url.host, "-p", String(url.port), "-U", url.username, "-d", url.database, "-c", copy],
+                    _ = try await runOffThePool("psql", ["-X", "-q", "-h", url.host, "-p", String(url.port), "-U", url.username, "-d", url.database, "-c", copy],
                                          environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
                 }
                 let apiRate = Double(rows) / api.seconds, psqlRate = Double(rows) / psql
