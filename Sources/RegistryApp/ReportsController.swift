@@ -6,25 +6,49 @@ import RegistryCore
 import RegistryStore
 import RegistryWeb
 
-/// The outcome dashboard for managers (their sites) and researchers (the whole registry): the
-/// JSON report's figures as a page with charts, each table also as CSV.
-extension RegistryServices {
-    var dashboardRoutes: Routes {
+/// The outcome report: as JSON for the API, and as the dashboard for managers (their sites) and
+/// researchers (the whole registry), its figures as a page with charts, each table also as CSV.
+struct ReportsController {
+    let services: RegistryServices
+
+    /// GET /api/v1/reports/outcomes: the outcome report over the filtered courses.
+    var apiRoutes: Routes {
+        let api = RouteCollection(context: RegistryRequestContext.self)
+        api.get("reports/outcomes") { request, context in
+            let principal = try context.require(.runReports)
+            let filter = try ReportFilter.parse(siteId: request.query("siteId"), clinicianId: request.query("clinicianId"),
+                                                from: request.query("from"), to: request.query("to"),
+                                                injectate: request.query("injectate"), side: request.query("side"), source: request.query("source"))
+            // Managers see their own sites' outcomes; researchers the whole registry, aggregated.
+            let report = try await services.repositories.reports.outcomes(rules: services.config.clinical, filter: filter, scope: principal.siteScope,
+                                                                          followUp: followUpToday(), by: principal.actor("GET /api/v1/reports/outcomes"))
+            return JSONResponse.make(status: .ok, report)
+        }
+        return api
+    }
+
+    /// The follow-up schedule's rules and today, for the report's completeness figures.
+    func followUpToday() -> (rules: RegistryConfig.FollowUp, today: CalendarDate) {
+        (services.config.followUp, services.config.today(now: services.now()))
+    }
+
+    /// GET /reports/outcomes (the dashboard) and /reports/outcomes/{table}.csv.
+    var pageRoutes: Routes {
         let routes = Routes(context: RegistryRequestContext.self)
         routes.get("reports/outcomes") { request, _ in
-            try await page(request, needs: .runReports) { principal, language in
+            try await services.page(request, needs: .runReports) { principal, language in
                 let (spec, names) = try await reportFilterForm(principal)
                 let form = FilledForm(spec: spec, action: "/reports/outcomes", csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
                                       submitKey: "apply")
                 do {
                     let report = try await outcomes(request, principal, route: "GET /reports/outcomes")
-                    return try pages.dashboard(language, viewer: viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
+                    return try services.pages.dashboard(language, viewer: services.viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
                 } catch let failure as ValidationFailure {
                     var again = form
                     again.problems = failure.problems
                     // Nothing is read for a filter that breaks a rule: the page shows an empty report around the form.
-                    let empty = OutcomeReportBuilder(rules: config.clinical).report()
-                    throw PageRefusal.invalid(try pages.dashboard(language, viewer: viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
+                    let empty = OutcomeReportBuilder(rules: services.config.clinical).report()
+                    throw PageRefusal.invalid(try services.pages.dashboard(language, viewer: services.viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
                 }
             }
         }
@@ -32,10 +56,10 @@ extension RegistryServices {
             let file = context.parameters.get("file") ?? ""
             let key = file.hasSuffix(".csv") ? String(file.dropLast(4)) : ""
             var csv: String?
-            let response = try await page(request, needs: .runReports) { principal, language in
+            let response = try await services.page(request, needs: .runReports) { principal, language in
                 let (_, names) = try await reportFilterForm(principal)
                 let report = try await outcomes(request, principal, route: "GET /reports/outcomes/{table}.csv")
-                guard let table = OutcomeTables(report: report, names: names, catalogue: pages.catalogue, language: language).all.first(where: { $0.key == key }) else {
+                guard let table = OutcomeTables(report: report, names: names, catalogue: services.pages.catalogue, language: language).all.first(where: { $0.key == key }) else {
                     throw StoreError.notFound("table")
                 }
                 csv = ([table.csvHeader] + table.csvRows).map(CSV.record).joined()
@@ -55,7 +79,7 @@ extension RegistryServices {
         let values = filterValues(request)
         let filter = try ReportFilter.parse(siteId: values["siteId"], clinicianId: values["clinicianId"], from: values["from"], to: values["to"],
                                             injectate: values["injectate"], side: values["side"], source: values["source"])
-        return try await repositories.reports.outcomes(rules: config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
+        return try await services.repositories.reports.outcomes(rules: services.config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
                                                        by: principal.actor(route))
     }
 
@@ -68,8 +92,8 @@ extension RegistryServices {
     /// The filter's choices (the user's sites and their clinicians) and the names of every site
     /// and clinician, for the breakdown tables.
     private func reportFilterForm(_ principal: Principal) async throws -> (FormSpec, [UUID: String]) {
-        let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
-        let clinicians = try await repositories.accounts.users().filter { user in
+        let sites = try await services.repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
+        let clinicians = try await services.repositories.accounts.users().filter { user in
             user.role == .clinician && (principal.siteScope.map { !$0.isDisjoint(with: user.siteIds) } ?? true)
         }
         let spec = FormSpec.reportFilter(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
