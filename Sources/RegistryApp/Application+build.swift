@@ -16,7 +16,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     database.onLeaseWait = { metrics.poolWait($0) }
     let repositories = Repositories(database: database, rules: config.clinical, followUp: config.followUp)
     let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
-    let reports = ReportsController(services: services)
+    let reports = ReportsController(services: services), exports = ExportsController(services: services)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(logger: logger))
@@ -40,7 +40,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(services.pageRoutes)
     router.addRoutes(services.formRoutes)
     router.addRoutes(reports.pageRoutes)
-    router.addRoutes(services.exportPageRoutes)
+    router.addRoutes(exports.pageRoutes)
     router.addRoutes(services.adminPageRoutes)
     router.addRoutes(services.followUpPageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
@@ -50,7 +50,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(services.correctionRoutes)
         .addRoutes(reports.apiRoutes)
         .addRoutes(services.adminRoutes)
-        .addRoutes(services.exportRoutes)
+        .addRoutes(exports.apiRoutes)
         .addRoutes(services.followUpRoutes)
     return Application(
         responder: BoundedResponder(router.buildResponder(), server: config.server, onAbandon: { metrics.requestOutOfTime() }),

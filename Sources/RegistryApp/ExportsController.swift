@@ -2,13 +2,20 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import RegistryAnalytics
 import RegistryCore
 import RegistryStore
+import RegistryWeb
 
-extension RegistryServices {
+/// Research exports: one table as CSV or everything as a zip through the API, streamed as they
+/// read; and `/exports`, the page that checks a filter by the same rules and gives the links
+/// (researchers and admins: every site; managers: their own).
+struct ExportsController {
+    let services: RegistryServices
+
     /// Research exports: one table as CSV, or everything (with codebook and manifest) as a zip.
     /// Both stream as they read: memory stays flat and the first bytes leave at once.
-    var exportRoutes: Routes {
+    var apiRoutes: Routes {
         let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("exports/:file") { request, context in
             let principal = try context.require(.export)
@@ -17,7 +24,7 @@ extension RegistryServices {
                 throw StoreError.notFound("export \(file); tables: \(ExportTable.allCases.map(\.fileName).joined(separator: ", "))")
             }
             let plan = try exportPlan(request, principal)
-            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports/\(file)"), metrics = metrics
+            let exports = services.repositories.exports, actor = principal.actor("GET /api/v1/exports/\(file)"), metrics = services.metrics
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8; header=present",
                                                    .contentDisposition: "attachment; filename=\"\(table.fileName)\""],
                             body: ResponseBody { writer in
@@ -33,7 +40,7 @@ extension RegistryServices {
         api.get("exports.zip") { request, context in
             let principal = try context.require(.export)
             let plan = try exportPlan(request, principal)
-            let exports = repositories.exports, actor = principal.actor("GET /api/v1/exports.zip"), metrics = metrics
+            let exports = services.repositories.exports, actor = principal.actor("GET /api/v1/exports.zip"), metrics = services.metrics
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"scn-registry-export.zip\""],
                             body: ResponseBody { writer in
                                 // The zip stream keeps its output for the whole response; the box lends it the writer.
@@ -51,7 +58,35 @@ extension RegistryServices {
     /// The export's selection from query parameters, scoped to a manager's own sites.
     func exportPlan(_ request: Request, _ principal: Principal) throws -> ExportPlan {
         try ExportPlan.parse(siteId: request.query("siteId"), from: request.query("from"), to: request.query("to"), cohort: request.query("cohort"),
-                             procedureKind: request.query("procedureKind"), dates: request.query("dates"), scope: principal.siteScope, config: config)
+                             procedureKind: request.query("procedureKind"), dates: request.query("dates"), scope: principal.siteScope, config: services.config)
+    }
+
+    var pageRoutes: Routes {
+        let routes = Routes(context: RegistryRequestContext.self)
+        routes.get("exports") { request, _ in
+            try await services.page(request, needs: .export) { principal, language in
+                var values = request.filledQuery(["siteId", "from", "to", "cohort", "procedureKind", "dates"])
+                if values["dates"] == nil { values["dates"] = "shifted" }
+                let sites = try await services.repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
+                let spec = FormSpec.exportFilter(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
+                                                 cohorts: CourseOutcome.cohortLabels(services.config.clinical.cohorts))
+                var form = FilledForm(spec: spec, action: "/exports", csrf: "", idempotencyKey: "", values: values, method: "get", submitKey: "showDownloads")
+                func render(_ downloads: [(name: String, href: String)]) throws -> String {
+                    try services.pages.exports(language, viewer: services.viewer(principal), filter: form, downloads: downloads, notesIncluded: services.config.export.includeNotes)
+                }
+                do {
+                    _ = try ExportPlan.parse(siteId: values["siteId"], from: values["from"], to: values["to"], cohort: values["cohort"],
+                                             procedureKind: values["procedureKind"], dates: values["dates"], scope: principal.siteScope, config: services.config)
+                } catch let failure as ValidationFailure {
+                    form.problems = failure.problems
+                    throw PageRefusal.invalid(try render([]))
+                }
+                let query = queryString(values)
+                return try render([("scn-registry-export.zip", "/api/v1/exports.zip\(query)")]
+                    + ExportTable.allCases.map { ($0.fileName, "/api/v1/exports/\($0.fileName)\(query)") })
+            }
+        }
+        return routes
     }
 }
 
@@ -59,4 +94,12 @@ extension RegistryServices {
 final class WriterBox: @unchecked Sendable {
     var writer: any ResponseBodyWriter
     init(_ writer: any ResponseBodyWriter) { self.writer = writer }
+}
+
+/// `?a=1&b=2` of `values` in name order, percent-encoded; empty for none.
+func queryString(_ values: [String: String]) -> String {
+    guard !values.isEmpty else { return "" }
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._")
+    return "?" + values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
 }
