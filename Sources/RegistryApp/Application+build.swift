@@ -17,6 +17,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     let repositories = Repositories(database: database, rules: config.clinical, followUp: config.followUp)
     let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
     let reports = ReportsController(services: services), exports = ExportsController(services: services)
+    let admin = AdminController(services: services)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(logger: logger))
@@ -41,7 +42,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(services.formRoutes)
     router.addRoutes(reports.pageRoutes)
     router.addRoutes(exports.pageRoutes)
-    router.addRoutes(services.adminPageRoutes)
+    router.addRoutes(admin.pageRoutes)
     router.addRoutes(services.followUpPageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
@@ -49,7 +50,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(services.clinicalRoutes)
         .addRoutes(services.correctionRoutes)
         .addRoutes(reports.apiRoutes)
-        .addRoutes(services.adminRoutes)
+        .addRoutes(admin.apiRoutes)
         .addRoutes(exports.apiRoutes)
         .addRoutes(services.followUpRoutes)
     return Application(
