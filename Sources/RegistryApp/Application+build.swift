@@ -17,7 +17,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     let repositories = Repositories(database: database, rules: config.clinical, followUp: config.followUp)
     let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
     let reports = ReportsController(services: services), exports = ExportsController(services: services)
-    let admin = AdminController(services: services)
+    let admin = AdminController(services: services), followUps = FollowUpsController(services: services)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(logger: logger))
@@ -43,7 +43,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(reports.pageRoutes)
     router.addRoutes(exports.pageRoutes)
     router.addRoutes(admin.pageRoutes)
-    router.addRoutes(services.followUpPageRoutes)
+    router.addRoutes(followUps.pageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
         .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))
@@ -52,7 +52,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(reports.apiRoutes)
         .addRoutes(admin.apiRoutes)
         .addRoutes(exports.apiRoutes)
-        .addRoutes(services.followUpRoutes)
+        .addRoutes(followUps.apiRoutes)
     return Application(
         responder: BoundedResponder(router.buildResponder(), server: config.server, onAbandon: { metrics.requestOutOfTime() }),
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),

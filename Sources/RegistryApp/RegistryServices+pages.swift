@@ -101,6 +101,13 @@ extension RegistryServices {
                                 clinician: overview.clinicianName, site: overview.siteName, form: form, followUp: followUp)
     }
 
+    /// Due follow-ups at the user's sites as page rows, with site names.
+    func dueRows(_ principal: Principal) async throws -> [Pages.DueRow] {
+        let due = try await repositories.followUps.due(scope: principal.siteScope, today: config.today(now: now()))
+        let sites = Dictionary(uniqueKeysWithValues: try await repositories.accounts.sites().map { ($0.id, $0.name) })
+        return due.map { Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: sites[$0.siteId] ?? "", followUp: $0.followUp) }
+    }
+
     /// The user of the session cookie, if it is still valid.
     func signedIn(_ request: Request) async throws -> Principal? {
         guard let token = request.cookies[SessionCookie.name]?.value else { return nil }

@@ -11,8 +11,6 @@ struct RegistryServices: Sendable {
     let config: RegistryConfig
     /// Injected so tests can fix "today"; the server passes the real clock.
     let now: @Sendable () -> Date
-    /// Answers from patient links, counted per link and per address.
-    let answerLimiter = RateLimiter()
 
     func validationContext() -> ValidationContext { ValidationContext(config: config, now: now()) }
 }

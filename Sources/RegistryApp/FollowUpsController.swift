@@ -8,13 +8,17 @@ import RegistryWeb
 
 /// Follow-up: the due list (JSON and page), patient links made from the course page, and the
 /// page a patient answers from — without an account, showing the clinic's name and nothing else.
-extension RegistryServices {
+struct FollowUpsController {
+    let services: RegistryServices
+    /// Answers from patient links, counted per link and per address (one limiter for the process).
+    let answerLimiter = RateLimiter()
+
     /// `GET /api/v1/follow-ups/due`: who to ask today at the caller's sites, with contact details.
-    var followUpRoutes: Routes {
+    var apiRoutes: Routes {
         let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("follow-ups/due") { request, context in
             let principal = try context.require(.readIdentity)
-            let due = try await repositories.followUps.due(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, today: config.today(now: now()))
+            let due = try await services.repositories.followUps.due(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, today: services.config.today(now: services.now()))
             return JSONResponse.make(status: .ok, ["items": due.map { item in
                 DueFollowUpJSON(courseId: item.courseId, siteId: item.siteId, patient: item.patient, followUp: item.followUp)
             }])
@@ -22,75 +26,76 @@ extension RegistryServices {
         return api
     }
 
-    var followUpPageRoutes: Routes {
+    /// The due list and review page, link buttons, and /f/{token}, the patient's page.
+    var pageRoutes: Routes {
         let routes = Routes(context: RegistryRequestContext.self)
         routes.get("follow-ups") { request, _ in
-            try await page(request) { principal, language in
-                let rows = try await dueRows(principal)
-                let reviews = try await repositories.followUps.openReviews(scope: principal.siteScope)
-                let patients = try await repositories.patients.identities(Set(reviews.map(\.patientId)), scope: principal.siteScope)
-                return try pages.followUps(language, viewer: viewer(principal), rows: rows, reviews: reviews.map { review in
+            try await services.page(request) { principal, language in
+                let rows = try await services.dueRows(principal)
+                let reviews = try await services.repositories.followUps.openReviews(scope: principal.siteScope)
+                let patients = try await services.repositories.patients.identities(Set(reviews.map(\.patientId)), scope: principal.siteScope)
+                return try services.pages.followUps(language, viewer: services.viewer(principal), rows: rows, reviews: reviews.map { review in
                     let patient = patients[review.patientId]
                     return (review.reviewId, review.courseId, patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" } ?? "", review.answeredOn)
-                }, csrf: csrfToken(request), writable: principal.may(.writeClinical))
+                }, csrf: services.csrfToken(request), writable: principal.may(.writeClinical))
             }
         }
         routes.post("follow-ups/reviews/:id/resolve") { request, context in
-            try await page(request) { principal, _ in
+            try await services.page(request) { principal, _ in
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
-                try await checkCSRF(request)
-                try? await repositories.followUps.resolveReview(try context.pathId("review"), scope: principal.siteScope,
+                try await services.checkCSRF(request)
+                try? await services.repositories.followUps.resolveReview(try context.pathId("review"), scope: principal.siteScope,
                                                                by: principal.actor("POST /follow-ups/reviews/{id}/resolve"))
                 throw PageRefusal.done(location: "/follow-ups")
             }
         }
         routes.post("courses/:id/follow-up-links") { request, context in
-            try await page(request) { principal, language in
+            try await services.page(request) { principal, language in
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
-                try await checkCSRF(request)
+                try await services.checkCSRF(request)
                 let id = try context.pathId("course")
-                let link = try await repositories.followUps.createLink(courseId: id, scope: principal.siteScope, by: principal.actor("POST /courses/{id}/follow-up-links"))
+                let link = try await services.repositories.followUps.createLink(courseId: id, scope: principal.siteScope, by: principal.actor("POST /courses/{id}/follow-up-links"))
                 // The token is not stored: this answer is the only place it appears (no-store).
-                throw PageRefusal.shown(try await coursePage(id, principal: principal, language: language, request: request,
+                throw PageRefusal.shown(try await services.coursePage(id, principal: principal, language: language, request: request,
                                                              issuedLink: "\(origin(request))/f/\(link.token)"))
             }
         }
         routes.post("courses/:id/follow-up-links/:linkId/revoke") { request, context in
-            try await page(request) { principal, _ in
+            try await services.page(request) { principal, _ in
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
-                try await checkCSRF(request)
+                try await services.checkCSRF(request)
                 let id = try context.pathId("course")
-                try? await repositories.followUps.revokeLink(try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
+                try? await services.repositories.followUps.revokeLink(try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
                                                             by: principal.actor("POST /courses/{id}/follow-up-links/{linkId}/revoke"))
                 throw PageRefusal.done(location: "/courses/\(id.uuidString.lowercased())#follow-up")
             }
         }
         routes.get("f/:token") { request, context in
-            let language = language(of: request)
+            let language = services.language(of: request)
             let token = context.parameters.get("token") ?? ""
-            guard let link = try await repositories.followUps.link(token: token, today: config.today(now: now())) else {
+            guard let link = try await services.repositories.followUps.link(token: token, today: services.config.today(now: services.now())) else {
                 return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
             }
             guard let open = link.open else { return patientPage(.ok, language, clinic: link.clinic, link.answeredRecently ? .alreadyReceived : .nothingDue, request) }
             return patientPage(.ok, language, clinic: link.clinic, .ask(answerForm(token), label: open.label), request)
         }
         routes.post("f/:token") { request, context in
-            let language = language(of: request)
+            let language = services.language(of: request)
             let token = context.parameters.get("token") ?? ""
-            let address = request.clientAddress(context, trustProxy: config.server.trustProxy)
+            let address = request.clientAddress(context, trustProxy: services.config.server.trustProxy)
             let posted = try await PostedForm.read(request)
-            guard await answerLimiter.allow("link:" + Secret.hash(token), limit: config.followUp.answersPerLinkPerHour, now: now()),
-                  await answerLimiter.allow("address:" + address, limit: config.followUp.answersPerAddressPerHour, now: now()) else {
+            guard await answerLimiter.allow("link:" + Secret.hash(token), limit: services.config.followUp.answersPerLinkPerHour, now: services.now()),
+                  await answerLimiter.allow("address:" + address, limit: services.config.followUp.answersPerAddressPerHour, now: services.now()) else {
                 return patientPage(.tooManyRequests, language, clinic: nil, .tooMany, request)
             }
-            let today = config.today(now: now())
-            guard let link = try await repositories.followUps.link(token: token, today: today) else {
+            let today = services.config.today(now: services.now())
+            guard let link = try await services.repositories.followUps.link(token: token, today: today) else {
                 return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
             }
             do {
                 let answer = try PatientAnswerInput(nrs: posted.values["nrs"], pgic: posted.values["pgic"], painCameBack: posted.values["painCameBack"]).validated()
-                switch try await repositories.followUps.answer(token: token, answer, today: today) {
-                case .recorded: metrics.write(kind: "follow-up-answers", replayed: false)
+                switch try await services.repositories.followUps.answer(token: token, answer, today: today) {
+                case .recorded: services.metrics.write(kind: "follow-up-answers", replayed: false)
                     return patientPage(.ok, language, clinic: link.clinic, .thanks, request)
                 case .alreadyReceived: return patientPage(.ok, language, clinic: link.clinic, .alreadyReceived, request)
                 case .nothingDue: return patientPage(.ok, language, clinic: link.clinic, .nothingDue, request)
@@ -112,21 +117,14 @@ extension RegistryServices {
 
     private func patientPage(_ status: HTTPResponse.Status, _ language: Language, clinic: String?, _ page: Pages.PatientPage, _ request: Request) -> Response {
         // A page that fails to render is a bug; the template set is checked at start-up.
-        html(status, (try? pages.patientFollowUp(language, clinic: clinic, page: page)) ?? "", request)
+        services.html(status, (try? services.pages.patientFollowUp(language, clinic: clinic, page: page)) ?? "", request)
     }
 
     /// The address patients reach this server at, from the request (behind a proxy, its Host).
     private func origin(_ request: Request) -> String {
-        let host = request.head.authority ?? "\(config.server.host):\(config.server.port)"
-        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? (config.auth.secureCookies ? "https" : "http")
+        let host = request.head.authority ?? "\(services.config.server.host):\(services.config.server.port)"
+        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? (services.config.auth.secureCookies ? "https" : "http")
         return "\(scheme)://\(host)"
-    }
-
-    /// Due follow-ups at the user's sites as page rows, with site names.
-    func dueRows(_ principal: Principal) async throws -> [Pages.DueRow] {
-        let due = try await repositories.followUps.due(scope: principal.siteScope, today: config.today(now: now()))
-        let sites = Dictionary(uniqueKeysWithValues: try await repositories.accounts.sites().map { ($0.id, $0.name) })
-        return due.map { Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: sites[$0.siteId] ?? "", followUp: $0.followUp) }
     }
 }
 
