@@ -61,6 +61,7 @@ struct ExportsController {
                              procedureKind: request.query("procedureKind"), dates: request.query("dates"), scope: principal.siteScope, config: services.config)
     }
 
+    /// GET /exports: the filter form and, once it holds, the download links.
     var pageRoutes: Routes {
         let routes = Routes(context: RegistryRequestContext.self)
         routes.get("exports") { request, _ in
