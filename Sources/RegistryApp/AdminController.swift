@@ -24,6 +24,12 @@ struct AdminController {
             if entries.count == query.limit, let last = entries.last { page["nextBefore"] = last.id }
             return JSONResponse.make(status: .ok, data: try JSONSerialization.data(withJSONObject: page, options: [.sortedKeys]))
         }
+        // Walks the whole hash chain: every row recomputed in one snapshot.
+        api.get("audit/verify") { _, context in
+            _ = try context.require(.readAudit)
+            let report = try await services.repositories.audit.verifyChain()
+            return JSONResponse.make(status: .ok, data: try JSONSerialization.data(withJSONObject: report.json, options: [.sortedKeys]))
+        }
         api.get("users") { _, context in
             _ = try context.require(.manageUsers)
             let users = try await services.repositories.accounts.users()
@@ -100,8 +106,9 @@ struct AdminController {
                     let entries = try await services.repositories.audit.entries(query)
                     var older = values
                     older["before"] = entries.last.map { String($0.id) }
+                    let chain = request.query("verify") == nil ? nil : try await services.repositories.audit.verifyChain()
                     return try services.pages.adminAudit(language, viewer: services.viewer(principal), entries: entries, filter: form,
-                                                next: entries.count == query.limit ? "/admin/audit\(queryString(older))" : nil)
+                                                         next: entries.count == query.limit ? "/admin/audit\(queryString(older))" : nil, chain: chain)
                 } catch let failure as ValidationFailure {
                     form.problems = failure.problems
                     throw PageRefusal.invalid(try services.pages.adminAudit(language, viewer: services.viewer(principal), entries: [], filter: form, next: nil))

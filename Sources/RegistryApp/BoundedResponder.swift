@@ -14,7 +14,7 @@ import RegistryStore
 struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == RegistryRequestContext {
     let inner: Inner
     let quick: Duration
-    /// For reports, the dashboard and exports, which read every course.
+    /// For reports, the dashboard, exports and the audit chain check, which read everything.
     let analysis: Duration
     let onAbandon: @Sendable () -> Void
 
@@ -25,15 +25,16 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
         self.onAbandon = onAbandon
     }
 
-    func bound(for path: String) -> Duration {
-        let analyses = ["/reports/", "/api/v1/reports/", "/exports", "/api/v1/exports"]
-        if analyses.contains(where: path.hasPrefix) { return analysis }
+    func bound(for request: Request) -> Duration {
+        let path = request.uri.path
+        let analyses = ["/reports/", "/api/v1/reports/", "/exports", "/api/v1/exports", "/api/v1/audit/verify"]
+        if analyses.contains(where: path.hasPrefix) || (path == "/admin/audit" && request.query("verify") != nil) { return analysis }
         // A throttled sign-in holds its answer on purpose.
         return path == "/login" ? quick + .seconds(AccountRepository.longestSlowDownSeconds) : quick
     }
 
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
-        let limit = bound(for: request.uri.path)
+        let limit = bound(for: request)
         return try await outrace(limit, work: { [inner] in try await inner.respond(to: request, context: context) }, fallback: {
             onAbandon()
             return Self.unavailable(request, after: limit)

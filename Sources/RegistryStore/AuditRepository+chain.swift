@@ -1,31 +1,13 @@
 import Foundation
 import PostgresNIO
-
-/// What walking the audit chain found: how far it holds, and the first row where it does not.
-public struct AuditChainReport: Sendable, Equatable {
-    /// Rows that link and match their hashes, from the first on.
-    public var verified = 0
-    /// The last row of the chain as the head records it (seq and hex hash).
-    public var head: (seq: Int64, hash: String) = (0, AuditChainWalk.genesis)
-    /// The first break, in words naming its row; nil when the whole chain holds.
-    public var firstBreak: String?
-
-    public var intact: Bool { firstBreak == nil }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.verified == b.verified && a.head == b.head && a.firstBreak == b.firstBreak
-    }
-}
+import RegistryCore
 
 /// Follows the chain row by row: each row must come next in sequence, carry the hash of the row
 /// before it and hash to what it stores; the head must name the last row.
 struct AuditChainWalk {
-    /// The "previous hash" of the first row: 32 zero bytes, in hex.
-    static let genesis = String(repeating: "0", count: 64)
-
     private(set) var report = AuditChainReport()
     private var seq: Int64 = 0
-    private var hash = genesis
+    private var hash = AuditChainReport.genesis
 
     /// Takes the next row in seq order: its stored seq, id, previous hash, hash, and the hash
     /// recomputed from its content now.

@@ -43,9 +43,16 @@ extension Pages {
         return try render("admin-tokens", language, values)
     }
 
-    public func adminAudit(_ language: Language, viewer: Viewer, entries: [AuditEntry], filter: FilledForm, next: String?) throws -> String {
+    /// `chain`: what verifying the hash chain found, when asked for.
+    public func adminAudit(_ language: Language, viewer: Viewer, entries: [AuditEntry], filter: FilledForm, next: String?,
+                           chain: AuditChainReport? = nil) throws -> String {
         try render("admin-audit", language, [
             "title": catalogue.text("auditTitle", language), "viewer": viewer, "filter": formValues(filter, language), "next": next ?? false,
+            "chain": chain.map { chain in
+                ["intact": chain.intact, "message": chain.intact
+                    ? catalogue.text("auditChainIntact", language, ["n": String(chain.verified), "head": "\(chain.head.seq):\(chain.head.hash)"])
+                    : catalogue.text("auditChainBroken", language, ["n": String(chain.verified), "problem": chain.firstBreak ?? ""])]
+            } ?? false,
             "entries": entries.map(auditRow),
             "empty": entries.isEmpty,
         ])

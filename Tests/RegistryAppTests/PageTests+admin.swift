@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PostgresNIO
 import RegistryCore
 import RegistryStore
 import RegistryTestSupport
@@ -73,6 +74,34 @@ extension PageTests {
             #expect(bad == .unprocessableContent && fieldError(badPage, "recordId") != nil)
             let manager = try await signIn(client, h, username: "mgr.audit")
             #expect(try await page(client, "/admin/audit", cookie: manager).0 == .forbidden)
+        }
+    }
+
+    /// The admin verifies the audit chain from the page and the API; a row changed behind the
+    /// application's back (as the database superuser) is named on both, in either language.
+    @Test func theAdminVerifiesTheAuditChainFromThePageAndTheAPI() async throws {
+        try await APIHarness.run { h, client in
+            let admin = try await signIn(client, h, username: "adm.chain")
+            let (_, plain, _) = try await page(client, "/admin/audit", cookie: admin)
+            #expect(plain.contains("href=\"/admin/audit?verify=1\"") && !plain.contains("id=\"audit-chain\""))
+            let (status, intact, _) = try await page(client, "/admin/audit?verify=1", cookie: admin)
+            #expect(status == .ok && intact.contains("Audit trail intact"), "\(intact)")
+            let api = try await client.get("/api/v1/audit/verify", token: h.tokens["admin"])
+            #expect(api.status == .ok && api.json["intact"] as? Bool == true && api.json["firstBreak"] is NSNull)
+            let verified = try #require(api.json["verified"] as? Int)
+            #expect(verified > 5)
+            #expect(try await client.get("/api/v1/audit/verify", token: h.clinician).status == .forbidden)
+
+            try await h.database.transaction { connection in
+                try await connection.query("ALTER TABLE audit_log DISABLE TRIGGER USER", logger: TestDatabase.logger)
+                try await connection.query("UPDATE audit_log SET actor_label = 'nobody' WHERE seq = 3", logger: TestDatabase.logger)
+                try await connection.query("ALTER TABLE audit_log ENABLE TRIGGER USER", logger: TestDatabase.logger)
+            }
+            let broken = try await client.get("/api/v1/audit/verify", token: h.tokens["admin"])
+            #expect(broken.json["intact"] as? Bool == false && broken.json["verified"] as? Int == 2)
+            #expect((broken.json["firstBreak"] as? String)?.contains("(seq 3)") == true)
+            let (_, zh, _) = try await page(client, "/admin/audit?verify=1", cookie: admin, language: "zh-TW")
+            #expect(zh.contains("稽核紀錄遭到竄改") && zh.contains("error-summary") && zh.contains("(seq 3)"), "\(zh)")
         }
     }
 }
