@@ -47,8 +47,8 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        // Every API request starts here; the lookups are bounded, so an unreachable database
-        // turns into a prompt 503 rather than a request that waits forever.
+        // Every API request starts here; BoundedResponder turns an unreachable database into a
+        // prompt 503 rather than a request that waits forever.
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             context.principal = try await accounts.principal(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         } else if let session = request.cookies[SessionCookie.name]?.value {

@@ -17,7 +17,7 @@ extension AccountRepository {
     /// The user behind an API token, if it is known, unexpired, unrevoked and its user active:
     /// one statement, which records the use at most once a minute (so a busy client does not
     /// write a row per request).
-    func lookUpPrincipal(forToken token: String) async throws -> Principal? {
+    public func principal(forToken token: String) async throws -> Principal? {
         try await principal(matching: """
             SELECT t.id, t.user_id, t.last_used_at AS used FROM api_tokens t
             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
@@ -27,7 +27,7 @@ extension AccountRepository {
 
     /// The user behind a session cookie, if the session has not ended or idled out; each use
     /// extends it (recorded at most once a minute, well inside the idle limit).
-    func lookUpPrincipal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
+    public func principal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
         try await principal(matching: """
             SELECT s.id_hash AS id, s.user_id, s.last_seen_at AS used FROM web_sessions s
             WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.last_seen_at > now() - \(idleMinutes) * interval '1 minute'
@@ -61,6 +61,9 @@ extension AccountRepository {
         return Principal(userId: userId, username: row.0, role: try coded(row.1), siteIds: Set(row.2))
     }
 
+    /// The longest a failed sign-in's answer is held back (the sign-in route's time bound allows for it).
+    public static let longestSlowDownSeconds = 8
+
     /// Checks a password, throttling by account and by address, and opens a web session on
     /// success. Every attempt is recorded and audited.
     ///
@@ -68,10 +71,7 @@ extension AccountRepository {
     /// answered; after `auth.lockoutAfterFailures` attempts are refused outright until
     /// `auth.lockoutMinutes` pass. An unknown username costs the same bcrypt work as a known one,
     /// so timing does not reveal which accounts exist.
-    /// The longest a failed sign-in's answer is held back (the sign-in route's time bound allows for it).
-    public static let longestSlowDownSeconds = 8
-
-    func checkLogin(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
+    public func login(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
         let window = rules.lockoutMinutes
         let failures = try await database.withConnection { connection in
             try await connection.query("""

@@ -6,8 +6,9 @@ import Testing
 /// Schemathesis (PyPI) generates requests from the served OpenAPI document, valid and invalid,
 /// and sends them to a live server with a token of each role: no answer is a 5xx, every status
 /// is one the document lists for the operation, and every body (4xx problems included) matches
-/// its documented schema. Bounded: ten examples per operation and phase, a fixed seed.
-@Suite(.enabled(if: Schemathesis.available || ExternalTools.required))
+/// its documented schema. Bounded: ten examples per operation and phase, a fixed seed; one role
+/// at a time, so the fuzzer does not starve the suites running beside it.
+@Suite(.serialized, .enabled(if: Schemathesis.available || ExternalTools.required))
 struct FuzzTests {
 
     @Test(arguments: ["clinician", "manager", "researcher", "admin"])
