@@ -26,9 +26,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if status == .internalServerError {
                 logger.error("unhandled error", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
-            var response = JSONResponse.make(status: status, problem)
-            if status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
-            return response
+            return JSONResponse.problem(status, problem)
         }
     }
 
@@ -96,6 +94,16 @@ enum JSONResponse {
         // Encoding our own types cannot fail; fall back to an empty object rather than crash.
         make(status: status, data: (try? body(value)) ?? Data("{}".utf8))
     }
+
+    /// A problem as JSON; a 503 also says when to try again.
+    static func problem(_ status: HTTPResponse.Status, _ problem: APIProblem) -> Response {
+        var response = make(status: status, problem)
+        if status == .serviceUnavailable { response.headers[.retryAfter] = retryAfterSeconds }
+        return response
+    }
+
+    /// Seconds a client should wait after a 503 (the database restarting, a request out of time).
+    static let retryAfterSeconds = "2"
 }
 
 extension Capability {

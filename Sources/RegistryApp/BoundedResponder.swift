@@ -8,9 +8,9 @@ import RegistryStore
 ///
 /// When PostgreSQL restarts, a query on a connection that died can wait forever without
 /// noticing cancellation, so the router's work is raced with `outrace`, which leaves it behind
-/// when the bound passes: the client gets its answer and graceful shutdown never waits on it. A write left behind either
-/// commits or rolls back as one transaction; retried with the same Idempotency-Key it is replayed
-/// or made, never made twice.
+/// when the bound passes: the client gets its answer and graceful shutdown never waits on it.
+/// A write left behind either commits or rolls back as one transaction; retried with the same
+/// Idempotency-Key it is replayed or made, never made twice.
 struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == RegistryRequestContext {
     let inner: Inner
     let quick: Duration
@@ -45,12 +45,10 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
     static func unavailable(_ request: Request, after limit: Duration) -> Response {
         let seconds = limit.components.seconds
         if request.uri.path.hasPrefix("/api/") {
-            var response = JSONResponse.make(status: .serviceUnavailable, APIProblem(
+            return JSONResponse.problem(.serviceUnavailable, APIProblem(
                 error: "database_unavailable",
                 message: "the registry could not answer within \(seconds) s (its database may be restarting). "
                     + "Try again shortly; with the same Idempotency-Key a write is never made twice"))
-            response.headers[.retryAfter] = "2"
-            return response
         }
         let page = """
             <!doctype html><html lang="zh-Hant"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -59,7 +57,7 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
             <p>登錄系統暫時無法回應（資料庫可能正在重新啟動），已輸入的內容可返回上一頁再送出一次，不會重複記錄。</p>
             <p>The registry could not answer within \(seconds) s (its database may be restarting). Go back and send the form again: nothing is recorded twice.</p>
             """
-        return Response(status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: "2"],
+        return Response(status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: JSONResponse.retryAfterSeconds],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 }

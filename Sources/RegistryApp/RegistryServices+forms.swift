@@ -124,13 +124,13 @@ extension RegistryServices {
         }
     }
 
-    /// The session's CSRF token (pages that show forms are only reached signed in).
     /// A button's POST (disable, revoke): the session's CSRF token or a 403 page.
     func checkCSRF(_ request: Request) async throws {
         let posted = try await PostedForm.read(request)
         guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(posted.csrf, session: session) else { throw PageRefusal.expired }
     }
 
+    /// The session's CSRF token (pages that show forms are only reached signed in).
     func csrfToken(_ request: Request) -> String {
         request.cookies[SessionCookie.name].map { CSRF.token(session: $0.value) } ?? ""
     }

@@ -30,16 +30,16 @@ struct AuditChainWalk {
     }
 
     /// Checks the head against the last row walked; returns the finished report.
-    mutating func finish(head: (seq: Int64, hash: String)?) -> AuditChainReport {
-        guard let (headSeq, headHash) = head else {
+    mutating func finish(head: AuditChainReport.Head?) -> AuditChainReport {
+        guard let head else {
             report.firstBreak = report.firstBreak ?? "the chain's head row was removed"
             return report
         }
-        report.head = (headSeq, headHash)
-        if report.intact, headSeq != seq || headHash != hash {
-            report.firstBreak = headSeq > seq
-                ? "the chain's head names seq \(headSeq) but the last row is seq \(seq): rows at the end were removed"
-                : "the chain's head (seq \(headSeq)) does not match the last row (seq \(seq))"
+        report.head = head
+        if report.intact, head.seq != seq || head.hash != hash {
+            report.firstBreak = head.seq > seq
+                ? "the chain's head names seq \(head.seq) but the last row is seq \(seq): rows at the end were removed"
+                : "the chain's head (seq \(head.seq)) does not match the last row (seq \(seq))"
         }
         return report
     }
@@ -58,21 +58,16 @@ extension AuditRepository {
                 """, logger: logger).decode((Int64, Int64, String, String, String).self) {
                 walk.add(seq: r.0, id: r.1, previous: r.2, stored: r.3, recomputed: r.4)
             }
-            let rows = try await connection.query("SELECT seq, encode(hash, 'hex') FROM audit_chain_head", logger: logger)
-            var head: (Int64, String)?
-            for try await row in rows.decode((Int64, String).self) { head = row }
-            return walk.finish(head: head)
+            let head = try await connection.query("SELECT seq, encode(hash, 'hex') FROM audit_chain_head", logger: logger)
+                .decode((Int64, String).self).first { _ in true }
+            return walk.finish(head: head.map { AuditChainReport.Head(seq: $0.0, hash: $0.1) })
         }
     }
 
     /// The stored hash (hex) of the audit row at `seq`, nil when there is none.
     public func chainHash(at seq: Int64) async throws -> String? {
         try await database.withConnection { connection in
-            var hash: String?
-            for try await row in try await connection.query("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = \(seq)", logger: logger).decode(String.self) {
-                hash = row
-            }
-            return hash
+            try await connection.query("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = \(seq)", logger: logger).decode(String.self).first { _ in true }
         }
     }
 }

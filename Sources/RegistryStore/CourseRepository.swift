@@ -81,7 +81,8 @@ public struct CourseRepository: Repository {
     /// check the record is not dated before it started, insert and audit, in one transaction.
     private func add<Output: Encodable>(_ record: some DatedCourseRecord, to courseId: UUID, scope: Set<UUID>?, idempotency: Idempotency?,
                                         insert: (OpenCourse, PostgresConnection) async throws -> Output) async throws -> Written {
-        try await registry.idempotentWrite(idempotency, toCourse: courseId, scope: scope) { course, connection in
+        try await registry.idempotentWrite(idempotency) { connection in
+            let course = try await registry.openCourse(courseId, scope: scope, on: connection)
             try record.checkNotBefore(courseStart: course.startedOn)
             return try await insert(course, connection)
         }

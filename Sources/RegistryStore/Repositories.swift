@@ -29,10 +29,10 @@ public struct Repositories: Sendable {
         followUps = FollowUpRepository(registry: registry, rules: followUp)
     }
 
-    /// True when the database answers a trivial query within the request bound (for /healthz).
+    /// True when the database answers a trivial query within five seconds (for /healthz).
     ///
-    /// The same five seconds as every other quick lookup: a shorter bound reported a healthy but
-    /// busy database as down while a new pool was still opening its first connection.
+    /// Two seconds reported a healthy but busy database as down while a new pool was still
+    /// opening its first connection.
     public func databaseAnswers() async -> Bool {
         (try? await database.answering { try await database.ping() }) != nil
     }

@@ -50,7 +50,7 @@ extension Pages {
             "title": catalogue.text("auditTitle", language), "viewer": viewer, "filter": formValues(filter, language), "next": next ?? false,
             "chain": chain.map { chain in
                 ["intact": chain.intact, "message": chain.intact
-                    ? catalogue.text("auditChainIntact", language, ["n": String(chain.verified), "head": "\(chain.head.seq):\(chain.head.hash)"])
+                    ? catalogue.text("auditChainIntact", language, ["n": String(chain.verified), "head": chain.head.anchor])
                     : catalogue.text("auditChainBroken", language, ["n": String(chain.verified), "problem": chain.firstBreak ?? ""])]
             } ?? false,
             "entries": entries.map(auditRow),

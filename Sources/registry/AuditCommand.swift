@@ -55,7 +55,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         if let problem = report.firstBreak {
             throw CommandFailure("audit chain broken after \(report.verified) good rows: \(problem)")
         }
-        say("audit chain intact: \(report.verified) rows; head \(report.head.seq):\(report.head.hash)")
+        say("audit chain intact: \(report.verified) rows; head \(report.head.anchor)")
     }
 
     static func parseAnchor(_ text: String) throws -> (seq: Int64, hash: String) {

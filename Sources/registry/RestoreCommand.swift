@@ -24,7 +24,7 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         say("restored \(file) into \(url.database)")
         guard report.intact else { throw CommandFailure("restored, but the audit chain does not hold: \(report.firstBreak ?? "")") }
-        say("audit chain intact: \(report.verified) rows; head \(report.head.seq):\(report.head.hash)")
+        say("audit chain intact: \(report.verified) rows; head \(report.head.anchor)")
         if case .pending(let names) = status {
             say("the backup predates \(names.count) migration(s) (\(names.joined(separator: ", "))): run `registry migrate` before serving")
         }

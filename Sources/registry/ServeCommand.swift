@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         say("SCN registry serving on http://\(config.server.host):\(config.server.port)")
         // SIGTERM or SIGINT: stop accepting, let requests in flight finish (each is bounded by
         // server.requestTimeoutSeconds), and after server.shutdownSeconds cancel whatever is left;
-        // work that ignores cancellation (a query on a connection that died) ends with the process.
+        // if something ignores cancellation for a second more, ServiceLifecycle ends the process.
         var lifecycle = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: context.logger)
         lifecycle.maximumGracefulShutdownDuration = .milliseconds(Int(config.server.shutdownSeconds * 1000))
         lifecycle.maximumCancellationDuration = .seconds(1)
