@@ -8,7 +8,7 @@ import RegistryStore
 import RegistryWeb
 
 /// Builds the registry's HTTP application: the routes, the error middleware, and the database
-/// client as a service so it starts and stops with the server. Tests call this too.
+/// client and the audit sealer as services so they start and stop with the server. Tests call this too.
 public func buildApplication(config: RegistryConfig, database: RegistryDatabase, logger: Logger,
                              now: @escaping @Sendable () -> Date = { Date() }) throws -> some ApplicationProtocol {
     let metrics = RegistryMetrics()
@@ -56,7 +56,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     return Application(
         responder: BoundedResponder(router.buildResponder(), server: config.server, onAbandon: { metrics.requestOutOfTime() }),
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),
-        services: [database.client],
+        services: [database.client, AuditSealer(audit: repositories.audit, logger: logger)],
         logger: logger
     )
 }

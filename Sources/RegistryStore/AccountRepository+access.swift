@@ -18,38 +18,20 @@ extension AccountRepository {
     /// one statement, which records the use at most once a minute (so a busy client does not
     /// write a row per request).
     public func principal(forToken token: String) async throws -> Principal? {
-        try await principal(matching: """
-            SELECT t.id, t.user_id, t.last_used_at AS used FROM api_tokens t
-            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
-            """, touch: "UPDATE api_tokens SET last_used_at = now() WHERE id IN (SELECT id FROM found WHERE used IS NULL OR used < now() - interval '1 minute')",
-            hash: Secret.hash(token))
+        try await principal(PrincipalForToken(hash: Secret.hash(token)))
     }
 
     /// The user behind a session cookie, if the session has not ended or idled out; each use
     /// extends it (recorded at most once a minute, well inside the idle limit).
     public func principal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
-        try await principal(matching: """
-            SELECT s.id_hash AS id, s.user_id, s.last_seen_at AS used FROM web_sessions s
-            WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.last_seen_at > now() - \(idleMinutes) * interval '1 minute'
-            """, touch: "UPDATE web_sessions SET last_seen_at = now() WHERE id_hash IN (SELECT id FROM found WHERE used < now() - interval '1 minute')",
-            hash: Secret.hash(token))
+        try await principal(PrincipalForSession(hash: Secret.hash(token), idleMinutes: idleMinutes))
     }
 
-    /// Runs `found` (a credential's row: id, user_id, used; `$1` is the hash), `touch` (an UPDATE
-    /// of the rows in `found`) and reads the active user with their sites, in one round trip.
-    private func principal(matching found: String, touch: String, hash: String) async throws -> Principal? {
-        try await database.withConnection { connection in
-            var bindings = PostgresBindings()
-            bindings.append(hash)
-            let row = try await connection.query(PostgresQuery(unsafeSQL: """
-                WITH found AS (\(found)), touched AS (\(touch) RETURNING 1)
-                SELECT u.id, u.username, u.role, coalesce(array_agg(us.site_id) FILTER (WHERE us.site_id IS NOT NULL), '{}')
-                FROM found f JOIN users u ON u.id = f.user_id AND u.active AND u.disabled_at IS NULL
-                LEFT JOIN user_sites us ON us.user_id = u.id GROUP BY u.id
-                """, binds: bindings), logger: logger).decode((UUID, String, String, [UUID]).self).first { _ in true }
-            guard let row else { return nil }
-            return Principal(userId: row.0, username: row.1, role: try coded(row.2), siteIds: Set(row.3))
-        }
+    /// Every request asks this first, so it is a named prepared statement (planned once per connection).
+    private func principal<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Principal?
+    where Statement.Row == (UUID, String, String, [UUID]) {
+        guard let row = try await database.withConnection({ try await $0.execute(statement, logger: logger).first { _ in true } }) else { return nil }
+        return Principal(userId: row.0, username: row.1, role: try coded(row.2), siteIds: Set(row.3))
     }
 
     func principal(_ userId: UUID, on connection: PostgresConnection) async throws -> Principal? {

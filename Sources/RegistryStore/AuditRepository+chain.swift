@@ -46,15 +46,26 @@ struct AuditChainWalk {
 }
 
 extension AuditRepository {
-    /// Walks the whole audit chain in one snapshot, recomputing every row's hash in the database
-    /// with the function that wrote it, and names the first row that does not hold.
+    /// Links the audit rows committed since the last seal into the chain (`seal_audit_chain`,
+    /// Schema/0008); returns how many.
+    @discardableResult
+    public func seal() async throws -> Int {
+        try await database.withConnection { connection in
+            try await connection.query("SELECT seal_audit_chain()", logger: logger).decode(Int.self).first { _ in true } ?? 0
+        }
+    }
+
+    /// Seals what is unsealed, then walks the whole audit chain in one snapshot, recomputing
+    /// every row's hash in the database with the function that wrote it, and names the first
+    /// row that does not hold. (Rows committed after the seal are left for the next one.)
     public func verifyChain() async throws -> AuditChainReport {
-        try await database.transaction { connection in
+        try await seal()
+        return try await database.transaction { connection in
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger)
             var walk = AuditChainWalk()
             for try await r in try await connection.query("""
                 SELECT seq, id, encode(prev_hash, 'hex'), encode(hash, 'hex'), encode(audit_row_hash(a), 'hex')
-                FROM audit_log a ORDER BY seq
+                FROM audit_log a WHERE seq IS NOT NULL ORDER BY seq
                 """, logger: logger).decode((Int64, Int64, String, String, String).self) {
                 walk.add(seq: r.0, id: r.1, previous: r.2, stored: r.3, recomputed: r.4)
             }

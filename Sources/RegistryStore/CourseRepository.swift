@@ -59,12 +59,6 @@ public struct CourseRepository: Repository {
         }
     }
 
-    public func addPainScore(_ score: NewPainScore, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
-        try await add(score, to: courseId, scope: scope, idempotency: idempotency) { course, connection in
-            try await registry.insertPainScore(score, courseId: course.id, actor: actor, on: connection)
-        }
-    }
-
     public func addEvent(_ event: NewCourseEvent, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         try await add(event, to: courseId, scope: scope, idempotency: idempotency) { course, connection in
             try await registry.insertEvent(event, courseId: course.id, actor: actor, on: connection)

@@ -44,15 +44,9 @@ extension Registry {
     public func insertPainScore(_ score: NewPainScore, courseId: UUID, source: ScoreSource = .clinician, actor: Actor,
                                 on connection: PostgresConnection) async throws -> PainScoreRecord {
         let id = UUID()
-        // The score and its audit row in one statement: the busiest write (clinic and patients) saves a round trip.
         try await connection.run("""
-            WITH t AS (
-                INSERT INTO pain_scores (id, course_id, recorded_on, timepoint, nrs, odi, pgic, source, created_by)
-                VALUES (\(id), \(courseId), \(score.recordedOn.description)::date, \(score.timepoint.rawValue), \(score.nrs),
-                        \(score.odi), \(score.pgic), \(source.rawValue), \(actor.userId))
-                RETURNING *)
-            INSERT INTO audit_log (actor_id, actor_label, action, route, record_table, record_id, after)
-            SELECT \(actor.userId), \(actor.label), 'create', \(actor.route), 'pain_scores', t.id, to_jsonb(t) FROM t
+            SELECT insert_pain_score(\(id), \(courseId), \(score.recordedOn.description)::date, \(score.timepoint.rawValue), \(score.nrs)::integer,
+                                     \(score.odi)::integer, \(score.pgic)::integer, \(source.rawValue), \(actor.userId)::uuid, \(actor.label), \(actor.route))
             """, logger)
         return PainScoreRecord(id: id, courseId: courseId, score: score, source: source, version: 1, void: nil)
     }

@@ -26,6 +26,7 @@ import Testing
             }
             try await group.waitForAll()
         }
+        try await AuditRepository(database: database).seal()
         return try await count(database, "SELECT count(*) FROM audit_log")
     }
 
@@ -82,7 +83,7 @@ import Testing
         }
     }
 
-    @Test func theHeadMovesOnlyWithANewAuditRow() async throws {
+    @Test func theHeadMovesOnlyWhenRowsAreSealed() async throws {
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
             await #expect(throws: PSQLError.self) {
