@@ -29,12 +29,21 @@ struct CorrectableKind: Sendable {
         var merged = input.filter { correctable.contains($0.key) }
         if let procedures = current.procedures { merged["procedures"] = procedures }
         var sectionValues = input.filter { !["id", "courseId", "recordedOn", "createdAt", "createdBy", "version", "voidedAt", "voidReason"].contains($0.key) }
+        // A section's fields are the columns its record already has; any other name is refused, never written.
+        let sectionFields = Set(sectionValues.keys)
         var problems: [FieldProblem] = []
         for (key, value) in patch {
             if correctable.contains(key) {
                 merged[key] = value
             } else if let section, key == section, let fields = value as? [String: Any] {
-                for (field, fieldValue) in fields { sectionValues[field] = fieldValue }
+                for (field, fieldValue) in fields {
+                    if sectionFields.contains(field) {
+                        sectionValues[field] = fieldValue
+                    } else {
+                        problems.append(FieldProblem(field: "\(section).\(field)", rule: "not_correctable",
+                                                     message: "is not a field of \(section); its fields: \(sectionFields.sorted().joined(separator: ", "))"))
+                    }
+                }
             } else {
                 problems.append(FieldProblem(field: key, rule: "not_correctable",
                                              message: "cannot be corrected here; correctable: \((correctable.union(section.map { [$0] } ?? [])).sorted().joined(separator: ", "))"))

@@ -58,7 +58,7 @@ extension CorrectionRepository {
                         on connection: PostgresConnection) async throws -> String {
         guard record.version == expectedVersion else { throw StaleVersion(current: record.version) }
         let columns = values.keys.sorted()
-        guard !columns.isEmpty, columns.allSatisfy({ $0.allSatisfy { $0.isLowercase || $0 == "_" || $0.isNumber } }) else {
+        guard !columns.isEmpty, columns.allSatisfy({ $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "_" || $0.isNumber) } }) else {
             throw StoreError.configuration("correction with unusable columns \(columns)")
         }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: values), as: UTF8.self)

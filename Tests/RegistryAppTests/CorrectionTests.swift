@@ -100,6 +100,15 @@ import Testing
             #expect(reply.status == .ok, "\(reply.text)")
             let values = try #require(reply.json["values"] as? [String: Any])
             #expect(values["nerveCsaMm2"] as? Double == 4.75 && values["flattening"] as? Bool == true && reply.json["nerveCsaMm2"] == nil)
+            // A name that is not one of the section's fields is refused by name and never reaches SQL (the fuzzer's 500).
+            let counts = try await h.rowCounts()
+            for unknown in [#"{"ultrasound":{"âÅ":true}}"#, #"{"ultrasound":{"nerve_csa_mm2":5}}"#, #"{"ultrasound":{"id":"x"}}"#] {
+                let refused = try await client.send(.patch, "/api/v1/courses/\(h.fixture.courseId)/findings/\(id)", unknown, token: h.clinician, extra: ifMatch(2))
+                #expect(refused.status == .unprocessableContent, "\(unknown): \(refused.text)")
+                #expect(refused.problems.count == 1 && refused.problems.first?.hasPrefix("ultrasound.") == true && refused.problems.first?.hasSuffix(":not_correctable") == true,
+                        "\(refused.problems)")
+            }
+            #expect(try await h.rowCounts() == counts)
         }
     }
 
