@@ -57,8 +57,13 @@ struct ExportsController {
 
     /// The export's selection from query parameters, scoped to a manager's own sites.
     func exportPlan(_ request: Request, _ principal: Principal) throws -> ExportPlan {
-        try ExportPlan.parse(siteId: request.query("siteId"), from: request.query("from"), to: request.query("to"), cohort: request.query("cohort"),
-                             procedureKind: request.query("procedureKind"), dates: request.query("dates"), scope: principal.siteScope, config: services.config)
+        ExportPlan(try exportRequest { request.query($0) }, scope: principal.siteScope, config: services.config)
+    }
+
+    /// What was asked, from the named values of a query string or form.
+    func exportRequest(_ value: (String) -> String?) throws(ValidationFailure) -> ExportRequest {
+        try ExportRequest.parse(siteId: value("siteId"), from: value("from"), to: value("to"), cohort: value("cohort"), procedureKind: value("procedureKind"),
+                                dates: value("dates"), cohorts: CourseOutcome.cohortLabels(services.config.clinical.cohorts))
     }
 
     /// GET /exports: the filter form and, once it holds, the download links.
@@ -76,8 +81,7 @@ struct ExportsController {
                     try services.pages.exports(language, viewer: services.viewer(principal), filter: form, downloads: downloads, notesIncluded: services.config.export.includeNotes)
                 }
                 do {
-                    _ = try ExportPlan.parse(siteId: values["siteId"], from: values["from"], to: values["to"], cohort: values["cohort"],
-                                             procedureKind: values["procedureKind"], dates: values["dates"], scope: principal.siteScope, config: services.config)
+                    _ = try exportRequest { values[$0] }
                 } catch let failure as ValidationFailure {
                     form.problems = failure.problems
                     throw PageRefusal.invalid(try render([]))

@@ -9,17 +9,15 @@ import RegistryCore
 /// project-stable key. Dates move by a per-patient offset of up to ±180 days derived from the same
 /// key, so all of one patient's intervals are kept; or, by option, become days from the course's start.
 public struct Deidentifier: Sendable {
-    public enum Dates: String, CodedValue { case shifted, relative }
-
     /// The key XORed with HMAC's inner and outer pads. PostgreSQL computes the same HMAC from
     /// them (`export_mac` in Schema/0004) when it formats export rows itself.
     public let innerPad: [UInt8]
     public let outerPad: [UInt8]
-    public let dates: Dates
+    public let dates: ExportDates
     public let projectStable: Bool
 
     /// `projectKey` (from `export.projectKey`) makes pseudonyms and shifts repeat across exports.
-    public init(projectKey: String?, dates: Dates) {
+    public init(projectKey: String?, dates: ExportDates) {
         var key: [UInt8]
         if let projectKey, !projectKey.isEmpty {
             key = Array(SHA256.hash(data: Data(projectKey.utf8)))

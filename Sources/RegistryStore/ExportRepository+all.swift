@@ -24,7 +24,7 @@ public struct ExportManifest: Codable, Sendable {
     public let generatedBy: String
     public let route: String
     public let selection: ExportSelection
-    public let dates: Deidentifier.Dates
+    public let dates: ExportDates
     public let projectStablePseudonyms: Bool
     public let notesIncluded: Bool
     public let thresholds: ClinicalRules

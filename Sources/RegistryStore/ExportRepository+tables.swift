@@ -4,26 +4,7 @@ import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
 
-/// Which courses an export covers (every table is restricted to the same courses); reports use
-/// its site part to narrow the courses they stream.
-public struct ExportSelection: Sendable, Codable, Equatable {
-    public var siteId: UUID?
-    /// Inclusive range of the course start date.
-    public var from: CalendarDate?
-    public var to: CalendarDate?
-    /// A cohort label of the outcome report ("1-2", "3-5", ">5", "not improved", "not evaluable").
-    public var cohort: String?
-    /// Courses with at least one (non-voided) procedure of this kind.
-    public var procedureKind: ProcedureKind?
-
-    public init(siteId: UUID? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil, cohort: String? = nil, procedureKind: ProcedureKind? = nil) {
-        self.siteId = siteId
-        self.from = from
-        self.to = to
-        self.cohort = cohort
-        self.procedureKind = procedureKind
-    }
-
+extension ExportSelection {
     /// ` AND …` conditions on the course alias `c` (all but the cohort, which needs the analysis);
     /// empty when the selection narrows nothing. Callers leave voided courses out themselves.
     func sql(_ query: inout QueryBuilder, scope: Set<UUID>?) -> String {
@@ -182,23 +163,11 @@ struct ChunkBuffer {
 }
 
 extension ExportPlan {
-    /// Reads an export's selection and date mode from text (query parameters or CLI options),
-    /// naming each malformed value, and applies the configured key and notes setting: the one
-    /// way every route builds a plan. `scope` limits it to a manager's sites (nil: all).
-    public static func parse(siteId: String?, from: String?, to: String?, cohort: String?, procedureKind: String?, dates: String?,
-                             scope: Set<UUID>?, config: RegistryConfig) throws(ValidationFailure) -> ExportPlan {
-        var v = Validator()
-        var selection = ExportSelection(siteId: v.uuid(siteId, "siteId"), from: v.day(from, "from"), to: v.day(to, "to"))
-        if let cohort {
-            let labels = CourseOutcome.cohortLabels(config.clinical.cohorts)
-            if labels.contains(cohort) { selection.cohort = cohort } else { v.fail("cohort", "one_of", "must be one of: \(labels.joined(separator: ", "))") }
-        }
-        selection.procedureKind = v.coded(procedureKind, "procedureKind", as: ProcedureKind.self, required: false)
-        let mode = v.coded(dates, "dates", as: Deidentifier.Dates.self, required: false) ?? .shifted
-        return try v.finish {
-            ExportPlan(selection: selection, scope: scope, deidentifier: Deidentifier(projectKey: config.export.projectKey, dates: mode),
-                       includeNotes: config.export.includeNotes, rules: config.clinical)
-        }
+    /// The plan of what was asked, with the configured key and notes setting: the one way every
+    /// route builds one. `scope` limits it to a manager's sites (nil: all).
+    public init(_ request: ExportRequest, scope: Set<UUID>?, config: RegistryConfig) {
+        self.init(selection: request.selection, scope: scope, deidentifier: Deidentifier(projectKey: config.export.projectKey, dates: request.dates),
+                  includeNotes: config.export.includeNotes, rules: config.clinical)
     }
 }
 

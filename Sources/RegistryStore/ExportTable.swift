@@ -22,11 +22,11 @@ public struct ExportColumn: Sendable {
     }
 
     /// With relative dates, date columns become whole days from the course start, and say so in their name.
-    func exportedName(_ dates: Deidentifier.Dates) -> String {
+    func exportedName(_ dates: ExportDates) -> String {
         dates == .relative && (kind == .date || kind == .datetime) ? name.replacingOccurrences(of: "_date", with: "") + "_day" : name
     }
 
-    func exportedType(_ dates: Deidentifier.Dates) -> String {
+    func exportedType(_ dates: ExportDates) -> String {
         switch kind {
         case .date, .datetime: dates == .relative ? "integer" : (kind == .date ? "date (ISO 8601, YYYY-MM-DD)" : "datetime (ISO 8601, UTC)")
         case .pseudonym, .text: "string"
@@ -149,12 +149,12 @@ public enum ExportTable: String, Sendable, CaseIterable {
         return columns
     }
 
-    public func header(notes: Bool, dates: Deidentifier.Dates) -> String {
+    public func header(notes: Bool, dates: ExportDates) -> String {
         CSV.record(columns(notes: notes).map { $0.exportedName(dates) })
     }
 
     /// codebook.csv: every column of every table, with type, unit, codes, meaning and how missing is shown.
-    public static func codebook(notes: Bool, dates: Deidentifier.Dates) -> String {
+    public static func codebook(notes: Bool, dates: ExportDates) -> String {
         var text = CSV.record(["table", "column", "type", "unit", "codes", "meaning", "missing"])
         for table in allCases {
             for column in table.columns(notes: notes) {

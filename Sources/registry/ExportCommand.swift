@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import RegistryAnalytics
 import RegistryCore
 import RegistryStore
 
@@ -21,8 +22,9 @@ struct ExportCommand: AsyncParsableCommand {
         let context = try CommandContext()
         let plan: ExportPlan
         do {
-            plan = try ExportPlan.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind, dates: dates, scope: nil,
-                                        config: context.config)
+            let request = try ExportRequest.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind, dates: dates,
+                                                  cohorts: CourseOutcome.cohortLabels(context.config.clinical.cohorts))
+            plan = ExportPlan(request, scope: nil, config: context.config)
         } catch {
             throw error.asOptionErrors(["siteId": "site", "procedureKind": "procedure-kind"])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import RegistryCore
 import RegistryStore
 import RegistryTestSupport
 import Testing
