@@ -22,6 +22,10 @@ DECLARE
     r audit_log;
     sealed integer := 0;
 BEGIN
+    -- Nothing pending (an idle registry, every second): no lock taken, nothing written.
+    IF NOT EXISTS (SELECT 1 FROM audit_log WHERE seq IS NULL) THEN
+        RETURN 0;
+    END IF;
     SELECT * INTO head FROM audit_chain_head FOR UPDATE;
     PERFORM set_config('registry.sealing', 'on', true);
     FOR r IN SELECT * FROM audit_log WHERE seq IS NULL ORDER BY id LOOP

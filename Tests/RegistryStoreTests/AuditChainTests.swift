@@ -56,6 +56,62 @@ import Testing
         }
     }
 
+    /// Sealing runs beside the writers (every server seals each second): rows committed while a
+    /// seal runs are left for the next, none is sealed twice, and the chain ends whole.
+    @Test func sealersRunningBesideWritersLeaveOneUnbrokenChain() async throws {
+        try await TestDatabase.withFresh { database in
+            _ = try await Fixture.make(database)
+            let registry = Registry(database: database), audit = AuditRepository(database: database)
+            let sealed = try await withThrowingTaskGroup(of: Int.self) { group in
+                for writer in 0..<6 {
+                    group.addTask {
+                        for n in 0..<25 {
+                            try await database.transaction {
+                                try await registry.auditAction("report", actor: Fixture.actor, details: "{\"writer\":\(writer),\"n\":\(n)}", on: $0)
+                            }
+                        }
+                        return 0
+                    }
+                }
+                for _ in 0..<2 {
+                    group.addTask {
+                        var total = 0
+                        for _ in 0..<40 { total += try await audit.seal() }
+                        return total
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            let rows = try await count(database, "SELECT count(*) FROM audit_log")
+            let rest = try await audit.seal()
+            // Every row (the fixture's too) was written unsealed: each is counted by exactly one seal.
+            #expect(sealed + rest == rows, "sealed \(sealed) + \(rest) of \(rows)")
+            #expect(try await audit.seal() == 0)
+            let report = try await audit.verifyChain()
+            #expect(report.intact, "\(report.firstBreak ?? "")")
+            #expect(report.verified == rows && report.head.seq == Int64(rows))
+        }
+    }
+
+    /// Before it is sealed a row's content is as fixed as after: the application's role can
+    /// neither change it nor give it a place in the chain outside sealing.
+    @Test func anUnsealedRowCanOnlyBeSealed() async throws {
+        try await TestDatabase.withFresh { database in
+            _ = try await Fixture.make(database)
+            try await database.transaction { try await Registry(database: database).auditAction("report", actor: Fixture.actor, details: "{}", on: $0) }
+            let pending = try await count(database, "SELECT count(*) FROM audit_log WHERE seq IS NULL")
+            #expect(pending >= 1)
+            for change in ["UPDATE audit_log SET after = '{\"x\":1}' WHERE seq IS NULL", "UPDATE audit_log SET seq = 999999 WHERE seq IS NULL",
+                           "DELETE FROM audit_log WHERE seq IS NULL"] {
+                await #expect(throws: PSQLError.self, "\(change)") {
+                    try await database.withConnection { try await $0.query(PostgresQuery(unsafeSQL: change), logger: TestDatabase.logger) }
+                }
+            }
+            #expect(try await AuditRepository(database: database).seal() == pending)
+            #expect(try await count(database, "SELECT count(*) FROM audit_log WHERE seq IS NULL") == 0)
+        }
+    }
+
     @Test(arguments: [
         ("UPDATE audit_log SET after = '{\"writer\":99}' WHERE seq = 40", "seq 40): its content no longer matches its hash", 39),
         ("UPDATE audit_log SET at = at - interval '1 hour' WHERE seq = 12", "seq 12): its content no longer matches its hash", 11),
