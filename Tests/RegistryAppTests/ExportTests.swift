@@ -164,6 +164,10 @@ import ZIPFoundation
             let researcher = h.tokens["researcher"]
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/courses.csv?cohort=1-2", token: researcher).text).rows.count == 1)
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/pain_scores.csv?cohort=3-5", token: researcher).text).rows.isEmpty)
+            // A browser's GET form sends a space as '+' (the fuzzer found these refused).
+            for cohort in ["not+evaluable", "not%20evaluable", "not+improved", "%3E5"] {
+                #expect(try await client.get("/api/v1/exports/events.csv?cohort=\(cohort)", token: researcher).status == .ok, "\(cohort)")
+            }
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/sessions.csv?procedureKind=dextrose", token: researcher).text).rows.isEmpty)
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/sessions.csv?from=2026-01-01", token: researcher).text).rows.count == 6)
             let bad = try await client.get("/api/v1/exports/sessions.csv?from=soon&cohort=9-12&dates=fuzzy", token: researcher)
