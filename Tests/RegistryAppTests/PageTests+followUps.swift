@@ -123,8 +123,8 @@ extension PageTests {
             #expect(revoked.status == .notFound && String(buffer: revoked.body) == String(buffer: unknown.body))
             let (status, _) = try await answer(client, token, "nrs=2&painCameBack=no")
             #expect(status == .notFound)
-            // Expired: the same page.
-            try await h.database.withConnection { try await $0.query("UPDATE follow_up_links SET expires_at = created_at + interval '1 second', revoked_at = NULL", logger: TestDatabase.logger) }
+            // Expired (a day ago, whatever the time now): the same page.
+            try await h.database.withConnection { try await $0.query("UPDATE follow_up_links SET created_at = now() - interval '31 days', expires_at = now() - interval '1 day', revoked_at = NULL", logger: TestDatabase.logger) }
             let expired = try await client.execute(uri: "/f/\(token)", method: .get, headers: [.acceptLanguage: "en"])
             #expect(expired.status == .notFound && String(buffer: expired.body) == String(buffer: unknown.body))
             #expect(try await h.rowCounts()["pain_scores"] == 1)  // the baseline only

@@ -28,6 +28,8 @@ public enum TestDatabase {
 
     /// A fresh migrated database for the duration of `body`, dropped afterwards.
     public static func withFresh<T: Sendable>(_ body: (RegistryDatabase) async throws -> T) async throws -> T {
+        await openDatabases.enter()
+        defer { Task { await openDatabases.leave() } }
         let template = try await Template.shared.url()
         let url = template.with(database: "registry_test_" + UUID().uuidString.prefix(8).lowercased())
         try await copy(template: template.database, to: url)
@@ -84,5 +86,32 @@ public enum TestDatabase {
             }
             return template
         }
+    }
+}
+
+/// At most this many test databases at once. Every test starts together and each database
+/// brings pools of its own (the test's and the application's), so without a bound a full run
+/// exhausted PostgreSQL's max_connections and failed tests at random.
+private let openDatabases = Gate(limit: 12)
+
+/// A counting semaphore for async code.
+actor Gate {
+    private let limit: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func enter() async {
+        guard inUse >= limit else {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the place to the longest waiter, if any.
+    func leave() {
+        if waiting.isEmpty { inUse -= 1 } else { waiting.removeFirst().resume() }
     }
 }
