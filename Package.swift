@@ -117,8 +117,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RegistryTestSupport",
-            // Run from the checkout by the contract check, not built into the target.
-            exclude: ["contract_check.py", "browser_check.py"],
+            // Python the tests run from the checkout (contract check, browser walks, fuzzer hooks), not built into the target.
+            exclude: ["contract_check.py", "browser_check.py", "browser_support.py", "dashboard_check.py", "follow_up_check.py", "fuzz_hooks.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
