@@ -22,6 +22,8 @@ struct FuzzTests {
             var environment = ProcessInfo.processInfo.environment
             environment["SCHEMATHESIS_HOOKS"] = "fuzz_hooks"
             environment["PYTHONPATH"] = Schemathesis.hooks.path
+            // Hypothesis keeps caches in its working directory (the checkout) unless told otherwise.
+            environment["HYPOTHESIS_STORAGE_DIRECTORY"] = FileManager.default.temporaryDirectory.appending(path: "registry-fuzz-hypothesis").path
             // What the hooks give valid requests: the fixture's records and its dates (fuzz_hooks.py).
             let today = CalendarDate(APIHarness.now, in: try TestDatabase.config().clinicTimeZone)
             environment.merge([
@@ -36,6 +38,8 @@ struct FuzzTests {
                 "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
                 "--include-path-regex", "^/api/", "--phases", "examples,coverage,fuzzing",
                 "--max-examples", "10", "--seed", "1", "--no-color", "--suppress-health-check", "all",
+                // No example database: the same cases each run, and nothing written into the checkout.
+                "--generation-database", "none",
                 // The cookie scheme is for browsers; the token is the credential here.
                 "--generation-with-security-parameters", "false",
             ], environment: environment, mergingErrors: true)
