@@ -22,8 +22,10 @@ struct FuzzTests {
             var environment = ProcessInfo.processInfo.environment
             environment["SCHEMATHESIS_HOOKS"] = "fuzz_hooks"
             environment["PYTHONPATH"] = Schemathesis.hooks.path
-            // Hypothesis keeps caches in its working directory (the checkout) unless told otherwise.
-            environment["HYPOTHESIS_STORAGE_DIRECTORY"] = FileManager.default.temporaryDirectory.appending(path: "registry-fuzz-hypothesis").path
+            // Schemathesis and Hypothesis keep caches in their working directory: a scratch folder, not the checkout.
+            let scratch = FileManager.default.temporaryDirectory.appending(path: "registry-fuzz-\(role)-\(UUID())")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
             // What the hooks give valid requests: the fixture's records and its dates (fuzz_hooks.py).
             let today = CalendarDate(APIHarness.now, in: try TestDatabase.config().clinicTimeZone)
             environment.merge([
@@ -42,7 +44,7 @@ struct FuzzTests {
                 "--generation-database", "none",
                 // The cookie scheme is for browsers; the token is the credential here.
                 "--generation-with-security-parameters", "false",
-            ], environment: environment, mergingErrors: true)
+            ], in: scratch, environment: environment, mergingErrors: true)
             #expect(run.status == 0, "\(run.output.suffix(6000))")
             #expect(run.output.contains("passed"), "\(run.output.suffix(2000))")
             // Valid requests the registry refuses mean the document hides a rule.
