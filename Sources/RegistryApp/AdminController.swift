@@ -95,7 +95,7 @@ struct AdminController {
         routes.get("admin/audit") { request, _ in
             try await services.page(request, needs: .readAudit) { principal, language in
                 let values = request.filledQuery(["recordId", "user", "from", "to", "before"])
-                let users = try await services.repositories.accounts.users().map { ($0.username, "\($0.username) (\($0.displayName))") }
+                let users = userChoices(try await services.repositories.accounts.users())
                 var form = FilledForm(spec: .auditFilter(users: users), action: "/admin/audit", csrf: "", idempotencyKey: "",
                                       values: values.filter { $0.key != "before" }, method: "get", submitKey: "apply")
                 do {
@@ -127,9 +127,14 @@ struct AdminController {
 
     private func tokensForm(_ principal: Principal, _ language: Language, _ request: Request) async throws -> PageForm {
         let users = try await services.repositories.accounts.users().filter(\.active), tokens = try await services.repositories.accounts.tokens()
-        return PageForm(spec: .token(users: users.map { ($0.username, "\($0.username) (\($0.displayName))") }), action: "/admin/tokens") { form in
+        return PageForm(spec: .token(users: userChoices(users)), action: "/admin/tokens") { form in
             try services.pages.adminTokens(language, viewer: services.viewer(principal), tokens: tokens, form: form, csrf: services.csrfToken(request))
         }
+    }
+
+    /// Users as a form's choices: the username, shown with the display name.
+    private func userChoices(_ users: [UserRecord]) -> [(value: String, label: String)] {
+        users.map { ($0.username, "\($0.username) (\($0.displayName))") }
     }
 
     /// A blank token form for the page that shows a token just issued.

@@ -16,9 +16,7 @@ struct ReportsController {
         let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("reports/outcomes") { request, context in
             let principal = try context.require(.runReports)
-            let filter = try ReportFilter.parse(siteId: request.query("siteId"), clinicianId: request.query("clinicianId"),
-                                                from: request.query("from"), to: request.query("to"),
-                                                injectate: request.query("injectate"), side: request.query("side"), source: request.query("source"))
+            let filter = try reportFilter { request.query($0) }
             // Managers see their own sites' outcomes; researchers the whole registry, aggregated.
             let report = try await services.repositories.reports.outcomes(rules: services.config.clinical, filter: filter, scope: principal.siteScope,
                                                                           followUp: followUpToday(), by: principal.actor("GET /api/v1/reports/outcomes"))
@@ -77,10 +75,15 @@ struct ReportsController {
     /// user's sites; an empty field means no filter.
     private func outcomes(_ request: Request, _ principal: Principal, route: String) async throws -> OutcomeReport {
         let values = filterValues(request)
-        let filter = try ReportFilter.parse(siteId: values["siteId"], clinicianId: values["clinicianId"], from: values["from"], to: values["to"],
-                                            injectate: values["injectate"], side: values["side"], source: values["source"])
+        let filter = try reportFilter { values[$0] }
         return try await services.repositories.reports.outcomes(rules: services.config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
                                                        by: principal.actor(route))
+    }
+
+    /// The report's filter from the named values of a query string or form.
+    private func reportFilter(_ value: (String) -> String?) throws -> ReportFilter {
+        try ReportFilter.parse(siteId: value("siteId"), clinicianId: value("clinicianId"), from: value("from"), to: value("to"),
+                               injectate: value("injectate"), side: value("side"), source: value("source"))
     }
 
     private func filterValues(_ request: Request) -> [String: String] {
