@@ -44,6 +44,11 @@ extension ExportRepository {
         // Not READ ONLY: PostgreSQL refuses even temporary tables then, and the cohort filter needs one.
         try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger)
         try await connection.run("SET LOCAL statement_timeout = 0", logger)
+        // Dates are written by PostgreSQL's own output function, which follows DateStyle.
+        try await connection.run("SET LOCAL DateStyle = 'ISO, YMD'", logger)
+        // Room to hash the selected courses in memory: with the default 4 MB a large export
+        // spilled its join to temporary files.
+        try await connection.run("SET LOCAL work_mem = '64MB'", logger)
         guard let cohort = plan.selection.cohort else { return }
         var matching: [UUID] = []  // 16 bytes per matching course: the one export input that grows with the registry
         let rules = OutcomeRules(plan.rules)
@@ -109,15 +114,18 @@ extension ExportRepository {
         default:
             // Everything else is formatted by PostgreSQL, line by line, as COPY would: pseudonyms
             // and shifts come from the same keyed HMAC (Schema/0004), so the application only
-            // forwards text.
+            // forwards text. `OFFSET 0` keeps `c` a subquery of its own: its MACs are computed
+            // once per course (merged into the join they would be once per row), and the planner
+            // hashes the courses, the small side (as a MATERIALIZED CTE it hashed the rows).
             let inner = query.bind(ByteBuffer(bytes: d.innerPad)), outer = query.bind(ByteBuffer(bytes: d.outerPad))
             var sql = """
-                WITH c AS MATERIALIZED (
+                WITH c AS (
                     SELECT c.id, c.started_on,
-                           export_pseudonym('C', export_mac(\(inner), \(outer), 'C', c.id)) AS cp,
-                           export_pseudonym('P', export_mac(\(inner), \(outer), 'P', c.patient_id)) AS pp,
+                           export_pseudonym('C', export_mac(\(inner), \(outer), 'C', c.id)) || ','
+                           || export_pseudonym('P', export_mac(\(inner), \(outer), 'P', c.patient_id)) AS cpp,
                            export_shift(export_mac(\(inner), \(outer), 'shift', c.patient_id)) AS shift
-                    FROM treatment_courses c WHERE c.voided_at IS NULL\(condition))
+                    FROM treatment_courses c WHERE c.voided_at IS NULL\(condition)
+                    OFFSET 0)
                 """
             let threshold = query.bind(plan.rules.block.positiveReliefPercent)
             let window = (query.bind(plan.rules.block.assessmentWindowMinutes.minimum), query.bind(plan.rules.block.assessmentWindowMinutes.maximum))
@@ -175,19 +183,20 @@ extension ExportTable {
     /// The SELECT that turns one table's rows into CSV lines, in the codebook's column order; it
     /// follows a `c` CTE of the selected courses with their pseudonyms and date shift.
     func lineQuery(inner: String, outer: String, relative: Bool, notes: Bool, threshold: String, window: (String, String)) -> String {
-        func day(_ column: String) -> String {
-            relative ? "(\(column) - c.started_on)::text" : "to_char(\(column) + c.shift, 'YYYY-MM-DD')"
-        }
+        // A date plus the shift is a date, written as YYYY-MM-DD under the export's DateStyle.
+        func day(_ column: String) -> String { relative ? "\(column) - c.started_on" : "\(column) + c.shift" }
         func id(_ kind: String, _ column: String) -> String { "export_pseudonym('\(kind)', export_mac(\(inner), \(outer), '\(kind)', \(column)))" }
+        /// `concat` writes each value with its type's output function and NULL as nothing, in one
+        /// call per line: a third faster than a `coalesce(…::text, '')` and `||` per field.
         func line(_ fields: [String]) -> String {
-            "SELECT " + fields.map { "coalesce((\($0))::text, '')" }.joined(separator: " || ',' || ") + " || E'\\r\\n'"
+            "SELECT concat(" + fields.joined(separator: ", ',', ") + ", E'\\r\\n')"
         }
         func flags(_ alias: String, _ columns: [String]) -> [String] { columns.map { "\(alias).\($0)::int" } }
         switch self {
         case .courses:
             return ""
         case .sessions:
-            return line([id("S", "s.id"), "c.cp", "c.pp", day("s.session_on"), id("U", "s.clinician_id"), "p.position", "p.kind", "p.injectate",
+            return line([id("S", "s.id"), "c.cpp", day("s.session_on"), id("U", "s.clinician_id"), "p.position", "p.kind", "p.injectate",
                          "p.volume_ml", "p.leukocytes", "p.dextrose_percent"] + (notes ? ["csv_field(s.notes)"] : []))
                 + " FROM treatment_sessions s JOIN c ON c.id = s.course_id JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL"
         case .blocks:
@@ -196,27 +205,27 @@ extension ExportTable {
             let relief = BlockRuleSQL.relief(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after")
             let positive = BlockRuleSQL.positive(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after", minutes: "b.assessed_minutes_after",
                                                  threshold: threshold, minimum: window.0, maximum: window.1)
-            return line(["c.cp", "c.pp", performed, "b.side", "b.agent", "b.volume_ml", "b.nrs_before", "b.nrs_after",
+            return line(["c.cpp", performed, "b.side", "b.agent", "b.volume_ml", "b.nrs_before", "b.nrs_after",
                          "b.assessed_minutes_after", "round(\(relief), 1)", "\(positive)::int"])
                 + " FROM diagnostic_blocks b JOIN c ON c.id = b.course_id WHERE b.voided_at IS NULL"
         case .painScores:
-            return line(["c.cp", "c.pp", day("p.recorded_on"), "p.timepoint", "p.nrs", "p.odi", "p.pgic", "p.source"])
+            return line(["c.cpp", day("p.recorded_on"), "p.timepoint", "p.nrs", "p.odi", "p.pgic", "p.source"])
                 + " FROM pain_scores p JOIN c ON c.id = p.course_id WHERE p.voided_at IS NULL"
         case .events:
-            return line(["c.cp", "c.pp", day("e.occurred_on"), "e.kind"] + (notes ? ["csv_field(e.note)"] : []))
+            return line(["c.cpp", day("e.occurred_on"), "e.kind"] + (notes ? ["csv_field(e.note)"] : []))
                 + " FROM course_events e JOIN c ON c.id = e.course_id WHERE e.voided_at IS NULL"
         case .findingsScreening:
-            return line(["c.cp", "c.pp", day("f.recorded_on")]
+            return line(["c.cpp", day("f.recorded_on")]
                         + flags("f", ["pain_over_three_months", "imaging_mild_only", "pain_at_iliac_crest", "worse_upright_eased_lying",
                                       "psis_pressure_reproduces", "physiotherapy_relapse"]))
                 + " FROM screening_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
         case .findingsExamination:
-            return line(["c.cp", "c.pp", day("f.recorded_on"), "f.trigger_point::int", "f.trigger_point_distance_cm"]
+            return line(["c.cpp", day("f.recorded_on"), "f.trigger_point::int", "f.trigger_point_distance_cm"]
                         + flags("f", ["lateral_bending_positive", "pelvic_rotation_positive", "single_leg_stance_positive", "straight_leg_raise_positive",
                                       "strength_normal", "reflexes_normal"]))
                 + " FROM examination_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
         case .findingsUltrasound:
-            return line(["c.cp", "c.pp", day("f.recorded_on"), "f.nerve_csa_mm2", "f.flattening::int", "f.restricted_gliding::int",
+            return line(["c.cpp", day("f.recorded_on"), "f.nerve_csa_mm2", "f.flattening::int", "f.restricted_gliding::int",
                          "f.fascia_thickness_mm", "f.fascia_adhesion::int", "f.tunnel_narrowing::int"])
                 + " FROM ultrasound_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
         }
