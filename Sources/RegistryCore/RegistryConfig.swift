@@ -47,6 +47,10 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         /// …and after which attempts are refused until `lockoutMinutes` pass without failures.
         public var lockoutAfterFailures: Int
         public var lockoutMinutes: Int
+        /// How long a server may reuse who a token or session belongs to without asking the
+        /// database (0: ask on every request). A revoked token, ended session or disabled user
+        /// is refused by this server at once, and by the others within this bound.
+        public var credentialCacheSeconds: Double
     }
 
     public struct Export: Codable, Sendable, Equatable {
@@ -190,7 +194,8 @@ extension RegistryConfig {
         _ = v.integer(auth.lockoutMinutes, "auth.lockoutMinutes", in: 1...1440)
         for (value, field, range) in [(server.requestTimeoutSeconds, "server.requestTimeoutSeconds", 0.5...600.0),
                                       (server.analysisTimeoutSeconds, "server.analysisTimeoutSeconds", 0.5...86400.0),
-                                      (server.shutdownSeconds, "server.shutdownSeconds", 0.0...600.0)] where !range.contains(value) {
+                                      (server.shutdownSeconds, "server.shutdownSeconds", 0.0...600.0),
+                                      (auth.credentialCacheSeconds, "auth.credentialCacheSeconds", 0.0...60.0)] where !range.contains(value) {
             v.fail(field, "range", "must be from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) seconds")
         }
         if TimeZone(identifier: server.timeZone) == nil {

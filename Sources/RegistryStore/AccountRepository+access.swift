@@ -18,13 +18,23 @@ extension AccountRepository {
     /// one statement, which records the use at most once a minute (so a busy client does not
     /// write a row per request).
     public func principal(forToken token: String) async throws -> Principal? {
-        try await principal(PrincipalForToken(hash: Secret.hash(token)))
+        let hash = Secret.hash(token)
+        return try await remembered(hash) { try await principal(PrincipalForToken(hash: hash)) }
     }
 
     /// The user behind a session cookie, if the session has not ended or idled out; each use
     /// extends it (recorded at most once a minute, well inside the idle limit).
     public func principal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
-        try await principal(PrincipalForSession(hash: Secret.hash(token), idleMinutes: idleMinutes))
+        let hash = Secret.hash(token)
+        return try await remembered(hash) { try await principal(PrincipalForSession(hash: hash, idleMinutes: idleMinutes)) }
+    }
+
+    /// The cached owner of a credential's hash, else `lookup`'s answer (remembered when found).
+    private func remembered(_ hash: String, _ lookup: () async throws -> Principal?) async throws -> Principal? {
+        if let known = credentials?.principal(for: hash) { return known }
+        let found = try await lookup()
+        if let found { credentials?.remember(found, for: hash) }
+        return found
     }
 
     /// Every request asks this first, so it is a named prepared statement (planned once per connection).
@@ -117,6 +127,7 @@ extension AccountRepository {
         try await database.withConnection {
             try await $0.run("UPDATE web_sessions SET ended_at = now() WHERE id_hash = \(Secret.hash(sessionToken)) AND ended_at IS NULL", logger)
         }
+        credentials?.forgetAll()
     }
 }
 

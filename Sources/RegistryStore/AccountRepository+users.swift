@@ -38,6 +38,7 @@ extension AccountRepository {
             try await connection.run("UPDATE api_tokens SET revoked_at = now() WHERE user_id = \(id) AND revoked_at IS NULL", logger)
             try await registry.auditChange("correct", table: .users, id: id, before: nil, actor: actor, on: connection)
         }
+        credentials?.forgetAll()
     }
 
     /// Issues an API token and returns it: the only time it is shown, since only its hash is kept.
@@ -64,5 +65,6 @@ extension AccountRepository {
             guard revoked != nil else { throw StoreError.notFound("unrevoked token \(id)") }
             try await registry.auditAction("void", actor: actor, details: "{\"api_token\":\"\(id.uuidString.lowercased())\"}", on: connection)
         }
+        credentials?.forgetAll()
     }
 }

@@ -16,7 +16,9 @@ public struct Repositories: Sendable {
     public let followUps: FollowUpRepository
     public let database: RegistryDatabase
 
-    public init(database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp) {
+    /// `credentialCacheSeconds`: how long the server may reuse who a credential belongs to
+    /// (`auth.credentialCacheSeconds`; 0, the default here, asks the database every time).
+    public init(database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, credentialCacheSeconds: Double = 0) {
         let registry = Registry(database: database)
         self.database = database
         patients = PatientRepository(registry: registry)
@@ -24,7 +26,8 @@ public struct Repositories: Sendable {
         corrections = CorrectionRepository(registry: registry, rules: rules)
         reports = ReportRepository(registry: registry)
         exports = ExportRepository(registry: registry)
-        accounts = AccountRepository(registry: registry)
+        accounts = AccountRepository(registry: registry, credentials: credentialCacheSeconds > 0
+                                     ? CredentialCache(lifetime: .milliseconds(Int(credentialCacheSeconds * 1000))) : nil)
         audit = AuditRepository(registry: registry)
         followUps = FollowUpRepository(registry: registry, rules: followUp)
     }

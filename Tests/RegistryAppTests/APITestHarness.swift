@@ -46,6 +46,12 @@ struct APIHarness {
         }
     }
 
+    /// Waits until the application has forgotten the credentials it saw, as a change made
+    /// elsewhere (the CLI, another server) must before this server notices it.
+    static func outlastCredentialCache() async throws {
+        try await Task.sleep(for: .milliseconds(Int(try TestDatabase.config().auth.credentialCacheSeconds * 1000) + 100))
+    }
+
     func rowCounts() async throws -> [String: Int] {
         try await database.withConnection { try await Registry(database: database).rowCounts(on: $0) }
     }
