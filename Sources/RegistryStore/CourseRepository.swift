@@ -7,6 +7,8 @@ import RegistryCore
 public struct CourseRepository: Repository {
     let registry: Registry
     let rules: ClinicalRules
+    /// The server's pain-score writer, shared by every request so concurrent scores can share a commit.
+    let painScores: PainScoreBatches
 
     /// Opens a course for a registered patient at one of the caller's sites.
     public func open(_ course: NewCourse, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {

@@ -22,7 +22,7 @@ public struct Repositories: Sendable {
         let registry = Registry(database: database)
         self.database = database
         patients = PatientRepository(registry: registry)
-        courses = CourseRepository(registry: registry, rules: rules)
+        courses = CourseRepository(registry: registry, rules: rules, painScores: PainScoreBatches(database: database, logger: registry.logger))
         corrections = CorrectionRepository(registry: registry, rules: rules)
         reports = ReportRepository(registry: registry)
         exports = ExportRepository(registry: registry)

@@ -1,0 +1,249 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import RegistryCore
+import Synchronization
+
+/// One clinician's pain score on its way to the database, with the answer its key will replay.
+struct PainScoreWrite: Sendable {
+    let record: PainScoreRecord
+    let response: Data
+    let idempotency: Idempotency?
+}
+
+/// Who writes: scores are batched only with others of the same user, route and sites, which
+/// the audit rows and the site check share.
+struct PainScoreWriter: Hashable, Sendable {
+    let actor: Actor
+    let sites: [UUID]?
+}
+
+/// What the database made of one score (`add_pain_scores`, Schema/0012).
+enum PainScoreOutcome: Sendable, Equatable {
+    case created
+    case replayed(requestHash: String?, response: Data?)
+    case notFound
+    case beforeStart(CalendarDate)
+}
+
+/// Writes pain scores in batches: a score that arrives while its writer's previous batch is
+/// being written waits, and the next batch takes everything waiting (up to `maxBatch`). An idle
+/// registry writes each score at once, alone; a busy writer (an EHR interface posting in
+/// parallel, a clinic's front desk) shares a round trip and a commit among several, which is
+/// where a write's time goes (`registry bench write`). Different writers never wait for each other.
+///
+/// Every score is answered only after its batch committed. A batch the database refuses as a
+/// whole (a rule only it checks, a deadlock between two retries of the same keys) is written
+/// again one score at a time, so each caller gets its own answer or error; a batch whose fate is
+/// unknown (the connection lost) is answered "unavailable" to every caller.
+final class PainScoreBatches: Sendable {
+    static let maxBatch = 64
+
+    private struct Waiting {
+        let write: PainScoreWrite
+        let answer: CheckedContinuation<PainScoreOutcome, any Error>
+    }
+
+    private struct State {
+        var waiting: [PainScoreWriter: [Waiting]] = [:]
+        /// Writers with a batch being written.
+        var writing: Set<PainScoreWriter> = []
+
+        /// `writer`'s next batch, marked as being written; nil when it is busy or nothing waits.
+        mutating func next(of writer: PainScoreWriter) -> [Waiting]? {
+            guard !writing.contains(writer), var queue = waiting[writer] else { return nil }
+            let batch = Array(queue.prefix(PainScoreBatches.maxBatch))
+            queue.removeFirst(batch.count)
+            waiting[writer] = queue.isEmpty ? nil : queue
+            writing.insert(writer)
+            return batch
+        }
+    }
+
+    private let database: RegistryDatabase
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(database: RegistryDatabase, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    func write(_ write: PainScoreWrite, by writer: PainScoreWriter) async throws -> PainScoreOutcome {
+        try await withCheckedThrowingContinuation { answer in
+            let batch = state.withLock { state in
+                state.waiting[writer, default: []].append(Waiting(write: write, answer: answer))
+                return state.next(of: writer)
+            }
+            if let batch { Task { await run(batch, by: writer) } }
+        }
+    }
+
+    /// Writes `batch`, then whatever of `writer`'s waits, until nothing does.
+    private func run(_ batch: [Waiting], by writer: PainScoreWriter) async {
+        var batch = batch
+        while true {
+            await answer(batch, by: writer)
+            guard let next = state.withLock({ state in
+                state.writing.remove(writer)
+                return state.next(of: writer)
+            }) else { return }
+            batch = next
+        }
+    }
+
+    private func answer(_ batch: [Waiting], by writer: PainScoreWriter) async {
+        guard batch.count > 1 else { return await answerAlone(batch, by: writer) }
+        do {
+            let outcomes = try await database.withConnection { connection in
+                var outcomes: [PainScoreOutcome?] = []
+                for try await outcome in try await connection.execute(AddPainScores(writes: batch.map(\.write), writer: writer), logger: logger) {
+                    outcomes.append(outcome)
+                }
+                return outcomes
+            }
+            // One row per score, in order; anything else is a bug, answered as such rather than
+            // left waiting.
+            for (n, waiting) in batch.enumerated() {
+                guard n < outcomes.count, let outcome = outcomes[n] else {
+                    waiting.answer.resume(throwing: UnknownOutcome(text: n < outcomes.count ? "unknown outcome" : "no row"))
+                    continue
+                }
+                waiting.answer.resume(returning: outcome)
+            }
+        } catch StoreError.unavailable {
+            // Whether the batch committed is unknown (the connection was lost): each caller is
+            // told so, and a retry with its key writes nothing twice. Written again here, a score
+            // sent without a key could be.
+            for waiting in batch { waiting.answer.resume(throwing: StoreError.unavailable) }
+        } catch {
+            // The database refused the batch and rolled it back: each score alone gets its own answer.
+            await answerAlone(batch, by: writer)
+        }
+    }
+
+    private func answerAlone(_ batch: [Waiting], by writer: PainScoreWriter) async {
+        for waiting in batch {
+            waiting.answer.resume(with: await Result { try await self.single(waiting.write, by: writer) })
+        }
+    }
+
+    /// One score alone, as `add_pain_score` (Schema/0009) writes it.
+    private func single(_ write: PainScoreWrite, by writer: PainScoreWriter) async throws -> PainScoreOutcome {
+        do {
+            let stored = try await database.withConnection {
+                try await $0.execute(AddPainScore(write: write, writer: writer), logger: logger).first { _ in true }
+            }
+            guard let stored, stored.requestHash != nil || stored.response != nil else { return .created }
+            return .replayed(requestHash: stored.requestHash, response: stored.response)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "P0002" {
+            return .notFound
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "RG001" {
+            // The database refused a score dated before the course's start (its message).
+            guard let start = error.serverInfo?[.message].flatMap({ CalendarDate(iso: $0) }) else { throw error }
+            return .beforeStart(start)
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    init(_ body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+/// `add_pain_score` as a named prepared statement: parsed and planned once per connection.
+private struct AddPainScore: PostgresPreparedStatement {
+    static let sql = """
+        SELECT stored_request_hash, stored_response
+        FROM add_pain_score($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12, $13, $14)
+        """
+    /// Declared rather than inferred from the first call's values, whose nulls have no type.
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .bytea, .uuidArray, .uuid, .uuid, .text, .text, .int4, .int4, .int4,
+                                                        .uuid, .text, .text]
+    typealias Row = (requestHash: String?, response: Data?)
+
+    let write: PainScoreWrite
+    let writer: PainScoreWriter
+
+    func makeBindings() throws -> PostgresBindings {
+        let record = write.record
+        var bindings = PostgresBindings(capacity: 14)
+        bindings.append(write.idempotency?.key)
+        bindings.append(write.idempotency?.requestHash)
+        try bindings.append(write.response)
+        try bindings.append(writer.sites)
+        bindings.append(record.id)
+        bindings.append(record.courseId)
+        bindings.append(record.recordedOn.description)
+        bindings.append(record.timepoint.rawValue)
+        bindings.append(Int32(record.nrs))
+        bindings.append(record.odi.map(Int32.init))
+        bindings.append(record.pgic.map(Int32.init))
+        writer.actor.bind(to: &bindings)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode((String?, Data?).self)
+    }
+}
+
+/// `add_pain_scores`: the batch, one array per field, in the order of `writes`.
+private struct AddPainScores: PostgresPreparedStatement {
+    static let sql = """
+        SELECT outcome, stored_request_hash, stored_response, course_start::text
+        FROM add_pain_scores($1, $2, $3, $4, $5, $6, $7::date[], $8, $9, $10, $11, $12, $13, $14) ORDER BY item
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .textArray, .byteaArray, .uuidArray, .uuidArray, .uuidArray, .textArray,
+                                                        .textArray, .int4Array, .int4Array, .int4Array, .uuid, .text, .text]
+    /// nil: an outcome this code does not know.
+    typealias Row = PainScoreOutcome?
+
+    let writes: [PainScoreWrite]
+    let writer: PainScoreWriter
+
+    func makeBindings() throws -> PostgresBindings {
+        let records = writes.map(\.record)
+        var bindings = PostgresBindings(capacity: 14)
+        bindings.append(writes.map { $0.idempotency?.key ?? "" })
+        bindings.append(writes.map { $0.idempotency?.requestHash ?? "" })
+        try bindings.append(writes.map { ByteBuffer(bytes: $0.response) })
+        try bindings.append(writer.sites)
+        bindings.append(records.map(\.id))
+        bindings.append(records.map(\.courseId))
+        bindings.append(records.map(\.recordedOn.description))
+        bindings.append(records.map(\.timepoint.rawValue))
+        bindings.append(records.map { Int32($0.nrs) })
+        bindings.append(records.map { Int32($0.odi ?? -1) })
+        bindings.append(records.map { Int32($0.pgic ?? -1) })
+        writer.actor.bind(to: &bindings)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (outcome, requestHash, response, start) = try row.decode((String, String?, Data?, String?).self)
+        switch outcome {
+        case "created": return .created
+        case "replayed": return .replayed(requestHash: requestHash, response: response)
+        case "not_found": return .notFound
+        case "before_start": return start.flatMap(CalendarDate.init(iso:)).map { .beforeStart($0) }
+        default: return nil
+        }
+    }
+}
+
+/// A batch whose answer for a score could not be read (a bug: the tests cover every outcome).
+private struct UnknownOutcome: Error {
+    let text: String
+}
+
+private extension Actor {
+    /// The audit columns: who, by which label, through which route.
+    func bind(to bindings: inout PostgresBindings) {
+        bindings.append(userId)
+        bindings.append(label)
+        bindings.append(route)
+    }
+}
