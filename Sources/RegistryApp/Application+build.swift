@@ -15,7 +15,8 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     var database = database
     database.onLeaseWait = { metrics.poolWait($0) }
     let repositories = Repositories(database: database, rules: config.clinical, followUp: config.followUp,
-                                    credentialCacheSeconds: config.auth.credentialCacheSeconds)
+                                    credentialCacheSeconds: config.auth.credentialCacheSeconds,
+                                    writeBoundSeconds: config.server.requestTimeoutSeconds)
     let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
     let reports = ReportsController(services: services), exports = ExportsController(services: services)
     let admin = AdminController(services: services), followUps = FollowUpsController(services: services)

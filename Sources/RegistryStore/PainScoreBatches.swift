@@ -39,10 +39,24 @@ enum PainScoreOutcome: Sendable, Equatable {
 /// unknown (the connection lost) is answered "unavailable" to every caller.
 final class PainScoreBatches: Sendable {
     static let maxBatch = 64
+    /// How long a writer's next batch waits for the one being written (see `run`).
+    static let slot = Duration.seconds(1)
 
-    private struct Waiting {
+    private struct Waiting: Sendable {
         let write: PainScoreWrite
-        let answer: CheckedContinuation<PainScoreOutcome, any Error>
+        let answer: Answer
+    }
+
+    /// A caller's answer, given once: by its batch, or as "unavailable" when the batch outlives
+    /// its bound (and then never again, whatever the late batch does).
+    private final class Answer: Sendable {
+        private let waiting: Mutex<CheckedContinuation<PainScoreOutcome, any Error>?>
+
+        init(_ continuation: CheckedContinuation<PainScoreOutcome, any Error>) { waiting = Mutex(continuation) }
+
+        func resume(with result: Result<PainScoreOutcome, any Error>) {
+            waiting.withLock { $0.take() }?.resume(with: result)
+        }
     }
 
     private struct State {
@@ -63,17 +77,21 @@ final class PainScoreBatches: Sendable {
 
     private let database: RegistryDatabase
     private let logger: Logger
+    /// How long a batch may take before its callers are told the database is unavailable: a
+    /// query on a connection that died mid-flight (PostgreSQL restarting) can wait forever.
+    private let bound: Duration
     private let state = Mutex(State())
 
-    init(database: RegistryDatabase, logger: Logger) {
+    init(database: RegistryDatabase, bound: Duration, logger: Logger) {
         self.database = database
+        self.bound = bound
         self.logger = logger
     }
 
     func write(_ write: PainScoreWrite, by writer: PainScoreWriter) async throws -> PainScoreOutcome {
         try await withCheckedThrowingContinuation { answer in
             let batch = state.withLock { state in
-                state.waiting[writer, default: []].append(Waiting(write: write, answer: answer))
+                state.waiting[writer, default: []].append(Waiting(write: write, answer: Answer(answer)))
                 return state.next(of: writer)
             }
             if let batch { Task { await run(batch, by: writer) } }
@@ -81,10 +99,19 @@ final class PainScoreBatches: Sendable {
     }
 
     /// Writes `batch`, then whatever of `writer`'s waits, until nothing does.
+    ///
+    /// Each batch's callers are answered "unavailable" if it outlives `bound`; and the writer's
+    /// next batch starts once this one is written or after `slot` at the latest, so a batch stuck
+    /// on a connection that died (PostgreSQL restarting) holds up no score sent after it.
     private func run(_ batch: [Waiting], by writer: PainScoreWriter) async {
         var batch = batch
         while true {
-            await answer(batch, by: writer)
+            let work = Task { [batch] in await self.answer(batch, by: writer) }
+            let expiry = Task { [bound, batch] in
+                try await Task.sleep(for: bound)
+                for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
+            }
+            if (try? await outrace(Self.slot, work: { await work.value; return true }, fallback: { false })) == true { expiry.cancel() }
             guard let next = state.withLock({ state in
                 state.writing.remove(writer)
                 return state.next(of: writer)
@@ -107,16 +134,16 @@ final class PainScoreBatches: Sendable {
             // left waiting.
             for (n, waiting) in batch.enumerated() {
                 guard n < outcomes.count, let outcome = outcomes[n] else {
-                    waiting.answer.resume(throwing: UnknownOutcome(text: n < outcomes.count ? "unknown outcome" : "no row"))
+                    waiting.answer.resume(with: .failure(UnknownOutcome(text: n < outcomes.count ? "unknown outcome" : "no row")))
                     continue
                 }
-                waiting.answer.resume(returning: outcome)
+                waiting.answer.resume(with: .success(outcome))
             }
         } catch StoreError.unavailable {
             // Whether the batch committed is unknown (the connection was lost): each caller is
             // told so, and a retry with its key writes nothing twice. Written again here, a score
             // sent without a key could be.
-            for waiting in batch { waiting.answer.resume(throwing: StoreError.unavailable) }
+            for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
         } catch {
             // The database refused the batch and rolled it back: each score alone gets its own answer.
             await answerAlone(batch, by: writer)

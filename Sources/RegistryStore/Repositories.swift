@@ -18,11 +18,14 @@ public struct Repositories: Sendable {
 
     /// `credentialCacheSeconds`: how long the server may reuse who a credential belongs to
     /// (`auth.credentialCacheSeconds`; 0, the default here, asks the database every time).
-    public init(database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, credentialCacheSeconds: Double = 0) {
+    /// `writeBoundSeconds`: how long a batch of pain scores may take (`server.requestTimeoutSeconds`).
+    public init(database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, credentialCacheSeconds: Double = 0,
+                writeBoundSeconds: Double = 5) {
         let registry = Registry(database: database)
         self.database = database
         patients = PatientRepository(registry: registry)
-        courses = CourseRepository(registry: registry, rules: rules, painScores: PainScoreBatches(database: database, logger: registry.logger))
+        courses = CourseRepository(registry: registry, rules: rules, painScores: PainScoreBatches(database: database, bound: .milliseconds(Int(writeBoundSeconds * 1000)),
+                                                                                  logger: registry.logger))
         corrections = CorrectionRepository(registry: registry, rules: rules)
         reports = ReportRepository(registry: registry)
         exports = ExportRepository(registry: registry)
