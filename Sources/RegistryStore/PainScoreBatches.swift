@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import PostgresNIO
 import RegistryCore
 import Synchronization
@@ -40,7 +41,7 @@ enum PainScoreOutcome: Sendable, Equatable {
 final class PainScoreBatches: Sendable {
     static let maxBatch = 64
     /// How long a writer's next batch waits for the one being written (see `run`).
-    static let slot = Duration.seconds(1)
+    static let slot = TimeAmount.seconds(1)
 
     private struct Waiting: Sendable {
         let write: PainScoreWrite
@@ -56,6 +57,19 @@ final class PainScoreBatches: Sendable {
 
         func resume(with result: Result<PainScoreOutcome, any Error>) {
             waiting.withLock { $0.take() }?.resume(with: result)
+        }
+    }
+
+    /// A batch's hold on its writer's turn, given up once.
+    private final class Turn: Sendable {
+        private let held = Mutex(true)
+
+        /// True the first time only.
+        func giveUp() -> Bool {
+            held.withLock { held in
+                defer { held = false }
+                return held
+            }
         }
     }
 
@@ -79,12 +93,12 @@ final class PainScoreBatches: Sendable {
     private let logger: Logger
     /// How long a batch may take before its callers are told the database is unavailable: a
     /// query on a connection that died mid-flight (PostgreSQL restarting) can wait forever.
-    private let bound: Duration
+    private let bound: TimeAmount
     private let state = Mutex(State())
 
     init(database: RegistryDatabase, bound: Duration, logger: Logger) {
         self.database = database
-        self.bound = bound
+        self.bound = .nanoseconds(Int64(bound.components.seconds) * 1_000_000_000 + bound.components.attoseconds / 1_000_000_000)
         self.logger = logger
     }
 
@@ -94,30 +108,37 @@ final class PainScoreBatches: Sendable {
                 state.waiting[writer, default: []].append(Waiting(write: write, answer: Answer(answer)))
                 return state.next(of: writer)
             }
-            if let batch { Task { await run(batch, by: writer) } }
+            if let batch { start(batch, by: writer) }
         }
     }
 
-    /// Writes `batch`, then whatever of `writer`'s waits, until nothing does.
-    ///
-    /// Each batch's callers are answered "unavailable" if it outlives `bound`; and the writer's
-    /// next batch starts once this one is written or after `slot` at the latest, so a batch stuck
-    /// on a connection that died (PostgreSQL restarting) holds up no score sent after it.
-    private func run(_ batch: [Waiting], by writer: PainScoreWriter) async {
-        var batch = batch
-        while true {
-            let work = Task { [batch] in await self.answer(batch, by: writer) }
-            let expiry = Task { [bound, batch] in
-                try await Task.sleep(for: bound)
-                for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
-            }
-            if (try? await outrace(Self.slot, work: { await work.value; return true }, fallback: { false })) == true { expiry.cancel() }
-            guard let next = state.withLock({ state in
-                state.writing.remove(writer)
-                return state.next(of: writer)
-            }) else { return }
-            batch = next
+    /// Writes `batch`; the writer's next batch starts once it is written, or after `slot` at the
+    /// latest, so a batch stuck on a connection that died (PostgreSQL restarting) holds up no
+    /// score sent after it; its own callers are answered "unavailable" when `bound` passes.
+    private func start(_ batch: [Waiting], by writer: PainScoreWriter) {
+        let turn = Turn()
+        // Timers on an event loop: cheaper than a sleeping task for every batch.
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        let handOnLater = loop.scheduleTask(in: Self.slot) { self.handOn(turn, writer) }
+        let expiry = loop.scheduleTask(in: bound) {
+            for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
         }
+        Task {
+            await answer(batch, by: writer)
+            handOnLater.cancel()
+            expiry.cancel()
+            handOn(turn, writer)
+        }
+    }
+
+    /// Hands the writer's turn on, once per batch: starts its next batch if one waits.
+    private func handOn(_ turn: Turn, _ writer: PainScoreWriter) {
+        guard turn.giveUp() else { return }
+        let next = state.withLock { state in
+            state.writing.remove(writer)
+            return state.next(of: writer)
+        }
+        if let next { start(next, by: writer) }
     }
 
     private func answer(_ batch: [Waiting], by writer: PainScoreWriter) async {
