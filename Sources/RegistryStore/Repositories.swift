@@ -24,7 +24,7 @@ public struct Repositories: Sendable {
         let registry = Registry(database: database)
         self.database = database
         patients = PatientRepository(registry: registry)
-        courses = CourseRepository(registry: registry, rules: rules, painScores: PainScoreBatches(database: database, bound: .milliseconds(Int(writeBoundSeconds * 1000)),
+        courses = CourseRepository(registry: registry, rules: rules, painScores: PainScoreBatches(database: database, bound: .milliseconds(Int64(writeBoundSeconds * 1000)),
                                                                                   logger: registry.logger))
         corrections = CorrectionRepository(registry: registry, rules: rules)
         reports = ReportRepository(registry: registry)
