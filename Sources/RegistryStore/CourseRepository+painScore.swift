@@ -3,15 +3,15 @@ import RegistryCore
 
 extension CourseRepository {
     /// A clinician's pain score, with the same rules as every other course record (`add`): the
-    /// database claims the key, locks the course, checks the date and writes the score, its audit
-    /// row and the key's answer, which is known before the write because the record's id is
-    /// chosen here. Scores sent at the same time by one caller share a statement and a commit
-    /// (`PainScoreBatches`).
+    /// database (`add_pain_scores`, Schema/0012) replays a used key, locks the course, checks the
+    /// date and writes the score, its audit row and the key's answer, which is known before the
+    /// write because the record's id is chosen here. Scores sent at the same time by one caller
+    /// share that statement and a commit (`PainScoreBatches`).
     public func addPainScore(_ score: NewPainScore, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
         let record = PainScoreRecord(id: UUID(), courseId: courseId, score: score, source: .clinician, version: 1, void: nil)
         let body = try RecordJSON.encode(record)
         let write = PainScoreWrite(record: record, response: body, idempotency: idempotency)
-        switch try await painScores.write(write, by: PainScoreWriter(actor: actor, sites: scope.map { $0.sorted { $0.uuidString < $1.uuidString } })) {
+        switch try await painScores.write(write, by: PainScoreWriter(actor: actor, sites: scope)) {
         case .created:
             return Written(body: body, replayed: false)
         case .replayed(let requestHash, let response):

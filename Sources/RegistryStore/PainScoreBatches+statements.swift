@@ -3,43 +3,6 @@ import NIOCore
 import PostgresNIO
 import RegistryCore
 
-/// `add_pain_score` as a named prepared statement: parsed and planned once per connection.
-struct AddPainScore: PostgresPreparedStatement {
-    static let sql = """
-        SELECT stored_request_hash, stored_response
-        FROM add_pain_score($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12, $13, $14)
-        """
-    /// Declared rather than inferred from the first call's values, whose nulls have no type.
-    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .bytea, .uuidArray, .uuid, .uuid, .text, .text, .int4, .int4, .int4,
-                                                        .uuid, .text, .text]
-    typealias Row = (requestHash: String?, response: Data?)
-
-    let write: PainScoreWrite
-    let writer: PainScoreWriter
-
-    func makeBindings() throws -> PostgresBindings {
-        let record = write.record
-        var bindings = PostgresBindings(capacity: 14)
-        bindings.append(write.idempotency?.key)
-        bindings.append(write.idempotency?.requestHash)
-        try bindings.append(write.response)
-        try bindings.append(writer.sites)
-        bindings.append(record.id)
-        bindings.append(record.courseId)
-        bindings.append(record.recordedOn.description)
-        bindings.append(record.timepoint.rawValue)
-        bindings.append(Int32(record.nrs))
-        bindings.append(record.odi.map(Int32.init))
-        bindings.append(record.pgic.map(Int32.init))
-        writer.actor.bind(to: &bindings)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode((String?, Data?).self)
-    }
-}
-
 /// `add_pain_scores`: the batch, one array per field, in the order of `writes`.
 struct AddPainScores: PostgresPreparedStatement {
     static let sql = """
@@ -60,7 +23,7 @@ struct AddPainScores: PostgresPreparedStatement {
         bindings.append(writes.map { $0.idempotency?.key ?? "" })
         bindings.append(writes.map { $0.idempotency?.requestHash ?? "" })
         try bindings.append(writes.map { ByteBuffer(bytes: $0.response) })
-        try bindings.append(writer.sites)
+        try bindings.append(writer.sites.map(Array.init))
         bindings.append(records.map(\.id))
         bindings.append(records.map(\.courseId))
         bindings.append(records.map(\.recordedOn.description))

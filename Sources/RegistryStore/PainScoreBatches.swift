@@ -17,7 +17,7 @@ struct PainScoreWrite: Sendable {
 /// the audit rows and the site check share.
 struct PainScoreWriter: Hashable, Sendable {
     let actor: Actor
-    let sites: [UUID]?
+    let sites: Set<UUID>?
 }
 
 /// What the database made of one score (`add_pain_scores`, Schema/0012).
@@ -141,8 +141,8 @@ final class PainScoreBatches: Sendable {
         if let next { start(next, by: writer) }
     }
 
+    /// Writes `batch` (a single score is a batch of one) and answers each caller.
     private func answer(_ batch: [Waiting], by writer: PainScoreWriter) async {
-        guard batch.count > 1 else { return await answerAlone(batch, by: writer) }
         do {
             let outcomes = try await database.withConnection { connection in
                 var outcomes: [PainScoreOutcome?] = []
@@ -167,37 +167,8 @@ final class PainScoreBatches: Sendable {
             for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
         } catch {
             // The database refused the batch and rolled it back: each score alone gets its own answer.
-            await answerAlone(batch, by: writer)
+            guard batch.count > 1 else { return batch[0].answer.resume(with: .failure(error)) }
+            for waiting in batch { await answer([waiting], by: writer) }
         }
-    }
-
-    private func answerAlone(_ batch: [Waiting], by writer: PainScoreWriter) async {
-        for waiting in batch {
-            waiting.answer.resume(with: await Result { try await self.single(waiting.write, by: writer) })
-        }
-    }
-
-    /// One score alone, as `add_pain_score` (Schema/0009) writes it.
-    private func single(_ write: PainScoreWrite, by writer: PainScoreWriter) async throws -> PainScoreOutcome {
-        do {
-            let stored = try await database.withConnection {
-                try await $0.execute(AddPainScore(write: write, writer: writer), logger: logger).first { _ in true }
-            }
-            guard let stored, stored.requestHash != nil || stored.response != nil else { return .created }
-            return .replayed(requestHash: stored.requestHash, response: stored.response)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "P0002" {
-            return .notFound
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "RG001" {
-            // The database refused a score dated before the course's start (its message).
-            guard let start = error.serverInfo?[.message].flatMap({ CalendarDate(iso: $0) }) else { throw error }
-            return .beforeStart(start)
-        }
-    }
-}
-
-extension Result where Failure == any Error {
-    /// The result of `body`, awaited.
-    init(_ body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

@@ -5,7 +5,7 @@ import RegistryStore
 import RegistryTestSupport
 import Testing
 
-/// A clinician's pain score is written by one database function (`add_pain_score`), so the rules
+/// A clinician's pain score is written by one database function (`add_pain_scores`), so the rules
 /// every other course record gets in Swift (`CourseRepository.add`) are held to it here: the same
 /// answers, the same refusals, nothing half-written.
 @Suite struct PainScoreWriteTests {
