@@ -87,6 +87,7 @@ let package = Package(
                 "RegistryAnalytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -129,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "registryTests",
             dependencies: [
-                "registry", "RegistryCore", "RegistryStore", "RegistryTestSupport", "RegistryDevTools",
+                "registry", "RegistryCore", "RegistryStore", "RegistryApp", "RegistryTestSupport", "RegistryDevTools",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import PostgresNIO
+import RegistryApp
 import RegistryCore
 import RegistryDevTools
 import RegistryStore
