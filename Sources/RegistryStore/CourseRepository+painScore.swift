@@ -8,7 +8,7 @@ extension CourseRepository {
     /// write because the record's id is chosen here. Scores sent at the same time by one caller
     /// share that statement and a commit (`PainScoreBatches`).
     public func addPainScore(_ score: NewPainScore, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
-        let record = PainScoreRecord(id: UUID(), courseId: courseId, score: score, source: .clinician, version: 1, void: nil)
+        let record = PainScoreRecord(id: .timeOrdered(), courseId: courseId, score: score, source: .clinician, version: 1, void: nil)
         let body = try RecordJSON.encode(record)
         let write = PainScoreWrite(record: record, response: body, idempotency: idempotency)
         switch try await painScores.write(write, by: PainScoreWriter(actor: actor, sites: scope)) {
