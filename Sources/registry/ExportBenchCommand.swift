@@ -9,7 +9,7 @@ import RegistryStore
 
 /// The export's target: pain scores exported through the real HTTP API (streamed CSV, read by
 /// curl) against `psql \copy` of the same rows as they are stored (no pseudonyms, no date shift),
-/// in the same run; the ratio of rates (goal ≥ 0.9 of psql's), the time to first byte, and the
+/// in the same run, in alternating rounds; the ratio of rates (goal ≥ 0.9 of psql's), the time to first byte, and the
 /// server's peak memory at a tenth and at all of the rows.
 struct ExportBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Time the CSV export against psql \\copy.")
@@ -48,19 +48,22 @@ struct ExportBenchCommand: AsyncParsableCommand {
                 // Memory: a tenth of the rows (site A) first, then all; peak RSS only ever rises.
                 _ = try await curl(base + "?siteId=\(siteA)")
                 let peakTenth = peakResidentMegabytes()
-                let api = try await curl(base)
-                let peakAll = peakResidentMegabytes()
-
                 let copy = "\\copy (SELECT p.id, p.course_id, c.patient_id, p.recorded_on, p.timepoint, p.nrs, p.odi, p.pgic "
                     + "FROM pain_scores p JOIN treatment_courses c ON c.id = p.course_id WHERE p.voided_at IS NULL) TO '/dev/null' CSV HEADER"
-                let psql = try await clock {
-                    _ = try await runOffThePool("psql", ["-X", "-q", "-h", url.host, "-p", String(url.port), "-U", url.username, "-d", url.database, "-c", copy],
-                                         environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
-                }
-                let apiRate = Double(rows) / api.seconds, psqlRate = Double(rows) / psql
-                say(String(format: "API export (curl, streamed CSV): %.2f s, %.0f rows/s, first byte after %.3f s", api.seconds, apiRate, api.firstByte))
-                say(String(format: "psql \\copy of the same rows:     %.2f s, %.0f rows/s (as stored: no pseudonyms or date shift)", psql, psqlRate))
-                say(String(format: "ratio API/psql:                   %.2f   (goal ≥ 0.9)", apiRate / psqlRate))
+                let (_, median) = try await BenchRounds.run({ round in
+                    let api = try await curl(base)
+                    let psql = try await clock {
+                        _ = try await runOffThePool("psql", ["-X", "-q", "-h", url.host, "-p", String(url.port), "-U", url.username, "-d", url.database, "-c", copy],
+                                                    environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
+                    }
+                    say(String(format: "round %d: API %.2f s (first byte after %.3f s), psql %.2f s, ratio %.2f", round, api.seconds, api.firstByte, psql, psql / api.seconds))
+                    return (api: api, psql: psql)
+                }, ratio: { $0.psql / $0.api.seconds })
+                let peakAll = peakResidentMegabytes()
+                let apiRate = Double(rows) / median.api.seconds, psqlRate = Double(rows) / median.psql
+                say(String(format: "API export (curl, streamed CSV): %.2f s, %.0f rows/s, first byte after %.3f s", median.api.seconds, apiRate, median.api.firstByte))
+                say(String(format: "psql \\copy of the same rows:     %.2f s, %.0f rows/s (as stored: no pseudonyms or date shift)", median.psql, psqlRate))
+                say(String(format: "ratio API/psql:                   %.2f, the median of %d rounds   (goal ≥ 0.9)", apiRate / psqlRate, BenchRounds.count))
                 say(String(format: "server peak RSS: %.1f MB after %d rows, %.1f MB after %d rows (goal < 100 MB, flat)", peakTenth, rows / 10, peakAll, rows))
             }
         }
