@@ -91,4 +91,31 @@ import Testing
             #expect((try await count(database, "pain_scores"), try await count(database, "audit_log"), try await count(database, "idempotency_keys")) == counts)
         }
     }
+
+    /// The function checks each score's date against its course's start itself, so its insert
+    /// skips the row trigger that checks it again (Schema/0015), and only that insert: later in
+    /// the same transaction, a direct insert dated before the start is still refused.
+    @Test func theTriggerIsSkippedOnlyForTheFunctionsOwnInsert() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let (course, start, logger) = (fixture.courseId, Fixture.courseStart, TestDatabase.logger)
+            let before = try await count(database, "pain_scores")
+            let error = await #expect(throws: StoreError.self) {
+                try await database.transaction { connection in
+                    let call: PostgresQuery = """
+                        SELECT outcome FROM add_pain_scores(\(["k"]), \(["h"]), ARRAY['\\x00'::bytea], NULL, \([UUID()]), \([course]), ARRAY[\(start.description)]::date[],
+                                                            \(["follow_up"]), \([Int32(4)]), \([Int32(-1)]), \([Int32(-1)]), NULL, 'test', 'tests')
+                        """
+                    let outcome = try await connection.query(call, logger: logger).decode(String.self).first { _ in true }
+                    #expect(outcome == "created")
+                    try await connection.query("""
+                        INSERT INTO pain_scores (course_id, recorded_on, timepoint, nrs) VALUES (\(course), \(start.adding(days: -1).description)::date, 'follow_up', 3)
+                        """, logger: logger)
+                }
+            }
+            guard case .constraint(let name, _) = error else { Issue.record("\(String(describing: error)) is not a constraint violation"); return }
+            #expect(name == "pain_scores_not_before_course_start")
+            #expect(try await count(database, "pain_scores") == before)
+        }
+    }
 }
