@@ -105,4 +105,44 @@ import Testing
             #expect(after.scores - before.scores == 12 && after.keys - before.keys == 12 && after.audit - before.audit == 12)
         }
     }
+
+    /// A key that another request (on another server) claims while a batch is being written: the
+    /// batch waits for that request to commit, then answers every score that carried the key as
+    /// that request did, writes none of them, and writes the rest.
+    @Test func aKeyClaimedMeanwhileIsReplayedForEveryScoreThatCarriedIt() async throws {
+        try await TestDatabase.withFresh { database in
+            let fixture = try await Fixture.make(database)
+            let logger = TestDatabase.logger
+            func batch(_ keys: [String], hash: String) -> PostgresQuery {
+                let n = Int32(keys.count)
+                return """
+                    SELECT outcome, stored_request_hash FROM add_pain_scores(\(keys), array_fill(\(hash)::text, ARRAY[\(n)]), array_fill('\\x00'::bytea, ARRAY[\(n)]),
+                        NULL, \(keys.map { _ in UUID() }), array_fill(\(fixture.courseId)::uuid, ARRAY[\(n)]), array_fill(\(Fixture.courseStart.description)::date, ARRAY[\(n)]),
+                        array_fill('follow_up'::text, ARRAY[\(n)]), array_fill(4, ARRAY[\(n)]), array_fill(-1, ARRAY[\(n)]), array_fill(-1, ARRAY[\(n)]), NULL, 'test', 'tests') ORDER BY item
+                    """
+            }
+            @Sendable func answers(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [String] {
+                var answers: [String] = []
+                for try await (outcome, hash) in try await connection.query(query, logger: logger).decode((String, String?).self) { answers.append("\(outcome) \(hash ?? "-")") }
+                return answers
+            }
+            let before = try await rows(database)
+            try await database.withConnection { first in
+                try await first.query("BEGIN", logger: logger)
+                #expect(try await answers(batch(["shared"], hash: "first"), on: first) == ["created -"])
+                let second = Task { try await database.withConnection { try await answers(batch(["own", "shared", "shared"], hash: "second"), on: $0) } }
+                // Until the second batch waits on the key the first holds.
+                var waits = false
+                for _ in 0..<500 where !waits {
+                    waits = try await first.query("SELECT count(*) > 0 FROM pg_locks WHERE NOT granted", logger: logger).decode(Bool.self).first { _ in true } ?? false
+                    if !waits { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(waits)
+                try await first.query("COMMIT", logger: logger)
+                #expect(try await second.value == ["created -", "replayed first", "replayed first"])
+            }
+            let after = try await rows(database)
+            #expect(after.scores - before.scores == 2 && after.keys - before.keys == 2 && after.audit - before.audit == 2)
+        }
+    }
 }
