@@ -133,12 +133,10 @@ final class PainScoreBatches: Sendable {
         // Timers on an event loop: cheaper than a sleeping task for every batch.
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let handOnLater = loop.scheduleTask(in: Self.slot) {
-            if lease.lost { for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) } }
+            if lease.lost { Self.unavailable(batch) }
             self.handOn(turn, writer)
         }
-        let expiry = loop.scheduleTask(in: bound) {
-            for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
-        }
+        let expiry = loop.scheduleTask(in: bound) { Self.unavailable(batch) }
         Task {
             await answer(batch, by: writer, on: lease)
             handOnLater.cancel()
@@ -155,6 +153,11 @@ final class PainScoreBatches: Sendable {
             return state.next(of: writer)
         }
         if let next { start(next, by: writer) }
+    }
+
+    /// Tells every caller of `batch` still waiting that the database is unavailable.
+    private static func unavailable(_ batch: [Waiting]) {
+        for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
     }
 
     /// Writes `batch` (a single score is a batch of one) and answers each caller.
@@ -181,7 +184,7 @@ final class PainScoreBatches: Sendable {
             // Whether the batch committed is unknown (the connection was lost): each caller is
             // told so, and a retry with its key writes nothing twice. Written again here, a score
             // sent without a key could be.
-            for waiting in batch { waiting.answer.resume(with: .failure(StoreError.unavailable)) }
+            Self.unavailable(batch)
         } catch {
             // The database refused the batch and rolled it back: each score alone gets its own answer.
             guard batch.count > 1 else { return batch[0].answer.resume(with: .failure(error)) }
