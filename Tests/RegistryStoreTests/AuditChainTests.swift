@@ -127,12 +127,12 @@ import Testing
                         try await connection.query(PostgresQuery(unsafeSQL: change), logger: TestDatabase.logger)
                         throw Allowed()
                     }
+                    return "committed"
                 } catch is Allowed {
                     return "allowed"
                 } catch {
                     return String(reflecting: error).contains("audit_log is append-only") ? "refused" : String(reflecting: error)
                 }
-                return "committed"
             }
             for change in ["UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', after = '{\"x\":1}' WHERE seq IS NULL",
                            "UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', at = at - interval '1 day' WHERE seq IS NULL",
