@@ -56,7 +56,7 @@ BEGIN
             r.seq := head.seq + 1;
             r.prev_hash := head.hash;
             r.hash := audit_row_hash(r);
-            -- Assigned by index, which plpgsql does in place (appending copies the array).
+            -- One array per column, unnested together by the UPDATE below.
             v_ids[v_chunk] := r.id;
             v_seqs[v_chunk] := r.seq;
             v_prev[v_chunk] := r.prev_hash;
