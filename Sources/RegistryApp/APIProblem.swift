@@ -23,6 +23,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let (status, problem) = Self.problem(for: error)
+            if case StoreError.constraint(let name, let message)? = error as? StoreError {
+                logger.warning("refused by a database constraint", metadata: ["route": "\(request.method) \(request.uri.path)", "constraint": "\(name)",
+                                                                            "message": "\(message)"])
+            }
             if status == .internalServerError {
                 logger.error("unhandled error", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
@@ -42,9 +46,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .conflict(let field, let message):
                 return (.conflict, APIProblem(error: "conflict", message: message,
                                               problems: [FieldProblem(field: field, rule: "unique", message: message)]))
-            case .constraint(let name, let message):
+            case .constraint:
+                // The constraint's name and the database's words are logged, never shown: they
+                // describe the schema, not what the caller can fix.
                 return (.unprocessableContent, APIProblem(error: "validation_failed", message: "the database refused the record; nothing was written",
-                                                        problems: [FieldProblem(field: name, rule: "constraint", message: message)]))
+                                                        problems: [FieldProblem(field: "body", rule: "constraint", message: "breaks a rule the registry keeps")]))
             case .idempotencyKeyReused:
                 return (.unprocessableContent, APIProblem(error: "idempotency_key_reused", message: storeError.description,
                                                         problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: storeError.description)]))
@@ -57,6 +63,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case AccessProblem.unauthenticated:
             return (.unauthorized, APIProblem(error: "unauthenticated",
                                               message: "sign in at /login or send Authorization: Bearer <token> (tokens come from `registry user token`)"))
+        case AccessProblem.csrfTokenMissing:
+            return (.forbidden, APIProblem(error: "csrf_token_missing",
+                                           message: "a write signed in by the session cookie must carry the page's CSRF token in X-CSRF-Token; nothing was written"))
         case AccessProblem.forbidden(let role, let capability):
             return (.forbidden, APIProblem(error: "forbidden", message: "the \(role.rawValue) role may not \(capability.phrase)"))
         case let stale as StaleVersion:

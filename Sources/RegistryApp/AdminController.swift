@@ -16,10 +16,10 @@ struct AdminController {
     var apiRoutes: Routes {
         let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("audit") { request, context in
-            _ = try context.require(.readAudit)
+            let principal = try context.require(.readAudit)
             let query = try AuditQuery.parse(recordId: request.query("recordId"), username: request.query("user"), from: request.query("from"),
                                              to: request.query("to"), before: request.query("before"), limit: request.query("limit"))
-            let entries = try await services.repositories.audit.entries(query)
+            let entries = try await services.repositories.audit.entries(query, identities: principal.may(.readIdentity))
             var page: [String: Any] = ["items": entries.map(\.json)]
             if entries.count == query.limit, let last = entries.last { page["nextBefore"] = last.id }
             return JSONResponse.make(status: .ok, data: try JSONSerialization.data(withJSONObject: page, options: [.sortedKeys]))
@@ -76,6 +76,13 @@ struct AdminController {
             try await services.page(request, needs: .manageUsers) { principal, language in
                 try await services.submit(try await tokensForm(principal, language, request), principal, request, needs: .manageUsers) { values, _ in
                     let input = try decodeInput(TokenInput.self, from: values).validated()
+                    // A token acts as its owner, and the trail names only the owner: a token for
+                    // someone else would let an admin read identities and write records in their
+                    // name. Other accounts' tokens come from `registry user token` on the server.
+                    guard input.username == principal.username else {
+                        throw ValidationFailure(field: "username", rule: "own_account",
+                                                message: "a token can be issued here only for your own account; ask the operator to run `registry user token` for another")
+                    }
                     let issued = try await services.repositories.accounts.issueToken(username: input.username, label: input.label, days: input.days,
                                                                             actor: principal.actor("POST /admin/tokens"))
                     // Shown on this answer only: it is not stored, and a reload does not resend it (no-store).
@@ -88,7 +95,7 @@ struct AdminController {
         routes.post("admin/tokens/:id/revoke") { request, context in
             try await services.page(request, needs: .manageUsers) { principal, _ in
                 try await services.checkCSRF(request)
-                try? await services.repositories.accounts.revokeToken(id: try context.pathId("token"), actor: principal.actor("POST /admin/tokens/{id}/revoke"))
+                try await services.repositories.accounts.revokeToken(id: try context.pathId("token"), actor: principal.actor("POST /admin/tokens/{id}/revoke"))
                 throw PageRefusal.done(location: "/admin/tokens")
             }
         }
@@ -103,7 +110,7 @@ struct AdminController {
                     let to = values["to"].flatMap { CalendarDate(iso: $0) }.map { $0.adding(days: 1).description } ?? values["to"]
                     let query = try AuditQuery.parse(recordId: values["recordId"], username: values["user"], from: values["from"], to: to,
                                                      before: values["before"], limit: "50")
-                    let entries = try await services.repositories.audit.entries(query)
+                    let entries = try await services.repositories.audit.entries(query, identities: principal.may(.readIdentity))
                     var older = values
                     older["before"] = entries.last.map { String($0.id) }
                     let chain = request.query("verify") == nil ? nil : try await services.repositories.audit.verifyChain()
@@ -126,7 +133,8 @@ struct AdminController {
     }
 
     private func tokensForm(_ principal: Principal, _ language: Language, _ request: Request) async throws -> PageForm {
-        let users = try await services.repositories.accounts.users().filter(\.active), tokens = try await services.repositories.accounts.tokens()
+        let users = try await services.repositories.accounts.users().filter { $0.active && $0.id == principal.userId }
+        let tokens = try await services.repositories.accounts.tokens()
         return PageForm(spec: .token(users: userChoices(users)), action: "/admin/tokens") { form in
             try services.pages.adminTokens(language, viewer: services.viewer(principal), tokens: tokens, form: form, csrf: services.csrfToken(request))
         }

@@ -22,6 +22,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     let admin = AdminController(services: services), followUps = FollowUpsController(services: services)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: SecurityHeadersMiddleware(server: config.server, auth: config.auth))
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in
         await repositories.databaseAnswers() ? JSONResponse.make(status: .ok, ["status": "ok"])
@@ -48,7 +49,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(followUps.pageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
-        .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes))
+        .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours))
         .addRoutes(services.clinicalRoutes)
         .addRoutes(services.correctionRoutes)
         .addRoutes(reports.apiRoutes)
@@ -56,7 +57,9 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(exports.apiRoutes)
         .addRoutes(followUps.apiRoutes)
     return Application(
-        responder: BoundedResponder(router.buildResponder(), server: config.server, onAbandon: { metrics.requestOutOfTime() }),
+        responder: BoundedResponder(router.buildResponder(), config: config, onAbandon: { metrics.requestOutOfTime() },
+                                    onBodyTimeout: { metrics.bodyTimeout() }),
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.server.idleTimeoutSeconds * 1000)))),
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),
         services: [database.client, AuditSealer(audit: repositories.audit, logger: logger)],
         logger: logger

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import NIOCore
+import Synchronization
 import RegistryCore
 import RegistryStore
 
@@ -16,13 +18,22 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
     let quick: Duration
     /// For reports, the dashboard, exports and the audit chain check, which read everything.
     let analysis: Duration
+    /// The largest body any route reads: a larger one is refused by the route, after this reads it.
+    let bodyLimit: Int
     let onAbandon: @Sendable () -> Void
+    let onBodyTimeout: @Sendable () -> Void
 
-    init(_ inner: Inner, server: RegistryConfig.Server, onAbandon: @escaping @Sendable () -> Void) {
+    let config: RegistryConfig
+
+    init(_ inner: Inner, config: RegistryConfig, onAbandon: @escaping @Sendable () -> Void, onBodyTimeout: @escaping @Sendable () -> Void) {
+        let server = config.server
         self.inner = inner
+        self.config = config
         quick = .milliseconds(Int(server.requestTimeoutSeconds * 1000))
         analysis = .milliseconds(Int(server.analysisTimeoutSeconds * 1000))
+        bodyLimit = max(server.maxBodyBytes, 65_536) + 1
         self.onAbandon = onAbandon
+        self.onBodyTimeout = onBodyTimeout
     }
 
     func bound(for request: Request) -> Duration {
@@ -33,12 +44,41 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
         return path == "/login" ? quick + .seconds(AccountRepository.longestSlowDownSeconds) : quick
     }
 
+    /// The body is read first, inside the bound: a client that announces more than it sends
+    /// is told so (408) rather than sent looking at the database.
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
         let limit = bound(for: request)
-        return try await outrace(limit, work: { [inner] in try await inner.respond(to: request, context: context) }, fallback: {
-            onAbandon()
-            return Self.unavailable(request, after: limit)
+        let arrived = BodyArrival()
+        return try await outrace(limit, work: { [inner, bodyLimit] in
+            var request = request
+            if request.method != .get, request.method != .head {
+                do {
+                    request.body = RequestBody(buffer: try await request.body.collect(upTo: bodyLimit))
+                } catch is NIOTooManyBytesError {
+                    return JSONResponse.problem(.contentTooLarge, APIProblem(error: "body_too_large", message: "the request body is larger than \(bodyLimit - 1) bytes"))
+                }
+            }
+            arrived.done.store(true, ordering: .releasing)
+            return try await inner.respond(to: request, context: context)
+        }, fallback: { [config] in
+            var answer: Response
+            if arrived.done.load(ordering: .acquiring) {
+                onAbandon()
+                answer = Self.unavailable(request, after: limit)
+            } else {
+                onBodyTimeout()
+                answer = Self.bodyTimedOut(request, after: limit)
+            }
+            SecurityHeaders.apply(to: &answer, request: request, https: SecurityHeaders.overHTTPS(request, server: config.server, auth: config.auth))
+            return answer
         })
+    }
+
+    static func bodyTimedOut(_ request: Request, after limit: Duration) -> Response {
+        var response = JSONResponse.problem(.requestTimeout, APIProblem(
+            error: "body_timeout", message: "the request body did not arrive within \(limit.components.seconds) s; nothing was written"))
+        response.headers[.connection] = "close"
+        return response
     }
 
     /// The 503 of a request that ran out of time: a problem for the API, a short page for people.
@@ -60,4 +100,9 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
         return Response(status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: JSONResponse.retryAfterSeconds],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
+}
+
+/// Whether a request's body has been read, for the answer of a request that ran out of time.
+private final class BodyArrival: Sendable {
+    let done = Atomic<Bool>(false)
 }

@@ -57,7 +57,7 @@ struct FollowUpsController {
                 let link = try await services.repositories.followUps.createLink(courseId: id, scope: principal.siteScope, by: principal.actor("POST /courses/{id}/follow-up-links"))
                 // The token is not stored: this answer is the only place it appears (no-store).
                 throw PageRefusal.shown(try await services.coursePage(id, principal: principal, language: language, request: request,
-                                                             issuedLink: "\(origin(request))/f/\(link.token)"))
+                                                             issuedLink: "\(services.config.server.publicOrigin)/f/\(link.token)"))
             }
         }
         routes.post("courses/:id/follow-up-links/:linkId/revoke") { request, context in
@@ -84,13 +84,18 @@ struct FollowUpsController {
             let token = context.parameters.get("token") ?? ""
             let address = request.clientAddress(context, trustProxy: services.config.server.trustProxy)
             let posted = try await PostedForm.read(request)
-            guard await answerLimiter.allow("link:" + Secret.hash(token), limit: services.config.followUp.answersPerLinkPerHour, now: services.now()),
-                  await answerLimiter.allow("address:" + address, limit: services.config.followUp.answersPerAddressPerHour, now: services.now()) else {
-                return patientPage(.tooManyRequests, language, clinic: nil, .tooMany, request)
-            }
-            let today = services.config.today(now: services.now())
+            let today = services.config.today(now: services.now()), limits = services.config.followUp
+            // Guesses at tokens are counted apart from answers, so someone guessing from behind
+            // a carrier's shared address does not use up the hour of a real patient there.
             guard let link = try await services.repositories.followUps.link(token: token, today: today) else {
+                guard await answerLimiter.allow("unknown:" + address, limit: limits.answersPerAddressPerHour, now: services.now()) else {
+                    return patientPage(.tooManyRequests, language, clinic: nil, .tooMany, request)
+                }
                 return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
+            }
+            guard await answerLimiter.allow("link:" + Secret.hash(token), limit: limits.answersPerLinkPerHour, now: services.now()),
+                  await answerLimiter.allow("address:" + address, limit: limits.answersPerAddressPerHour, now: services.now()) else {
+                return patientPage(.tooManyRequests, language, clinic: nil, .tooMany, request)
             }
             do {
                 let answer = try PatientAnswerInput(nrs: posted.values["nrs"], pgic: posted.values["pgic"], painCameBack: posted.values["painCameBack"]).validated()
@@ -118,13 +123,6 @@ struct FollowUpsController {
     private func patientPage(_ status: HTTPResponse.Status, _ language: Language, clinic: String?, _ page: Pages.PatientPage, _ request: Request) -> Response {
         // A page that fails to render is a bug; the template set is checked at start-up.
         services.html(status, (try? services.pages.patientFollowUp(language, clinic: clinic, page: page)) ?? "", request)
-    }
-
-    /// The address patients reach this server at, from the request (behind a proxy, its Host).
-    private func origin(_ request: Request) -> String {
-        let host = request.head.authority ?? "\(services.config.server.host):\(services.config.server.port)"
-        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? (services.config.auth.secureCookies ? "https" : "http")
-        return "\(scheme)://\(host)"
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import RegistryCore
 import RegistryStore
@@ -23,6 +24,9 @@ enum PageRefusal: Error {
 /// CSRF tokens bound to the web session: an HMAC of the session token, so a page from another
 /// site cannot know it (SameSite=Strict alone is not enough), and nothing needs storing.
 enum CSRF {
+    /// Where an API write signed in by the session cookie carries the token.
+    static let header = HTTPField.Name("X-CSRF-Token")!
+
     static func token(session: String) -> String {
         Hashing.hex(HMAC<SHA256>.authenticationCode(for: Data("csrf".utf8), using: SymmetricKey(data: Data(session.utf8))))
     }

@@ -46,6 +46,11 @@ struct RegistryMetrics: Sendable {
         counter("registry_requests_out_of_time_total", "Requests answered 503 because they outlived their bound", []).increment()
     }
 
+    /// A client error, counted apart so that slow or broken clients are not read as a database fault.
+    func bodyTimeout() {
+        counter("registry_request_body_timeouts_total", "Requests answered 408 because their body did not arrive in time", []).increment()
+    }
+
     var text: String { registry.emitToString() }
 
     private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {

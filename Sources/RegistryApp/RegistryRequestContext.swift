@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import RegistryCore
@@ -34,6 +35,7 @@ public struct RegistryRequestContext: RequestContext, RemoteAddressRequestContex
 
 enum AccessProblem: Error {
     case unauthenticated
+    case csrfTokenMissing
     case forbidden(role: Role, capability: Capability)
 }
 
@@ -44,6 +46,8 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
     let accounts: AccountRepository
     let idleMinutes: Int
+    let maxHours: Int
+    static let safeMethods: Set<HTTPRequest.Method> = [.get, .head, .options]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -52,9 +56,21 @@ struct AuthMiddleware: RouterMiddleware {
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             context.principal = try await accounts.principal(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         } else if let session = request.cookies[SessionCookie.name]?.value {
-            context.principal = try await accounts.principal(forSession: session, idleMinutes: idleMinutes)
+            context.principal = try await accounts.principal(forSession: session, idleMinutes: idleMinutes, maxHours: maxHours)
+            // A browser sends the cookie with any form another site makes it post (another port
+            // or subdomain is the same site to SameSite), but no other site can send this header
+            // with the session's token: a cookie alone never writes.
+            if context.principal != nil, !Self.safeMethods.contains(request.method),
+               !CSRF.matches(request.headers[CSRF.header], session: session) {
+                throw AccessProblem.csrfTokenMissing
+            }
         }
         guard context.principal != nil else { throw AccessProblem.unauthenticated }
+        // Every API body is JSON; refusing any other type also stops the bodies a plain HTML form can send.
+        if !Self.safeMethods.contains(request.method), let type = request.headers[.contentType],
+           type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() != "application/json" {
+            throw BadRequestBody(status: .unsupportedMediaType, code: "unsupported_media_type", message: "send the body as Content-Type: application/json")
+        }
         return try await next(request, context)
     }
 }

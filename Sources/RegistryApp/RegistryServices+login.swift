@@ -31,7 +31,7 @@ extension RegistryServices {
             let address = request.clientAddress(context, trustProxy: config.server.trustProxy)
             switch try await repositories.accounts.login(username: username, password: password, address: address, rules: config.auth) {
             case .success(let principal, let token):
-                let secure = config.auth.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+                let secure = SecurityHeaders.overHTTPS(request, server: config.server, auth: config.auth)
                 let cookie = Cookie(name: SessionCookie.name, value: token, maxAge: config.auth.sessionIdleMinutes * 60, path: "/", secure: secure,
                                     httpOnly: true, sameSite: .strict)
                 if form { return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie.description, .cacheControl: "no-store"]) }

@@ -111,7 +111,7 @@ extension RegistryServices {
     /// The user of the session cookie, if it is still valid.
     func signedIn(_ request: Request) async throws -> Principal? {
         guard let token = request.cookies[SessionCookie.name]?.value else { return nil }
-        return try await repositories.accounts.principal(forSession: token, idleMinutes: config.auth.sessionIdleMinutes)
+        return try await repositories.accounts.principal(forSession: token, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours)
     }
 
     /// The header's name and links: home for those who see patients, outcomes for those who run reports.

@@ -28,7 +28,7 @@ extension AuditQuery {
         func instant(_ text: String?, _ field: String) -> Date? {
             guard let text else { return nil }
             if let day = CalendarDate(iso: text) { return Date(timeIntervalSince1970: Double(day.dayNumber) * 86400) }
-            guard let date = ISO8601DateFormatter().date(from: text) else {
+            guard let date = Instant.parse(text) else {
                 v.fail(field, "date_time", "must be a date (YYYY-MM-DD, UTC) or date and time such as 2026-03-01T09:30:00Z")
                 return nil
             }

@@ -29,7 +29,7 @@ public struct BlockInput: Codable, Sendable {
         var v = Validator()
         var performed: Date?
         if let text = v.required(performedAt, "performedAt") {
-            performed = Self.parseInstant(text)
+            performed = Instant.parse(text)
             if performed == nil {
                 v.fail("performedAt", "date_time", "must be a date and time such as 2026-03-01T09:30:00Z")
             } else if performed! > context.now.addingTimeInterval(300) {
@@ -55,12 +55,6 @@ public struct BlockInput: Codable, Sendable {
             NewBlock(performedAt: performed!, side: side!, agent: agent!, volumeMl: volume!,
                      nrsBefore: before!, nrsAfter: after!, assessedMinutesAfter: minutes!)
         }
-    }
-
-    /// ISO 8601 with or without fractional seconds; a time zone is required.
-    static func parseInstant(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
 

@@ -31,14 +31,27 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var shutdownSeconds: Double
         /// Behind a reverse proxy: take the client's address from the last X-Forwarded-For entry.
         public var trustProxy: Bool
+        /// Where patients and staff reach the registry, such as `https://registry.example.org`:
+        /// links handed to patients are built from it, never from a request's Host header. Empty:
+        /// `http://host:port` of the bind.
+        public var publicBaseUrl: String
+        /// A connection that completes no request header for this long is closed (slow clients).
+        public var idleTimeoutSeconds: Double
+
+        /// The public base URL without a trailing slash.
+        public var publicOrigin: String {
+            publicBaseUrl.isEmpty ? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" : String(publicBaseUrl.reversed().drop { $0 == "/" }.reversed())
+        }
     }
 
     public struct Auth: Codable, Sendable, Equatable {
         /// bcrypt work factor for new passwords (4–31; 12 takes about a quarter second).
         public var bcryptCost: Int
         public var minimumPasswordLength: Int
-        /// A web session ends after this long without a request.
+        /// A web session ends after this long without a request…
         public var sessionIdleMinutes: Int
+        /// …and this long after sign-in, however busy (a stolen cookie does not last for ever).
+        public var sessionMaxHours: Int
         /// Mark the session cookie Secure even when the request did not say it came over HTTPS.
         public var secureCookies: Bool
         public var tokenDays: Int
@@ -188,6 +201,7 @@ extension RegistryConfig {
         _ = v.integer(auth.bcryptCost, "auth.bcryptCost", in: 4...31)
         _ = v.integer(auth.minimumPasswordLength, "auth.minimumPasswordLength", in: 12...1000)
         _ = v.integer(auth.sessionIdleMinutes, "auth.sessionIdleMinutes", in: 1...1440)
+        _ = v.integer(auth.sessionMaxHours, "auth.sessionMaxHours", in: 1...168)
         _ = v.integer(auth.tokenDays, "auth.tokenDays", in: 1...3650)
         _ = v.integer(auth.slowdownAfterFailures, "auth.slowdownAfterFailures", in: 1...100)
         _ = v.integer(auth.lockoutAfterFailures, "auth.lockoutAfterFailures", in: auth.slowdownAfterFailures...1000)
@@ -195,8 +209,15 @@ extension RegistryConfig {
         for (value, field, range) in [(server.requestTimeoutSeconds, "server.requestTimeoutSeconds", 0.5...600.0),
                                       (server.analysisTimeoutSeconds, "server.analysisTimeoutSeconds", 0.5...86400.0),
                                       (server.shutdownSeconds, "server.shutdownSeconds", 0.0...600.0),
+                                      (server.idleTimeoutSeconds, "server.idleTimeoutSeconds", 1.0...3600.0),
                                       (auth.credentialCacheSeconds, "auth.credentialCacheSeconds", 0.0...60.0)] where !range.contains(value) {
             v.fail(field, "range", "must be from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) seconds")
+        }
+        if !server.publicBaseUrl.isEmpty {
+            let url = URL(string: server.publicBaseUrl)
+            if !["http", "https"].contains(url?.scheme ?? "") || (url?.host ?? "").isEmpty || url?.query != nil {
+                v.fail("server.publicBaseUrl", "url", "must be an http(s) address such as https://registry.example.org")
+            }
         }
         if TimeZone(identifier: server.timeZone) == nil {
             v.fail("server.timeZone", "time_zone", "must be a time-zone name such as Europe/Berlin")

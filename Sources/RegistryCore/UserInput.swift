@@ -21,7 +21,7 @@ public struct UserInput: Codable, Sendable {
     public func validated() throws(ValidationFailure) -> NewUser {
         var v = Validator()
         let username = v.pattern(username, "username", regex: "[a-z0-9._-]{3,64}", explanation: "must be 3 to 64 of a-z, 0-9, '.', '_' or '-'")
-        let displayName = v.text(displayName, "displayName", maxLength: TextLimit.name, required: true)
+        let displayName = v.name(displayName, "displayName", maxLength: TextLimit.name)
         let role = v.coded(role, "role", as: Role.self)
         let codes = (sites ?? "").split { $0 == "," || $0 == " " }.map { $0.uppercased() }
         if let role, role.siteBound, codes.isEmpty { v.fail("sites", "required", "a \(role.rawValue) needs at least one site") }

@@ -114,8 +114,11 @@ public struct Validator: Sendable {
             if required { fail(field, "required", "is required") }
             return nil
         }
-        guard value.count <= maxLength else {
-            fail(field, "max_length", "must be at most \(maxLength) characters (got \(value.count))")
+        // Counted as PostgreSQL's char_length counts (code points), so the database's limit is
+        // never the one that refuses: an emoji with a skin tone is one Character but two.
+        let length = value.unicodeScalars.count
+        guard length <= maxLength else {
+            fail(field, "max_length", "must be at most \(maxLength) characters (got \(length))")
             return nil
         }
         // A NUL cannot be stored in PostgreSQL text; other control characters (but line breaks
@@ -124,7 +127,24 @@ public struct Validator: Sendable {
             fail(field, "characters", "must not contain control characters")
             return nil
         }
+        // Direction overrides and isolates make text display in an order other than the one stored.
+        guard !value.unicodeScalars.contains(where: { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }) else {
+            fail(field, "characters", "must not contain text-direction controls")
+            return nil
+        }
         return value
+    }
+
+    /// A person's name: text with at least one letter and no invisible formatting characters
+    /// (a soft hyphen or byte-order mark alone would show as an empty name).
+    public mutating func name(_ value: String?, _ field: String, maxLength: Int) -> String? {
+        guard let name = text(value, field, maxLength: maxLength, required: true) else { return nil }
+        guard name.unicodeScalars.contains(where: { $0.properties.isAlphabetic }),
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else {
+            fail(field, "characters", "must contain a letter and no invisible formatting characters")
+            return nil
+        }
+        return name
     }
 
     public mutating func pattern(_ value: String?, _ field: String, regex: String, explanation: String) -> String? {

@@ -22,11 +22,11 @@ extension AccountRepository {
         return try await remembered(hash) { try await principal(PrincipalForToken(hash: hash)) }
     }
 
-    /// The user behind a session cookie, if the session has not ended or idled out; each use
-    /// extends it (recorded at most once a minute, well inside the idle limit).
-    public func principal(forSession token: String, idleMinutes: Int) async throws -> Principal? {
+    /// The user behind a session cookie, if the session has not ended, idled out or outlived
+    /// `maxHours`; each use extends the idle limit (recorded at most once a minute).
+    public func principal(forSession token: String, idleMinutes: Int, maxHours: Int) async throws -> Principal? {
         let hash = Secret.hash(token)
-        return try await remembered(hash) { try await principal(PrincipalForSession(hash: hash, idleMinutes: idleMinutes)) }
+        return try await remembered(hash) { try await principal(PrincipalForSession(hash: hash, idleMinutes: idleMinutes, maxHours: maxHours)) }
     }
 
     /// The cached owner of a credential's hash, else `lookup`'s answer (remembered when found).
@@ -56,25 +56,38 @@ extension AccountRepository {
     /// The longest a failed sign-in's answer is held back (the sign-in route's time bound allows for it).
     public static let longestSlowDownSeconds = 8
 
-    /// Checks a password, throttling by account and by address, and opens a web session on
+    /// Checks a password, throttling by account and address, and opens a web session on
     /// success. Every attempt is recorded and audited.
     ///
-    /// After `auth.slowdownAfterFailures` recent failures each attempt waits longer before it is
-    /// answered; after `auth.lockoutAfterFailures` attempts are refused outright until
-    /// `auth.lockoutMinutes` pass. An unknown username costs the same bcrypt work as a known one,
-    /// so timing does not reveal which accounts exist.
-    public func login(username: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
+    /// Failures are counted for this account from this address, for this address over all
+    /// accounts, and for this account from everywhere. After `auth.slowdownAfterFailures` each
+    /// attempt waits longer before it is answered; after `auth.lockoutAfterFailures` attempts are
+    /// refused outright until `auth.lockoutMinutes` pass without a counted failure. The account's
+    /// own count refuses only addresses it has not signed in from (in 90 days), so a stranger
+    /// guessing elsewhere cannot keep its owner out (a soft lockout, ASVS 2.2.1). Refused attempts
+    /// are recorded but not counted. An unknown username costs the same bcrypt work as a known
+    /// one, so timing does not reveal which accounts exist.
+    public func login(username typed: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
+        // A username with control characters (a NUL cannot even be stored) names no account; it
+        // is counted as it can be stored, so it is throttled like any other guess.
+        let username = String(String.UnicodeScalarView(typed.unicodeScalars.prefix(200).map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }))
         let window = rules.lockoutMinutes
-        let failures = try await database.withConnection { connection in
+        let counts = try await database.withConnection { connection in
             try await connection.query("""
-                SELECT greatest(
-                    (SELECT count(*) FROM login_attempts WHERE username = \(username) AND NOT success AND at > now() - \(window) * interval '1 minute'),
-                    (SELECT count(*) FROM login_attempts WHERE address = \(address) AND NOT success AND at > now() - \(window) * interval '1 minute'))
-                """, logger: logger).decode(Int.self).first { _ in true } ?? 0
+                WITH recent AS (SELECT username, address FROM login_attempts
+                                WHERE NOT success AND NOT refused AND at > now() - \(window) * interval '1 minute'
+                                  AND (username = \(username) OR address = \(address)))
+                SELECT (SELECT count(*) FROM recent WHERE username = \(username) AND address = \(address)),
+                       (SELECT count(*) FROM recent WHERE address = \(address)),
+                       (SELECT count(*) FROM recent WHERE username = \(username)),
+                       EXISTS (SELECT 1 FROM login_attempts WHERE username = \(username) AND address = \(address) AND success
+                               AND at > now() - interval '90 days')
+                """, logger: logger).decode((Int, Int, Int, Bool).self).first { _ in true } ?? (0, 0, 0, false)
         }
+        let failures = max(counts.0, counts.1, counts.3 ? 0 : counts.2)
         let actor = Actor(userId: nil, label: username, route: "POST /login")
         if failures >= rules.lockoutAfterFailures {
-            try await recordAttempt(username: username, address: address, userId: nil, success: false, actor: actor, note: "refused: locked out")
+            try await recordAttempt(username: username, address: address, userId: nil, success: false, refused: true, actor: actor, note: "refused: locked out")
             return .throttled(retryAfterSeconds: window * 60)
         }
         // The answer to a failure is held back longer the more failures came before (the store
@@ -86,9 +99,12 @@ extension AccountRepository {
                 """, logger: logger).decode((UUID, String?).self).first { _ in true }
         }
         let hash = account?.1 ?? Self.unmatchableHash(cost: rules.bcryptCost)
-        let verified = try await Passwords.verify(password, against: hash) && account?.1 != nil
+        // bcrypt reads only a password's first 72 bytes; no longer one is ever set, so none signs in.
+        let verified = try await Passwords.verify(password, against: hash) && account?.1 != nil && password.utf8.count <= Passwords.maximumBytes
+            && !password.utf8.contains(0)
         guard verified, let userId = account?.0 else {
-            try await recordAttempt(username: username, address: address, userId: nil, success: false, actor: actor, note: "wrong username or password")
+            try await recordAttempt(username: username, address: address, userId: nil, success: false, refused: false, actor: actor,
+                                    note: "wrong username or password")
             return .failure(slowDownSeconds: slowDown)
         }
         let token = Secret.generate(prefix: "scn_s_")
@@ -96,7 +112,7 @@ extension AccountRepository {
             try await connection.run("INSERT INTO web_sessions (id_hash, user_id) VALUES (\(Secret.hash(token)), \(userId))", logger)
             return try await self.principal(userId, on: connection)
         }
-        try await recordAttempt(username: username, address: address, userId: userId, success: true,
+        try await recordAttempt(username: username, address: address, userId: userId, success: true, refused: false,
                                 actor: Actor(userId: userId, label: username, route: "POST /login"), note: nil)
         guard let signedIn else { return .failure(slowDownSeconds: slowDown) }
         return .success(signedIn, sessionToken: token)
@@ -115,9 +131,11 @@ extension AccountRepository {
 
     private static let unmatchableHashes = Mutex<[Int: String]>([:])
 
-    private func recordAttempt(username: String, address: String, userId: UUID?, success: Bool, actor: Actor, note: String?) async throws {
+    private func recordAttempt(username: String, address: String, userId: UUID?, success: Bool, refused: Bool, actor: Actor, note: String?) async throws {
         try await database.transaction { connection in
-            try await connection.run("INSERT INTO login_attempts (username, address, success) VALUES (\(username), \(address), \(success))", logger)
+            try await connection.run("""
+                INSERT INTO login_attempts (username, address, success, refused) VALUES (\(username), \(address), \(success), \(refused))
+                """, logger)
             let details = note.map { "{\"address\":\(jsonString(address)),\"note\":\(jsonString($0))}" } ?? "{\"address\":\(jsonString(address))}"
             try await registry.auditAction(success ? "login" : "login_failed", actor: actor, details: details, on: connection)
         }

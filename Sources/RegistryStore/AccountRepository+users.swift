@@ -25,6 +25,10 @@ extension AccountRepository {
         guard password.count >= rules.minimumPasswordLength else {
             throw ValidationFailure(field: "password", rule: "min_length", message: "must be at least \(rules.minimumPasswordLength) characters")
         }
+        guard password.utf8.count <= Passwords.maximumBytes else {
+            throw ValidationFailure(field: "password", rule: "max_length",
+                                    message: "must be at most \(Passwords.maximumBytes) bytes (72 letters of English, 24 Chinese characters): bcrypt ignores the rest")
+        }
     }
 
     /// Disables an account and ends its sessions and tokens at once.

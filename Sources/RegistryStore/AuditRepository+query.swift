@@ -3,9 +3,16 @@ import PostgresNIO
 import RegistryCore
 
 extension AuditRepository {
-    func entries(_ request: AuditQuery, on connection: PostgresConnection) async throws -> [AuditEntry] {
+    func entries(_ request: AuditQuery, identities: Bool, on connection: PostgresConnection) async throws -> [AuditEntry] {
+        func shown(_ column: String) -> String {
+            identities ? "\(column)::text" : """
+                CASE WHEN record_table = 'patient_identities' AND \(column) IS NOT NULL
+                     THEN jsonb_build_object('patient_id', \(column)->'patient_id', 'site_id', \(column)->'site_id', 'identity', 'withheld')::text
+                     ELSE \(column)::text END
+                """
+        }
         var query = QueryBuilder("""
-            SELECT id, at, actor_id, actor_label, action, route, record_table, record_id, before::text, after::text FROM audit_log WHERE true
+            SELECT id, at, actor_id, actor_label, action, route, record_table, record_id, \(shown("before")), \(shown("after")) FROM audit_log WHERE true
             """)
         if let recordId = request.recordId { query.and("record_id = ?", recordId) }
         if let username = request.username { query.and("actor_label = ?", username) }

@@ -8,7 +8,10 @@ public struct AuditRepository: Repository {
     public init(database: RegistryDatabase) { registry = Registry(database: database) }
     init(registry: Registry) { self.registry = registry }
 
-    public func entries(_ query: AuditQuery) async throws -> [AuditEntry] {
-        try await database.withConnection { try await entries(query, on: $0) }
+    /// The trail, newest first. Without `identities` (a role that may not read them, such as
+    /// the admin's), a patient identity row shows only its patient and site: the trail must not
+    /// be a way round the identity rule.
+    public func entries(_ query: AuditQuery, identities: Bool) async throws -> [AuditEntry] {
+        try await database.withConnection { try await entries(query, identities: identities, on: $0) }
     }
 }

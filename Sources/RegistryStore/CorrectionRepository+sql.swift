@@ -61,14 +61,21 @@ extension CorrectionRepository {
         guard !columns.isEmpty, columns.allSatisfy({ $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "_" || $0.isNumber) } }) else {
             throw StoreError.configuration("correction with unusable columns \(columns)")
         }
+        if table == .treatmentSessions, let clinician = (values["clinician_id"] as? String).flatMap(UUID.init(uuidString:)) {
+            try await registry.requireClinician(clinician, field: "clinicianId", at: record.siteId, on: connection)
+        }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: values), as: UTF8.self)
         let list = columns.joined(separator: ", ")
-        try await connection.run("""
-            UPDATE \(unescaped: table.rawValue) t SET (\(unescaped: list)) =
-                (SELECT \(unescaped: list) FROM jsonb_populate_record(NULL::\(unescaped: table.rawValue), \(json)::jsonb)),
-                version = version + 1
-            WHERE t.id = \(record.id)
-            """, logger)
+        // A correction that changes nothing writes no version and no audit row: the database
+        // compares the typed values, so "5" and 5.0 for a numeric column are the same.
+        let updated = try await connection.query("""
+            UPDATE \(unescaped: table.rawValue) t SET (\(unescaped: list)) = ROW(new.\(unescaped: columns.joined(separator: ", new."))), version = t.version + 1
+            FROM jsonb_populate_record(NULL::\(unescaped: table.rawValue), \(json)::jsonb) new
+            WHERE t.id = \(record.id) AND ROW(\(unescaped: columns.map { "t.\($0)" }.joined(separator: ", ")))
+                  IS DISTINCT FROM ROW(\(unescaped: columns.map { "new.\($0)" }.joined(separator: ", ")))
+            RETURNING 1
+            """, logger: logger).decode(Int.self).first { _ in true }
+        guard updated != nil else { return record.row }
         try await registry.auditChange("correct", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
         return try await rowJSON(table, id: record.id, on: connection)
     }

@@ -102,7 +102,7 @@ public enum ExportTable: String, Sendable, CaseIterable {
                        ExportColumn("volume_ml", .decimal, unit: "mL", "Injected volume"),
                        ExportColumn("leukocytes", .code, codes: coded(Leukocytes.self), "PRP leukocyte content"),
                        ExportColumn("dextrose_percent", .decimal, unit: "%", "Dextrose concentration")]
-            if notes { columns.append(ExportColumn("notes", .text, "Free-text session notes")) }
+            if notes { columns.append(ExportColumn("notes", .text, "Free-text session notes; a note starting with = + - @, a tab or a carriage return is written with a leading apostrophe so spreadsheets do not run it")) }
         case .blocks:
             columns = [Self.course, Self.patient,
                        ExportColumn("performed_at", .datetime, "When the block was injected"),
@@ -126,7 +126,7 @@ public enum ExportTable: String, Sendable, CaseIterable {
             columns = [Self.course, Self.patient,
                        ExportColumn("event_date", .date, "Date"),
                        ExportColumn("kind", .code, codes: coded(CourseEventKind.self), "Clinician's flag")]
-            if notes { columns.append(ExportColumn("note", .text, "Free-text note")) }
+            if notes { columns.append(ExportColumn("note", .text, "Free-text note; a note starting with = + - @, a tab or a carriage return is written with a leading apostrophe so spreadsheets do not run it")) }
         case .findingsScreening:
             columns = [Self.course, Self.patient, ExportColumn("finding_date", .date, "Date")]
                 + ["pain_over_three_months", "imaging_mild_only", "pain_at_iliac_crest", "worse_upright_eased_lying", "psis_pressure_reproduces",

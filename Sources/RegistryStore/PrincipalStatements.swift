@@ -33,23 +33,27 @@ struct PrincipalForToken: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
-/// The user behind a web session's hash, unless it ended or idled out (`$2` minutes); each use
-/// extends it, recorded at most once a minute.
+/// The user behind a web session's hash, unless it ended, idled out (`$2` minutes) or outlived
+/// its absolute lifetime (`$3` hours, however busy); each use extends the idle limit, recorded at
+/// most once a minute.
 struct PrincipalForSession: PostgresPreparedStatement {
     static let sql = principalSQL(found: """
         SELECT s.id_hash AS id, s.user_id, s.last_seen_at AS used FROM web_sessions s
         WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.last_seen_at > now() - $2 * interval '1 minute'
+              AND s.created_at > now() - $3 * interval '1 hour'
         """, touch: "UPDATE web_sessions SET last_seen_at = now() WHERE id_hash IN (SELECT id FROM found WHERE used < now() - interval '1 minute')")
-    static let bindingDataTypes: [PostgresDataType] = [.text, .int4]
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int4, .int4]
     typealias Row = (UUID, String, String, [UUID])
 
     let hash: String
     let idleMinutes: Int
+    let maxHours: Int
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(hash)
         bindings.append(Int32(idleMinutes))
+        bindings.append(Int32(maxHours))
         return bindings
     }
 

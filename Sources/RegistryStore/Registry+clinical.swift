@@ -20,7 +20,10 @@ extension Registry {
 
     public func insertSession(_ session: NewSession, courseId: UUID, clinicianId: UUID, actor: Actor,
                               on connection: PostgresConnection) async throws -> SessionRecord {
-        try await requireClinician(clinicianId, field: "clinicianId", on: connection)
+        let site = try await connection.query("SELECT site_id FROM treatment_courses WHERE id = \(courseId)", logger: logger)
+            .decode(UUID.self).first { _ in true }
+        guard let site else { throw StoreError.notFound("course \(courseId)") }
+        try await requireClinician(clinicianId, field: "clinicianId", at: site, on: connection)
         let id = UUID()
         try await connection.run("""
             INSERT INTO treatment_sessions (id, course_id, session_on, clinician_id, notes, created_by)

@@ -3,17 +3,18 @@ import PostgresNIO
 import RegistryCore
 
 extension Registry {
-    /// Opens a course. An unknown patient is 404 (the path the clinician followed is wrong);
-    /// an unknown site or a clinician who is not one is a 422 on that field.
+    /// Opens a course. A patient who is unknown or registered at a site outside `scope` is 404
+    /// alike, so the answer never tells whether an id exists elsewhere. The course belongs to the
+    /// patient's own site (a branch never holds another branch's patient), and its clinician
+    /// must work there.
     public func insertCourse(_ course: NewCourse, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection) async throws -> CourseRecord {
-        let patientFound = try await connection.query("SELECT 1 FROM patients WHERE id = \(course.patientId)", logger: logger)
-            .decode(Int.self).first { _ in true }
-        guard patientFound != nil else { throw StoreError.notFound("patient \(course.patientId)") }
-        if let scope, !scope.contains(course.siteId) {
-            throw ValidationFailure(field: "siteId", rule: "your_sites", message: "must be a site you work at")
+        let patientSite = try await connection.query("SELECT site_id FROM patients WHERE id = \(course.patientId)", logger: logger)
+            .decode(UUID.self).first { _ in true }
+        guard let patientSite, scope?.contains(patientSite) ?? true else { throw StoreError.notFound("patient \(course.patientId)") }
+        if course.siteId != patientSite {
+            throw ValidationFailure(field: "siteId", rule: "patient_site", message: "must be the site the patient is registered at")
         }
-        try await requireSite(course.siteId, field: "siteId", on: connection)
-        try await requireClinician(course.clinicianId, field: "clinicianId", on: connection)
+        try await requireClinician(course.clinicianId, field: "clinicianId", at: course.siteId, on: connection)
         let id = UUID()
         try await connection.run("""
             INSERT INTO treatment_courses (id, patient_id, site_id, clinician_id, side, icd10, symptom_onset, started_on, notes, created_by)
@@ -78,16 +79,20 @@ extension Registry {
             """, logger: logger).decode((String, UUID, UUID).self).first { _ in true }
         // A course at another site reads as absent, so its existence does not leak.
         guard let row, scope?.contains(row.2) ?? true else { throw StoreError.notFound("course \(id)") }
-        return OpenCourse(id: id, startedOn: try calendarDate(row.0), clinicianId: row.1)
+        return OpenCourse(id: id, startedOn: try calendarDate(row.0), clinicianId: row.1, siteId: row.2)
     }
 
-    func requireClinician(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
-        let role = try await connection.query("SELECT role FROM users WHERE id = \(id) AND active", logger: logger)
-            .decode(String.self).first { _ in true }
-        switch role {
+    /// A clinician is named on a record only at a site they work at: another branch's staff
+    /// would otherwise be credited with (and counted in comparisons for) this branch's work.
+    func requireClinician(_ id: UUID, field: String, at siteId: UUID, on connection: PostgresConnection) async throws {
+        let row = try await connection.query("""
+            SELECT role, EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = \(siteId)) FROM users u WHERE id = \(id) AND active
+            """, logger: logger).decode((String, Bool).self).first { _ in true }
+        switch row {
         case nil: throw ValidationFailure(field: field, rule: "exists", message: "names no active user")
-        case "clinician": return
-        default: throw ValidationFailure(field: field, rule: "role", message: "must name a clinician, not a \(role!)")
+        case ("clinician", true)?: return
+        case ("clinician", false)?: throw ValidationFailure(field: field, rule: "site", message: "must name a clinician who works at the course's site")
+        case let (role, _)?: throw ValidationFailure(field: field, rule: "role", message: "must name a clinician, not a \(role)")
         }
     }
 }
@@ -97,4 +102,5 @@ public struct OpenCourse: Sendable {
     public let id: UUID
     public let startedOn: CalendarDate
     public let clinicianId: UUID
+    public let siteId: UUID
 }

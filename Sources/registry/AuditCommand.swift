@@ -22,7 +22,7 @@ struct AuditListCommand: AsyncParsableCommand {
             query = try AuditQuery.parse(recordId: record, username: user, from: from, to: to, before: nil, limit: limit)
         } catch { throw error.asOptionErrors(["recordId": "record"]) }
         let context = try CommandContext()
-        let entries = try await context.withDatabase { database in try await AuditRepository(database: database).entries(query) }
+        let entries = try await context.withDatabase { database in try await AuditRepository(database: database).entries(query, identities: true) }
         for entry in entries {
             say(String(decoding: try JSONSerialization.data(withJSONObject: entry.json, options: [.sortedKeys]), as: UTF8.self))
         }

@@ -17,7 +17,7 @@ import Testing
     }
 
     func auditRows(_ h: APIHarness, record: String) async throws -> [[String: Any]] {
-        let entries = try await AuditRepository(database: h.database).entries(AuditQuery(recordId: UUID(uuidString: record)))
+        let entries = try await AuditRepository(database: h.database).entries(AuditQuery(recordId: UUID(uuidString: record)), identities: true)
         return entries.map(\.json)
     }
 

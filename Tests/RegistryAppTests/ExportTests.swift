@@ -153,7 +153,7 @@ import ZIPFoundation
                                            rules: auth, actor: Fixture.actor)
             let token = try await AccountRepository(database: registry.database).issueToken(username: "mgr.other", label: "t", days: 1, actor: Fixture.actor).token
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/pain_scores.csv", token: token).text).rows.isEmpty)
-            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "researcher.test"))
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "researcher.test"), identities: true)
             #expect(audit.contains { $0.action == "export" && $0.route == "GET /api/v1/exports/pain_scores.csv" })
         }
     }

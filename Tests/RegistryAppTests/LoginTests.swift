@@ -66,7 +66,7 @@ import Testing
             }
             let refused = try await AccountRepository(database: registry.database).login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
             #expect(refused == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
-            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"))
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"), identities: true)
             #expect(audit.filter { $0.action == "login_failed" }.count == 4)
             // Through HTTP (the application's own thresholds: slowed after 3 failures, locked after
             // 10), a wrong password is a 401 that says nothing about which part was wrong.
@@ -97,11 +97,98 @@ import Testing
         }
     }
 
+    /// A stranger who knows a username cannot keep its owner out: the address that failed is
+    /// locked, the owner's usual address is not, a new address is; and refused attempts do not
+    /// prolong the lock.
+    @Test func aLockoutHoldsTheGuessersAddressNotTheOwnersAndRefusalsDoNotExtendIt() async throws {
+        try await APIHarness.run { h, _ async throws in
+            try await addLoginUser(h)
+            let accounts = AccountRepository(database: h.database)
+            var rules = try TestDatabase.config().auth
+            rules.slowdownAfterFailures = 2
+            rules.lockoutAfterFailures = 3
+            rules.bcryptCost = 4
+            guard case .success = try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.1", rules: rules) else {
+                Issue.record("the owner could not sign in")
+                return
+            }
+            for _ in 0..<3 { _ = try await accounts.login(username: "nurse.login", password: "wrong password!", address: "198.51.100.7", rules: rules) }
+            for _ in 0..<5 {
+                #expect(try await accounts.login(username: "nurse.login", password: "wrong password!", address: "198.51.100.7", rules: rules)
+                        == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
+            }
+            #expect(try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "203.0.113.5", rules: rules)
+                    == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
+            guard case .success = try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.1", rules: rules) else {
+                Issue.record("the owner's usual address was locked out by a stranger")
+                return
+            }
+            // The counted failures age out of the window; the refusals made since do not hold the lock.
+            try await h.database.withConnection {
+                try await $0.query("UPDATE login_attempts SET at = at - interval '1 hour' WHERE NOT refused", logger: TestDatabase.logger)
+            }
+            guard case .success = try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "198.51.100.7", rules: rules) else {
+                Issue.record("refused attempts kept the lock on")
+                return
+            }
+        }
+    }
+
+    /// However busy, a session ends `auth.sessionMaxHours` after sign-in.
+    @Test func aSessionKeptBusyStillEndsAtItsAbsoluteLifetime() async throws {
+        try await APIHarness.run { h, client async throws in
+            try await addLoginUser(h)
+            let session = String(try #require(try await login(client, "correct horse battery").headers[.setCookie]).split(separator: ";")[0])
+            #expect(try await client.execute(uri: "/api/v1/courses", method: .get, headers: [.cookie: session]).status == .ok)
+            let hours = try TestDatabase.config().auth.sessionMaxHours
+            try await h.database.withConnection {
+                try await $0.query("UPDATE web_sessions SET created_at = now() - \(hours + 1) * interval '1 hour', last_seen_at = now()", logger: TestDatabase.logger)
+            }
+            try await APIHarness.outlastCredentialCache()
+            #expect(try await client.execute(uri: "/api/v1/courses", method: .get, headers: [.cookie: session]).status == .unauthorized)
+        }
+    }
+
+    @Test func aUsernameWithANulByteIsAWrongSignInNotADatabaseMessage() async throws {
+        try await APIHarness.run { h, client async throws in
+            let reply = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: #"{"username":"nurse\u0000login","password":"whatever it is"}"#))
+            #expect(reply.status == .unauthorized)
+            let text = String(buffer: reply.body)
+            #expect(text.contains("login_failed") && !text.contains("UTF8") && !text.contains("0x00"))
+            let counted = try await h.database.withConnection {
+                try await $0.query("SELECT count(*) FROM login_attempts WHERE NOT success", logger: TestDatabase.logger).decode(Int.self).first { _ in true }
+            }
+            #expect(counted == 1)
+        }
+    }
+
+    /// bcrypt reads 72 bytes: a longer password is refused when set, and never signs in.
+    @Test func aPasswordLongerThanBcryptReadsIsRefused() async throws {
+        try await APIHarness.run { h, _ async throws in
+            var rules = try TestDatabase.config().auth
+            rules.bcryptCost = 4
+            let long = String(repeating: "a", count: 73)
+            let accounts = AccountRepository(database: h.database)
+            await #expect { _ = try await accounts.addUser(username: "long.pw", displayName: "Long", role: .admin, siteCodes: [], password: long, rules: rules,
+                                                           actor: Fixture.actor) } throws: { error in
+                (error as? ValidationFailure)?.problems.map { "\($0.field):\($0.rule)" } == ["password:max_length"]
+            }
+            let exact = String(repeating: "b", count: 72)
+            _ = try await accounts.addUser(username: "exact.pw", displayName: "Exact", role: .admin, siteCodes: [], password: exact, rules: rules, actor: Fixture.actor)
+            #expect(try await accounts.login(username: "exact.pw", password: exact + "anything", address: "10.0.0.2", rules: rules) == .failure(slowDownSeconds: 0))
+            guard case .success = try await accounts.login(username: "exact.pw", password: exact, address: "10.0.0.2", rules: rules) else {
+                Issue.record("a 72-byte password did not sign in")
+                return
+            }
+        }
+    }
+
     @Test func aSuccessfulLoginIsAudited() async throws {
         try await APIHarness.run { h, client async throws in
             try await addLoginUser(h)
             #expect(try await login(client, "correct horse battery").status == .ok)
-            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"))
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"), identities: true)
             #expect(audit.contains { $0.action == "login" })
         }
     }
@@ -118,7 +205,7 @@ import Testing
     @Test func reportRunsAreAudited() async throws {
         try await APIHarness.run { h, client async throws in
             #expect(try await client.get("/api/v1/reports/outcomes?side=left", token: h.tokens["researcher"]).status == .ok)
-            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "researcher.test"))
+            let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "researcher.test"), identities: true)
             let run = try #require(audit.first { $0.action == "report" })
             #expect(run.route == "GET /api/v1/reports/outcomes" && run.after?.contains("left") == true)
         }

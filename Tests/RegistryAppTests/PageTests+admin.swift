@@ -42,19 +42,45 @@ extension PageTests {
     @Test func aTokenIsShownOnceWorksAndStopsWhenRevoked() async throws {
         try await APIHarness.run { h, client in
             let admin = try await signIn(client, h, username: "adm.pages")
-            let (status, shown, headers) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "dr.test", "label": "EHR import", "days": "30"],
+            // A token for someone else would act, and be audited, as them: refused, nothing issued.
+            let (refused, again, _) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "dr.test", "label": "EHR import", "days": "30"],
+                                                       cookie: admin)
+            #expect(refused == .unprocessableContent && fieldError(again, "username") != nil && !again.contains("scn_t_"))
+            #expect(!again.contains("<option value=\"dr.test\""))
+            let (status, shown, headers) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "adm.pages", "label": "EHR import", "days": "30"],
                                                             cookie: admin)
             #expect(status == .ok && headers[.cacheControl] == "no-store")
             let token = try #require(shown.firstMatch(of: try Regex("<code class=\"secret\">(scn_t_[^<]+)</code>"))?[1].substring).description
-            #expect(try await client.get("/api/v1/courses", token: token).status == .ok)
+            #expect(try await client.get("/api/v1/users", token: token).status == .ok)
+            #expect(try await client.get("/api/v1/patients/\(h.fixture.patientId)", token: token).status == .forbidden)
             let (_, list, _) = try await page(client, "/admin/tokens", cookie: admin)
             #expect(list.contains("EHR import") && !list.contains(token))
             let id = try #require(list.firstMatch(of: try Regex("action=\"/admin/tokens/([0-9a-f-]+)/revoke\""))?[1].substring).description
             let csrf = try #require(hidden(list, "csrf"))
             #expect(try await post(client, "/admin/tokens/\(id)/revoke", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
-            #expect(try await client.get("/api/v1/courses", token: token).status == .unauthorized)
-            let (_, bad, _) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "dr.test", "label": "", "days": "900"], cookie: admin)
+            #expect(try await client.get("/api/v1/users", token: token).status == .unauthorized)
+            let (_, bad, _) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "adm.pages", "label": "", "days": "900"], cookie: admin)
             #expect(fieldError(bad, "label") != nil && fieldError(bad, "days") != nil)
+        }
+    }
+
+    /// The admin may not read identities, so the trail shows an identity row's patient and site only, on the page and in JSON.
+    @Test func theAuditTrailWithholdsIdentitiesFromTheAdmin() async throws {
+        try await APIHarness.run { h, client in
+            let registered = try await client.post("/api/v1/patients", """
+                {"siteId":"\(h.fixture.siteId)","mrn":"ID-77","familyName":"Lin","givenName":"Mei","dateOfBirth":"1961-07-08","sex":"female","phone":"0912345678","email":"mei@example.org"}
+                """, token: h.clinician)
+            let id = try #require(registered.json["id"] as? String).lowercased()
+            let identity = ["ID-77", "Lin", "Mei", "1961-07-08", "0912345678", "mei@example.org"]
+            let json = try await client.get("/api/v1/audit?recordId=\(id)", token: h.tokens["admin"])
+            #expect(json.status == .ok && json.text.contains("withheld"))
+            let admin = try await signIn(client, h, username: "adm.pages")
+            let (status, html, _) = try await page(client, "/admin/audit?recordId=\(id)", cookie: admin)
+            #expect(status == .ok && html.contains("withheld"))
+            for value in identity {
+                #expect(!json.text.contains(value), "\(value)")
+                #expect(!html.contains(value), "\(value)")
+            }
         }
     }
 

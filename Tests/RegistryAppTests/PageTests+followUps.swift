@@ -131,6 +131,36 @@ extension PageTests {
         }
     }
 
+    /// The link a clinician hands a patient comes from `server.publicBaseUrl`, never the request's Host.
+    @Test func aPatientLinkIsBuiltFromThePublicBaseURLWhateverTheHostHeaderSays() async throws {
+        try await APIHarness.run(.live, configure: { $0.server.publicBaseUrl = "https://registry.clinic.example/" }) { h, client in
+            try await treat(client, h, course: h.fixture.courseId)
+            let cookie = try await signIn(client, h, username: "dr.followup")
+            let (_, coursePage, _) = try await page(client, "/courses/\(h.fixture.courseId)", cookie: cookie)
+            let csrf = try #require(hidden(coursePage, "csrf"))
+            // Over a real socket, so the request's Host is the attacker's.
+            let form = "csrf=\(csrf)"
+            let socket = try RawSocket(port: try #require(client.port))
+            socket.send("POST /courses/\(h.fixture.courseId.uuidString.lowercased())/follow-up-links HTTP/1.1\r\nHost: evil.example\r\nCookie: \(cookie)\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
+            var shown = ""
+            while let part = socket.receive(waitingSeconds: 5), !part.isEmpty { shown += part }
+            #expect(shown.contains("https://registry.clinic.example/f/") && !shown.contains("evil.example"))
+        }
+    }
+
+    /// Guesses at tokens from an address are counted apart: a real patient behind the same
+    /// shared address still answers.
+    @Test func guessedTokensDoNotUseUpTheAddresssAnswers() async throws {
+        try await APIHarness.run(configure: { $0.followUp.answersPerAddressPerHour = 3 }) { h, client in
+            let (_, token) = try await linkedCourse(client, h)
+            for _ in 0..<3 { #expect(try await answer(client, "guess-\(UUID())", "nrs=2").0 == .notFound) }
+            #expect(try await answer(client, "guess-\(UUID())", "nrs=2").0 == .tooManyRequests)
+            let (status, page) = try await answer(client, token, "nrs=2&painCameBack=no")
+            #expect(status == .ok && page.contains("reached your clinic"), "\(page)")
+        }
+    }
+
     @Test func answersAreRateLimitedPerLink() async throws {
         try await APIHarness.run { h, client in
             let (_, token) = try await linkedCourse(client, h)
