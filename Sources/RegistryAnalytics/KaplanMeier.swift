@@ -78,8 +78,10 @@ public struct KaplanMeier: Codable, Sendable, Equatable {
     /// then: those whose event or censoring time is at or after it. That is not the at-risk count
     /// of the last row before `time`, since courses that left between that row and `time` are gone.
     /// After S reaches 0, S is 0; after the last follow-up with S > 0, S and its interval are not
-    /// estimable (nil). Either way nobody is at risk then.
+    /// estimable (nil). Either way nobody is at risk then. A group with no follow-up at all (no
+    /// courses) has no estimate at any time: nil with nobody at risk, never 1.
     public func estimate(at time: Double) -> Point {
+        guard n > 0 else { return Point(time: time, atRisk: 0, survival: nil, standardError: nil, lower: nil, upper: nil) }
         let left = rows.filter { $0.time < time }.reduce(0) { $0 + $1.events + $1.censored }
         guard let row = rows.last(where: { $0.time <= time }) else {
             return Point(time: time, atRisk: n, survival: 1, standardError: 0, lower: 1, upper: 1)

@@ -71,6 +71,13 @@ import Testing
         #expect(km.rows.first { $0.time == 6 }?.censored == 1)
     }
 
+    /// CLINICAL.md: a group with no follow-up at all has nobody at risk and no estimate at every milestone, never 1 with interval 1–1.
+    @Test(arguments: [0.0, 90, 180, 365])
+    func aGroupWithNoFollowUpHasNoEstimateAtAnyMilestone(_ day: Double) {
+        let point = KaplanMeier([]).estimate(at: day)
+        #expect(point.atRisk == 0 && point.survival == nil && point.lower == nil && point.upper == nil && point.standardError == nil)
+    }
+
     @Test func survivalAtATimeIsTheRowInForceWithTheCoursesStillFollowed() {
         let km = KaplanMeier(Self.sixMP)
         let twelve = km.estimate(at: 12)
