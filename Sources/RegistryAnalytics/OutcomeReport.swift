@@ -30,6 +30,8 @@ public struct OutcomeReport: Codable, Sendable {
     public let followUp: FollowUpReport?
     /// Improvement by what was known before the first session (the clinic's claim, tested).
     public let whoNeedsMoreSessions: WhoNeedsMoreSessions
+    /// Clinicians and branches against funnel-plot limits, unadjusted and adjusted for case mix.
+    public let funnels: Funnels
     /// The statistical method behind every interval and test above.
     public let methods: Methods
 
@@ -123,13 +125,18 @@ extension OutcomeReport {
         public var logRankGroups = "Log-rank test across k groups, (O − E)ᵀ V⁻¹ (O − E) on k − 1 degrees of freedom"
         public var cox = "Cox proportional-hazards model of improvement on the session scale, Efron's method for ties, Newton–Raphson; Wald 95% CI and p per hazard ratio; likelihood-ratio test of the whole model; complete cases"
 
+        public var funnels = "Funnel plots (Spiegelhalter 2005): exact binomial limits with interpolation at 95% and 99.8% around θ₀ = Σr/Σn; "
+            + "case mix by logistic regression (iteratively reweighted least squares, |Δβ| < 1e-9) on the Cox model's baseline characteristics, "
+            + "complete cases, O/E with exact Poisson limits; over-dispersion φ = mean z², and normal limits widened by φ when above 1; "
+            + "fewer than 5 courses: too few to judge"
+
         public init() {}
 
         /// Each method with the figure it belongs to, in reading order.
         public var named: [(String, String)] {
             [("proportions", proportions), ("difference", difference), ("Fisher", fisher), ("survival", survival), ("at risk", atRisk),
              ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence),
-             ("log-rank, k groups", logRankGroups), ("Cox model", cox), ("NRS by week", nrsByWeek), ("by site and clinician", breakdown),
+             ("log-rank, k groups", logRankGroups), ("Cox model", cox), ("funnel plots", funnels), ("NRS by week", nrsByWeek), ("by site and clinician", breakdown),
              ("follow-up completeness", followUp)]
         }
     }
@@ -155,6 +162,7 @@ public struct OutcomeReportBuilder: Sendable {
     private var bySession = SurvivalCounts()
     private var cohorts: [String: CohortState] = [:]
     private var predictors: WhoNeedsMoreSessionsBuilder
+    private var funnels: FunnelsBuilder
     private var followUps: FollowUpCompleteness?
     private var sites: [UUID: GroupCounts] = [:]
     private var clinicians: [UUID: GroupCounts] = [:]
@@ -173,6 +181,7 @@ public struct OutcomeReportBuilder: Sendable {
         self.filter = filter
         followUps = followUp.map { FollowUpCompleteness(rules: $0.rules, today: $0.today) }
         predictors = WhoNeedsMoreSessionsBuilder(cohorts: rules.cohorts)
+        funnels = FunnelsBuilder(cohorts: rules.cohorts)
     }
 
     /// Adds one course; returns its outcome (nil when the filter leaves it out).
@@ -189,6 +198,7 @@ public struct OutcomeReportBuilder: Sendable {
             if result.positive { positiveBlocks += 1 }
         }
         predictors.add(outcome)
+        funnels.add(outcome, site: history.siteId, clinician: history.clinicianId)
         sites[history.siteId, default: GroupCounts()].add(outcome)
         followUps?.add(history)
         clinicians[history.clinicianId, default: GroupCounts()].add(outcome)
@@ -249,6 +259,7 @@ public struct OutcomeReportBuilder: Sendable {
                              breakdown: OutcomeReport.Breakdown(sites: GroupCounts.groups(sites), clinicians: GroupCounts.groups(clinicians)),
                              followUp: followUps?.report,
                              whoNeedsMoreSessions: predictors.report(),
+                             funnels: funnels.report(),
                              methods: OutcomeReport.Methods())
     }
 

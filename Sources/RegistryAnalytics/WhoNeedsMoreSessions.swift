@@ -141,13 +141,43 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
     /// the reference (D5W when present, else the commonest); characteristics that do not vary
     /// are left out; a group without any improvement makes the model not estimable.
     private func model() -> WhoNeedsMoreSessions.Model {
-        let complete = courses.filter { course in
-            let c = course.characteristics
-            return c.symptomDuration != nil && c.adhesionOnUltrasound != nil && c.fasciaThicknessMm != nil && c.nerveCsaMm2 != nil
-                && c.baselineNRS != nil && c.ageAtStart != nil && c.blockReliefPercent != nil && c.firstTreatment != nil
+        let complete = courses.filter { $0.characteristics.complete }
+        let design = BaselineDesign(complete.map(\.characteristics))
+        let subjects = zip(complete, design.rows).map { course, row in
+            CoxModel.Subject(time: Double(course.sessions), event: course.improved, covariates: row)
         }
-        let treatments = Dictionary(grouping: complete) { $0.characteristics.firstTreatment! }
-        let reference = treatments["d5w"] != nil ? "d5w" : treatments.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
+        let columns = zip(design.names, design.binary).map { (name: $0, binary: $1) }
+        let constant = design.constant
+        // A binary group (either side) without improvement has an infinite hazard ratio.
+        var eventless: [String] = []
+        for (index, column) in columns.enumerated() where column.binary {
+            for side in [0.0, 1.0] where !subjects.contains(where: { $0.event && $0.covariates[index] == side }) {
+                eventless.append("\(column.name) = \(side == 1 ? "yes" : "no")")
+            }
+        }
+        let names = columns.map(\.name)
+        let fit = eventless.isEmpty ? CoxModel(subjects, names: names)
+            : CoxModel(notEstimable: "no improvement among courses with " + eventless.joined(separator: "; "), subjects, names: names)
+        return WhoNeedsMoreSessions.Model(completeCases: complete.count, constant: constant, fit: fit)
+    }
+}
+
+/// The model's columns for the baseline characteristics (CLINICAL.md, "Who needs more
+/// sessions?"), for the Cox model and the funnel plots' logistic models alike: the first
+/// treatment as one indicator per treatment other than the reference (D5W when present, else the
+/// commonest); columns that do not vary among the courses are left out.
+struct BaselineDesign {
+    let names: [String]
+    let binary: [Bool]
+    /// One row per course, in the order given.
+    let rows: [[Double]]
+    /// Characteristics left out because they do not vary.
+    let constant: [String]
+
+    /// `complete`: courses with every characteristic known.
+    init(_ complete: [BaselineCharacteristics]) {
+        let treatments = Dictionary(grouping: complete) { $0.firstTreatment! }
+        let reference: String? = treatments["d5w"] != nil ? "d5w" : treatments.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key
         var columns: [(name: String, value: (BaselineCharacteristics) -> Double, binary: Bool)] = [
             ("chronic (symptoms > 3 months)", { $0.symptomDuration!.chronic ? 1 : 0 }, true),
             ("adhesion on ultrasound", { $0.adhesionOnUltrasound! ? 1 : 0 }, true),
@@ -160,21 +190,20 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
         for treatment in BaselineCharacteristics.firstTreatments where treatment != reference && treatments[treatment] != nil {
             columns.append(("first treatment \(treatment) (vs \(reference ?? "–"))", { $0.firstTreatment == treatment ? 1 : 0 }, true))
         }
-        let constant = columns.filter { column in Set(complete.map { column.value($0.characteristics) }).count < 2 }.map(\.name)
+        let constant = columns.filter { column in Set(complete.map { column.value($0) }).count < 2 }.map(\.name)
         columns.removeAll { constant.contains($0.name) }
-        let subjects = complete.map { course in
-            CoxModel.Subject(time: Double(course.sessions), event: course.improved, covariates: columns.map { $0.value(course.characteristics) })
-        }
-        // A binary group (either side) without improvement has an infinite hazard ratio.
-        var eventless: [String] = []
-        for (index, column) in columns.enumerated() where column.binary {
-            for side in [0.0, 1.0] where !subjects.contains(where: { $0.event && $0.covariates[index] == side }) {
-                eventless.append("\(column.name) = \(side == 1 ? "yes" : "no")")
-            }
-        }
-        let names = columns.map(\.name)
-        let fit = eventless.isEmpty ? CoxModel(subjects, names: names)
-            : CoxModel(notEstimable: "no improvement among courses with " + eventless.joined(separator: "; "), subjects, names: names)
-        return WhoNeedsMoreSessions.Model(completeCases: complete.count, constant: constant, fit: fit)
+        self.constant = constant
+        let kept = columns
+        names = kept.map(\.name)
+        binary = kept.map(\.binary)
+        rows = complete.map { c in kept.map { $0.value(c) } }
+    }
+}
+
+extension BaselineCharacteristics {
+    /// Every characteristic the models use is known.
+    var complete: Bool {
+        symptomDuration != nil && adhesionOnUltrasound != nil && fasciaThicknessMm != nil && nerveCsaMm2 != nil
+            && baselineNRS != nil && ageAtStart != nil && blockReliefPercent != nil && firstTreatment != nil
     }
 }

@@ -33,6 +33,7 @@ public struct OutcomeTables {
     public var all: [ReportTable] {
         [headline, cohorts, sessions, recurrence, groups("sites", report.breakdown.sites), groups("clinicians", report.breakdown.clinicians)]
             + (report.followUp.map { [completeness("followUpMilestones", $0.milestones, site: false), completeness("followUpSites", $0.sites, site: true)] } ?? [])
+            + funnelTables
     }
 
     /// Follow-up completeness by milestone or by site.

@@ -27,12 +27,12 @@ extension Pages {
                                             label: t("chartNRSWeeks"), xTitle: t("weeksSinceFirst"), yTitle: t("medianNRS"))],
         ]
         let figures = tables[0].rows.map { ["label": $0[0], "value": $0[1]] }
+        let funnelKeys = Set(OutcomeTables(report: report, names: names, catalogue: catalogue, language: language).funnelPlots.map(\.key))
         var values: [String: Any] = [
             "title": t("outcomesTitle"), "viewer": viewer, "filter": formValues(filter, language), "figures": figures, "charts": charts,
-            "tables": tables.dropFirst().map { table in
-                ["title": t(table.titleKey), "key": table.key, "header": table.header, "rows": table.rows.map { ["cells": $0] }, "csv": "/reports/outcomes/\(table.key).csv\(csvQuery)",
-                 "empty": table.rows.isEmpty, "long": table.rows.count > 20, "rowCount": table.rows.count]
-            },
+            "tables": tables.dropFirst().filter { !funnelKeys.contains($0.key) }.map { tableValues($0, language, csvQuery: csvQuery) },
+            "funnels": funnels(report, names: names, language, tables: tables, csvQuery: csvQuery),
+            "funnelInterpretation": t("funnelInterpretation"),
             "headlineCSV": "/reports/outcomes/headline.csv\(csvQuery)",
             "methods": report.methods.named.map { ["name": $0.0, "text": $0.1] },
             "thresholds": Self.flattened(report.thresholds).map { ["name": $0.0, "value": $0.1] },
@@ -48,6 +48,44 @@ extension Pages {
             ]
         }
         return try render("dashboard", language, values)
+    }
+
+    private func tableValues(_ table: ReportTable, _ language: Language, csvQuery: String, cohortLabel: String = "") -> [String: Any] {
+        ["title": catalogue.text(table.titleKey, language, ["cohort": cohortLabel]), "key": table.key, "header": table.header, "rows": table.rows.map { ["cells": $0] },
+         "csv": "/reports/outcomes/\(table.key).csv\(csvQuery)", "empty": table.rows.isEmpty, "long": table.rows.count > 20, "rowCount": table.rows.count]
+    }
+
+    /// Each funnel: its unadjusted and adjusted plots side by side, φ, the model's state and its table.
+    private func funnels(_ report: OutcomeReport, names: [UUID: String], _ language: Language, tables: [ReportTable], csvQuery: String) -> [[String: Any]] {
+        let t = { (key: String) in self.catalogue.text(key, language) }
+        let cohort = report.thresholds.cohorts.first?.label ?? "–"
+        return OutcomeTables(report: report, names: names, catalogue: catalogue, language: language).funnelPlots.map { funnel in
+            let title = catalogue.text(funnel.key + "Title", language, ["cohort": cohort])
+            let name = { (id: UUID) in names[id] ?? String(id.uuidString.prefix(8)).lowercased() }
+            let target = funnel.measure.target ?? 0
+            let unadjusted = FunnelChart.svg(funnel.plot.providers.map { .init(label: name($0.id), precision: Double($0.n), value: $0.proportion, verdict: $0.verdict) },
+                                             limits: funnel.plot.limits, widened: funnel.plot.widenedLimits, target: target, ratio: false,
+                                             label: "\(title): \(t("funnelUnadjusted"))", xTitle: t("funnelCourses"), yTitle: t("funnelShare"))
+            let modelled = funnel.plot.providers.compactMap { p in
+                p.adjusted.flatMap { a in a.ratio.map { FunnelChart.Point(label: name(p.id), precision: a.expected, value: $0, verdict: a.verdict) } }
+            }
+            let adjusted = FunnelChart.svg(modelled, limits: funnel.plot.ratioLimits, widened: nil, target: 1, ratio: true,
+                                           label: "\(title): \(t("funnelAdjusted"))", xTitle: t("funnelExpected"), yTitle: t("funnelRatio"))
+            let model = funnel.measure.model
+            var values: [String: Any] = [
+                "id": funnel.key, "title": title, "unadjustedTitle": t("funnelUnadjusted"), "adjustedTitle": t("funnelAdjusted"),
+                "unadjusted": unadjusted, "adjusted": modelled.isEmpty ? false : adjusted,
+                "target": catalogue.text("funnelTarget", language, ["target": Format.percent(funnel.measure.target), "n": "\(funnel.measure.n)"]),
+                "model": model.terms == nil
+                    ? catalogue.text("funnelNoModel", language, ["n": "\(funnel.measure.completeCases)"])
+                    : catalogue.text("funnelModel", language, ["n": "\(funnel.measure.completeCases)", "terms": "\(model.terms!.count - 1)"]),
+            ]
+            if let phi = funnel.plot.phi {
+                values["phi"] = catalogue.text(phi > 1 ? "funnelPhiWidened" : "funnelPhi", language, ["phi": String(format: "%.2f", phi)])
+            }
+            if let table = tables.first(where: { $0.key == funnel.key }) { values["table"] = tableValues(table, language, csvQuery: csvQuery, cohortLabel: cohort) }
+            return values
+        }
     }
 
     /// The fewest courses a week needs to be drawn in the NRS-by-week chart.

@@ -96,8 +96,22 @@ extension PageTests {
                 }
                 #expect(same(line[3], step["cumulative"]) && same(line[4], step["lower"]) && same(line[5], step["upper"]), "\(line) \(step)")
             }
+            // The funnel plots' tables: each clinician's counts, share and verdict as the JSON report has them, and the CSV's raw limits.
+            let funnel = ((json["funnels"] as! [String: Any])["response"] as! [String: Any])["clinicians"] as! [String: Any]
+            let providers = funnel["providers"] as! [[String: Any]]
+            #expect(!providers.isEmpty)
+            #expect(try rows(html, "funnelResponseClinicians").map { [$0[1], $0[2], $0[3]] }
+                    == providers.map { ["\($0["n"] as! Int)", "\($0["observed"] as! Int)", percent($0["proportion"]) + "%"] })
+            let funnelCSV = try await client.execute(uri: "/reports/outcomes/funnelResponseClinicians.csv", method: .get, headers: [.cookie: cookie])
+            let funnelLines = String(buffer: funnelCSV.body).split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(funnelLines.first?.prefix(10) == ["id", "name", "n", "observed", "proportion", "lower_99_8", "lower_95", "upper_95", "upper_99_8", "verdict"])
+            for (line, provider) in zip(funnelLines.dropFirst(), providers) {
+                let limits = provider["limits"] as! [String: Any]
+                #expect(line[0] == (provider["id"] as! String).lowercased() && abs(Double(line[6])! - (limits["lower95"] as! Double)) < 1e-12 && line[9] == provider["verdict"] as? String,
+                        "\(line) \(provider)")
+            }
             // Charts and methods are there.
-            #expect(html.components(separatedBy: "<svg").count - 1 == 4 && html.contains("class=\"censor") && html.contains("Newcombe hybrid score"))
+            #expect(html.components(separatedBy: "<svg").count - 1 >= 8 && html.components(separatedBy: "class=\"funnel\"").count - 1 == 4 && html.contains("class=\"censor") && html.contains("Newcombe hybrid score"))
         }
     }
 

@@ -36,7 +36,12 @@ for role, username in (("manager", manager), ("researcher", researcher)):
         driver.get(base + "/reports/outcomes")
         walk.check(walk.arrive(lambda d: expected["title"] in d.page_source), f"the dashboard opens for the {role} in {language}")
         charts = driver.find_elements(By.CSS_SELECTOR, "figure.chart-figure svg")
-        walk.check(len(charts) == 4 and all(chart.is_displayed() for chart in charts), "its four charts are drawn")
+        funnels = driver.find_elements(By.CSS_SELECTOR, "section.funnel svg")
+        walk.check(len(charts) == 4 + len(funnels) and all(chart.is_displayed() for chart in charts), "its four charts and the funnel plots are drawn")
+        # Each funnel has its unadjusted plot, and an adjusted one when its case-mix model is estimable.
+        walk.check(4 <= len(funnels) <= 8 and all(f.find_elements(By.CSS_SELECTOR, "circle.provider") and f.find_elements(By.CSS_SELECTOR, "path.limit")
+                                                  for f in funnels), "each funnel plot has its providers and limit curves")
+        walk.check(len(driver.find_elements(By.CSS_SELECTOR, "section.funnel table[data-table^=funnel]")) == 4, "a table under each funnel plot")
         everything = courses(driver)
         walk.check(everything is not None and int(everything) > 0, f"it counts the courses ({everything})")
         walk.shot("all")
@@ -50,9 +55,10 @@ for role, username in (("manager", manager), ("researcher", researcher)):
         pdf = base64.b64decode(driver.print_page())
         with open(os.path.join(folder, f"dashboard-{role}-{language}.pdf"), "wb") as out:
             out.write(pdf)
+        on_screen = len(driver.find_elements(By.CSS_SELECTOR, "figure.chart-figure svg"))
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         printed = [chart for chart in driver.find_elements(By.CSS_SELECTOR, "figure.chart-figure svg") if chart.is_displayed()]
-        walk.check(len(printed) == 4 and not driver.find_element(By.CSS_SELECTOR, "section.filters").is_displayed(),
+        walk.check(len(printed) == on_screen and not driver.find_element(By.CSS_SELECTOR, "section.filters").is_displayed(),
                    "printed, the dashboard keeps every chart and leaves the filter form out")
         walk.check(pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2, "the print-to-PDF has its pages")
         walk.shot("print")
