@@ -66,28 +66,9 @@ public struct FunnelProvider: Codable, Sendable {
     public static let minimumCourses = 5
 }
 
-/// Collects each evaluable course's providers, outcome and characteristics (about 100 bytes a
-/// course: the model needs them all at once).
+/// The funnel plots over the evaluable courses the report collected (the models need them all at once).
 struct FunnelsBuilder: Sendable {
-    struct Course: Sendable {
-        let site: UUID
-        let clinician: UUID
-        let responder: Bool
-        let firstCohort: Bool
-        let characteristics: BaselineCharacteristics?
-    }
-
-    let firstCohort: ClinicalRules.Cohort?
-    private var courses: [Course] = []
-
-    init(cohorts: [ClinicalRules.Cohort]) { firstCohort = cohorts.first }
-
-    mutating func add(_ outcome: CourseOutcome, site: UUID, clinician: UUID) {
-        guard outcome.evaluable else { return }
-        let firstCohort = outcome.sessionsToImprovement.map { sessions in self.firstCohort.map { $0.contains(sessions) } ?? false } ?? false
-        courses.append(Course(site: site, clinician: clinician, responder: outcome.responder, firstCohort: firstCohort,
-                              characteristics: outcome.characteristics))
-    }
+    let courses: [EvaluableCourse]
 
     func report() -> Funnels {
         Funnels(response: measure("response", courses, event: \.responder),
@@ -95,14 +76,14 @@ struct FunnelsBuilder: Sendable {
                 interpretation: Funnels.interpretationText)
     }
 
-    private func measure(_ key: String, _ rows: [Course], event: KeyPath<Course, Bool>) -> FunnelMeasure {
+    private func measure(_ key: String, _ rows: [EvaluableCourse], event: KeyPath<EvaluableCourse, Bool>) -> FunnelMeasure {
         let events = rows.filter { $0[keyPath: event] }.count
         let target = rows.isEmpty ? nil : Double(events) / Double(rows.count)
-        let complete = rows.filter { $0.characteristics?.complete == true }
-        let design = BaselineDesign(complete.map { $0.characteristics! })
+        let complete = rows.filter(\.characteristics.complete)
+        let design = BaselineDesign(complete.map(\.characteristics))
         let model = LogisticModel(outcomes: complete.map { $0[keyPath: event] }, covariates: design.rows, names: design.names)
         let expected = zip(complete, design.rows).map { course, row in (course, model.probability(row)) }
-        func plot(_ provider: KeyPath<Course, UUID>) -> FunnelPlot {
+        func plot(_ provider: KeyPath<EvaluableCourse, UUID>) -> FunnelPlot {
             FunnelPlot.make(rows: rows, expected: expected, provider: provider, event: event, target: target)
         }
         return FunnelMeasure(key: key, n: rows.count, events: events, target: target, completeCases: complete.count, constant: design.constant,
@@ -114,8 +95,8 @@ extension FunnelPlot {
     /// Points on a limit curve at most: enough for a smooth line, and a bounded cost.
     static let curvePoints = 120
 
-    static func make(rows: [FunnelsBuilder.Course], expected: [(FunnelsBuilder.Course, Double?)], provider: KeyPath<FunnelsBuilder.Course, UUID>,
-                     event: KeyPath<FunnelsBuilder.Course, Bool>, target: Double?) -> FunnelPlot {
+    static func make(rows: [EvaluableCourse], expected: [(EvaluableCourse, Double?)], provider: KeyPath<EvaluableCourse, UUID>,
+                     event: KeyPath<EvaluableCourse, Bool>, target: Double?) -> FunnelPlot {
         guard let target else { return FunnelPlot(providers: [], phi: nil, limits: [], ratioLimits: [], widenedLimits: nil) }
         let byProvider = Dictionary(grouping: rows) { $0[keyPath: provider] }
         let modelled = Dictionary(grouping: expected.filter { $0.1 != nil }) { $0.0[keyPath: provider] }

@@ -161,8 +161,8 @@ public struct OutcomeReportBuilder: Sendable {
     private var sessionsToImprovement = Histogram()
     private var bySession = SurvivalCounts()
     private var cohorts: [String: CohortState] = [:]
-    private var predictors: WhoNeedsMoreSessionsBuilder
-    private var funnels: FunnelsBuilder
+    private let firstCohort: ClinicalRules.Cohort?
+    private var evaluableCourses: [EvaluableCourse] = []
     private var followUps: FollowUpCompleteness?
     private var sites: [UUID: GroupCounts] = [:]
     private var clinicians: [UUID: GroupCounts] = [:]
@@ -180,8 +180,7 @@ public struct OutcomeReportBuilder: Sendable {
         self.rules = OutcomeRules(rules)
         self.filter = filter
         followUps = followUp.map { FollowUpCompleteness(rules: $0.rules, today: $0.today) }
-        predictors = WhoNeedsMoreSessionsBuilder(cohorts: rules.cohorts)
-        funnels = FunnelsBuilder(cohorts: rules.cohorts)
+        firstCohort = rules.cohorts.first
     }
 
     /// Adds one course; returns its outcome (nil when the filter leaves it out).
@@ -197,8 +196,9 @@ public struct OutcomeReportBuilder: Sendable {
                                      rules: rules.rules.block)
             if result.positive { positiveBlocks += 1 }
         }
-        predictors.add(outcome)
-        funnels.add(outcome, site: history.siteId, clinician: history.clinicianId)
+        if let course = EvaluableCourse(outcome, site: history.siteId, clinician: history.clinicianId, firstCohort: firstCohort) {
+            evaluableCourses.append(course)
+        }
         sites[history.siteId, default: GroupCounts()].add(outcome)
         followUps?.add(history)
         clinicians[history.clinicianId, default: GroupCounts()].add(outcome)
@@ -258,8 +258,8 @@ public struct OutcomeReportBuilder: Sendable {
                              interpretation: OutcomeReport.interpretationText,
                              breakdown: OutcomeReport.Breakdown(sites: GroupCounts.groups(sites), clinicians: GroupCounts.groups(clinicians)),
                              followUp: followUps?.report,
-                             whoNeedsMoreSessions: predictors.report(),
-                             funnels: funnels.report(),
+                             whoNeedsMoreSessions: WhoNeedsMoreSessionsBuilder(courses: evaluableCourses).report(),
+                             funnels: FunnelsBuilder(courses: evaluableCourses).report(),
                              methods: OutcomeReport.Methods())
     }
 

@@ -42,29 +42,10 @@ public struct WhoNeedsMoreSessions: Codable, Sendable {
         + "characteristic causes it."
 }
 
-/// Collects what the analysis needs of each evaluable course (its characteristics, sessions and
-/// whether it improved): about 100 bytes a course, since the median splits and the Cox model
-/// need every course at once.
+/// The analysis over the evaluable courses the report collected (the median splits and the Cox
+/// model need them all at once).
 struct WhoNeedsMoreSessionsBuilder: Sendable {
-    struct Course: Sendable {
-        let sessions: Int
-        let improved: Bool
-        let firstCohort: Bool
-        let characteristics: BaselineCharacteristics
-    }
-
-    let firstCohort: ClinicalRules.Cohort?
-    private var courses: [Course] = []
-
-    init(cohorts: [ClinicalRules.Cohort]) { firstCohort = cohorts.first }
-
-    mutating func add(_ outcome: CourseOutcome) {
-        guard outcome.evaluable, let characteristics = outcome.characteristics else { return }
-        let sessions = outcome.sessionsToImprovement ?? outcome.sessionCount
-        courses.append(Course(sessions: sessions, improved: outcome.responder,
-                              firstCohort: outcome.responder && firstCohort.map { $0.contains(sessions) } ?? false,
-                              characteristics: characteristics))
-    }
+    let courses: [EvaluableCourse]
 
     func report() -> WhoNeedsMoreSessions {
         let thickness = median(\.fasciaThicknessMm), csa = median(\.nerveCsaMm2)
@@ -102,9 +83,9 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
         for course in courses {
             let label = group(course.characteristics) ?? "missing"
             var tally = tallies[label, default: Tally()]
-            tally.survival.add(course.sessions, event: course.improved)
+            tally.survival.add(course.sessions, event: course.responder)
             tally.courses += 1
-            if course.improved { tally.responders += 1 }
+            if course.responder { tally.responders += 1 }
             if course.firstCohort { tally.firstCohort += 1 }
             tallies[label] = tally
         }
@@ -144,7 +125,7 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
         let complete = courses.filter { $0.characteristics.complete }
         let design = BaselineDesign(complete.map(\.characteristics))
         let subjects = zip(complete, design.rows).map { course, row in
-            CoxModel.Subject(time: Double(course.sessions), event: course.improved, covariates: row)
+            CoxModel.Subject(time: Double(course.sessions), event: course.responder, covariates: row)
         }
         let columns = zip(design.names, design.binary).map { (name: $0, binary: $1) }
         let constant = design.constant

@@ -22,7 +22,6 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     let admin = AdminController(services: services), followUps = FollowUpsController(services: services)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    router.add(middleware: SecurityHeadersMiddleware(server: config.server, auth: config.auth))
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in
         await repositories.databaseAnswers() ? JSONResponse.make(status: .ok, ["status": "ok"])

@@ -44,12 +44,13 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
         return path == "/login" ? quick + .seconds(AccountRepository.longestSlowDownSeconds) : quick
     }
 
-    /// The body is read first, inside the bound: a client that announces more than it sends
+    /// Every answer leaves here, so here it gets the headers every answer carries. The body is
+    /// read first, inside the bound: a client that announces more than it sends
     /// is told so (408) rather than sent looking at the database.
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
         let limit = bound(for: request)
         let arrived = BodyArrival()
-        return try await outrace(limit, work: { [inner, bodyLimit] in
+        var answer = try await outrace(limit, work: { [inner, bodyLimit] in
             var request = request
             if request.method != .get, request.method != .head {
                 do {
@@ -60,18 +61,16 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
             }
             arrived.done.store(true, ordering: .releasing)
             return try await inner.respond(to: request, context: context)
-        }, fallback: { [config] in
-            var answer: Response
-            if arrived.done.load(ordering: .acquiring) {
-                onAbandon()
-                answer = Self.unavailable(request, after: limit)
-            } else {
+        }, fallback: {
+            guard arrived.done.load(ordering: .acquiring) else {
                 onBodyTimeout()
-                answer = Self.bodyTimedOut(request, after: limit)
+                return Self.bodyTimedOut(request, after: limit)
             }
-            SecurityHeaders.apply(to: &answer, request: request, https: SecurityHeaders.overHTTPS(request, server: config.server, auth: config.auth))
-            return answer
+            onAbandon()
+            return Self.unavailable(request, after: limit)
         })
+        SecurityHeaders.apply(to: &answer, request: request, https: SecurityHeaders.overHTTPS(request, server: config.server, auth: config.auth))
+        return answer
     }
 
     static func bodyTimedOut(_ request: Request, after limit: Duration) -> Response {

@@ -2,20 +2,10 @@ import HTTPTypes
 import Hummingbird
 import RegistryCore
 
-/// Headers every answer carries, whoever wrote it: nothing is cached (answers hold identities
-/// and clinical data) unless a route says otherwise, nothing is sniffed into another type, and
-/// behind HTTPS browsers are told to stay on it.
-struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    let server: RegistryConfig.Server
-    let auth: RegistryConfig.Auth
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        SecurityHeaders.apply(to: &response, request: request, https: SecurityHeaders.overHTTPS(request, server: server, auth: auth))
-        return response
-    }
-}
-
+/// Headers every answer carries, whoever wrote it (BoundedResponder applies them to each answer
+/// it gives, its own 503 and 408 included): nothing is cached (answers hold identities and
+/// clinical data) unless a route says otherwise, nothing is sniffed into another type, and behind
+/// HTTPS browsers are told to stay on it.
 enum SecurityHeaders {
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 

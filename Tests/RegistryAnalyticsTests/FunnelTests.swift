@@ -53,8 +53,8 @@ import Testing
         #expect(oneSided.terms == nil && oneSided.notEstimable != nil)
     }
 
-    func course(site: UUID, clinician: UUID, responder: Bool) -> FunnelsBuilder.Course {
-        FunnelsBuilder.Course(site: site, clinician: clinician, responder: responder, firstCohort: false, characteristics: nil)
+    func course(site: UUID, clinician: UUID, responder: Bool) -> EvaluableCourse {
+        EvaluableCourse(site: site, clinician: clinician, sessions: 2, responder: responder, firstCohort: false, characteristics: BaselineCharacteristics())
     }
 
     /// φ = (1/I) Σ zᵢ², zᵢ = (yᵢ − θ₀)/√(θ₀(1−θ₀)/nᵢ), worked by hand: providers 8/10, 2/10, 5/10 around θ₀ = 0.5
@@ -62,7 +62,7 @@ import Testing
     @Test func overDispersionAndTheWidenedLimitsOnHandMadeProviders() throws {
         let site = UUID()
         let (a, b, c) = (UUID(), UUID(), UUID())
-        var rows: [FunnelsBuilder.Course] = []
+        var rows: [EvaluableCourse] = []
         for (clinician, r) in [(a, 8), (b, 2), (c, 5)] {
             rows += (0..<10).map { course(site: site, clinician: clinician, responder: $0 < r) }
         }
