@@ -42,7 +42,7 @@ struct APIHarness {
                 try await body(harness, recording)
                 return recording.log.exchanges.withLock { $0 }
             }
-            try ContractCheck.verify(exchanges)
+            try await ContractCheck.verify(exchanges)
         }
     }
 

@@ -97,7 +97,7 @@ enum Browser {
     /// Runs a walk script against the live server (its address first, then `arguments`); it must pass.
     static func walk(_ script: URL, _ client: some TestClientProtocol, _ arguments: [String]) async throws {
         let port = try #require(client.port)
-        let walk = try await Subprocess.runAside(ExternalTools.python, [script.path, "http://127.0.0.1:\(port)"] + arguments, mergingErrors: true)
+        let walk = try await Subprocess.run(ExternalTools.python, [script.path, "http://127.0.0.1:\(port)"] + arguments, mergingErrors: true)
         #expect(walk.status == 0, "\(walk.output)")
     }
 

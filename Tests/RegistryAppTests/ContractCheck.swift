@@ -24,7 +24,7 @@ enum ContractCheck {
     static let available = ExternalTools.pythonHas("openapi_schema_validator", "yaml")
 
     /// Runs the checker over `exchanges`; each failure becomes an issue of the current test.
-    static func verify(_ exchanges: [Exchange]) throws {
+    static func verify(_ exchanges: [Exchange]) async throws {
         guard available else {
             #expect(!ExternalTools.required, "\(ExternalTools.python) with openapi-schema-validator is needed for the contract check")
             return
@@ -34,7 +34,7 @@ enum ContractCheck {
         defer { try? FileManager.default.removeItem(at: file) }
         let encoder = JSONEncoder()
         try Data(exchanges.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n").utf8).write(to: file)
-        let outcome = try Subprocess.run(ExternalTools.python, [script.path, specification.path, file.path])
+        let outcome = try await Subprocess.run(ExternalTools.python, [script.path, specification.path, file.path])
         #expect(outcome.status == 0, "contract check:\n\(outcome.output)\(outcome.errors)")
     }
 }

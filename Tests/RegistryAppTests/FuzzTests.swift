@@ -34,7 +34,7 @@ struct FuzzTests {
                 "FUZZ_COURSE_ID": h.fixture.courseId.uuidString, "FUZZ_PATIENT_ID": h.fixture.patientId.uuidString,
                 "FUZZ_SITE_ID": h.fixture.siteId.uuidString, "FUZZ_CLINICIAN_ID": h.fixture.clinicianId.uuidString,
             ]) { _, new in new }
-            let run = try await Subprocess.runAside(ExternalTools.python, [
+            let run = try await Subprocess.run(ExternalTools.python, [
                 "-m", "schemathesis.cli", "run", ContractCheck.specification.path, "--url", "http://127.0.0.1:\(port)",
                 "--header", "Authorization: Bearer \(h.tokens[role]!)",
                 "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",

@@ -31,7 +31,7 @@ import Testing
             // CI (REGISTRY_TEST_REQUIRE_TOOLS=1) installs it; elsewhere the check runs when it is there.
             #expect(promtool != nil || !ExternalTools.required, "promtool is not installed")
             if let promtool {
-                let check = try Subprocess.run(promtool, ["check", "metrics"], input: text, mergingErrors: true)
+                let check = try await Subprocess.run(promtool, ["check", "metrics"], input: text, mergingErrors: true)
                 #expect(check.status == 0, "promtool: \(check.output)")
             }
         }

@@ -22,12 +22,12 @@ struct OpenAPIDocumentTests {
             let served = try await client.get("/openapi.yaml", token: nil)
             #expect(served.text == source)
         }
-        let lint = try Subprocess.run(ExternalTools.python, [ContractCheck.script.path, ContractCheck.specification.path, "--lint"])
+        let lint = try await Subprocess.run(ExternalTools.python, [ContractCheck.script.path, ContractCheck.specification.path, "--lint"])
         #expect(lint.status == 0, "\(lint.output)")
     }
 
     @Test func everyDocumentedOperationAnswersOnlyDocumentedStatuses() async throws {
-        let listed = try Subprocess.run(ExternalTools.python, [ContractCheck.script.path, ContractCheck.specification.path, "--operations"])
+        let listed = try await Subprocess.run(ExternalTools.python, [ContractCheck.script.path, ContractCheck.specification.path, "--operations"])
         let operations = try JSONDecoder().decode([Operation].self, from: Data(listed.output.utf8))
         #expect(operations.count >= 20)
         try await APIHarness.run { h, client in

@@ -144,7 +144,7 @@ extension PageTests {
             socket.send("POST /courses/\(h.fixture.courseId.uuidString.lowercased())/follow-up-links HTTP/1.1\r\nHost: evil.example\r\nCookie: \(cookie)\r\n"
                         + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
             var shown = ""
-            while let part = socket.receive(waitingSeconds: 5), !part.isEmpty { shown += part }
+            while let part = await socket.receive(waitingSeconds: 5), !part.isEmpty { shown += part }
             #expect(shown.contains("https://registry.clinic.example/f/") && !shown.contains("evil.example"))
         }
     }

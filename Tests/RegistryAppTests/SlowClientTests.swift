@@ -18,13 +18,14 @@ import Glibc
             let sockets = try (0..<64).map { _ in try RawSocket(port: port) }
             for socket in sockets { socket.send("GET /healthz HTTP/1.1\r\nHost: registry\r\nX-Slow: ") }
             try await Task.sleep(for: .seconds(3))
-            let closed = sockets.filter { $0.receive(waitingSeconds: 2) == "" }
+            var closed: [RawSocket] = []
+            for socket in sockets where await socket.receive(waitingSeconds: 2) == "" { closed.append(socket) }
             #expect(closed.count == 64, "\(64 - closed.count) of 64 half-sent connections still open")
             // The server still answers a client that completes its request (on a new connection:
             // the test client's own idle one was closed too).
             let prompt = try RawSocket(port: port)
             prompt.send("GET /healthz HTTP/1.1\r\nHost: registry\r\n\r\n")
-            #expect(prompt.receive(waitingSeconds: 5)?.hasPrefix("HTTP/1.1 200") == true)
+            #expect(await prompt.receive(waitingSeconds: 5)?.hasPrefix("HTTP/1.1 200") == true)
         }
     }
 
@@ -34,7 +35,7 @@ import Glibc
             let socket = try RawSocket(port: port)
             socket.send("POST /api/v1/courses/\(h.fixture.courseId)/pain-scores HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(h.clinician)\r\n"
                         + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"nrs\":")
-            let answer = socket.receive(waitingSeconds: 5) ?? ""
+            let answer = await socket.receive(waitingSeconds: 5) ?? ""
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(answer.contains("body_timeout") && !answer.contains("database"))
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
@@ -45,7 +46,7 @@ import Glibc
 }
 
 /// A TCP connection spoken to byte by byte, as a slow or broken client would.
-final class RawSocket {
+final class RawSocket: Sendable {
     let descriptor: Int32
 
     init(port: Int) throws {
@@ -65,7 +66,13 @@ final class RawSocket {
     }
 
     /// What arrives within `waitingSeconds`: "" once the server has closed the connection, nil if it is still open and silent.
-    func receive(waitingSeconds: Int) -> String? {
+    /// Waited for on a thread of its own, so the server under test keeps its threads.
+    func receive(waitingSeconds: Int) async -> String? {
+        let descriptor = descriptor
+        return await BlockingWork.aside { Self.receive(on: descriptor, waitingSeconds: waitingSeconds) }
+    }
+
+    private static func receive(on descriptor: Int32, waitingSeconds: Int) -> String? {
         var timeout = timeval(tv_sec: waitingSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 65_536)

@@ -35,12 +35,12 @@ struct ExportScriptsTests {
 
             // reproduce.R prints the report's χ² and p to 4 decimals.
             let logRank = try #require(report.comparison?.logRank)
-            let reproduced = try RAndPandas.run(["Rscript", "reproduce.R"], in: folder)
+            let reproduced = try await RAndPandas.run(["Rscript", "reproduce.R"], in: folder)
             let expected = String(format: "log-rank chi-square %.4f p %.4f", try #require(logRank.chiSquare), try #require(logRank.pValue))
             #expect(reproduced.contains(expected), "\(reproduced)")
 
             // load.R: every table with its rows, dates as Date, codes as factors with labels, 0/1 as logical.
-            let r = try RAndPandas.run(["Rscript", "-e", """
+            let r = try await RAndPandas.run(["Rscript", "-e", """
                 source("load.R"); for (t in names(registry)) cat(t, nrow(registry[[t]]), "\\n")
                 c <- registry$courses; cat("types", class(c$start_date), class(c$side), class(c$baseline_nrs), class(c$responder),
                   class(registry$blocks$relief_percent), "\\n"); cat("levels", levels(registry$pain_scores$timepoint), "\\n")
@@ -50,7 +50,7 @@ struct ExportScriptsTests {
             #expect(r.contains("levels baseline pre procedure post procedure follow up"), "\(r)")
 
             // load.py: the same with pandas dtypes.
-            let python = try RAndPandas.run([ExternalTools.python, "load.py", folder.path], in: folder)
+            let python = try await RAndPandas.run([ExternalTools.python, "load.py", folder.path], in: folder)
             let summary = try #require(try JSONSerialization.jsonObject(with: Data(python.utf8)) as? [String: [String: Any]])
             for (table, count) in rows { #expect(summary[table]?["rows"] as? Int == count, "\(table)") }
             let courses = try #require(summary["courses"]?["types"] as? [String: String])
@@ -76,7 +76,7 @@ struct MemorySink: ExportSink {
 enum RAndPandas {
     static let available: Bool = {
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        return (try? run(["Rscript", "-e", "library(survival)"], in: here)) != nil && ExternalTools.pythonHas("pandas")
+        return (try? Subprocess.runBlocking("Rscript", ["-e", "library(survival)"], in: here))?.status == 0 && ExternalTools.pythonHas("pandas")
     }()
 
     struct Failure: Error, CustomStringConvertible {
@@ -84,8 +84,8 @@ enum RAndPandas {
     }
 
     /// Runs `arguments` in `folder`; returns standard output, or throws with standard error when it fails.
-    static func run(_ arguments: [String], in folder: URL) throws -> String {
-        let outcome = try Subprocess.run(arguments[0], Array(arguments.dropFirst()), in: folder)
+    static func run(_ arguments: [String], in folder: URL) async throws -> String {
+        let outcome = try await Subprocess.run(arguments[0], Array(arguments.dropFirst()), in: folder)
         guard outcome.status == 0 else {
             throw Failure(description: "\(arguments.joined(separator: " ")) exited \(outcome.status): \(outcome.errors)")
         }

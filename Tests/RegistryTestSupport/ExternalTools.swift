@@ -10,6 +10,6 @@ public enum ExternalTools {
 
     /// True when `python` can import every module named.
     public static func pythonHas(_ modules: String...) -> Bool {
-        (try? Subprocess.run(python, ["-c", "import " + modules.joined(separator: ", ")]).status) == 0
+        (try? Subprocess.runBlocking(python, ["-c", "import " + modules.joined(separator: ", ")]).status) == 0
     }
 }

@@ -12,8 +12,19 @@ public enum Subprocess {
 
     /// Runs `program` (a path, or a name looked up on the PATH) with `arguments` in `folder`,
     /// `environment` replacing the process's own when given, `input` on standard input.
+    /// It is waited for on a thread of its own: the tests share two cooperative threads with the
+    /// servers they start, and a program waited for on one of them can starve every server.
     public static func run(_ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
-                           input: String = "", mergingErrors: Bool = false) throws -> Outcome {
+                           input: String = "", mergingErrors: Bool = false) async throws -> Outcome {
+        try await BlockingWork.aside {
+            try runBlocking(program, arguments, in: folder, environment: environment, input: input, mergingErrors: mergingErrors)
+        }
+    }
+
+    /// The same, waited for on the calling thread: only for a check made before any test runs
+    /// (a trait deciding whether a tool is there).
+    public static func runBlocking(_ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
+                                   input: String = "", mergingErrors: Bool = false) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
         process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
@@ -37,16 +48,4 @@ public enum Subprocess {
         return Outcome(status: process.terminationStatus, output: output, errors: errors)
     }
 
-    /// The same, waited for on a GCD thread: a program that talks back to a server in this
-    /// process (a browser) must not block the cooperative threads that server runs on.
-    public static func runAside(_ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
-                                input: String = "", mergingErrors: Bool = false) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try run(program, arguments, in: folder, environment: environment, input: input, mergingErrors: mergingErrors)
-                })
-            }
-        }
-    }
 }

@@ -28,14 +28,14 @@ extension CommandLineTests {
         try await TestDatabase.withFresh { source in
             let config = try TestDatabase.config()
             try await DemoData(courses: 60, today: CalendarDate(iso: "2026-11-25")!).load(into: Registry(database: source), rules: config.clinical.block, auth: config.auth)
-            let backup = try registry(["backup", "--out", file], environment: ["DATABASE_URL": address(source)])
+            let backup = try await registry(["backup", "--out", file], environment: ["DATABASE_URL": address(source)])
             #expect(backup.status == 0 && backup.output.contains("backup written"), "\(backup.output)")
             let original = try await picture(source)
             #expect(original.chain.intact && original.counts["treatment_courses"] == 60)
 
-            let again = try registry(["backup", "--out", file], environment: ["DATABASE_URL": address(source)])
+            let again = try await registry(["backup", "--out", file], environment: ["DATABASE_URL": address(source)])
             #expect(again.status == 64 && again.output.contains("exists"), "\(again.output)")
-            let intoFull = try registry(["restore", file], environment: ["DATABASE_URL": address(source)])
+            let intoFull = try await registry(["restore", file], environment: ["DATABASE_URL": address(source)])
             #expect(intoFull.status == 1 && intoFull.output.contains("restore only into an empty database"), "\(intoFull.output)")
             let afterRefusal = try await source.withConnection { try await Registry(database: source).rowCounts(on: $0) }
             #expect(afterRefusal == original.counts.merging(["audit_log": original.counts["audit_log"]! + 1]) { $1 }, "only the report run was added")
@@ -45,9 +45,9 @@ extension CommandLineTests {
             do {
                 let junk = folder.appending(path: "junk.dump")
                 try Data("not a backup".utf8).write(to: junk)
-                let refused = try registry(["restore", junk.path], environment: ["DATABASE_URL": address(empty)])
+                let refused = try await registry(["restore", junk.path], environment: ["DATABASE_URL": address(empty)])
                 #expect(refused.status == 1 && refused.output.contains("pg_restore"), "\(refused.output)")
-                let restore = try registry(["restore", file], environment: ["DATABASE_URL": address(empty)])
+                let restore = try await registry(["restore", file], environment: ["DATABASE_URL": address(empty)])
                 #expect(restore.status == 0 && restore.output.contains("audit chain intact"), "\(restore.output)")
                 let restored = try await RegistryDatabase.withRunning(url: empty, poolSize: 2, logger: TestDatabase.logger) { try await picture($0) }
                 #expect(restored.counts == original.counts)

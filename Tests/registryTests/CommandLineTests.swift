@@ -15,11 +15,11 @@ import Testing
 
     /// Runs `registry arguments` in the checkout with `environment` added, stdin from `input`;
     /// returns the exit status and what it printed (stdout and stderr together).
-    func registry(_ arguments: [String], environment: [String: String] = [:], input: String = "") throws -> Subprocess.Outcome {
+    func registry(_ arguments: [String], environment: [String: String] = [:], input: String = "") async throws -> Subprocess.Outcome {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("REGISTRY_") && $0.key != "DATABASE_URL" }
         env["LOG_LEVEL"] = "error"
         env.merge(environment) { _, new in new }
-        return try Subprocess.run(Self.binary.path, arguments, in: TestDatabase.checkout, environment: env, input: input, mergingErrors: true)
+        return try await Subprocess.run(Self.binary.path, arguments, in: TestDatabase.checkout, environment: env, input: input, mergingErrors: true)
     }
 
     /// The address of `database` with its password, for DATABASE_URL.
@@ -43,21 +43,21 @@ import Testing
         (["bench", "report", "--courses", "5"], ["--courses must be from 1000 to 2000000"]),
         (["frobnicate"], ["Unexpected argument 'frobnicate'"]),
     ])
-    func mistypedOptionsAreNamedWithUsageAndExitCode64(_ arguments: [String], _ messages: [String]) throws {
-        let outcome = try registry(arguments, environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
+    func mistypedOptionsAreNamedWithUsageAndExitCode64(_ arguments: [String], _ messages: [String]) async throws {
+        let outcome = try await registry(arguments, environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
         #expect(outcome.status == 64, "\(outcome.output)")
         for message in messages { #expect(outcome.output.contains(message), "\(outcome.output)") }
     }
 
-    @Test func anUnusableSettingIsNamedAndExits1() throws {
-        let outcome = try registry(["config"], environment: ["REGISTRY_SERVER_PORT": "eighty"])
+    @Test func anUnusableSettingIsNamedAndExits1() async throws {
+        let outcome = try await registry(["config"], environment: ["REGISTRY_SERVER_PORT": "eighty"])
         #expect(outcome.status == 1)
         #expect(outcome.output.contains("Error: REGISTRY_SERVER_PORT=eighty is not valid"), "\(outcome.output)")
     }
 
-    @Test func anUnreachableDatabaseIsAClearErrorWithinSeconds() throws {
+    @Test func anUnreachableDatabaseIsAClearErrorWithinSeconds() async throws {
         let started = Date()
-        let outcome = try registry(["migrate", "--check"], environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
+        let outcome = try await registry(["migrate", "--check"], environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
         #expect(outcome.status == 1)
         #expect(outcome.output.contains("Error: cannot reach the database at postgres://nobody@127.0.0.1:1/none"), "\(outcome.output)")
         #expect(Date().timeIntervalSince(started) < 60)
@@ -67,16 +67,16 @@ import Testing
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
             let env = ["DATABASE_URL": address(database)]
-            let short = try registry(["user", "add", "bob.short", "--role", "clinician", "--name", "Bob", "--site", "TEST"], environment: env, input: "too short\n")
+            let short = try await registry(["user", "add", "bob.short", "--role", "clinician", "--name", "Bob", "--site", "TEST"], environment: env, input: "too short\n")
             #expect(short.status == 1 && short.output.contains("password: must be at least 12 characters"), "\(short.output)")
-            let unknownSite = try registry(["user", "add", "bob.site", "--role", "clinician", "--name", "Bob", "--site", "NOWHERE"], environment: env,
+            let unknownSite = try await registry(["user", "add", "bob.site", "--role", "clinician", "--name", "Bob", "--site", "NOWHERE"], environment: env,
                                            input: "a long enough password\n")
             #expect(unknownSite.status == 1 && unknownSite.output.contains("NOWHERE"), "\(unknownSite.output)")
-            let seeded = try registry(["seed"], environment: env)
+            let seeded = try await registry(["seed"], environment: env)
             #expect(seeded.status == 1 && seeded.output.contains("Error:"), "\(seeded.output)")
-            let nobody = try registry(["user", "token", "no.such.user"], environment: env)
+            let nobody = try await registry(["user", "token", "no.such.user"], environment: env)
             #expect(nobody.status == 1 && nobody.output.contains("no.such.user"), "\(nobody.output)")
-            let revoke = try registry(["user", "revoke", "not-a-uuid"], environment: env)
+            let revoke = try await registry(["user", "revoke", "not-a-uuid"], environment: env)
             #expect(revoke.status == 64 || revoke.status == 1, "\(revoke.output)")
             #expect(revoke.output.lowercased().contains("uuid") || revoke.output.contains("token"), "\(revoke.output)")
         }
@@ -86,14 +86,14 @@ import Testing
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
             let env = ["DATABASE_URL": address(database)]
-            let intact = try registry(["audit", "verify"], environment: env)
+            let intact = try await registry(["audit", "verify"], environment: env)
             #expect(intact.status == 0 && intact.output.contains("audit chain intact"), "\(intact.output)")
             let head = try #require(intact.output.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
-            #expect(try registry(["audit", "verify", "--anchor", head], environment: env).status == 0)
+            #expect(try await registry(["audit", "verify", "--anchor", head], environment: env).status == 0)
             let seq = head.split(separator: ":")[0]
-            let forged = try registry(["audit", "verify", "--anchor", "\(seq):" + String(repeating: "a", count: 64)], environment: env)
+            let forged = try await registry(["audit", "verify", "--anchor", "\(seq):" + String(repeating: "a", count: 64)], environment: env)
             #expect(forged.status == 1 && forged.output.contains("no longer has the anchored hash"), "\(forged.output)")
-            let malformed = try registry(["audit", "verify", "--anchor", "head"], environment: env)
+            let malformed = try await registry(["audit", "verify", "--anchor", "head"], environment: env)
             #expect(malformed.status == 64 && malformed.output.contains("--anchor must be SEQ:HASH"), "\(malformed.output)")
 
             try await database.transaction { connection in
@@ -101,7 +101,7 @@ import Testing
                 try await connection.query("UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 2", logger: TestDatabase.logger)
                 try await connection.query("ALTER TABLE audit_log ENABLE TRIGGER USER", logger: TestDatabase.logger)
             }
-            let broken = try registry(["audit", "verify"], environment: env)
+            let broken = try await registry(["audit", "verify"], environment: env)
             #expect(broken.status == 1 && broken.output.contains("(seq 2): its content no longer matches its hash"), "\(broken.output)")
         }
     }
