@@ -120,7 +120,7 @@ let package = Package(
             ],
             path: "Tests/RegistryTestSupport",
             // Python the tests run from the checkout (contract check, browser walks, fuzzer hooks), not built into the target.
-            exclude: ["contract_check.py", "browser_check.py", "browser_support.py", "dashboard_check.py", "follow_up_check.py", "fuzz_hooks.py"],
+            exclude: ["contract_check.py", "fhir_check.py", "browser_check.py", "browser_support.py", "dashboard_check.py", "follow_up_check.py", "fuzz_hooks.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

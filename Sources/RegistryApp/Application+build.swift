@@ -20,6 +20,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
     let reports = ReportsController(services: services), exports = ExportsController(services: services)
     let admin = AdminController(services: services), followUps = FollowUpsController(services: services)
+    let fhir = FHIRController(fhir: FHIRRepository(database: database, systemBase: config.export.fhirSystemBase), config: config, metrics: metrics)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(logger: logger))
@@ -54,6 +55,7 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(reports.apiRoutes)
         .addRoutes(admin.apiRoutes)
         .addRoutes(exports.apiRoutes)
+        .addRoutes(fhir.apiRoutes)
         .addRoutes(followUps.apiRoutes)
     return Application(
         responder: BoundedResponder(router.buildResponder(), config: config, onAbandon: { metrics.requestOutOfTime() },

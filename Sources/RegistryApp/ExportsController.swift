@@ -62,8 +62,7 @@ struct ExportsController {
 
     /// What was asked, from the named values of a query string or form.
     func exportRequest(_ value: (String) -> String?) throws(ValidationFailure) -> ExportRequest {
-        try ExportRequest.parse(siteId: value("siteId"), from: value("from"), to: value("to"), cohort: value("cohort"), procedureKind: value("procedureKind"),
-                                dates: value("dates"), cohorts: CourseOutcome.cohortLabels(services.config.clinical.cohorts))
+        try ExportRequest.parse(value, cohorts: CourseOutcome.cohortLabels(services.config.clinical.cohorts))
     }
 
     /// GET /exports: the filter form and, once it holds, the download links.
@@ -87,7 +86,9 @@ struct ExportsController {
                     throw PageRefusal.invalid(try render([]))
                 }
                 let query = queryString(values)
-                return try render([("scn-registry-export.zip", "/api/v1/exports.zip\(query)")]
+                // FHIR dates are calendar dates: its archive is offered for shifted dates only.
+                let fhir = values["dates"] == ExportDates.shifted.rawValue ? [("scn-registry-fhir.zip", "/api/v1/exports/fhir.zip\(query)")] : []
+                return try render([("scn-registry-export.zip", "/api/v1/exports.zip\(query)")] + fhir
                     + ExportTable.allCases.map { ($0.fileName, "/api/v1/exports/\($0.fileName)\(query)") })
             }
         }

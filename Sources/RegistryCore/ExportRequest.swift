@@ -41,4 +41,22 @@ public struct ExportRequest: Sendable, Equatable {
         let mode = v.coded(dates, "dates", as: ExportDates.self, required: false) ?? .shifted
         return try v.finish { ExportRequest(selection: selection, dates: mode) }
     }
+
+    /// The same from the named values of a query string or form.
+    public static func parse(_ value: (String) -> String?, cohorts: [String]) throws(ValidationFailure) -> ExportRequest {
+        try parse(siteId: value("siteId"), from: value("from"), to: value("to"), cohort: value("cohort"), procedureKind: value("procedureKind"),
+                  dates: value("dates"), cohorts: cohorts)
+    }
+}
+
+extension ExportRequest {
+    /// FHIR dates are calendar dates: days from a course's start cannot be written as one.
+    public static let fhirNeedsCalendarDates = ValidationFailure(
+        field: "dates", rule: "fhir_calendar_dates", message: "must be shifted for FHIR: days from the course start are not FHIR dates")
+
+    /// This request, if it can be written as FHIR.
+    public func forFHIR() throws(ValidationFailure) -> ExportRequest {
+        guard dates == .shifted else { throw Self.fhirNeedsCalendarDates }
+        return self
+    }
 }

@@ -72,6 +72,9 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var projectKey: String
         /// Free-text notes may identify people; they are exported only when an admin enables it.
         public var includeNotes: Bool
+        /// The base URI of the registry's own FHIR code systems, extensions and identifier systems
+        /// (a site's MRNs are `<base>/sites/<site code>/mrn`): a URL the clinic controls, never changed once used.
+        public var fhirSystemBase: String
     }
 
     /// When patients are asked how they are after their most recent treatment session.
@@ -213,12 +216,15 @@ extension RegistryConfig {
                                       (auth.credentialCacheSeconds, "auth.credentialCacheSeconds", 0.0...60.0)] where !range.contains(value) {
             v.fail(field, "range", "must be from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) seconds")
         }
-        if !server.publicBaseUrl.isEmpty {
-            let url = URL(string: server.publicBaseUrl)
-            if !["http", "https"].contains(url?.scheme ?? "") || (url?.host ?? "").isEmpty || url?.query != nil {
-                v.fail("server.publicBaseUrl", "url", "must be an http(s) address such as https://registry.example.org")
+        func address(_ text: String, _ field: String, example: String) {
+            let url = URL(string: text)
+            if !["http", "https"].contains(url?.scheme ?? "") || (url?.host ?? "").isEmpty || url?.query != nil || url?.fragment != nil {
+                v.fail(field, "url", "must be an http(s) address such as \(example)")
             }
         }
+        if !server.publicBaseUrl.isEmpty { address(server.publicBaseUrl, "server.publicBaseUrl", example: "https://registry.example.org") }
+        address(export.fhirSystemBase, "export.fhirSystemBase", example: "https://fhir.clinic.example.org/scn")
+        if export.fhirSystemBase.hasSuffix("/") { v.fail("export.fhirSystemBase", "no_trailing_slash", "must not end with /") }
         if TimeZone(identifier: server.timeZone) == nil {
             v.fail("server.timeZone", "time_zone", "must be a time-zone name such as Europe/Berlin")
         }

@@ -5,8 +5,9 @@ import RegistryAnalytics
 import RegistryCore
 import RegistryStore
 
-/// `registry export --out DIR`: every table, the codebook and the manifest, de-identified exactly
-/// as the API does it.
+/// `registry export --out DIR`: every table, the codebook and the manifest, or with `--format fhir`
+/// one FHIR NDJSON file per resource type and the Bulk Data manifest; de-identified exactly as the
+/// API does it.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a de-identified research export to a folder.")
 
@@ -16,14 +17,18 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Courses started on or before this date (YYYY-MM-DD).") var to: String?
     @Option(help: "Only this outcome cohort (1-2, 3-5, >5, not improved, not evaluable).") var cohort: String?
     @Option(help: "Only courses with this procedure kind.") var procedureKind: String?
-    @Option(help: "shifted (per-patient offset) or relative (days from course start).") var dates = "shifted"
+    @Option(help: "shifted (per-patient offset) or relative (days from course start; CSV only).") var dates = "shifted"
+    @Option(help: "csv (tables, codebook, scripts) or fhir (FHIR R4 Bulk Data: NDJSON per resource type).") var format = ExportFormat.csv
+
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case csv, fhir }
 
     func run() async throws {
         let context = try CommandContext()
         let plan: ExportPlan
         do {
-            let request = try ExportRequest.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind, dates: dates,
+            var request = try ExportRequest.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind, dates: dates,
                                                   cohorts: CourseOutcome.cohortLabels(context.config.clinical.cohorts))
+            if format == .fhir { request = try request.forFHIR() }
             plan = ExportPlan(request, scope: nil, config: context.config)
         } catch {
             throw error.asOptionErrors(["siteId": "site", "procedureKind": "procedure-kind"])
@@ -38,15 +43,25 @@ struct ExportCommand: AsyncParsableCommand {
         var bar = ProgressBar(label: "exporting")
         var done = 0
         var total = 0
-        let manifest = try await context.withDatabase { database in
+        let files = try await context.withDatabase { database in
             var sink = FolderSink(folder: folder)
-            return try await ExportRepository(database: database).everything(plan, by: actor, to: &sink) { _, rows in
-                done += 1
-                total += rows
-                bar.update(done, ExportTable.allCases.count)
+            switch format {
+            case .csv:
+                return try await ExportRepository(database: database).everything(plan, by: actor, to: &sink) { _, rows in
+                    done += 1
+                    total += rows
+                    bar.update(done, ExportTable.allCases.count)
+                }.files.count
+            case .fhir:
+                let fhir = FHIRRepository(database: database, systemBase: context.config.export.fhirSystemBase)
+                return try await fhir.bulk(plan, by: actor, request: "registry export --format fhir", to: &sink) { _, resources in
+                    done += 1
+                    total += resources
+                    bar.update(done, FHIRResourceType.allCases.count)
+                }.extension.files.count
             }
         }
-        say("wrote \(manifest.files.count) files, \(total) rows, to \(folder.path)")
+        say("wrote \(files) files, \(total) \(format == .csv ? "rows" : "resources"), to \(folder.path)")
     }
 }
 

@@ -1,0 +1,268 @@
+import Foundation
+import RegistryCore
+
+/// The FHIR R4 resource types the registry writes, in the order a reader meets them: each
+/// refers only to types before it (Observation to QuestionnaireResponse and Procedure).
+public enum FHIRResourceType: String, Sendable, CaseIterable {
+    case patient = "Patient", condition = "Condition", episodeOfCare = "EpisodeOfCare", procedure = "Procedure"
+    case questionnaireResponse = "QuestionnaireResponse", observation = "Observation"
+
+    public var fileName: String { rawValue + ".ndjson" }
+}
+
+/// Whose ids and dates a FHIR query writes: the record's own (the course Bundle for the clinical
+/// record) or the research export's pseudonyms and shifted dates, from the same keyed HMAC as
+/// the CSV export (`export_mac`, so one patient has one pseudonym in both).
+enum FHIRIdentity {
+    case identified
+    /// Placeholders of the export key's inner and outer pads.
+    case pseudonymous(inner: String, outer: String)
+
+    /// The FHIR id of the row `column` identifies; `kind` keeps pseudonyms of different record
+    /// kinds apart, as in the CSV export.
+    func id(_ kind: String, _ column: String) -> String {
+        switch self {
+        case .identified: "\(column)::text"
+        case .pseudonymous(let inner, let outer): "export_pseudonym('\(kind)', export_mac(\(inner), \(outer), '\(kind)', \(column)))"
+        }
+    }
+
+    /// The selected courses `c` with their references and date shift; `condition` narrows
+    /// `treatment_courses c`.
+    func courses(condition: String) -> String {
+        let shift: String
+        switch self {
+        case .identified: shift = "0"
+        case .pseudonymous(let inner, let outer): shift = "export_shift(export_mac(\(inner), \(outer), 'shift', c.patient_id))"
+        }
+        return """
+            WITH c AS (
+                SELECT c.id, c.patient_id, c.site_id, c.side, c.icd10, c.symptom_onset, c.started_on, c.version,
+                       c.patient_sex, c.patient_age_at_start,
+                       \(id("C", "c.id")) AS ref, \(id("P", "c.patient_id")) AS patient_ref, \(shift) AS shift
+                FROM treatment_courses c WHERE c.voided_at IS NULL\(condition)
+                OFFSET 0)
+            """
+    }
+}
+
+/// How each resource is built from the registry's rows, once, for both the course Bundle and the
+/// Bulk export: PostgreSQL writes every resource as JSON (as it writes the CSV export's lines),
+/// so a million scores never become Swift values. Voided records are left out; a corrected one
+/// carries its latest version as `meta.versionId`.
+struct FHIRQueries {
+    let identity: FHIRIdentity
+    /// Placeholder of the base URI of the registry's own code systems, extensions and identifiers.
+    let base: String
+    /// Placeholders of the block rule's threshold and window (the relief Observation's interpretation).
+    let threshold: String
+    let window: (String, String)
+
+    static let loinc = "http://loinc.org", snomed = "http://snomed.info/sct", ucum = "http://unitsofmeasure.org"
+    static let observationCategory = "http://terminology.hl7.org/CodeSystem/observation-category"
+
+    /// `SELECT … AS resource` of one type, after `identity.courses(…)`.
+    func select(_ type: FHIRResourceType) -> String {
+        switch type {
+        case .patient: patients
+        case .condition: conditions
+        case .episodeOfCare: episodes
+        case .procedure: blocks + " UNION ALL " + sessionProcedures
+        case .questionnaireResponse: answers
+        case .observation: scores + " UNION ALL " + reliefs
+        }
+    }
+
+    // MARK: SQL pieces
+
+    private func text(_ value: String) -> String { "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }
+    private func url(_ path: String) -> String { "\(base) || \(text(path))" }
+    /// A JSON object of `fields`; nulls are stripped from the whole resource at the end.
+    private func object(_ fields: [(String, String)]) -> String {
+        "json_build_object(" + fields.map { "\(text($0.0)), \($0.1)" }.joined(separator: ", ") + ")"
+    }
+    private func array(_ items: String...) -> String { "json_build_array(" + items.joined(separator: ", ") + ")" }
+    /// A JSON array of the items that are not null, or null when none is (FHIR allows no empty arrays).
+    private func present(_ items: [String]) -> String {
+        "(SELECT json_agg(x) FROM unnest(ARRAY[\(items.joined(separator: ", "))]::json[]) x WHERE x IS NOT NULL)"
+    }
+    private func coding(_ system: String, _ code: String, display: String? = nil) -> String {
+        object([("system", system), ("code", code)] + (display.map { [("display", $0)] } ?? []))
+    }
+    private func concept(_ codings: [String], text label: String? = nil) -> String {
+        object([("coding", "json_build_array(" + codings.joined(separator: ", ") + ")")] + (label.map { [("text", $0)] } ?? []))
+    }
+    private func reference(_ type: String, _ id: String) -> String { object([("reference", "\(text(type + "/")) || \(id)")]) }
+    private func meta(_ version: String) -> String { object([("versionId", "\(version)::text")]) }
+    private func extensionValue(_ name: String, _ key: String, _ value: String) -> String {
+        "CASE WHEN \(value) IS NULL THEN NULL ELSE \(object([("url", url("/StructureDefinition/" + name)), (key, value)])) END"
+    }
+    private func quantity(_ value: String, _ unit: String) -> String {
+        "CASE WHEN \(value) IS NULL THEN NULL ELSE \(object([("value", value), ("unit", text(unit)), ("system", text(Self.ucum)), ("code", text(unit))])) END"
+    }
+    private func localCode(_ system: String, _ value: String) -> String {
+        "CASE WHEN \(value) IS NULL THEN NULL ELSE \(coding(url("/CodeSystem/" + system), value)) END"
+    }
+    private func resource(_ type: String, _ fields: [(String, String)]) -> String {
+        "json_strip_nulls(" + object([("resourceType", text(type))] + fields) + ") AS resource"
+    }
+    private func day(_ column: String) -> String { "(\(column) + c.shift)" }
+    private func instant(_ column: String) -> String { "(\(column) + c.shift * interval '1 day')" }
+    private var subject: String { reference("Patient", "c.patient_ref") }
+    private var condition: String { reference("Condition", "c.ref") }
+    private func site(_ side: String) -> String { array(object([("text", "\(side) || ' superior cluneal nerve'")])) }
+
+    // MARK: Resources
+
+    /// One per patient, from their first selected course. Identified: MRN under the site's
+    /// identifier system, name, birth date. Pseudonymous: sex and a five-year age band only.
+    private var patients: String {
+        let first = "(SELECT DISTINCT ON (c.patient_id) c.* FROM c ORDER BY c.patient_id, c.started_on, c.id) c"
+        switch identity {
+        case .identified:
+            return "SELECT " + resource("Patient", [
+                ("id", "c.patient_ref"),
+                ("identifier", array(object([("system", url("/sites/") + " || lower(s.code) || '/mrn'"), ("value", "i.mrn")]))),
+                ("name", array(object([("family", "i.family_name"), ("given", array("i.given_name"))]))),
+                ("gender", "i.sex"), ("birthDate", "i.date_of_birth"),
+            ]) + " FROM \(first) JOIN patient_identities i ON i.patient_id = c.patient_id JOIN sites s ON s.id = i.site_id"
+        case .pseudonymous:
+            let band = "CASE WHEN c.patient_age_at_start >= 90 THEN '90+' ELSE (c.patient_age_at_start / 5 * 5) || '-' || (c.patient_age_at_start / 5 * 5 + 4) END"
+            return "SELECT " + resource("Patient", [
+                ("id", "c.patient_ref"),
+                ("meta", object([("security", array(coding(text("http://terminology.hl7.org/CodeSystem/v3-ObservationValue"), "'PSEUDED'",
+                                                           display: "'pseudonymized'")))])),
+                ("extension", present([extensionValue("age-band", "valueString", band)])),
+                ("gender", "c.patient_sex"),
+            ]) + " FROM \(first)"
+        }
+    }
+
+    /// The course's diagnosis, coded in ICD-10-CM as recorded, at the complaint's side.
+    private var conditions: String {
+        let display = "CASE c.icd10 WHEN 'G57.81' THEN 'Other specified mononeuropathies of right lower limb' "
+            + "WHEN 'G57.82' THEN 'Other specified mononeuropathies of left lower limb' WHEN 'M54.50' THEN 'Low back pain, unspecified' END"
+        return "SELECT " + resource("Condition", [
+            ("id", "c.ref"), ("meta", meta("c.version")),
+            ("clinicalStatus", concept([coding(text("http://terminology.hl7.org/CodeSystem/condition-clinical"), "'active'")])),
+            ("code", concept([coding(text("http://hl7.org/fhir/sid/icd-10-cm"), "c.icd10", display: display)])),
+            ("bodySite", site("c.side")),
+            ("subject", subject), ("onsetDateTime", day("c.symptom_onset")), ("recordedDate", day("c.started_on")),
+        ]) + " FROM c"
+    }
+
+    /// The treatment course: active until a discharge, loss to follow-up, other surgery or death ends it.
+    private var episodes: String {
+        let ended = "(SELECT min(e.occurred_on) AS last_day FROM course_events e WHERE e.course_id = c.id AND e.voided_at IS NULL"
+            + " AND e.kind IN ('discharged', 'lost_to_follow_up', 'other_surgery', 'died')) ended"
+        return "SELECT " + resource("EpisodeOfCare", [
+            ("id", "c.ref"), ("meta", meta("c.version")),
+            ("status", "CASE WHEN ended.last_day IS NULL THEN 'active' ELSE 'finished' END"),
+            ("type", array(concept([coding(url("/CodeSystem/episode"), "'scn-treatment-course'")], text: "'SCN entrapment treatment course'"))),
+            ("diagnosis", array(object([("condition", condition)]))),
+            ("patient", subject),
+            ("period", object([("start", day("c.started_on")), ("end", day("ended.last_day"))])),
+        ]) + " FROM c CROSS JOIN LATERAL \(ended)"
+    }
+
+    /// The diagnostic block, with its anaesthetic and volume as extensions.
+    private var blocks: String {
+        "SELECT " + resource("Procedure", [
+            ("id", identity.id("B", "b.id")), ("meta", meta("b.version")),
+            ("extension", present([extensionValue("injectate", "valueCoding", localCode("block-agent", "b.agent")),
+                                   extensionValue("volume", "valueQuantity", quantity("b.volume_ml", "mL"))])),
+            ("status", "'completed'"),
+            ("category", concept([coding(text(Self.snomed), "'103693007'", display: "'Diagnostic procedure'")])),
+            ("code", concept([coding(text(Self.snomed), "'56333001'", display: "'Nerve block'")],
+                             text: "'Ultrasound-guided diagnostic block of the superior cluneal nerve'")),
+            ("subject", subject), ("performedDateTime", instant("b.performed_at")),
+            ("reasonReference", array(condition)), ("bodySite", site("b.side")),
+        ]) + " FROM diagnostic_blocks b JOIN c ON c.id = b.course_id WHERE b.voided_at IS NULL"
+    }
+
+    /// Each procedure of a session, coded in the registry's own system, with CPT 0232T for PRP
+    /// and HCPCS M0076 for dextrose prolotherapy beside it; injectate, volume, leukocytes and
+    /// concentration as extensions.
+    private var sessionProcedures: String {
+        let display = "CASE p.kind WHEN 'hydrodissection' THEN 'Ultrasound-guided hydrodissection' WHEN 'prp' THEN 'Platelet-rich plasma injection' "
+            + "WHEN 'dextrose' THEN 'Hyperosmolar dextrose injection (prolotherapy)' ELSE 'Surgical neurolysis' END"
+        let cpt = "CASE WHEN p.kind = 'prp' THEN " + coding(text("http://www.ama-assn.org/go/cpt"), "'0232T'") + " END"
+        let hcpcs = "CASE WHEN p.kind = 'dextrose' THEN " + coding(text("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"), "'M0076'") + " END"
+        return "SELECT " + resource("Procedure", [
+            ("id", identity.id("X", "p.id")), ("meta", meta("s.version")),
+            ("extension", present([extensionValue("injectate", "valueCoding", localCode("injectate", "p.injectate")),
+                                   extensionValue("volume", "valueQuantity", quantity("p.volume_ml", "mL")),
+                                   extensionValue("leukocytes", "valueCoding", localCode("leukocytes", "p.leukocytes")),
+                                   extensionValue("dextrose-concentration", "valueQuantity", quantity("p.dextrose_percent", "%"))])),
+            ("status", "'completed'"),
+            ("code", object([("coding", present([coding(url("/CodeSystem/procedure"), "p.kind", display: display), cpt, hcpcs]))])),
+            ("subject", subject), ("performedDateTime", day("s.session_on")),
+            ("reasonReference", array(condition)),
+        ]) + " FROM treatment_sessions s JOIN c ON c.id = s.course_id JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL"
+    }
+
+    /// A patient's answer from a follow-up link, with the scores of the latest version of the
+    /// pain score it made.
+    private var answers: String {
+        func item(_ linkId: String, _ label: String, _ key: String, _ value: String) -> String {
+            "CASE WHEN \(value) IS NULL THEN NULL ELSE "
+                + object([("linkId", text(linkId)), ("text", text(label)), ("answer", array(object([(key, value)])))]) + " END"
+        }
+        return "SELECT " + resource("QuestionnaireResponse", [
+            ("id", identity.id("A", "a.id")),
+            ("questionnaire", url("/Questionnaire/follow-up")),
+            ("status", "'completed'"),
+            ("subject", subject), ("authored", instant("a.answered_at")), ("author", subject), ("source", subject),
+            ("item", present([item("nrs", "Pain now, 0-10", "valueInteger", "p.nrs"), item("odi", "Oswestry Disability Index, 0-100", "valueInteger", "p.odi"),
+                              item("pgic", "Impression of change, 1-7", "valueInteger", "p.pgic"),
+                              item("pain_came_back", "Has the pain come back?", "valueBoolean", "a.pain_came_back")])),
+        ]) + " FROM follow_up_answers a JOIN c ON c.id = a.course_id JOIN pain_scores p ON p.id = a.pain_score_id WHERE p.voided_at IS NULL"
+    }
+
+    /// NRS (LOINC 72514-3), ODI (LOINC 97909-6) and PGIC (local) of each pain score, each its own
+    /// Observation with the score's timepoint; a patient's come from their QuestionnaireResponse.
+    private var scores: String {
+        let measures = "(VALUES ('nrs', p.nrs, \(text(Self.loinc)), '72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'), "
+            + "('odi', p.odi, \(text(Self.loinc)), '97909-6', 'Oswestry Disability Index'), "
+            + "('pgic', p.pgic, \(url("/CodeSystem/measure")), 'pgic', 'Patient Global Impression of Change')) m(suffix, value, system, code, label)"
+        return "SELECT " + resource("Observation", [
+            ("id", identity.id("N", "p.id") + " || '-' || m.suffix"), ("meta", meta("p.version")),
+            ("extension", present([extensionValue("timepoint", "valueCode", "p.timepoint")])),
+            ("status", "'final'"),
+            ("category", array(concept([coding(text(Self.observationCategory), "'survey'")]))),
+            ("code", concept([coding("m.system", "m.code")], text: "m.label")),
+            ("subject", subject), ("focus", array(condition)), ("effectiveDateTime", day("p.recorded_on")),
+            ("performer", "CASE WHEN p.source = 'patient' THEN \(array(subject)) END"),
+            ("valueInteger", "m.value"),
+            ("derivedFrom", "CASE WHEN a.id IS NOT NULL THEN \(array(reference("QuestionnaireResponse", identity.id("A", "a.id")))) END"),
+        ]) + " FROM pain_scores p JOIN c ON c.id = p.course_id LEFT JOIN follow_up_answers a ON a.pain_score_id = p.id"
+            + " CROSS JOIN LATERAL \(measures) WHERE p.voided_at IS NULL AND m.value IS NOT NULL"
+    }
+
+    /// The block's relief, (before − after) / before × 100, positive or negative by the configured
+    /// rule, with the two scores and the minutes after the injection as components.
+    private var reliefs: String {
+        let relief = BlockRuleSQL.relief(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after")
+        let positive = BlockRuleSQL.positive(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after", minutes: "b.assessed_minutes_after",
+                                             threshold: threshold, minimum: window.0, maximum: window.1)
+        let interpretation = "CASE WHEN \(positive) THEN 'POS' ELSE 'NEG' END"
+        func component(_ code: String, _ label: String, _ key: String, _ value: String) -> String {
+            object([("code", concept([code], text: text(label))), (key, value)])
+        }
+        let nrs = coding(text(Self.loinc), "'72514-3'")
+        return "SELECT " + resource("Observation", [
+            ("id", identity.id("B", "b.id") + " || '-relief'"), ("meta", meta("b.version")),
+            ("partOf", array(reference("Procedure", identity.id("B", "b.id")))),
+            ("status", "'final'"),
+            ("category", array(concept([coding(text(Self.observationCategory), "'procedure'")]))),
+            ("code", concept([coding(url("/CodeSystem/measure"), "'block-relief-percent'")], text: "'Pain relief after the diagnostic block'")),
+            ("subject", subject), ("focus", array(condition)), ("effectiveDateTime", instant("b.performed_at")),
+            ("valueQuantity", quantity("round(\(relief), 1)", "%")),
+            ("interpretation", array(concept([coding(text("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"), interpretation)]))),
+            ("component", array(component(nrs, "NRS before the block", "valueInteger", "b.nrs_before"),
+                                component(nrs, "NRS after the block", "valueInteger", "b.nrs_after"),
+                                component(coding(url("/CodeSystem/measure"), "'assessed-minutes-after'"), "Minutes after the injection",
+                                          "valueQuantity", quantity("b.assessed_minutes_after", "min")))),
+        ]) + " FROM diagnostic_blocks b JOIN c ON c.id = b.course_id WHERE b.voided_at IS NULL"
+    }
+}
