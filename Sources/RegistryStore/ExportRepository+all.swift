@@ -67,12 +67,7 @@ extension ExportRepository {
                                       dates: plan.deidentifier.dates, projectStablePseudonyms: plan.deidentifier.projectStable,
                                       notesIncluded: plan.includeNotes, thresholds: plan.rules, software: ExportManifest.softwareVersion,
                                       files: files, deidentification: ExportManifest.deidentificationText)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        try await counting.begin(file: "manifest.json")
-        try await counting.write(String(decoding: try encoder.encode(manifest), as: UTF8.self))
-        _ = try await counting.end(rows: nil)
+        try await counting.writeManifest(manifest)
         sink = counting.inner
         return manifest
     }
@@ -111,6 +106,16 @@ struct HashingSink<Inner: ExportSink> {
     }
 
     mutating func write(_ text: String) async throws { try await write(ByteBuffer(string: text)) }
+
+    /// `manifest.json`, the last file of an export: pretty, sorted, dates in ISO 8601.
+    mutating func writeManifest(_ manifest: some Encodable) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        try await begin(file: "manifest.json")
+        try await write(String(decoding: try encoder.encode(manifest), as: UTF8.self))
+        _ = try await end(rows: nil)
+    }
 
     mutating func end(rows: Int?) async throws -> ExportedFile {
         try await inner.end()

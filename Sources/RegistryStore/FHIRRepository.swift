@@ -100,12 +100,7 @@ public struct FHIRRepository: Repository {
             transactionTime: started, request: request, requiresAccessToken: true, output: output, error: [],
             extension: .init(generatedBy: actor.label, selection: plan.selection, projectStablePseudonyms: plan.deidentifier.projectStable,
                              software: ExportManifest.softwareVersion, deidentification: Self.deidentification, files: files))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        try await counting.begin(file: "manifest.json")
-        try await counting.write(String(decoding: try encoder.encode(manifest), as: UTF8.self))
-        _ = try await counting.end(rows: nil)
+        try await counting.writeManifest(manifest)
         sink = counting.inner
         return manifest
     }
