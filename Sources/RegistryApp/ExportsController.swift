@@ -41,16 +41,10 @@ struct ExportsController {
             let principal = try context.require(.export)
             let plan = try exportPlan(request, principal)
             let exports = services.repositories.exports, actor = principal.actor("GET /api/v1/exports.zip"), metrics = services.metrics
-            return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"scn-registry-export.zip\""],
-                            body: ResponseBody { writer in
-                                // The zip stream keeps its output for the whole response; the box lends it the writer.
-                                let box = WriterBox(writer)
-                                var zip = ZipStream { try await box.writer.write($0) }
-                                let manifest = try await exports.everything(plan, by: actor, to: &zip)
-                                try await zip.finish()
-                                try await box.writer.finish(nil)
-                                metrics.exported(rows: manifest.files.compactMap(\.rows).reduce(0, +), bytes: manifest.files.map(\.bytes).reduce(0, +))
-                            })
+            return ZipStream.download("scn-registry-export.zip", metrics: metrics) { zip in
+                let manifest = try await exports.everything(plan, by: actor, to: &zip)
+                return (manifest.files.compactMap(\.rows).reduce(0, +), manifest.files.map(\.bytes).reduce(0, +))
+            }
         }
         return api
     }

@@ -39,16 +39,11 @@ struct FHIRController {
         let principal = try context.require(.export)
         let asked = try ExportRequest.parse({ request.query($0) }, cohorts: CourseOutcome.cohortLabels(config.clinical.cohorts)).forFHIR()
         let plan = ExportPlan(asked, scope: principal.siteScope, config: config)
-        let fhir = fhir, metrics = metrics, actor = principal.actor("GET /api/v1/exports/fhir.zip")
+        let fhir = fhir, actor = principal.actor("GET /api/v1/exports/fhir.zip")
         let described = "GET /api/v1/exports/fhir.zip" + (request.uri.query.map { "?" + $0 } ?? "")
-        return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"scn-registry-fhir.zip\""],
-                        body: ResponseBody { writer in
-                            let box = WriterBox(writer)
-                            var zip = ZipStream { try await box.writer.write($0) }
-                            let manifest = try await fhir.bulk(plan, by: actor, request: described, to: &zip)
-                            try await zip.finish()
-                            try await box.writer.finish(nil)
-                            metrics.exported(rows: manifest.output.map(\.count).reduce(0, +), bytes: manifest.extension.files.map(\.bytes).reduce(0, +))
-                        })
+        return ZipStream.download("scn-registry-fhir.zip", metrics: metrics) { zip in
+            let manifest = try await fhir.bulk(plan, by: actor, request: described, to: &zip)
+            return (manifest.output.map(\.count).reduce(0, +), manifest.extension.files.map(\.bytes).reduce(0, +))
+        }
     }
 }

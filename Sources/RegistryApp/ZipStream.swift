@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import NIOCore
 import RegistryStore
 
@@ -97,5 +98,23 @@ enum CRC32 {
         var c = ~crc
         for byte in bytes { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
         return ~c
+    }
+}
+
+extension ZipStream {
+    /// A download of the archive `fill` writes, streamed as it is written; `fill` returns the
+    /// rows and bytes exported, for the metrics.
+    static func download(_ fileName: String, metrics: RegistryMetrics,
+                         fill: @escaping @Sendable (inout ZipStream) async throws -> (rows: Int, bytes: Int)) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(fileName)\""],
+                 body: ResponseBody { writer in
+                     // The zip stream keeps its output for the whole response; the box lends it the writer.
+                     let box = WriterBox(writer)
+                     var zip = ZipStream { try await box.writer.write($0) }
+                     let exported = try await fill(&zip)
+                     try await zip.finish()
+                     try await box.writer.finish(nil)
+                     metrics.exported(rows: exported.rows, bytes: exported.bytes)
+                 })
     }
 }
