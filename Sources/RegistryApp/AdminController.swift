@@ -62,8 +62,7 @@ struct AdminController {
                 try await services.checkCSRF(request)
                 let username = context.parameters.get("username") ?? ""
                 guard username != principal.username else { throw PageRefusal.done(location: "/admin/users") }
-                // Already disabled is done too: a second click changes nothing.
-                try? await services.repositories.accounts.disableUser(username: username, actor: principal.actor("POST /admin/users/{username}/disable"))
+                try await services.repositories.accounts.disableUser(username: username, actor: principal.actor("POST /admin/users/{username}/disable"))
                 throw PageRefusal.done(location: "/admin/users")
             }
         }

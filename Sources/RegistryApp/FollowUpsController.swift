@@ -44,8 +44,8 @@ struct FollowUpsController {
             try await services.page(request) { principal, _ in
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
                 try await services.checkCSRF(request)
-                try? await services.repositories.followUps.resolveReview(try context.pathId("review"), scope: principal.siteScope,
-                                                               by: principal.actor("POST /follow-ups/reviews/{id}/resolve"))
+                try await services.repositories.followUps.resolveReview(try context.pathId("review"), scope: principal.siteScope,
+                                                              by: principal.actor("POST /follow-ups/reviews/{id}/resolve"))
                 throw PageRefusal.done(location: "/follow-ups")
             }
         }
@@ -65,8 +65,8 @@ struct FollowUpsController {
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
                 try await services.checkCSRF(request)
                 let id = try context.pathId("course")
-                try? await services.repositories.followUps.revokeLink(try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
-                                                            by: principal.actor("POST /courses/{id}/follow-up-links/{linkId}/revoke"))
+                try await services.repositories.followUps.revokeLink(try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
+                                                           by: principal.actor("POST /courses/{id}/follow-up-links/{linkId}/revoke"))
                 throw PageRefusal.done(location: "/courses/\(id.uuidString.lowercased())#follow-up")
             }
         }

@@ -31,18 +31,24 @@ extension AccountRepository {
         }
     }
 
-    /// Disables an account and ends its sessions and tokens at once.
-    public func disableUser(username: String, actor: Actor) async throws {
-        try await database.transaction { connection in
-            let id = try await connection.query("""
-                UPDATE users SET disabled_at = now() WHERE username = \(username) AND disabled_at IS NULL RETURNING id
-                """, logger: logger).decode(UUID.self).first { _ in true }
-            guard let id else { throw StoreError.notFound("active user \(username)") }
+    /// Disables an account and ends its sessions and tokens at once; false when it was disabled
+    /// already (a second click changes nothing). An unknown username is not found.
+    @discardableResult
+    public func disableUser(username: String, actor: Actor) async throws -> Bool {
+        let disabled = try await database.transaction { connection -> Bool in
+            let row = try await connection.query("""
+                SELECT id, disabled_at IS NOT NULL FROM users WHERE username = \(username) FOR UPDATE
+                """, logger: logger).decode((UUID, Bool).self).first { _ in true }
+            guard let (id, already) = row else { throw StoreError.notFound("user \(username)") }
+            if already { return false }
+            try await connection.run("UPDATE users SET disabled_at = now() WHERE id = \(id)", logger)
             try await connection.run("UPDATE web_sessions SET ended_at = now() WHERE user_id = \(id) AND ended_at IS NULL", logger)
             try await connection.run("UPDATE api_tokens SET revoked_at = now() WHERE user_id = \(id) AND revoked_at IS NULL", logger)
             try await registry.auditChange("correct", table: .users, id: id, before: nil, actor: actor, on: connection)
+            return true
         }
-        credentials?.forgetAll()
+        if disabled { credentials?.forgetAll() }
+        return disabled
     }
 
     /// Issues an API token and returns it: the only time it is shown, since only its hash is kept.

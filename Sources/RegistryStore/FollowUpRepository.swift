@@ -93,14 +93,20 @@ public struct FollowUpRepository: Repository {
         }
     }
 
-    public func revokeLink(_ id: UUID, courseId: UUID, scope: Set<UUID>?, by actor: Actor) async throws {
+    /// Revokes a link of a course in `scope`; false when it was revoked already (a second click
+    /// changes nothing). A link that is not there, or not in scope, is not found.
+    @discardableResult
+    public func revokeLink(_ id: UUID, courseId: UUID, scope: Set<UUID>?, by actor: Actor) async throws -> Bool {
         try await database.transaction { connection in
-            var query = QueryBuilder("UPDATE follow_up_links l SET revoked_at = now() FROM treatment_courses c WHERE l.course_id = c.id AND l.revoked_at IS NULL")
-            query.add(" AND l.id = \(query.bind(id)) AND c.id = \(query.bind(courseId))" + query.siteConditions(siteId: nil, scope: scope) + " RETURNING l.id")
-            guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
+            var query = QueryBuilder("SELECT l.revoked_at IS NOT NULL FROM follow_up_links l JOIN treatment_courses c ON c.id = l.course_id")
+            query.add(" WHERE l.id = \(query.bind(id)) AND c.id = \(query.bind(courseId))" + query.siteConditions(siteId: nil, scope: scope) + " FOR UPDATE OF l")
+            guard let revoked = try await connection.query(query.query, logger: logger).decode(Bool.self).first(where: { _ in true }) else {
                 throw StoreError.notFound("link \(id)")
             }
+            if revoked { return false }
+            try await connection.run("UPDATE follow_up_links SET revoked_at = now() WHERE id = \(id)", logger)
             try await registry.auditAction("void", actor: actor, details: "{\"follow_up_link\":\"\(id.uuidString.lowercased())\"}", on: connection)
+            return true
         }
     }
 
@@ -174,17 +180,23 @@ public struct FollowUpRepository: Repository {
         }
     }
 
-    /// Marks a review item seen (the clinician decides whether to record a recurrence).
-    public func resolveReview(_ id: UUID, scope: Set<UUID>?, by actor: Actor) async throws {
+    /// Marks a review item of a course in `scope` seen (the clinician decides whether to record a
+    /// recurrence); false when it was resolved already. One not there, or not in scope, is not found.
+    @discardableResult
+    public func resolveReview(_ id: UUID, scope: Set<UUID>?, by actor: Actor) async throws -> Bool {
         try await database.transaction { connection in
-            // resolved_by stays null for an actor without an account.
-            var query = QueryBuilder("UPDATE follow_up_reviews r SET resolved_at = now(), resolved_by = (SELECT id FROM users WHERE id = ")
-            query.add("\(query.bind(actor.userId ?? UUID()))) FROM treatment_courses c WHERE c.id = r.course_id AND r.resolved_at IS NULL AND r.id = \(query.bind(id))")
-            query.add(query.siteConditions(siteId: nil, scope: scope) + " RETURNING r.id")
-            guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
+            var query = QueryBuilder("SELECT r.resolved_at IS NOT NULL FROM follow_up_reviews r JOIN treatment_courses c ON c.id = r.course_id")
+            query.add(" WHERE r.id = \(query.bind(id))" + query.siteConditions(siteId: nil, scope: scope) + " FOR UPDATE OF r")
+            guard let resolved = try await connection.query(query.query, logger: logger).decode(Bool.self).first(where: { _ in true }) else {
                 throw StoreError.notFound("review \(id)")
             }
+            if resolved { return false }
+            // resolved_by stays null for an actor without an account.
+            try await connection.run("""
+                UPDATE follow_up_reviews SET resolved_at = now(), resolved_by = (SELECT id FROM users WHERE id = \(actor.userId ?? UUID())) WHERE id = \(id)
+                """, logger)
             try await registry.auditAction("correct", actor: actor, details: "{\"follow_up_review\":\"\(id.uuidString.lowercased())\"}", on: connection)
+            return true
         }
     }
 

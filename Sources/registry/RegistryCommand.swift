@@ -13,8 +13,8 @@ struct RegistryCommand: AsyncParsableCommand {
     static func main() async {
         // One event loop carries all of the process's network traffic (HTTP and PostgreSQL),
         // which a clinic network's load never fills; request work runs on Swift's concurrency
-        // pool either way. Fewer loops mean fewer wake-ups between threads per request
-        // (`registry bench write` on 2 cores: the server's CPU per pain score 203–212 → 175–179 µs).
+        // pool either way. Fewer loops mean fewer wake-ups between threads per request, which
+        // `registry bench write` shows as less server CPU per pain score.
         // NIO's own NIO_SINGLETON_GROUP_LOOP_COUNT sets another number.
         if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil {
             NIOSingletons.groupLoopCountSuggestion = 1

@@ -61,10 +61,11 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var username: String
         func run() async throws {
             let context = try CommandContext()
+            let changed: Bool
             do {
-                try await context.withDatabase { try await AccountRepository(database: $0).disableUser(username: username, actor: UserCommand.actor("disable")) }
+                changed = try await context.withDatabase { try await AccountRepository(database: $0).disableUser(username: username, actor: UserCommand.actor("disable")) }
             } catch let error as StoreError { throw CommandFailure(error.description) }
-            say("disabled \(username)")
+            say(changed ? "disabled \(username)" : "\(username) was disabled already")
         }
     }
 

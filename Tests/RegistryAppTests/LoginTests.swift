@@ -195,10 +195,11 @@ import Testing
 
     @Test func passwordsShorterThanTwelveAreRefused() async throws {
         try await APIHarness.run { h, _ async throws in
-            await #expect(throws: ValidationFailure.self) {
+            let error = await #expect(throws: ValidationFailure.self) {
                 _ = try await AccountRepository(database: h.database).addUser(username: "short.pw", displayName: "S", role: .admin, siteCodes: [],
                                                                      password: "elevenchars", rules: try TestDatabase.config().auth, actor: Fixture.actor)
             }
+            #expect(error?.problems.map(\.field) == ["password"] && error?.problems.map(\.rule) == ["min_length"])
         }
     }
 

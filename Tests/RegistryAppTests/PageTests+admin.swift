@@ -34,6 +34,17 @@ extension PageTests {
             #expect(try await post(client, "/admin/users/dr.new/disable", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
             let (_, after, _) = try await page(client, "/admin/users", cookie: admin)
             #expect(after.contains("<td>dr.new</td><td>Dr New</td><td>clinician</td><td>TEST</td><td>disabled</td>"))
+            // A second click changes nothing and is not audited again; an unknown account is not found.
+            let audited = try await h.database.withConnection { connection in
+                try await connection.query("SELECT count(*) FROM audit_log WHERE record_table = 'users' AND action = 'correct'", logger: TestDatabase.logger)
+                    .decode(Int.self).first { _ in true }
+            }
+            #expect(try await post(client, "/admin/users/dr.new/disable", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
+            #expect(try await h.database.withConnection { connection in
+                try await connection.query("SELECT count(*) FROM audit_log WHERE record_table = 'users' AND action = 'correct'", logger: TestDatabase.logger)
+                    .decode(Int.self).first { _ in true }
+            } == audited)
+            #expect(try await post(client, "/admin/users/nobody.here/disable", "csrf=\(csrf)", cookie: admin).0 == .notFound)
             let clinician = try await signIn(client, h, username: "dr.admincheck")
             #expect(try await page(client, "/admin/users", cookie: clinician).0 == .forbidden)
         }

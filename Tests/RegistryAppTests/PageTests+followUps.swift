@@ -97,6 +97,16 @@ extension PageTests {
             // "Yes, it came back" is a review item for the clinician, not a recurrence.
             let (_, list, _) = try await page(client, "/follow-ups", cookie: cookie)
             #expect(list.contains("Patients who said the pain came back") && list.contains("/follow-ups/reviews/"))
+            // Resolving: another site's clinician does not find it; a second click changes nothing.
+            let resolve = try #require(list.firstMatch(of: try Regex("action=\"(/follow-ups/reviews/[^\"]+/resolve)\""))?[1].substring).description
+            let elsewhere = try await signIn(client, h, username: "dr.elsewhere", site: "OTHER")
+            let (_, elsewhereForm, _) = try await page(client, "/patients/new", cookie: elsewhere)
+            #expect(try await post(client, resolve, "csrf=\(try #require(hidden(elsewhereForm, "csrf")))", cookie: elsewhere).0 == .notFound)
+            let csrf = try #require(hidden(list, "csrf"))
+            #expect(try await post(client, resolve, "csrf=\(csrf)", cookie: cookie).0 == .seeOther)
+            #expect(try await post(client, resolve, "csrf=\(csrf)", cookie: cookie).0 == .seeOther)
+            let (_, resolvedList, _) = try await page(client, "/follow-ups", cookie: cookie)
+            #expect(!resolvedList.contains(resolve))
             let events = try await client.get("/api/v1/courses/\(course)", token: h.clinician).json["events"] as? [Any]
             #expect(events?.isEmpty == true)
             // The audit names the link as the actor; the export carries the source.

@@ -103,9 +103,11 @@ import Testing
             #expect(pending >= 1)
             for change in ["UPDATE audit_log SET after = '{\"x\":1}' WHERE seq IS NULL", "UPDATE audit_log SET seq = 999999 WHERE seq IS NULL",
                            "DELETE FROM audit_log WHERE seq IS NULL"] {
-                await #expect(throws: PSQLError.self, "\(change)") {
+                // The trigger refuses with insufficient_privilege (42501), not a syntax or any other error.
+                let error = await #expect(throws: PSQLError.self, "\(change)") {
                     try await database.withConnection { try await $0.query(PostgresQuery(unsafeSQL: change), logger: TestDatabase.logger) }
                 }
+                #expect(error?.serverInfo?[.sqlState] == "42501", "\(change)")
             }
             #expect(try await AuditRepository(database: database).seal() == pending)
             #expect(try await count(database, "SELECT count(*) FROM audit_log WHERE seq IS NULL") == 0)
@@ -194,9 +196,10 @@ import Testing
     @Test func theHeadMovesOnlyWhenRowsAreSealed() async throws {
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
-            await #expect(throws: PSQLError.self) {
+            let error = await #expect(throws: PSQLError.self) {
                 try await database.withConnection { try await $0.query("UPDATE audit_chain_head SET seq = 1", logger: TestDatabase.logger) }
             }
+            #expect(error?.serverInfo?[.sqlState] == "42501")
             #expect(try await AuditRepository(database: database).verifyChain().intact)
         }
     }
