@@ -54,7 +54,7 @@ public struct FHIRRepository: Repository {
             let base = query.bind(systemBase)
             query.add(FHIRIdentity.identified.courses(condition: condition)
                 + " SELECT json_build_object('fullUrl', \(base) || '/' || (resource->>'resourceType') || '/' || (resource->>'id'), 'resource', resource)::text"
-                + " FROM (" + FHIRResourceType.allCases.map { "(\(resources.select($0)))" }.joined(separator: " UNION ALL ") + ") t")
+                + " FROM (SELECT resource::json AS resource FROM (" + FHIRResourceType.allCases.map { "(\(resources.select($0)))" }.joined(separator: " UNION ALL ") + ") t) t")
             var entries: [String] = []
             for try await entry in try await connection.query(query.query, logger: logger).decode(String.self) { entries.append(entry) }
             guard !entries.isEmpty else { return nil }
@@ -112,7 +112,7 @@ public struct FHIRRepository: Repository {
 
     /// The resource queries with the base URI and block rule bound into `query`.
     private func queries(_ query: inout QueryBuilder, identity: FHIRIdentity, rules: ClinicalRules.Block) -> FHIRQueries {
-        FHIRQueries(identity: identity, base: query.bind(systemBase), threshold: query.bind(rules.positiveReliefPercent),
+        FHIRQueries(identity: identity, base: query.bind(FHIRQueries.escaped(systemBase)), threshold: query.bind(rules.positiveReliefPercent),
                     window: (query.bind(rules.assessmentWindowMinutes.minimum), query.bind(rules.assessmentWindowMinutes.maximum)))
     }
 }

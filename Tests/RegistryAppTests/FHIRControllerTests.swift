@@ -39,7 +39,16 @@ import ZIPFoundation
             let text: String?
             var codes: [String] { (coding ?? []).compactMap(\.code) }
         }
+        /// A Condition's and an Observation's categories are a list, a Procedure's is one.
+        struct Categories: Decodable {
+            let concepts: [Concept]
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let list = try? container.decode([Concept].self) { concepts = list } else { concepts = [try container.decode(Concept.self)] }
+            }
+        }
         struct Identifier: Decodable {
+            let type: Concept?
             let system: String
             let value: String
         }
@@ -80,6 +89,7 @@ import ZIPFoundation
         let birthDate: String?
         let gender: String?
         let code: Concept?
+        let category: Categories?
         let subject: Reference?
         let bodySite: [Concept]?
         let recordedDate: String?
@@ -96,7 +106,7 @@ import ZIPFoundation
         let extensions: [Extension]?
 
         enum CodingKeys: String, CodingKey {
-            case resourceType, id, meta, identifier, name, birthDate, gender, code, subject, bodySite, recordedDate, status, period
+            case resourceType, id, meta, identifier, name, birthDate, gender, code, category, subject, bodySite, recordedDate, status, period
             case performedDateTime, effectiveDateTime, valueInteger, valueQuantity, interpretation, derivedFrom, partOf, item
             case extensions = "extension"
         }
@@ -155,12 +165,14 @@ import ZIPFoundation
             let patient = try #require(bundle.all("Patient").first)
             #expect(bundle.all("Patient").count == 1 && patient.id == patientId)
             #expect(patient.identifier?.first?.system == "\(Self.base)/sites/test/mrn" && patient.identifier?.first?.value == "MRN-1")
+            #expect(patient.identifier?.first?.type?.codes == ["MR"])
             #expect(patient.name?.first?.family == "Doe" && patient.name?.first?.given == ["Jane"])
             #expect(patient.birthDate == "1970-02-03" && patient.gender == "female")
 
             let condition = try #require(bundle.all("Condition").first)
             #expect(condition.id == courseId && condition.code?.codes == ["G57.82"] && condition.subject?.reference == "Patient/\(patientId)")
             #expect(condition.bodySite?.first?.text == "left superior cluneal nerve" && condition.recordedDate == "2026-01-10")
+            #expect(condition.category?.concepts.first?.codes == ["encounter-diagnosis"])
             let episode = try #require(bundle.all("EpisodeOfCare").first)
             #expect(episode.status == "finished" && episode.period?.start == "2026-01-10" && episode.period?.end == "2026-03-20")
 
