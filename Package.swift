@@ -2,14 +2,14 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "scn-registry",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "registry", targets: ["registry"]),
+        .executable(name: "registry", targets: ["registry"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -120,7 +120,10 @@ let package = Package(
             ],
             path: "Tests/RegistryTestSupport",
             // Python the tests run from the checkout (contract check, browser walks, fuzzer hooks), not built into the target.
-            exclude: ["contract_check.py", "fhir_check.py", "browser_check.py", "browser_support.py", "dashboard_check.py", "follow_up_check.py", "fuzz_hooks.py"],
+            exclude: [
+                "contract_check.py", "fhir_check.py", "browser_check.py", "browser_support.py", "dashboard_check.py", "follow_up_check.py",
+                "fuzz_hooks.py",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

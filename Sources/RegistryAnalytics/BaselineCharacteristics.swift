@@ -30,9 +30,11 @@ public struct BaselineCharacteristics: Codable, Sendable, Equatable {
 
     public static let firstTreatments = Injectate.allowed + ["prp_injection", "dextrose"]
 
-    public init(symptomDuration: SymptomDuration? = nil, adhesionOnUltrasound: Bool? = nil, fasciaThicknessMm: Double? = nil,
-                nerveCsaMm2: Double? = nil, baselineNRS: Int? = nil, ageAtStart: Int? = nil, blockReliefPercent: Double? = nil,
-                firstTreatment: String? = nil) {
+    public init(
+        symptomDuration: SymptomDuration? = nil, adhesionOnUltrasound: Bool? = nil, fasciaThicknessMm: Double? = nil,
+        nerveCsaMm2: Double? = nil, baselineNRS: Int? = nil, ageAtStart: Int? = nil, blockReliefPercent: Double? = nil,
+        firstTreatment: String? = nil
+    ) {
         self.symptomDuration = symptomDuration
         self.adhesionOnUltrasound = adhesionOnUltrasound
         self.fasciaThicknessMm = fasciaThicknessMm
@@ -49,7 +51,9 @@ public struct BaselineCharacteristics: Codable, Sendable, Equatable {
     /// the largest thickness and area); of blocks the latest injected wins.
     init(_ history: CourseHistory, first: CalendarDate, baselineNRS: Int?) {
         if let onset = history.symptomOnset {
-            symptomDuration = first <= onset.adding(months: 3) ? .underThreeMonths
+            symptomDuration =
+                first <= onset.adding(months: 3)
+                ? .underThreeMonths
                 : first <= onset.adding(months: 6) ? .threeToSixMonths : .overSixMonths
         } else {
             symptomDuration = nil
@@ -68,7 +72,10 @@ public struct BaselineCharacteristics: Codable, Sendable, Equatable {
         blockReliefPercent = blocks.max { $0 < $1 }?.1
         let firstDay = history.procedures.filter { $0.on == first }
         let injectates = Set(firstDay.filter { $0.kind == .hydrodissection }.compactMap(\.injectate))
-        firstTreatment = injectates.count > 1 ? Injectate.mixed.rawValue : injectates.first?.rawValue
-            ?? (firstDay.contains { $0.kind == .prp } ? "prp_injection" : firstDay.contains { $0.kind == .dextrose } ? "dextrose" : nil)
+        firstTreatment =
+            injectates.count > 1
+            ? Injectate.mixed.rawValue
+            : injectates.first?.rawValue
+                ?? (firstDay.contains { $0.kind == .prp } ? "prp_injection" : firstDay.contains { $0.kind == .dextrose } ? "dextrose" : nil)
     }
 }

@@ -68,8 +68,10 @@ public struct CourseHistory: Sendable, Equatable {
         public let restrictedGliding: Bool
         public let tunnelNarrowing: Bool
 
-        public init(on: CalendarDate, nerveCsaMm2: Double? = nil, fasciaThicknessMm: Double? = nil, fasciaAdhesion: Bool = false,
-                    restrictedGliding: Bool = false, tunnelNarrowing: Bool = false) {
+        public init(
+            on: CalendarDate, nerveCsaMm2: Double? = nil, fasciaThicknessMm: Double? = nil, fasciaAdhesion: Bool = false,
+            restrictedGliding: Bool = false, tunnelNarrowing: Bool = false
+        ) {
             self.on = on
             self.nerveCsaMm2 = nerveCsaMm2
             self.fasciaThicknessMm = fasciaThicknessMm
@@ -112,9 +114,11 @@ public struct CourseHistory: Sendable, Equatable {
     public var ultrasound: [Ultrasound]
     public let facts: Facts?
 
-    public init(courseId: UUID = UUID(), siteId: UUID = UUID(), clinicianId: UUID = UUID(), side: Side = .left,
-                startedOn: CalendarDate, facts: Facts? = nil, procedures: [Procedure] = [], scores: [Score] = [], events: [Event] = [],
-                blocks: [Block] = [], symptomOnset: CalendarDate? = nil, ultrasound: [Ultrasound] = []) {
+    public init(
+        courseId: UUID = UUID(), siteId: UUID = UUID(), clinicianId: UUID = UUID(), side: Side = .left,
+        startedOn: CalendarDate, facts: Facts? = nil, procedures: [Procedure] = [], scores: [Score] = [], events: [Event] = [],
+        blocks: [Block] = [], symptomOnset: CalendarDate? = nil, ultrasound: [Ultrasound] = []
+    ) {
         self.symptomOnset = symptomOnset
         self.ultrasound = ultrasound
         self.facts = facts

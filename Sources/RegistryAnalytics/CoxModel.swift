@@ -59,8 +59,9 @@ public struct CoxModel: Codable, Sendable, Equatable {
         }
         terms = names.indices.map { i in
             let se = covariance[i][i].squareRoot()
-            return Term(name: names[i], coefficient: beta[i], hazardRatio: exp(beta[i]), lower: exp(beta[i] - z * se),
-                        upper: exp(beta[i] + z * se), standardError: se, z: beta[i] / se, pValue: normalTwoSidedPValue(beta[i] / se))
+            return Term(
+                name: names[i], coefficient: beta[i], hazardRatio: exp(beta[i]), lower: exp(beta[i] - z * se),
+                upper: exp(beta[i] + z * se), standardError: se, z: beta[i] / se, pValue: normalTwoSidedPValue(beta[i] / se))
         }
         notEstimable = nil
         self.logLikelihood = logLikelihood
@@ -131,7 +132,8 @@ public struct CoxModel: Codable, Sendable, Equatable {
             current = next
             if change <= 1e-9 * abs(current.logLikelihood) {
                 guard let covariance = Matrix.inverse(current.information),
-                      beta.allSatisfy(\.isFinite), (0..<p).allSatisfy({ covariance[$0][$0] > 0 && covariance[$0][$0].isFinite }) else {
+                    beta.allSatisfy(\.isFinite), (0..<p).allSatisfy({ covariance[$0][$0] > 0 && covariance[$0][$0].isFinite })
+                else {
                     result.problem = "the fit did not give finite coefficients and standard errors"
                     return result
                 }

@@ -17,8 +17,9 @@ struct EvaluableCourse: Sendable {
     init?(_ outcome: CourseOutcome, site: UUID, clinician: UUID, firstCohort cohort: ClinicalRules.Cohort?) {
         guard outcome.evaluable, let characteristics = outcome.characteristics else { return nil }
         let sessions = outcome.sessionsToImprovement ?? outcome.sessionCount
-        self.init(site: site, clinician: clinician, sessions: sessions, responder: outcome.responder,
-                  firstCohort: outcome.responder && (cohort?.contains(sessions) ?? false), characteristics: characteristics)
+        self.init(
+            site: site, clinician: clinician, sessions: sessions, responder: outcome.responder,
+            firstCohort: outcome.responder && (cohort?.contains(sessions) ?? false), characteristics: characteristics)
     }
 
     init(site: UUID, clinician: UUID, sessions: Int, responder: Bool, firstCohort: Bool, characteristics: BaselineCharacteristics) {

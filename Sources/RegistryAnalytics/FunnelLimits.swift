@@ -17,16 +17,18 @@ public struct FunnelLimits: Codable, Sendable, Equatable {
     public static func binomial(target: Double, n: Int) -> FunnelLimits {
         let limit = { (p: Double) in min(1, max(0, interpolated(p, cdf: BinomialCDF(n: n, theta: target)) / Double(n))) }
         let p = probabilities
-        return FunnelLimits(precision: Double(n), lower998: limit(p.lower998), lower95: limit(p.lower95), upper95: limit(p.upper95),
-                            upper998: limit(p.upper998))
+        return FunnelLimits(
+            precision: Double(n), lower998: limit(p.lower998), lower95: limit(p.lower95), upper95: limit(p.upper95),
+            upper998: limit(p.upper998))
     }
 
     /// Limits for an observed-to-expected ratio at expected count E, from Poisson(E).
     public static func poisson(expected: Double) -> FunnelLimits {
         let limit = { (p: Double) in max(0, interpolated(p, cdf: PoissonCDF(mean: expected)) / expected) }
         let p = probabilities
-        return FunnelLimits(precision: expected, lower998: limit(p.lower998), lower95: limit(p.lower95), upper95: limit(p.upper95),
-                            upper998: limit(p.upper998))
+        return FunnelLimits(
+            precision: expected, lower998: limit(p.lower998), lower95: limit(p.lower95), upper95: limit(p.upper95),
+            upper998: limit(p.upper998))
     }
 
     /// Normal limits widened by the over-dispersion φ: θ₀ ± z·√(φ θ₀(1 − θ₀)/n), clamped to [0, 1].

@@ -9,7 +9,8 @@ public struct Funnels: Codable, Sendable {
     public let firstCohortImprovement: FunnelMeasure
     public let interpretation: String
 
-    public static let interpretationText = "These are associations in observational data: a provider outside the limits "
+    public static let interpretationText =
+        "These are associations in observational data: a provider outside the limits "
         + "differs by more than chance would usually make, after adjusting (on the adjusted plot) for the baseline "
         + "characteristics recorded; other differences in case mix may remain. Providers inside the limits cannot be ranked."
 }
@@ -71,9 +72,10 @@ struct FunnelsBuilder: Sendable {
     let courses: [EvaluableCourse]
 
     func report() -> Funnels {
-        Funnels(response: measure("response", courses, event: \.responder),
-                firstCohortImprovement: measure("first_cohort_improvement", courses.filter(\.responder), event: \.firstCohort),
-                interpretation: Funnels.interpretationText)
+        Funnels(
+            response: measure("response", courses, event: \.responder),
+            firstCohortImprovement: measure("first_cohort_improvement", courses.filter(\.responder), event: \.firstCohort),
+            interpretation: Funnels.interpretationText)
     }
 
     private func measure(_ key: String, _ rows: [EvaluableCourse], event: KeyPath<EvaluableCourse, Bool>) -> FunnelMeasure {
@@ -86,8 +88,9 @@ struct FunnelsBuilder: Sendable {
         func plot(_ provider: KeyPath<EvaluableCourse, UUID>) -> FunnelPlot {
             FunnelPlot.make(rows: rows, expected: expected, provider: provider, event: event, target: target)
         }
-        return FunnelMeasure(key: key, n: rows.count, events: events, target: target, completeCases: complete.count, constant: design.constant,
-                             model: model, clinicians: plot(\.clinician), sites: plot(\.site))
+        return FunnelMeasure(
+            key: key, n: rows.count, events: events, target: target, completeCases: complete.count, constant: design.constant,
+            model: model, clinicians: plot(\.clinician), sites: plot(\.site))
     }
 }
 
@@ -95,8 +98,10 @@ extension FunnelPlot {
     /// Points on a limit curve at most: enough for a smooth line, and a bounded cost.
     static let curvePoints = 120
 
-    static func make(rows: [EvaluableCourse], expected: [(EvaluableCourse, Double?)], provider: KeyPath<EvaluableCourse, UUID>,
-                     event: KeyPath<EvaluableCourse, Bool>, target: Double?) -> FunnelPlot {
+    static func make(
+        rows: [EvaluableCourse], expected: [(EvaluableCourse, Double?)], provider: KeyPath<EvaluableCourse, UUID>,
+        event: KeyPath<EvaluableCourse, Bool>, target: Double?
+    ) -> FunnelPlot {
         guard let target else { return FunnelPlot(providers: [], phi: nil, limits: [], ratioLimits: [], widenedLimits: nil) }
         let byProvider = Dictionary(grouping: rows) { $0[keyPath: provider] }
         let modelled = Dictionary(grouping: expected.filter { $0.1 != nil }) { $0.0[keyPath: provider] }
@@ -126,15 +131,17 @@ extension FunnelPlot {
                     limits: ratioLimits,
                     verdict: cases.count < FunnelProvider.minimumCourses ? .tooFew : ratio.flatMap { r in ratioLimits?.verdict(r) } ?? .tooFew)
             }
-            return FunnelProvider(id: id, n: c.n, observed: c.r, proportion: proportion, limits: limits,
-                                  widened: widen ? FunnelLimits.widened(target: target, n: c.n, phi: phi!) : nil,
-                                  verdict: c.n < FunnelProvider.minimumCourses ? .tooFew : limits.verdict(proportion), adjusted: adjusted)
+            return FunnelProvider(
+                id: id, n: c.n, observed: c.r, proportion: proportion, limits: limits,
+                widened: widen ? FunnelLimits.widened(target: target, n: c.n, phi: phi!) : nil,
+                verdict: c.n < FunnelProvider.minimumCourses ? .tooFew : limits.verdict(proportion), adjusted: adjusted)
         }.sorted { ($0.n, $1.id.uuidString) > ($1.n, $0.id.uuidString) }
         let largest = counts.values.map(\.n).max() ?? 1
         let largestE = providers.compactMap { $0.adjusted?.expected }.max() ?? 0
-        return FunnelPlot(providers: providers, phi: phi, limits: precisions(upTo: largest).map { FunnelLimits.binomial(target: target, n: $0) },
-                          ratioLimits: largestE > 0 ? expectations(upTo: largestE).map { FunnelLimits.poisson(expected: $0) } : [],
-                          widenedLimits: widen ? precisions(upTo: largest).map { FunnelLimits.widened(target: target, n: $0, phi: phi!) } : nil)
+        return FunnelPlot(
+            providers: providers, phi: phi, limits: precisions(upTo: largest).map { FunnelLimits.binomial(target: target, n: $0) },
+            ratioLimits: largestE > 0 ? expectations(upTo: largestE).map { FunnelLimits.poisson(expected: $0) } : [],
+            widenedLimits: widen ? precisions(upTo: largest).map { FunnelLimits.widened(target: target, n: $0, phi: phi!) } : nil)
     }
 
     /// n from 1 to `largest`: every one when few, else spread evenly on a square-root scale (where the funnel bends most).

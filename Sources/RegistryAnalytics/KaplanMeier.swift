@@ -64,10 +64,12 @@ public struct KaplanMeier: Codable, Sendable, Equatable {
             }
             let logSE = greenwood.squareRoot()
             let finite = greenwood.isFinite && survival > 0
-            rows.append(Row(time: group.time, atRisk: atRisk, events: group.events, censored: group.censored, survival: survival,
-                            standardError: finite ? survival * logSE : nil,
-                            lower: finite ? survival * exp(-z * logSE) : nil,
-                            upper: finite ? min(1, survival * exp(z * logSE)) : nil))
+            rows.append(
+                Row(
+                    time: group.time, atRisk: atRisk, events: group.events, censored: group.censored, survival: survival,
+                    standardError: finite ? survival * logSE : nil,
+                    lower: finite ? survival * exp(-z * logSE) : nil,
+                    upper: finite ? min(1, survival * exp(z * logSE)) : nil))
             atRisk -= group.events + group.censored
         }
         self.rows = rows

@@ -36,8 +36,9 @@ public struct LogisticModel: Codable, Sendable, Equatable {
         }
         terms = (["(intercept)"] + names).indices.map { i in
             let se = covariance[i][i].squareRoot()
-            return Term(name: i == 0 ? "(intercept)" : names[i - 1], coefficient: beta[i], standardError: se, oddsRatio: exp(beta[i]),
-                        z: beta[i] / se, pValue: normalTwoSidedPValue(beta[i] / se))
+            return Term(
+                name: i == 0 ? "(intercept)" : names[i - 1], coefficient: beta[i], standardError: se, oddsRatio: exp(beta[i]),
+                z: beta[i] / se, pValue: normalTwoSidedPValue(beta[i] / se))
         }
         notEstimable = nil
     }
@@ -68,7 +69,9 @@ public struct LogisticModel: Codable, Sendable, Equatable {
                 }
             }
             // Singular at β = 0: the columns are collinear; later, the fit ran off towards a separation.
-            guard let step = Matrix.solve(information, score) else { return (nil, nil, iteration, iteration == 1 ? "the covariates are collinear" : separated) }
+            guard let step = Matrix.solve(information, score) else {
+                return (nil, nil, iteration, iteration == 1 ? "the covariates are collinear" : separated)
+            }
             beta = zip(beta, step).map { $0 + $1 }
             if beta.contains(where: { !$0.isFinite || abs($0) > 30 }) {
                 return (nil, nil, iteration, separated)

@@ -44,9 +44,12 @@ struct GroupCounts: Sendable {
     }
 
     static func groups(_ counts: [UUID: GroupCounts]) -> [OutcomeReport.Group] {
-        counts.map { OutcomeReport.Group(id: $0.key, courses: $0.value.courses, evaluable: $0.value.evaluable,
-                                         response: Proportion($0.value.responders, of: $0.value.evaluable)) }
-            .sorted { ($0.courses, $1.id.uuidString) > ($1.courses, $0.id.uuidString) }
+        counts.map {
+            OutcomeReport.Group(
+                id: $0.key, courses: $0.value.courses, evaluable: $0.value.evaluable,
+                response: Proportion($0.value.responders, of: $0.value.evaluable))
+        }
+        .sorted { ($0.courses, $1.id.uuidString) > ($1.courses, $0.id.uuidString) }
     }
 }
 

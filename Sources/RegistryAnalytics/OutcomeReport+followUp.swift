@@ -30,7 +30,8 @@ struct FollowUpCompleteness: Sendable {
     }
 
     mutating func add(_ history: CourseHistory) {
-        for followUp in FollowUpSchedule(history, rules: rules, today: today).followUps where followUp.state == .answered || followUp.state == .missed {
+        for followUp in FollowUpSchedule(history, rules: rules, today: today).followUps where followUp.state == .answered || followUp.state == .missed
+        {
             let answered = followUp.state == .answered ? 1 : 0
             milestones[followUp.label, default: (0, 0)].answered += answered
             milestones[followUp.label, default: (0, 0)].due += 1

@@ -53,12 +53,15 @@ extension OutcomeReport.SessionStep {
     static func steps(_ counts: SurvivalCounts) -> [OutcomeReport.SessionStep] {
         let curve = KaplanMeier(grouped: counts.grouped)
         let last = counts.grouped.last.map { Int($0.time) } ?? 0
-        return last < 1 ? [] : (1...last).map { session in
-            let point = curve.estimate(at: Double(session))
-            let improved = counts.events.filter { $0.key <= session }.values.reduce(0, +)
-            return OutcomeReport.SessionStep(session: session, atRisk: point.atRisk, improved: improved, cumulative: point.survival.map { 1 - $0 },
-                                             lower: point.upper.map { 1 - $0 }, upper: point.lower.map { 1 - $0 })
-        }
+        return last < 1
+            ? []
+            : (1...last).map { session in
+                let point = curve.estimate(at: Double(session))
+                let improved = counts.events.filter { $0.key <= session }.values.reduce(0, +)
+                return OutcomeReport.SessionStep(
+                    session: session, atRisk: point.atRisk, improved: improved, cumulative: point.survival.map { 1 - $0 },
+                    lower: point.upper.map { 1 - $0 }, upper: point.lower.map { 1 - $0 })
+            }
     }
 }
 
@@ -112,20 +115,29 @@ extension OutcomeReport {
     public struct Methods: Codable, Sendable {
         public var proportions = "Wilson score interval, 95% (z = 1.959964); limits that reach 0 or 1 are exactly 0 or 1"
         public var difference = "Newcombe hybrid score interval (method 10) from each group's Wilson limits"
-        public var fisher = "Fisher's exact test, two-sided: tables with the same margins and probability ≤ the observed one (relative tolerance 1e-7)"
-        public var survival = "Kaplan–Meier product-limit estimate; Greenwood variance; 95% interval on the log scale, S·exp(±z·√Σ d/(n(n−d))), capped at 1"
-        public var atRisk = "At risk at a time t: courses whose event or censoring time is ≥ t; 0 past the end of follow-up, where S is not estimable unless it reached 0"
+        public var fisher =
+            "Fisher's exact test, two-sided: tables with the same margins and probability ≤ the observed one (relative tolerance 1e-7)"
+        public var survival =
+            "Kaplan–Meier product-limit estimate; Greenwood variance; 95% interval on the log scale, S·exp(±z·√Σ d/(n(n−d))), capped at 1"
+        public var atRisk =
+            "At risk at a time t: courses whose event or censoring time is ≥ t; 0 past the end of follow-up, where S is not estimable unless it reached 0"
         public var logRank = "Log-rank test, χ² with 1 degree of freedom"
         public var quantiles = "Median and quartiles: R's type 7 quantile (linear interpolation)"
-        public var nrsByWeek = "Median NRS by week since the first session: each course's last score of the week (scores right after a procedure left out), median and quartiles (type 7) across the cohort's courses with a score that week"
-        public var followUp = "Follow-up completeness: per milestone and site, follow-ups answered (a follow-up score, by clinician or patient, inside the window) among those answered or whose window has closed; Wilson score interval, 95%"
-        public var breakdown = "Per site and per clinician: courses, evaluable courses and substantial response among them, Wilson score interval, 95%"
-        public var cumulativeResponse = "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; cumulative response = 1 − S"
+        public var nrsByWeek =
+            "Median NRS by week since the first session: each course's last score of the week (scores right after a procedure left out), median and quartiles (type 7) across the cohort's courses with a score that week"
+        public var followUp =
+            "Follow-up completeness: per milestone and site, follow-ups answered (a follow-up score, by clinician or patient, inside the window) among those answered or whose window has closed; Wilson score interval, 95%"
+        public var breakdown =
+            "Per site and per clinician: courses, evaluable courses and substantial response among them, Wilson score interval, 95%"
+        public var cumulativeResponse =
+            "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; cumulative response = 1 − S"
         public var crudeRecurrence = "Recurred by the milestone among responders who recurred by then or were followed at least that long"
         public var logRankGroups = "Log-rank test across k groups, (O − E)ᵀ V⁻¹ (O − E) on k − 1 degrees of freedom"
-        public var cox = "Cox proportional-hazards model of improvement on the session scale, Efron's method for ties, Newton–Raphson; Wald 95% CI and p per hazard ratio; likelihood-ratio test of the whole model; complete cases"
+        public var cox =
+            "Cox proportional-hazards model of improvement on the session scale, Efron's method for ties, Newton–Raphson; Wald 95% CI and p per hazard ratio; likelihood-ratio test of the whole model; complete cases"
 
-        public var funnels = "Funnel plots (Spiegelhalter 2005): exact binomial limits with interpolation at 95% and 99.8% around θ₀ = Σr/Σn; "
+        public var funnels =
+            "Funnel plots (Spiegelhalter 2005): exact binomial limits with interpolation at 95% and 99.8% around θ₀ = Σr/Σn; "
             + "case mix by logistic regression (iteratively reweighted least squares, |Δβ| < 1e-9) on the Cox model's baseline characteristics, "
             + "complete cases, O/E with exact Poisson limits; over-dispersion φ = mean z², and normal limits widened by φ when above 1; "
             + "fewer than 5 courses: too few to judge"
@@ -134,15 +146,19 @@ extension OutcomeReport {
 
         /// Each method with the figure it belongs to, in reading order.
         public var named: [(String, String)] {
-            [("proportions", proportions), ("difference", difference), ("Fisher", fisher), ("survival", survival), ("at risk", atRisk),
-             ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence),
-             ("log-rank, k groups", logRankGroups), ("Cox model", cox), ("funnel plots", funnels), ("NRS by week", nrsByWeek), ("by site and clinician", breakdown),
-             ("follow-up completeness", followUp)]
+            [
+                ("proportions", proportions), ("difference", difference), ("Fisher", fisher), ("survival", survival), ("at risk", atRisk),
+                ("log-rank", logRank), ("quantiles", quantiles), ("cumulative response", cumulativeResponse), ("crude recurrence", crudeRecurrence),
+                ("log-rank, k groups", logRankGroups), ("Cox model", cox), ("funnel plots", funnels), ("NRS by week", nrsByWeek),
+                ("by site and clinician", breakdown),
+                ("follow-up completeness", followUp),
+            ]
         }
     }
 
     public static let milestoneDays = [90, 180, 365]
-    public static let interpretationText = "Cohorts are defined by the outcome itself (the number of sessions before improvement), "
+    public static let interpretationText =
+        "Cohorts are defined by the outcome itself (the number of sessions before improvement), "
         + "so differences between them are associations, not effects of the number of sessions."
 }
 
@@ -192,8 +208,9 @@ public struct OutcomeReportBuilder: Sendable {
         courses += 1
         for block in history.blocks {
             blocks += 1
-            let result = BlockResult(nrsBefore: block.nrsBefore, nrsAfter: block.nrsAfter, assessedMinutesAfter: block.assessedMinutesAfter,
-                                     rules: rules.rules.block)
+            let result = BlockResult(
+                nrsBefore: block.nrsBefore, nrsAfter: block.nrsAfter, assessedMinutesAfter: block.assessedMinutesAfter,
+                rules: rules.rules.block)
             if result.positive { positiveBlocks += 1 }
         }
         if let course = EvaluableCourse(outcome, site: history.siteId, clinician: history.clinicianId, firstCohort: firstCohort) {
@@ -251,16 +268,17 @@ public struct OutcomeReportBuilder: Sendable {
                 logRank: LogRank(grouped: first.grouped, second.grouped))
         }
         let steps = OutcomeReport.SessionStep.steps(bySession)
-        return OutcomeReport(thresholds: rules.rules, filter: filter, courses: courses, evaluable: evaluable, notEvaluable: notEvaluable,
-                             response: Proportion(responders, of: evaluable), moderateResponse: Proportion(moderate, of: evaluable),
-                             nonSustained: nonSustained, sessionsToImprovement: sessionsToImprovement.summary, cumulativeResponse: steps,
-                             blockPositivity: Proportion(positiveBlocks, of: blocks), cohorts: cohortReports, comparison: comparison,
-                             interpretation: OutcomeReport.interpretationText,
-                             breakdown: OutcomeReport.Breakdown(sites: GroupCounts.groups(sites), clinicians: GroupCounts.groups(clinicians)),
-                             followUp: followUps?.report,
-                             whoNeedsMoreSessions: WhoNeedsMoreSessionsBuilder(courses: evaluableCourses).report(),
-                             funnels: FunnelsBuilder(courses: evaluableCourses).report(),
-                             methods: OutcomeReport.Methods())
+        return OutcomeReport(
+            thresholds: rules.rules, filter: filter, courses: courses, evaluable: evaluable, notEvaluable: notEvaluable,
+            response: Proportion(responders, of: evaluable), moderateResponse: Proportion(moderate, of: evaluable),
+            nonSustained: nonSustained, sessionsToImprovement: sessionsToImprovement.summary, cumulativeResponse: steps,
+            blockPositivity: Proportion(positiveBlocks, of: blocks), cohorts: cohortReports, comparison: comparison,
+            interpretation: OutcomeReport.interpretationText,
+            breakdown: OutcomeReport.Breakdown(sites: GroupCounts.groups(sites), clinicians: GroupCounts.groups(clinicians)),
+            followUp: followUps?.report,
+            whoNeedsMoreSessions: WhoNeedsMoreSessionsBuilder(courses: evaluableCourses).report(),
+            funnels: FunnelsBuilder(courses: evaluableCourses).report(),
+            methods: OutcomeReport.Methods())
     }
 
     private func recurrence(_ state: CohortState) -> OutcomeReport.Recurrence {
@@ -270,12 +288,15 @@ public struct OutcomeReportBuilder: Sendable {
         let milestones = OutcomeReport.milestoneDays.map { day in
             let point = km.estimate(at: Double(day))
             let recurredBy = counts.events.filter { $0.key <= day }.values.reduce(0, +)
-            let followedLonger = counts.events.filter { $0.key > day }.values.reduce(0, +) + counts.censored.filter { $0.key >= day }.values.reduce(0, +)
-            return OutcomeReport.Milestone(day: day, atRisk: point.atRisk, recurrenceFree: point.survival, lower: point.lower, upper: point.upper,
-                                           crude: Proportion(recurredBy, of: recurredBy + followedLonger))
+            let followedLonger =
+                counts.events.filter { $0.key > day }.values.reduce(0, +) + counts.censored.filter { $0.key >= day }.values.reduce(0, +)
+            return OutcomeReport.Milestone(
+                day: day, atRisk: point.atRisk, recurrenceFree: point.survival, lower: point.lower, upper: point.upper,
+                crude: Proportion(recurredBy, of: recurredBy + followedLonger))
         }
-        return OutcomeReport.Recurrence(n: counts.subjects, recurred: recurred, censored: counts.subjects - recurred, lostToFollowUp: state.lost,
-                                        crude: Proportion(recurred, of: counts.subjects), kaplanMeier: km, medianDays: km.median,
-                                        milestones: milestones)
+        return OutcomeReport.Recurrence(
+            n: counts.subjects, recurred: recurred, censored: counts.subjects - recurred, lostToFollowUp: state.lost,
+            crude: Proportion(recurred, of: counts.subjects), kaplanMeier: km, medianDays: km.median,
+            milestones: milestones)
     }
 }

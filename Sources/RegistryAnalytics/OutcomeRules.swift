@@ -37,9 +37,10 @@ public struct OutcomeRules: Sendable {
         func sessionsBefore(_ date: CalendarDate) -> Int { sessionDates.filter { $0 < date }.count }
 
         let moderate = outcomes.first { improves($0, percent: rules.improvement.moderateReliefPercent) }
-        let evaluable = Evaluable(sessionCount: sessionDates.count, first: first, baseline: baseline, moderateOn: moderate?.on,
-                                  sessionsToModerate: moderate.map { sessionsBefore($0.on) },
-                                  characteristics: BaselineCharacteristics(history, first: first, baselineNRS: baseline.nrs))
+        let evaluable = Evaluable(
+            sessionCount: sessionDates.count, first: first, baseline: baseline, moderateOn: moderate?.on,
+            sessionsToModerate: moderate.map { sessionsBefore($0.on) },
+            characteristics: BaselineCharacteristics(history, first: first, baselineNRS: baseline.nrs))
         guard let t0Index = outcomes.firstIndex(where: { improves($0, percent: rules.improvement.reliefPercent) }) else {
             return evaluable.outcome(history, cohort: CourseOutcome.notImprovedCohort)
         }
@@ -59,13 +60,15 @@ public struct OutcomeRules: Sendable {
             return evaluable.outcome(history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions, nonSustainedOn: loss)
         }
         if let loss {
-            return evaluable.outcome(history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions, recurredOn: loss,
-                                     days: t0.days(until: loss))
+            return evaluable.outcome(
+                history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions, recurredOn: loss,
+                days: t0.days(until: loss))
         }
         // Censored at the last outcome score: the last day the course was known to be free of
         // recurrence (no outcome score lies after other surgery or death).
-        return evaluable.outcome(history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions,
-                                 days: t0.days(until: outcomes.last!.on), censorReason: censorReason(history.events, after: t0))
+        return evaluable.outcome(
+            history, cohort: cohort, improvedOn: t0, sessionsToImprovement: sessions,
+            days: t0.days(until: outcomes.last!.on), censorReason: censorReason(history.events, after: t0))
     }
 
     /// One score among several of one date: "before procedure" over any other timepoint, then
@@ -83,8 +86,10 @@ public struct OutcomeRules: Sendable {
     /// immediately after a procedure, not sooner than the minimum gap after the latest session
     /// before their day (a session on the same day is not "before"), and not after the end of
     /// follow-up (other surgery or death).
-    func outcomeScores(_ scores: [CourseHistory.Score], sessionDates: [CalendarDate], after first: CalendarDate,
-                       until end: CalendarDate?) -> [CourseHistory.Score] {
+    func outcomeScores(
+        _ scores: [CourseHistory.Score], sessionDates: [CalendarDate], after first: CalendarDate,
+        until end: CalendarDate?
+    ) -> [CourseHistory.Score] {
         let gap = rules.outcome.minimumDaysAfterSession
         let eligible = scores.filter { score in
             guard score.on > first, score.timepoint != .postProcedure, end.map({ score.on <= $0 }) ?? true else { return false }
@@ -106,8 +111,10 @@ public struct OutcomeRules: Sendable {
     /// second score confirms it or a flag falls between its first score and the next
     /// non-qualifying score (both inclusive). A flag with no open run before it dates the loss
     /// itself. The earliest loss wins, so a rise the next score refuted never dates a later one.
-    func lossOfResponse(_ later: [CourseHistory.Score], nadir t0Score: Int, relief: (CourseHistory.Score) -> Double,
-                        flags: [CalendarDate]) -> CalendarDate? {
+    func lossOfResponse(
+        _ later: [CourseHistory.Score], nadir t0Score: Int, relief: (CourseHistory.Score) -> Double,
+        flags: [CalendarDate]
+    ) -> CalendarDate? {
         var nadir = t0Score
         let qualifying = later.map { score in
             defer { nadir = min(nadir, score.nrs) }
@@ -151,13 +158,16 @@ public struct OutcomeRules: Sendable {
         return sessions > (rules.cohorts.map(\.maximumSessions).max() ?? 0) ? CourseOutcome.beyondCohort(rules.cohorts) : CourseOutcome.otherCohort
     }
 
-    private func notEvaluable(_ history: CourseHistory, _ reason: CourseOutcome.NotEvaluable, sessions: Int, first: CalendarDate?,
-                              baseline: CourseHistory.Score?) -> CourseOutcome {
-        CourseOutcome(courseId: history.courseId, sessionCount: sessions, firstSessionOn: first, baseline: baseline?.nrs,
-                      baselineOn: baseline?.on, baselineTimepoint: baseline?.timepoint, notEvaluable: reason,
-                      improvedOn: nil, sessionsToImprovement: nil, moderateOn: nil, sessionsToModerate: nil, recurredOn: nil,
-                      nonSustainedOn: nil, daysToRecurrenceOrCensoring: nil, censorReason: nil, cohort: CourseOutcome.notEvaluableCohort,
-                      characteristics: first.map { BaselineCharacteristics(history, first: $0, baselineNRS: baseline?.nrs) })
+    private func notEvaluable(
+        _ history: CourseHistory, _ reason: CourseOutcome.NotEvaluable, sessions: Int, first: CalendarDate?,
+        baseline: CourseHistory.Score?
+    ) -> CourseOutcome {
+        CourseOutcome(
+            courseId: history.courseId, sessionCount: sessions, firstSessionOn: first, baseline: baseline?.nrs,
+            baselineOn: baseline?.on, baselineTimepoint: baseline?.timepoint, notEvaluable: reason,
+            improvedOn: nil, sessionsToImprovement: nil, moderateOn: nil, sessionsToModerate: nil, recurredOn: nil,
+            nonSustainedOn: nil, daysToRecurrenceOrCensoring: nil, censorReason: nil, cohort: CourseOutcome.notEvaluableCohort,
+            characteristics: first.map { BaselineCharacteristics(history, first: $0, baselineNRS: baseline?.nrs) })
     }
 
     /// What every evaluable course's outcome shares, whatever happened after.
@@ -169,14 +179,17 @@ public struct OutcomeRules: Sendable {
         let sessionsToModerate: Int?
         let characteristics: BaselineCharacteristics
 
-        func outcome(_ history: CourseHistory, cohort: String, improvedOn: CalendarDate? = nil, sessionsToImprovement: Int? = nil,
-                     recurredOn: CalendarDate? = nil, nonSustainedOn: CalendarDate? = nil, days: Int? = nil,
-                     censorReason: CourseOutcome.CensorReason? = nil) -> CourseOutcome {
-            CourseOutcome(courseId: history.courseId, sessionCount: sessionCount, firstSessionOn: first, baseline: baseline.nrs,
-                          baselineOn: baseline.on, baselineTimepoint: baseline.timepoint, notEvaluable: nil, improvedOn: improvedOn,
-                          sessionsToImprovement: sessionsToImprovement, moderateOn: moderateOn, sessionsToModerate: sessionsToModerate,
-                          recurredOn: recurredOn, nonSustainedOn: nonSustainedOn, daysToRecurrenceOrCensoring: days,
-                          censorReason: censorReason, cohort: cohort, characteristics: characteristics)
+        func outcome(
+            _ history: CourseHistory, cohort: String, improvedOn: CalendarDate? = nil, sessionsToImprovement: Int? = nil,
+            recurredOn: CalendarDate? = nil, nonSustainedOn: CalendarDate? = nil, days: Int? = nil,
+            censorReason: CourseOutcome.CensorReason? = nil
+        ) -> CourseOutcome {
+            CourseOutcome(
+                courseId: history.courseId, sessionCount: sessionCount, firstSessionOn: first, baseline: baseline.nrs,
+                baselineOn: baseline.on, baselineTimepoint: baseline.timepoint, notEvaluable: nil, improvedOn: improvedOn,
+                sessionsToImprovement: sessionsToImprovement, moderateOn: moderateOn, sessionsToModerate: sessionsToModerate,
+                recurredOn: recurredOn, nonSustainedOn: nonSustainedOn, daysToRecurrenceOrCensoring: days,
+                censorReason: censorReason, cohort: cohort, characteristics: characteristics)
         }
     }
 }

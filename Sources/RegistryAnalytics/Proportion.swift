@@ -50,7 +50,8 @@ public struct ProportionDifference: Codable, Sendable, Equatable {
         self.first = first
         self.second = second
         guard let p1 = first.estimate, let l1 = first.lower, let u1 = first.upper,
-              let p2 = second.estimate, let l2 = second.lower, let u2 = second.upper else {
+            let p2 = second.estimate, let l2 = second.lower, let u2 = second.upper
+        else {
             difference = nil
             lower = nil
             upper = nil

@@ -15,8 +15,10 @@ public struct ReportFilter: Codable, Sendable, Equatable {
     /// worked out from those scores alone).
     public var scoreSource: ScoreSource?
 
-    public init(siteId: UUID? = nil, clinicianId: UUID? = nil, firstSessionFrom: CalendarDate? = nil, firstSessionTo: CalendarDate? = nil,
-                injectate: Injectate? = nil, side: Side? = nil, scoreSource: ScoreSource? = nil) {
+    public init(
+        siteId: UUID? = nil, clinicianId: UUID? = nil, firstSessionFrom: CalendarDate? = nil, firstSessionTo: CalendarDate? = nil,
+        injectate: Injectate? = nil, side: Side? = nil, scoreSource: ScoreSource? = nil
+    ) {
         self.siteId = siteId
         self.clinicianId = clinicianId
         self.firstSessionFrom = firstSessionFrom
@@ -51,14 +53,17 @@ public struct ReportFilter: Codable, Sendable, Equatable {
 extension ReportFilter {
     /// Reads the filter from text, as both the API's query parameters and the CLI's options
     /// give it, naming each parameter that is malformed.
-    public static func parse(siteId: String?, clinicianId: String?, from: String?, to: String?, injectate: String?,
-                             side: String?, source: String? = nil) throws(ValidationFailure) -> ReportFilter {
+    public static func parse(
+        siteId: String?, clinicianId: String?, from: String?, to: String?, injectate: String?,
+        side: String?, source: String? = nil
+    ) throws(ValidationFailure) -> ReportFilter {
         var v = Validator()
-        let filter = ReportFilter(siteId: v.uuid(siteId, "siteId"), clinicianId: v.uuid(clinicianId, "clinicianId"),
-                                  firstSessionFrom: v.day(from, "from"), firstSessionTo: v.day(to, "to"),
-                                  injectate: v.coded(injectate, "injectate", as: Injectate.self, required: false),
-                                  side: v.coded(side, "side", as: Side.self, required: false),
-                                  scoreSource: v.coded(source, "source", as: ScoreSource.self, required: false))
+        let filter = ReportFilter(
+            siteId: v.uuid(siteId, "siteId"), clinicianId: v.uuid(clinicianId, "clinicianId"),
+            firstSessionFrom: v.day(from, "from"), firstSessionTo: v.day(to, "to"),
+            injectate: v.coded(injectate, "injectate", as: Injectate.self, required: false),
+            side: v.coded(side, "side", as: Side.self, required: false),
+            scoreSource: v.coded(source, "source", as: ScoreSource.self, required: false))
         if let start = filter.firstSessionFrom, let end = filter.firstSessionTo, start > end {
             v.fail("from", "order", "must not be after to")
         }

@@ -37,7 +37,8 @@ public struct WhoNeedsMoreSessions: Codable, Sendable {
         public let fit: CoxModel
     }
 
-    public static let interpretationText = "These are associations in observational data: courses differ in more than the "
+    public static let interpretationText =
+        "These are associations in observational data: courses differ in more than the "
         + "characteristics compared, and a hazard ratio below 1 means slower improvement (more sessions), not that a "
         + "characteristic causes it."
 }
@@ -50,14 +51,22 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
     func report() -> WhoNeedsMoreSessions {
         let thickness = median(\.fasciaThicknessMm), csa = median(\.nerveCsaMm2)
         let characteristics = [
-            characteristic("symptom_duration", "Symptom duration at the first session",
-                           BaselineCharacteristics.SymptomDuration.allCases.map(\.rawValue)) { $0.symptomDuration?.rawValue },
-            characteristic("adhesion_on_ultrasound", "Adhesion on ultrasound (fascia adhesion, restricted gliding or tunnel narrowing)",
-                           ["adhesion", "no adhesion"]) { $0.adhesionOnUltrasound.map { $0 ? "adhesion" : "no adhesion" } },
-            characteristic("fascia_thickness_mm", "Thoracolumbar fascia thickness (split at the median)",
-                           split(thickness, unit: "mm")) { c in c.fasciaThicknessMm.map { splitLabel($0, thickness, unit: "mm") } },
-            characteristic("nerve_csa_mm2", "Nerve cross-sectional area (split at the median)",
-                           split(csa, unit: "mm²")) { c in c.nerveCsaMm2.map { splitLabel($0, csa, unit: "mm²") } },
+            characteristic(
+                "symptom_duration", "Symptom duration at the first session",
+                BaselineCharacteristics.SymptomDuration.allCases.map(\.rawValue)
+            ) { $0.symptomDuration?.rawValue },
+            characteristic(
+                "adhesion_on_ultrasound", "Adhesion on ultrasound (fascia adhesion, restricted gliding or tunnel narrowing)",
+                ["adhesion", "no adhesion"]
+            ) { $0.adhesionOnUltrasound.map { $0 ? "adhesion" : "no adhesion" } },
+            characteristic(
+                "fascia_thickness_mm", "Thoracolumbar fascia thickness (split at the median)",
+                split(thickness, unit: "mm")
+            ) { c in c.fasciaThicknessMm.map { splitLabel($0, thickness, unit: "mm") } },
+            characteristic(
+                "nerve_csa_mm2", "Nerve cross-sectional area (split at the median)",
+                split(csa, unit: "mm²")
+            ) { c in c.nerveCsaMm2.map { splitLabel($0, csa, unit: "mm²") } },
             characteristic("baseline_nrs", "Baseline NRS", ["≤6", "≥7"]) { $0.baselineNRS.map { $0 <= 6 ? "≤6" : "≥7" } },
             characteristic("age_at_start", "Age at course start", ["<50", "50-64", "≥65"]) {
                 $0.ageAtStart.map { $0 < 50 ? "<50" : $0 < 65 ? "50-64" : "≥65" }
@@ -67,14 +76,17 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
             },
             characteristic("first_treatment", "Treatment at the first session", BaselineCharacteristics.firstTreatments) { $0.firstTreatment },
         ]
-        return WhoNeedsMoreSessions(courses: courses.count, characteristics: characteristics, model: model(),
-                                    interpretation: WhoNeedsMoreSessions.interpretationText)
+        return WhoNeedsMoreSessions(
+            courses: courses.count, characteristics: characteristics, model: model(),
+            interpretation: WhoNeedsMoreSessions.interpretationText)
     }
 
     /// The groups of one characteristic: every listed value that has courses, and "missing" always.
     /// One pass, keeping counts per group rather than copies of the courses.
-    private func characteristic(_ key: String, _ label: String, _ values: [String],
-                                _ group: (BaselineCharacteristics) -> String?) -> WhoNeedsMoreSessions.Characteristic {
+    private func characteristic(
+        _ key: String, _ label: String, _ values: [String],
+        _ group: (BaselineCharacteristics) -> String?
+    ) -> WhoNeedsMoreSessions.Characteristic {
         struct Tally {
             var survival = SurvivalCounts()
             var courses = 0, responders = 0, firstCohort = 0
@@ -92,12 +104,14 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
         let labels = values.filter { tallies[$0] != nil } + ["missing"]
         let groups = labels.map { label in
             let tally = tallies[label] ?? Tally()
-            return WhoNeedsMoreSessions.Group(label: label, courses: tally.courses, responders: tally.responders,
-                                              cumulativeResponse: OutcomeReport.SessionStep.steps(tally.survival),
-                                              firstCohortShare: Proportion(tally.firstCohort, of: tally.responders))
+            return WhoNeedsMoreSessions.Group(
+                label: label, courses: tally.courses, responders: tally.responders,
+                cumulativeResponse: OutcomeReport.SessionStep.steps(tally.survival),
+                firstCohortShare: Proportion(tally.firstCohort, of: tally.responders))
         }
-        return WhoNeedsMoreSessions.Characteristic(key: key, label: label, groups: groups,
-                                                   logRank: LogRankTest(grouped: labels.map { (tallies[$0] ?? Tally()).survival.grouped }))
+        return WhoNeedsMoreSessions.Characteristic(
+            key: key, label: label, groups: groups,
+            logRank: LogRankTest(grouped: labels.map { (tallies[$0] ?? Tally()).survival.grouped }))
     }
 
     private func median(_ value: KeyPath<BaselineCharacteristics, Double?>) -> Double? {
@@ -137,7 +151,9 @@ struct WhoNeedsMoreSessionsBuilder: Sendable {
             }
         }
         let names = columns.map(\.name)
-        let fit = eventless.isEmpty ? CoxModel(subjects, names: names)
+        let fit =
+            eventless.isEmpty
+            ? CoxModel(subjects, names: names)
             : CoxModel(notEstimable: "no improvement among courses with " + eventless.joined(separator: "; "), subjects, names: names)
         return WhoNeedsMoreSessions.Model(completeCases: complete.count, constant: constant, fit: fit)
     }

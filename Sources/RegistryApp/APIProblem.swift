@@ -24,11 +24,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let (status, problem) = Self.problem(for: error)
             if case StoreError.constraint(let name, let message)? = error as? StoreError {
-                logger.warning("refused by a database constraint", metadata: ["route": "\(request.method) \(request.uri.path)", "constraint": "\(name)",
-                                                                            "message": "\(message)"])
+                logger.warning(
+                    "refused by a database constraint",
+                    metadata: [
+                        "route": "\(request.method) \(request.uri.path)", "constraint": "\(name)",
+                        "message": "\(message)",
+                    ])
             }
             if status == .internalServerError {
-                logger.error("unhandled error", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(String(reflecting: error))"])
+                logger.error(
+                    "unhandled error", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
             return JSONResponse.problem(status, problem)
         }
@@ -37,45 +42,81 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func problem(for error: any Error) -> (HTTPResponse.Status, APIProblem) {
         switch error {
         case let failure as ValidationFailure:
-            return (.unprocessableContent, APIProblem(error: "validation_failed", message: "the request broke \(failure.problems.count) rule(s); nothing was written",
-                                                    problems: failure.problems))
+            return (
+                .unprocessableContent,
+                APIProblem(
+                    error: "validation_failed", message: "the request broke \(failure.problems.count) rule(s); nothing was written",
+                    problems: failure.problems)
+            )
         case let storeError as StoreError:
             switch storeError {
             case .notFound(let what):
                 return (.notFound, APIProblem(error: "not_found", message: "\(what) not found"))
             case .conflict(let field, let message):
-                return (.conflict, APIProblem(error: "conflict", message: message,
-                                              problems: [FieldProblem(field: field, rule: "unique", message: message)]))
+                return (
+                    .conflict,
+                    APIProblem(
+                        error: "conflict", message: message,
+                        problems: [FieldProblem(field: field, rule: "unique", message: message)])
+                )
             case .constraint:
                 // The constraint's name and the database's words are logged, never shown: they
                 // describe the schema, not what the caller can fix.
-                return (.unprocessableContent, APIProblem(error: "validation_failed", message: "the database refused the record; nothing was written",
-                                                        problems: [FieldProblem(field: "body", rule: "constraint", message: "breaks a rule the registry keeps")]))
+                return (
+                    .unprocessableContent,
+                    APIProblem(
+                        error: "validation_failed", message: "the database refused the record; nothing was written",
+                        problems: [FieldProblem(field: "body", rule: "constraint", message: "breaks a rule the registry keeps")])
+                )
             case .idempotencyKeyReused:
-                return (.unprocessableContent, APIProblem(error: "idempotency_key_reused", message: storeError.description,
-                                                        problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: storeError.description)]))
+                return (
+                    .unprocessableContent,
+                    APIProblem(
+                        error: "idempotency_key_reused", message: storeError.description,
+                        problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: storeError.description)])
+                )
             case .unavailable:
-                return (.serviceUnavailable, APIProblem(error: "database_unavailable",
-                                                        message: "the registry database is unreachable or overloaded; nothing was written. Try again shortly"))
+                return (
+                    .serviceUnavailable,
+                    APIProblem(
+                        error: "database_unavailable",
+                        message: "the registry database is unreachable or overloaded; nothing was written. Try again shortly")
+                )
             case .configuration, .schemaOutdated:
                 return (.internalServerError, APIProblem(error: "internal", message: "internal error"))
             }
         case AccessProblem.unauthenticated:
-            return (.unauthorized, APIProblem(error: "unauthenticated",
-                                              message: "sign in at /login or send Authorization: Bearer <token> (tokens come from `registry user token`)"))
+            return (
+                .unauthorized,
+                APIProblem(
+                    error: "unauthenticated",
+                    message: "sign in at /login or send Authorization: Bearer <token> (tokens come from `registry user token`)")
+            )
         case AccessProblem.csrfTokenMissing:
-            return (.forbidden, APIProblem(error: "csrf_token_missing",
-                                           message: "a write signed in by the session cookie must carry the page's CSRF token in X-CSRF-Token; nothing was written"))
+            return (
+                .forbidden,
+                APIProblem(
+                    error: "csrf_token_missing",
+                    message: "a write signed in by the session cookie must carry the page's CSRF token in X-CSRF-Token; nothing was written")
+            )
         case AccessProblem.forbidden(let role, let capability):
             return (.forbidden, APIProblem(error: "forbidden", message: "the \(role.rawValue) role may not \(capability.phrase)"))
         case let stale as StaleVersion:
-            return (.preconditionFailed, APIProblem(error: "stale_version",
-                                                    message: "the record is at version \(stale.current); reload it and apply your change again. Nothing was written"))
+            return (
+                .preconditionFailed,
+                APIProblem(
+                    error: "stale_version",
+                    message: "the record is at version \(stale.current); reload it and apply your change again. Nothing was written")
+            )
         case let bad as BadRequestBody:
             return (bad.status, APIProblem(error: bad.code, message: bad.message, problems: bad.problems))
         case let http as HTTPError:
-            return (http.status, APIProblem(error: http.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
-                                            message: http.body ?? http.status.reasonPhrase))
+            return (
+                http.status,
+                APIProblem(
+                    error: http.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
+                    message: http.body ?? http.status.reasonPhrase)
+            )
         default:
             return (.internalServerError, APIProblem(error: "internal", message: "internal error; it has been logged"))
         }

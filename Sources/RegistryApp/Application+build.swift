@@ -9,14 +9,17 @@ import RegistryWeb
 
 /// Builds the registry's HTTP application: the routes, the error middleware, and the database
 /// client and the audit sealer as services so they start and stop with the server. Tests call this too.
-public func buildApplication(config: RegistryConfig, database: RegistryDatabase, logger: Logger,
-                             now: @escaping @Sendable () -> Date = { Date() }) throws -> some ApplicationProtocol {
+public func buildApplication(
+    config: RegistryConfig, database: RegistryDatabase, logger: Logger,
+    now: @escaping @Sendable () -> Date = { Date() }
+) throws -> some ApplicationProtocol {
     let metrics = RegistryMetrics()
     var database = database
     database.onLeaseWait = { metrics.poolWait($0) }
-    let repositories = Repositories(database: database, rules: config.clinical, followUp: config.followUp,
-                                    credentialCacheSeconds: config.auth.credentialCacheSeconds,
-                                    writeBoundSeconds: config.server.requestTimeoutSeconds)
+    let repositories = Repositories(
+        database: database, rules: config.clinical, followUp: config.followUp,
+        credentialCacheSeconds: config.auth.credentialCacheSeconds,
+        writeBoundSeconds: config.server.requestTimeoutSeconds)
     let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
     let reports = ReportsController(services: services), exports = ExportsController(services: services)
     let admin = AdminController(services: services), followUps = FollowUpsController(services: services)
@@ -25,20 +28,23 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.get("healthz") { _, _ in
-        await repositories.databaseAnswers() ? JSONResponse.make(status: .ok, ["status": "ok"])
+        await repositories.databaseAnswers()
+            ? JSONResponse.make(status: .ok, ["status": "ok"])
             : JSONResponse.make(status: .serviceUnavailable, ["status": "database unreachable"])
     }
     // Operators scrape from the host; a public bind keeps it private unless configured.
     if config.server.publicMetrics || ["127.0.0.1", "::1", "localhost"].contains(config.server.host) {
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text)))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text)))
         }
     }
     let specification = try OpenAPIDocument.load()
     router.get("openapi.yaml") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: specification)))
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: specification)))
     }
     router.addRoutes(services.signInRoutes)
     router.addRoutes(services.pageRoutes)
@@ -49,7 +55,10 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
     router.addRoutes(followUps.pageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
-        .add(middleware: AuthMiddleware(accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours))
+        .add(
+            middleware: AuthMiddleware(
+                accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours)
+        )
         .addRoutes(services.clinicalRoutes)
         .addRoutes(services.correctionRoutes)
         .addRoutes(reports.apiRoutes)
@@ -58,8 +67,9 @@ public func buildApplication(config: RegistryConfig, database: RegistryDatabase,
         .addRoutes(fhir.apiRoutes)
         .addRoutes(followUps.apiRoutes)
     return Application(
-        responder: BoundedResponder(router.buildResponder(), config: config, onAbandon: { metrics.requestOutOfTime() },
-                                    onBodyTimeout: { metrics.bodyTimeout() }),
+        responder: BoundedResponder(
+            router.buildResponder(), config: config, onAbandon: { metrics.requestOutOfTime() },
+            onBodyTimeout: { metrics.bodyTimeout() }),
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.server.idleTimeoutSeconds * 1000)))),
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),
         services: [database.client, AuditSealer(audit: repositories.audit, logger: logger)],

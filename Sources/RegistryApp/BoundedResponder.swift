@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import Synchronization
 import RegistryCore
 import RegistryStore
+import Synchronization
 
 /// Answers every request within its bound, whatever happens below: past it, 503 with
 /// Retry-After.
@@ -50,32 +50,38 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
         let limit = bound(for: request)
         let arrived = BodyArrival()
-        var answer = try await outrace(limit, work: { [inner, bodyLimit] in
-            var request = request
-            if request.method != .get, request.method != .head {
-                do {
-                    request.body = RequestBody(buffer: try await request.body.collect(upTo: bodyLimit))
-                } catch is NIOTooManyBytesError {
-                    return JSONResponse.problem(.contentTooLarge, APIProblem(error: "body_too_large", message: "the request body is larger than \(bodyLimit - 1) bytes"))
+        var answer = try await outrace(
+            limit,
+            work: { [inner, bodyLimit] in
+                var request = request
+                if request.method != .get, request.method != .head {
+                    do {
+                        request.body = RequestBody(buffer: try await request.body.collect(upTo: bodyLimit))
+                    } catch is NIOTooManyBytesError {
+                        return JSONResponse.problem(
+                            .contentTooLarge, APIProblem(error: "body_too_large", message: "the request body is larger than \(bodyLimit - 1) bytes"))
+                    }
                 }
-            }
-            arrived.done.store(true, ordering: .releasing)
-            return try await inner.respond(to: request, context: context)
-        }, fallback: {
-            guard arrived.done.load(ordering: .acquiring) else {
-                onBodyTimeout()
-                return Self.bodyTimedOut(request, after: limit)
-            }
-            onAbandon()
-            return Self.unavailable(request, after: limit)
-        })
+                arrived.done.store(true, ordering: .releasing)
+                return try await inner.respond(to: request, context: context)
+            },
+            fallback: {
+                guard arrived.done.load(ordering: .acquiring) else {
+                    onBodyTimeout()
+                    return Self.bodyTimedOut(request, after: limit)
+                }
+                onAbandon()
+                return Self.unavailable(request, after: limit)
+            })
         SecurityHeaders.apply(to: &answer, request: request, https: SecurityHeaders.overHTTPS(request, server: config.server, auth: config.auth))
         return answer
     }
 
     static func bodyTimedOut(_ request: Request, after limit: Duration) -> Response {
-        var response = JSONResponse.problem(.requestTimeout, APIProblem(
-            error: "body_timeout", message: "the request body did not arrive within \(limit.components.seconds) s; nothing was written"))
+        var response = JSONResponse.problem(
+            .requestTimeout,
+            APIProblem(
+                error: "body_timeout", message: "the request body did not arrive within \(limit.components.seconds) s; nothing was written"))
         response.headers[.connection] = "close"
         return response
     }
@@ -84,10 +90,12 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
     static func unavailable(_ request: Request, after limit: Duration) -> Response {
         let seconds = limit.components.seconds
         if request.uri.path.hasPrefix("/api/") {
-            return JSONResponse.problem(.serviceUnavailable, APIProblem(
-                error: "database_unavailable",
-                message: "the registry could not answer within \(seconds) s (its database may be restarting). "
-                    + "Try again shortly; with the same Idempotency-Key a write is never made twice"))
+            return JSONResponse.problem(
+                .serviceUnavailable,
+                APIProblem(
+                    error: "database_unavailable",
+                    message: "the registry could not answer within \(seconds) s (its database may be restarting). "
+                        + "Try again shortly; with the same Idempotency-Key a write is never made twice"))
         }
         let page = """
             <!doctype html><html lang="zh-Hant"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -96,8 +104,9 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
             <p>登錄系統暫時無法回應（資料庫可能正在重新啟動），已輸入的內容可返回上一頁再送出一次，不會重複記錄。</p>
             <p>The registry could not answer within \(seconds) s (its database may be restarting). Go back and send the form again: nothing is recorded twice.</p>
             """
-        return Response(status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: JSONResponse.retryAfterSeconds],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        return Response(
+            status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: JSONResponse.retryAfterSeconds],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 }
 

@@ -25,17 +25,21 @@ struct ExportsController {
             }
             let plan = try exportPlan(request, principal)
             let exports = services.repositories.exports, actor = principal.actor("GET /api/v1/exports/\(file)"), metrics = services.metrics
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8; header=present",
-                                                   .contentDisposition: "attachment; filename=\"\(table.fileName)\""],
-                            body: ResponseBody { writer in
-                                var bytes = 0
-                                let rows = try await exports.table(table, plan: plan, by: actor) { chunk in
-                                    bytes += chunk.readableBytes
-                                    try await writer.write(chunk)
-                                }
-                                try await writer.finish(nil)
-                                metrics.exported(rows: rows, bytes: bytes)
-                            })
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8; header=present",
+                    .contentDisposition: "attachment; filename=\"\(table.fileName)\"",
+                ],
+                body: ResponseBody { writer in
+                    var bytes = 0
+                    let rows = try await exports.table(table, plan: plan, by: actor) { chunk in
+                        bytes += chunk.readableBytes
+                        try await writer.write(chunk)
+                    }
+                    try await writer.finish(nil)
+                    metrics.exported(rows: rows, bytes: bytes)
+                })
         }
         api.get("exports.zip") { request, context in
             let principal = try context.require(.export)
@@ -67,11 +71,15 @@ struct ExportsController {
                 var values = request.filledQuery(["siteId", "from", "to", "cohort", "procedureKind", "dates"])
                 if values["dates"] == nil { values["dates"] = "shifted" }
                 let sites = try await services.repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
-                let spec = FormSpec.exportFilter(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
-                                                 cohorts: CourseOutcome.cohortLabels(services.config.clinical.cohorts))
-                var form = FilledForm(spec: spec, action: "/exports", csrf: "", idempotencyKey: "", values: values, method: "get", submitKey: "showDownloads")
+                let spec = FormSpec.exportFilter(
+                    sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
+                    cohorts: CourseOutcome.cohortLabels(services.config.clinical.cohorts))
+                var form = FilledForm(
+                    spec: spec, action: "/exports", csrf: "", idempotencyKey: "", values: values, method: "get", submitKey: "showDownloads")
                 func render(_ downloads: [(name: String, href: String)]) throws -> String {
-                    try services.pages.exports(language, viewer: services.viewer(principal), filter: form, downloads: downloads, notesIncluded: services.config.export.includeNotes)
+                    try services.pages.exports(
+                        language, viewer: services.viewer(principal), filter: form, downloads: downloads,
+                        notesIncluded: services.config.export.includeNotes)
                 }
                 do {
                     _ = try exportRequest { values[$0] }
@@ -82,8 +90,9 @@ struct ExportsController {
                 let query = queryString(values)
                 // FHIR dates are calendar dates: its archive is offered for shifted dates only.
                 let fhir = values["dates"] == ExportDates.shifted.rawValue ? [("scn-registry-fhir.zip", "/api/v1/exports/fhir.zip\(query)")] : []
-                return try render([("scn-registry-export.zip", "/api/v1/exports.zip\(query)")] + fhir
-                    + ExportTable.allCases.map { ($0.fileName, "/api/v1/exports/\($0.fileName)\(query)") })
+                return try render(
+                    [("scn-registry-export.zip", "/api/v1/exports.zip\(query)")] + fhir
+                        + ExportTable.allCases.map { ($0.fileName, "/api/v1/exports/\($0.fileName)\(query)") })
             }
         }
         return routes
@@ -101,5 +110,7 @@ func queryString(_ values: [String: String]) -> String {
     guard !values.isEmpty else { return "" }
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._")
-    return "?" + values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+    return "?"
+        + values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(
+            separator: "&")
 }

@@ -26,8 +26,11 @@ struct FHIRController {
         let principal = try context.require(.readClinical)
         _ = try context.require(.readIdentity)
         let id = try context.pathId("course")
-        guard let bundle = try await fhir.courseBundle(id, scope: principal.siteScope, rules: config.clinical.block,
-                                                       by: principal.actor("GET /api/v1/courses/{id}/fhir")) else {
+        guard
+            let bundle = try await fhir.courseBundle(
+                id, scope: principal.siteScope, rules: config.clinical.block,
+                by: principal.actor("GET /api/v1/courses/{id}/fhir"))
+        else {
             throw StoreError.notFound("course \(id)")
         }
         return Response(status: .ok, headers: [.contentType: Self.fhirJSON], body: ResponseBody(byteBuffer: ByteBuffer(string: bundle)))

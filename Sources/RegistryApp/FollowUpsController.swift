@@ -18,10 +18,15 @@ struct FollowUpsController {
         let api = RouteCollection(context: RegistryRequestContext.self)
         api.get("follow-ups/due") { request, context in
             let principal = try context.require(.readIdentity)
-            let due = try await services.repositories.followUps.due(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, today: services.config.today(now: services.now()))
-            return JSONResponse.make(status: .ok, ["items": due.map { item in
-                DueFollowUpJSON(courseId: item.courseId, siteId: item.siteId, patient: item.patient, followUp: item.followUp)
-            }])
+            let due = try await services.repositories.followUps.due(
+                siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, today: services.config.today(now: services.now()))
+            return JSONResponse.make(
+                status: .ok,
+                [
+                    "items": due.map { item in
+                        DueFollowUpJSON(courseId: item.courseId, siteId: item.siteId, patient: item.patient, followUp: item.followUp)
+                    }
+                ])
         }
         return api
     }
@@ -34,18 +39,23 @@ struct FollowUpsController {
                 let rows = try await services.dueRows(principal)
                 let reviews = try await services.repositories.followUps.openReviews(scope: principal.siteScope)
                 let patients = try await services.repositories.patients.identities(Set(reviews.map(\.patientId)), scope: principal.siteScope)
-                return try services.pages.followUps(language, viewer: services.viewer(principal), rows: rows, reviews: reviews.map { review in
-                    let patient = patients[review.patientId]
-                    return (review.reviewId, review.courseId, patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" } ?? "", review.answeredOn)
-                }, csrf: services.csrfToken(request), writable: principal.may(.writeClinical))
+                return try services.pages.followUps(
+                    language, viewer: services.viewer(principal), rows: rows,
+                    reviews: reviews.map { review in
+                        let patient = patients[review.patientId]
+                        return (
+                            review.reviewId, review.courseId, patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" } ?? "", review.answeredOn
+                        )
+                    }, csrf: services.csrfToken(request), writable: principal.may(.writeClinical))
             }
         }
         routes.post("follow-ups/reviews/:id/resolve") { request, context in
             try await services.page(request) { principal, _ in
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
                 try await services.checkCSRF(request)
-                try await services.repositories.followUps.resolveReview(try context.pathId("review"), scope: principal.siteScope,
-                                                              by: principal.actor("POST /follow-ups/reviews/{id}/resolve"))
+                try await services.repositories.followUps.resolveReview(
+                    try context.pathId("review"), scope: principal.siteScope,
+                    by: principal.actor("POST /follow-ups/reviews/{id}/resolve"))
                 throw PageRefusal.done(location: "/follow-ups")
             }
         }
@@ -54,10 +64,13 @@ struct FollowUpsController {
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
                 try await services.checkCSRF(request)
                 let id = try context.pathId("course")
-                let link = try await services.repositories.followUps.createLink(courseId: id, scope: principal.siteScope, by: principal.actor("POST /courses/{id}/follow-up-links"))
+                let link = try await services.repositories.followUps.createLink(
+                    courseId: id, scope: principal.siteScope, by: principal.actor("POST /courses/{id}/follow-up-links"))
                 // The token is not stored: this answer is the only place it appears (no-store).
-                throw PageRefusal.shown(try await services.coursePage(id, principal: principal, language: language, request: request,
-                                                             issuedLink: "\(services.config.server.publicOrigin)/f/\(link.token)"))
+                throw PageRefusal.shown(
+                    try await services.coursePage(
+                        id, principal: principal, language: language, request: request,
+                        issuedLink: "\(services.config.server.publicOrigin)/f/\(link.token)"))
             }
         }
         routes.post("courses/:id/follow-up-links/:linkId/revoke") { request, context in
@@ -65,8 +78,9 @@ struct FollowUpsController {
                 guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
                 try await services.checkCSRF(request)
                 let id = try context.pathId("course")
-                try await services.repositories.followUps.revokeLink(try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
-                                                           by: principal.actor("POST /courses/{id}/follow-up-links/{linkId}/revoke"))
+                try await services.repositories.followUps.revokeLink(
+                    try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
+                    by: principal.actor("POST /courses/{id}/follow-up-links/{linkId}/revoke"))
                 throw PageRefusal.done(location: "/courses/\(id.uuidString.lowercased())#follow-up")
             }
         }
@@ -76,7 +90,9 @@ struct FollowUpsController {
             guard let link = try await services.repositories.followUps.link(token: token, today: services.config.today(now: services.now())) else {
                 return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
             }
-            guard let open = link.open else { return patientPage(.ok, language, clinic: link.clinic, link.answeredRecently ? .alreadyReceived : .nothingDue, request) }
+            guard let open = link.open else {
+                return patientPage(.ok, language, clinic: link.clinic, link.answeredRecently ? .alreadyReceived : .nothingDue, request)
+            }
             return patientPage(.ok, language, clinic: link.clinic, .ask(answerForm(token), label: open.label), request)
         }
         routes.post("f/:token") { request, context in
@@ -94,13 +110,17 @@ struct FollowUpsController {
                 return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
             }
             guard await answerLimiter.allow("link:" + Secret.hash(token), limit: limits.answersPerLinkPerHour, now: services.now()),
-                  await answerLimiter.allow("address:" + address, limit: limits.answersPerAddressPerHour, now: services.now()) else {
+                await answerLimiter.allow("address:" + address, limit: limits.answersPerAddressPerHour, now: services.now())
+            else {
                 return patientPage(.tooManyRequests, language, clinic: nil, .tooMany, request)
             }
             do {
-                let answer = try PatientAnswerInput(nrs: posted.values["nrs"], pgic: posted.values["pgic"], painCameBack: posted.values["painCameBack"]).validated()
+                let answer = try PatientAnswerInput(
+                    nrs: posted.values["nrs"], pgic: posted.values["pgic"], painCameBack: posted.values["painCameBack"]
+                ).validated()
                 switch try await services.repositories.followUps.answer(token: token, answer, today: today) {
-                case .recorded: services.metrics.write(kind: "follow-up-answers", replayed: false)
+                case .recorded:
+                    services.metrics.write(kind: "follow-up-answers", replayed: false)
                     return patientPage(.ok, language, clinic: link.clinic, .thanks, request)
                 case .alreadyReceived: return patientPage(.ok, language, clinic: link.clinic, .alreadyReceived, request)
                 case .nothingDue: return patientPage(.ok, language, clinic: link.clinic, .nothingDue, request)
@@ -120,7 +140,9 @@ struct FollowUpsController {
         FilledForm(spec: .patientAnswer, action: "/f/\(token)", csrf: "", idempotencyKey: "", submitKey: "send")
     }
 
-    private func patientPage(_ status: HTTPResponse.Status, _ language: Language, clinic: String?, _ page: Pages.PatientPage, _ request: Request) -> Response {
+    private func patientPage(
+        _ status: HTTPResponse.Status, _ language: Language, clinic: String?, _ page: Pages.PatientPage, _ request: Request
+    ) -> Response {
         // A page that fails to render is a bug; the template set is checked at start-up.
         services.html(status, (try? services.pages.patientFollowUp(language, clinic: clinic, page: page)) ?? "", request)
     }

@@ -9,8 +9,10 @@ import Synchronization
 /// connection that died mid-flight) never notice cancellation; a task of its own can be
 /// abandoned, so the caller's bound holds whatever the work is waiting on. The bound is an event
 /// loop's timer, which every request sets and nearly always cancels: cheaper than a sleeping task.
-public func outrace<T: Sendable>(_ limit: Duration, work: @escaping @Sendable () async throws -> T,
-                                 fallback: @escaping @Sendable () throws -> T) async throws -> T {
+public func outrace<T: Sendable>(
+    _ limit: Duration, work: @escaping @Sendable () async throws -> T,
+    fallback: @escaping @Sendable () throws -> T
+) async throws -> T {
     let race = Race<T>()
     return try await withCheckedThrowingContinuation { continuation in
         race.waiting.withLock { $0 = continuation }

@@ -10,19 +10,27 @@ import Prometheus
 struct RegistryMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
 
-    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
 
     func request(route: String, method: String, status: Int, duration: Duration) {
-        counter("registry_http_requests_total", "HTTP requests by route pattern, method and status",
-                [("route", route), ("method", method), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.describe("registry_http_request_duration_seconds", "Time to the response head by route pattern"),
-                                       labels: [("route", route), ("method", method)], buckets: Self.buckets).record(duration)
+        counter(
+            "registry_http_requests_total", "HTTP requests by route pattern, method and status",
+            [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.describe("registry_http_request_duration_seconds", "Time to the response head by route pattern"),
+            labels: [("route", route), ("method", method)], buckets: Self.buckets
+        ).record(duration)
     }
 
     func poolWait(_ duration: Duration) {
-        registry.makeDurationHistogram(descriptor: Self.describe("registry_db_pool_wait_seconds", "Time waited for a pooled database connection"),
-                                       labels: [], buckets: Self.buckets).record(duration)
+        registry.makeDurationHistogram(
+            descriptor: Self.describe("registry_db_pool_wait_seconds", "Time waited for a pooled database connection"),
+            labels: [], buckets: Self.buckets
+        ).record(duration)
     }
 
     func write(kind: String, replayed: Bool) {
@@ -71,7 +79,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         func record(_ status: Int) {
-            metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status, duration: ContinuousClock.now - start)
+            metrics.request(
+                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status, duration: ContinuousClock.now - start)
         }
         do {
             let response = try await next(request, context)

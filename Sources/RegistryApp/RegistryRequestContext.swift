@@ -61,15 +61,18 @@ struct AuthMiddleware: RouterMiddleware {
             // or subdomain is the same site to SameSite), but no other site can send this header
             // with the session's token: a cookie alone never writes.
             if context.principal != nil, !Self.safeMethods.contains(request.method),
-               !CSRF.matches(request.headers[CSRF.header], session: session) {
+                !CSRF.matches(request.headers[CSRF.header], session: session)
+            {
                 throw AccessProblem.csrfTokenMissing
             }
         }
         guard context.principal != nil else { throw AccessProblem.unauthenticated }
         // Every API body is JSON; refusing any other type also stops the bodies a plain HTML form can send.
         if !Self.safeMethods.contains(request.method), let type = request.headers[.contentType],
-           type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() != "application/json" {
-            throw BadRequestBody(status: .unsupportedMediaType, code: "unsupported_media_type", message: "send the body as Content-Type: application/json")
+            type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() != "application/json"
+        {
+            throw BadRequestBody(
+                status: .unsupportedMediaType, code: "unsupported_media_type", message: "send the body as Content-Type: application/json")
         }
         return try await next(request, context)
     }

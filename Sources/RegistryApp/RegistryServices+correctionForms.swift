@@ -34,9 +34,11 @@ extension RegistryServices {
         let path = "courses/:id/\(kind.segment)/:recordId"
         routes.get("\(path)/edit") { request, context in
             try await page(request) { principal, language in
-                let (form, entry) = try await correctionForm(kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language)
-                return try await show(form, principal, request, values: form.spec.typed(fromRecord: entry.fields, clinicZone: config.clinicTimeZone),
-                                      carried: ["version": String(entry.version)])
+                let (form, entry) = try await correctionForm(
+                    kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language)
+                return try await show(
+                    form, principal, request, values: form.spec.typed(fromRecord: entry.fields, clinicZone: config.clinicTimeZone),
+                    carried: ["version": String(entry.version)])
             }
         }
         routes.post("\(path)/edit") { request, context in
@@ -47,8 +49,10 @@ extension RegistryServices {
                 return try await submit(form, principal, request, blanksAsNull: true) { values, posted in
                     let patch = try JSONSerialization.jsonObject(with: values) as? [String: Any] ?? [:]
                     try await whenCurrent(posted, kind, courseId, id, principal, language, request) { version in
-                        _ = try await repositories.corrections.correct(in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope,
-                                                                       expectedVersion: version, by: principal.actor("POST /courses/{id}/\(kind.segment)/{recordId}/edit")) {
+                        _ = try await repositories.corrections.correct(
+                            in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope,
+                            expectedVersion: version, by: principal.actor("POST /courses/{id}/\(kind.segment)/{recordId}/edit")
+                        ) {
                             try kind.revise($0, patch: patch, context: validation)
                         }
                     }
@@ -58,7 +62,8 @@ extension RegistryServices {
         }
         routes.get("\(path)/void") { request, context in
             try await page(request) { principal, language in
-                let (form, entry) = try await voidForm(kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language)
+                let (form, entry) = try await voidForm(
+                    kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language)
                 return try await show(form, principal, request, carried: ["version": String(entry.version)])
             }
         }
@@ -71,8 +76,9 @@ extension RegistryServices {
                     let reason = v.text(try decodeInput(VoidInput.self, from: values).reason, "reason", maxLength: 500, required: true)
                     try v.finish { () }
                     try await whenCurrent(posted, kind, courseId, id, principal, language, request) { version in
-                        _ = try await repositories.corrections.void(in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
-                                                                    expectedVersion: version, by: principal.actor("POST /courses/{id}/\(kind.segment)/{recordId}/void"))
+                        _ = try await repositories.corrections.void(
+                            in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
+                            expectedVersion: version, by: principal.actor("POST /courses/{id}/\(kind.segment)/{recordId}/void"))
                     }
                     return "/courses/\(courseId.uuidString.lowercased())"
                 }
@@ -83,33 +89,43 @@ extension RegistryServices {
     /// Runs `change` with the version the form was opened at; when the record has moved on, the
     /// correction form again with the record as it now stands and the "changed by someone else"
     /// notice (the stored values win; the user re-applies their change knowingly).
-    private func whenCurrent(_ posted: PostedForm, _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language, _ request: Request,
-                             change: (Int) async throws -> Void) async throws {
+    private func whenCurrent(
+        _ posted: PostedForm, _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language, _ request: Request,
+        change: (Int) async throws -> Void
+    ) async throws {
         do {
             try await change(Int(posted.version ?? "") ?? -1)
         } catch is StaleVersion {
             let (form, entry) = try await correctionForm(kind, courseId, id, principal, language)
-            throw PageRefusal.stale(try await show(form, principal, request, values: form.spec.typed(fromRecord: entry.fields, clinicZone: config.clinicTimeZone),
-                                                   carried: ["version": String(entry.version)], noticeKey: "staleNotice"))
+            throw PageRefusal.stale(
+                try await show(
+                    form, principal, request, values: form.spec.typed(fromRecord: entry.fields, clinicZone: config.clinicTimeZone),
+                    carried: ["version": String(entry.version)], noticeKey: "staleNotice"))
         }
     }
 
     /// The record's own form, cut to what a correction may change (for findings, the date and
     /// the record's section; a session's procedures are voided and logged again instead).
-    private func correctionForm(_ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal,
-                                _ language: Language) async throws -> (PageForm, TimelineEntry) {
+    private func correctionForm(
+        _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal,
+        _ language: Language
+    ) async throws -> (PageForm, TimelineEntry) {
         let (course, entry) = try await entry(courseId, id, principal)
         guard let full = FormSpec.courseRecords[kind.segment] else { throw StoreError.notFound(kind.segment) }
         let spec = full.keeping { kind.correctable.contains($0.topLevelKey) || $0.topLevelKey == entry.section }
         let path = "/courses/\(courseId.uuidString.lowercased())"
-        let form = PageForm(spec: FormSpec(titleKey: "correctRecord", groups: spec.groups),
-                            action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/edit") { form in
+        let form = PageForm(
+            spec: FormSpec(titleKey: "correctRecord", groups: spec.groups),
+            action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/edit"
+        ) { form in
             try pages.formPage(language, viewer: viewer(principal), form: form, back: path, context: try await courseContext(course, principal))
         }
         return (form, entry)
     }
 
-    private func voidForm(_ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language) async throws -> (PageForm, TimelineEntry) {
+    private func voidForm(
+        _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language
+    ) async throws -> (PageForm, TimelineEntry) {
         let (course, entry) = try await entry(courseId, id, principal)
         let path = "/courses/\(courseId.uuidString.lowercased())"
         let form = PageForm(spec: .void, action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/void") { form in
@@ -121,7 +137,8 @@ extension RegistryServices {
     /// The course and the (not voided) record, or a 404 page.
     private func entry(_ courseId: UUID, _ id: UUID, _ principal: Principal) async throws -> (CourseRecord, TimelineEntry) {
         guard let timeline = try await repositories.courses.timeline(courseId, scope: principal.siteScope),
-              let entry = try TimelineEntry.find(id, in: timeline) else { throw StoreError.notFound("record") }
+            let entry = try TimelineEntry.find(id, in: timeline)
+        else { throw StoreError.notFound("record") }
         return (timeline.course, entry)
     }
 }

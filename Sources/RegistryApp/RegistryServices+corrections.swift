@@ -28,7 +28,9 @@ struct CorrectableKind: Sendable {
         let input = camelCased(try jsonObject(Data(current.row.utf8)))
         var merged = input.filter { correctable.contains($0.key) }
         if let procedures = current.procedures { merged["procedures"] = procedures }
-        var sectionValues = input.filter { !["id", "courseId", "recordedOn", "createdAt", "createdBy", "version", "voidedAt", "voidReason"].contains($0.key) }
+        var sectionValues = input.filter {
+            !["id", "courseId", "recordedOn", "createdAt", "createdBy", "version", "voidedAt", "voidReason"].contains($0.key)
+        }
         // A section's fields are the columns its record already has; any other name is refused, never written.
         let sectionFields = Set(sectionValues.keys)
         var problems: [FieldProblem] = []
@@ -40,13 +42,19 @@ struct CorrectableKind: Sendable {
                     if sectionFields.contains(field) {
                         sectionValues[field] = fieldValue
                     } else {
-                        problems.append(FieldProblem(field: "\(section).\(field)", rule: "not_correctable",
-                                                     message: "is not a field of \(section); its fields: \(sectionFields.sorted().joined(separator: ", "))"))
+                        problems.append(
+                            FieldProblem(
+                                field: "\(section).\(field)", rule: "not_correctable",
+                                message: "is not a field of \(section); its fields: \(sectionFields.sorted().joined(separator: ", "))"))
                     }
                 }
             } else {
-                problems.append(FieldProblem(field: key, rule: "not_correctable",
-                                             message: "cannot be corrected here; correctable: \((correctable.union(section.map { [$0] } ?? [])).sorted().joined(separator: ", "))"))
+                problems.append(
+                    FieldProblem(
+                        field: key, rule: "not_correctable",
+                        message:
+                            "cannot be corrected here; correctable: \((correctable.union(section.map { [$0] } ?? [])).sorted().joined(separator: ", "))"
+                    ))
             }
         }
         guard problems.isEmpty else { throw ValidationFailure(problems) }
@@ -58,19 +66,24 @@ struct CorrectableKind: Sendable {
     }
 
     static let all: [CorrectableKind] = [
-        CorrectableKind(segment: "blocks", tables: [.diagnosticBlocks], sections: [:],
-                        correctable: ["performedAt", "side", "agent", "volumeMl", "nrsBefore", "nrsAfter", "assessedMinutesAfter"],
-                        validate: validator(BlockInput.self)),
+        CorrectableKind(
+            segment: "blocks", tables: [.diagnosticBlocks], sections: [:],
+            correctable: ["performedAt", "side", "agent", "volumeMl", "nrsBefore", "nrsAfter", "assessedMinutesAfter"],
+            validate: validator(BlockInput.self)),
         // Procedures are not corrected in place: void the session and log it again.
-        CorrectableKind(segment: "sessions", tables: [.treatmentSessions], sections: [:], correctable: ["sessionOn", "clinicianId", "notes"],
-                        validate: validator(SessionInput.self)),
-        CorrectableKind(segment: "pain-scores", tables: [.painScores], sections: [:], correctable: ["recordedOn", "timepoint", "nrs", "odi", "pgic"],
-                        validate: validator(PainScoreInput.self)),
-        CorrectableKind(segment: "events", tables: [.courseEvents], sections: [:], correctable: ["kind", "occurredOn", "note"],
-                        validate: validator(CourseEventInput.self)),
-        CorrectableKind(segment: "findings", tables: [.screeningFindings, .examinationFindings, .ultrasoundFindings],
-                        sections: [.screeningFindings: "screening", .examinationFindings: "examination", .ultrasoundFindings: "ultrasound"],
-                        correctable: ["recordedOn"], validate: validator(FindingsInput.self)),
+        CorrectableKind(
+            segment: "sessions", tables: [.treatmentSessions], sections: [:], correctable: ["sessionOn", "clinicianId", "notes"],
+            validate: validator(SessionInput.self)),
+        CorrectableKind(
+            segment: "pain-scores", tables: [.painScores], sections: [:], correctable: ["recordedOn", "timepoint", "nrs", "odi", "pgic"],
+            validate: validator(PainScoreInput.self)),
+        CorrectableKind(
+            segment: "events", tables: [.courseEvents], sections: [:], correctable: ["kind", "occurredOn", "note"],
+            validate: validator(CourseEventInput.self)),
+        CorrectableKind(
+            segment: "findings", tables: [.screeningFindings, .examinationFindings, .ultrasoundFindings],
+            sections: [.screeningFindings: "screening", .examinationFindings: "examination", .ultrasoundFindings: "ultrasound"],
+            correctable: ["recordedOn"], validate: validator(FindingsInput.self)),
     ]
 }
 
@@ -86,8 +99,10 @@ extension RegistryServices {
                 let (principal, courseId, id, version) = try target(request, context)
                 let patch = try jsonObject(try await request.bodyBytes(limit: config.server.maxBodyBytes))
                 let context = validationContext()
-                let row = try await corrections.correct(in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, expectedVersion: version,
-                                                        by: principal.actor("PATCH /api/v1/courses/{courseId}/\(kind.segment)/{id}")) { current in
+                let row = try await corrections.correct(
+                    in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, expectedVersion: version,
+                    by: principal.actor("PATCH /api/v1/courses/{courseId}/\(kind.segment)/{id}")
+                ) { current in
                     try kind.revise(current, patch: patch, context: context)
                 }
                 return recordResponse(row)
@@ -98,8 +113,9 @@ extension RegistryServices {
                 var v = Validator()
                 let reason = v.text(body.reason, "reason", maxLength: 500, required: true)
                 try v.finish { () }
-                let row = try await corrections.void(in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
-                                                     expectedVersion: version, by: principal.actor("POST /api/v1/courses/{courseId}/\(kind.segment)/{id}/void"))
+                let row = try await corrections.void(
+                    in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
+                    expectedVersion: version, by: principal.actor("POST /api/v1/courses/{courseId}/\(kind.segment)/{id}/void"))
                 return recordResponse(row)
             }
         }
@@ -120,8 +136,9 @@ extension RegistryServices {
     /// `If-Match: "3"` (or `3`, or `W/"3"`): the version the client last saw.
     static func expectedVersion(_ request: Request) throws -> Int {
         guard let header = request.headers[.ifMatch] else {
-            throw BadRequestBody(status: .preconditionRequired, code: "if_match_required",
-                                 message: "send If-Match with the record's version (its \"version\" field) so a concurrent change is not overwritten")
+            throw BadRequestBody(
+                status: .preconditionRequired, code: "if_match_required",
+                message: "send If-Match with the record's version (its \"version\" field) so a concurrent change is not overwritten")
         }
         let digits = header.filter(\.isNumber)
         guard let version = Int(digits), !digits.isEmpty else {
@@ -147,7 +164,8 @@ func camelCased(_ row: [String: Any]) -> [String: Any] {
     var result: [String: Any] = [:]
     for (key, value) in row {
         let parts = key.split(separator: "_")
-        let camel = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
+        let camel = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }
+            .joined()
         result[camel] = value
     }
     if let text = result["performedAt"] as? String, let instant = parseDatabaseInstant(text) {

@@ -28,8 +28,9 @@ extension RegistryServices {
             try await page(request) { principal, language in
                 try await submit(try await patientForm(principal, language), principal, request) { values, posted in
                     let patient = try decodeInput(PatientInput.self, from: values).validated(validationContext())
-                    let written = try await repositories.patients.register(patient, scope: principal.siteScope, by: principal.actor("POST /patients"),
-                                                                           idempotency: posted.idempotency(for: principal))
+                    let written = try await repositories.patients.register(
+                        patient, scope: principal.siteScope, by: principal.actor("POST /patients"),
+                        idempotency: posted.idempotency(for: principal))
                     return "/patients/\(try createdId(written, kind: "patients"))"
                 }
             }
@@ -46,8 +47,9 @@ extension RegistryServices {
                 let (form, _) = try await courseForm(patientId, principal, language)
                 return try await submit(form, principal, request, fixed: ["patientId": patientId.uuidString.lowercased()]) { values, posted in
                     let course = try decodeInput(CourseInput.self, from: values).validated(validationContext())
-                    let written = try await repositories.courses.open(course, scope: principal.siteScope, by: principal.actor("POST /patients/{id}/courses"),
-                                                                      idempotency: posted.idempotency(for: principal))
+                    let written = try await repositories.courses.open(
+                        course, scope: principal.siteScope, by: principal.actor("POST /patients/{id}/courses"),
+                        idempotency: posted.idempotency(for: principal))
                     return "/courses/\(try createdId(written, kind: "courses"))"
                 }
             }
@@ -79,7 +81,8 @@ extension RegistryServices {
                 let (form, _) = try await recordForm(segment, id, principal, language, request)
                 return try await submit(form, principal, request) { values, posted in
                     let record = try decodeInput(Input.self, from: values).validated(validationContext(), courseStart: nil)
-                    let written = try await add(record, id, principal.siteScope, principal.actor("POST /courses/{id}/\(segment)"), posted.idempotency(for: principal))
+                    let written = try await add(
+                        record, id, principal.siteScope, principal.actor("POST /courses/{id}/\(segment)"), posted.idempotency(for: principal))
                     metrics.write(kind: segment, replayed: written.replayed)
                     return "/courses/\(id.uuidString.lowercased())"
                 }
@@ -88,27 +91,36 @@ extension RegistryServices {
     }
 
     /// Shows `form` fresh: a new idempotency key, the session's CSRF token, `values` filled in.
-    func show(_ form: PageForm, _ principal: Principal, _ request: Request, values: [String: String] = [:], carried: [String: String] = [:],
-              noticeKey: String? = nil, needs capability: Capability = .writeClinical) async throws -> String {
+    func show(
+        _ form: PageForm, _ principal: Principal, _ request: Request, values: [String: String] = [:], carried: [String: String] = [:],
+        noticeKey: String? = nil, needs capability: Capability = .writeClinical
+    ) async throws -> String {
         guard principal.may(capability) else { throw PageRefusal.readOnly }
-        return try await form.page(FilledForm(spec: form.spec, action: form.action, csrf: csrfToken(request), idempotencyKey: UUID().uuidString,
-                                              values: values, carried: carried, noticeKey: noticeKey, data: form.data))
+        return try await form.page(
+            FilledForm(
+                spec: form.spec, action: form.action, csrf: csrfToken(request), idempotencyKey: UUID().uuidString,
+                values: values, carried: carried, noticeKey: noticeKey, data: form.data))
     }
 
     /// Checks the role and the CSRF token, turns the posted fields into the API's JSON and hands
     /// it, with the form as posted, to `write`, which answers where to go next. A broken rule or a clash (a duplicate MRN)
     /// shows the form again with what was typed and each problem beside its field; nothing is
     /// written. `fixed` fields come from the address, never from what was posted.
-    func submit(_ form: PageForm, _ principal: Principal, _ request: Request, fixed: [String: String] = [:], blanksAsNull: Bool = false,
-                needs capability: Capability = .writeClinical, write: (Data, PostedForm) async throws -> String) async throws -> String {
+    func submit(
+        _ form: PageForm, _ principal: Principal, _ request: Request, fixed: [String: String] = [:], blanksAsNull: Bool = false,
+        needs capability: Capability = .writeClinical, write: (Data, PostedForm) async throws -> String
+    ) async throws -> String {
         var posted = try await PostedForm.read(request)
         guard principal.may(capability) else { throw PageRefusal.readOnly }
         guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(posted.csrf, session: session) else { throw PageRefusal.expired }
         posted.values.merge(fixed) { _, address in address }
         func again(_ problems: [FieldProblem]) async throws -> PageRefusal {
-            .invalid(try await form.page(FilledForm(spec: form.spec, action: form.action, csrf: posted.csrf ?? "",
-                                                    idempotencyKey: posted.idempotencyKey ?? UUID().uuidString, values: posted.values, problems: problems,
-                                                    carried: posted.version.map { ["version": $0] } ?? [:], data: form.data)))
+            .invalid(
+                try await form.page(
+                    FilledForm(
+                        spec: form.spec, action: form.action, csrf: posted.csrf ?? "",
+                        idempotencyKey: posted.idempotencyKey ?? UUID().uuidString, values: posted.values, problems: problems,
+                        carried: posted.version.map { ["version": $0] } ?? [:], data: form.data)))
         }
         do {
             let values = try form.spec.json(posted.values, clinicZone: config.clinicTimeZone, blanksAsNull: blanksAsNull)
@@ -119,8 +131,11 @@ extension RegistryServices {
             throw try await again([FieldProblem(field: field, rule: "unique", message: message)])
         } catch StoreError.idempotencyKeyReused {
             // The same form sent again with other values: a fresh form would store it; say so.
-            throw try await again([FieldProblem(field: form.spec.fields.first { $0.kind.isVisible }?.name ?? "", rule: "resubmitted",
-                                                message: "this form was already saved with other values; open a new form to add another record")])
+            throw try await again([
+                FieldProblem(
+                    field: form.spec.fields.first { $0.kind.isVisible }?.name ?? "", rule: "resubmitted",
+                    message: "this form was already saved with other values; open a new form to add another record")
+            ])
         }
     }
 
@@ -145,17 +160,21 @@ extension RegistryServices {
     /// The course form of a patient the user can see, and its first values: the patient's site,
     /// the signed-in clinician, today.
     private func courseForm(_ patientId: UUID, _ principal: Principal, _ language: Language) async throws -> (PageForm, [String: String]) {
-        guard let patient = try await repositories.patients.patient(patientId, scope: principal.siteScope)?.patient else { throw StoreError.notFound("patient") }
+        guard let patient = try await repositories.patients.patient(patientId, scope: principal.siteScope)?.patient else {
+            throw StoreError.notFound("patient")
+        }
         let sites = try await visibleSites(principal)
         let clinicians = try await repositories.accounts.users().filter { user in
             user.role == .clinician && user.active && (principal.siteScope.map { !$0.isDisjoint(with: user.siteIds) } ?? true)
         }
-        let spec = FormSpec.course(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
-                                   clinicians: clinicians.map { ($0.id.uuidString.lowercased(), $0.displayName) })
+        let spec = FormSpec.course(
+            sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
+            clinicians: clinicians.map { ($0.id.uuidString.lowercased(), $0.displayName) })
         let id = patientId.uuidString.lowercased()
         let form = PageForm(spec: spec, action: "/patients/\(id)/courses") { form in
-            try pages.formPage(language, viewer: viewer(principal), form: form, back: "/patients/\(id)",
-                               context: "\(patient.familyName) \(patient.givenName) (\(patient.mrn))")
+            try pages.formPage(
+                language, viewer: viewer(principal), form: form, back: "/patients/\(id)",
+                context: "\(patient.familyName) \(patient.givenName) (\(patient.mrn))")
         }
         var defaults = ["patientId": id, "siteId": patient.siteId.uuidString.lowercased(), "startedOn": config.today(now: now()).description]
         if principal.role == .clinician { defaults["clinicianId"] = principal.userId.uuidString.lowercased() }
@@ -164,19 +183,26 @@ extension RegistryServices {
 
     /// The form of one kind of record on a course the user can see. The pain score's sits on the
     /// course page itself; the others have a page of their own naming the patient.
-    func recordForm(_ segment: String, _ courseId: UUID, _ principal: Principal, _ language: Language, _ request: Request) async throws -> (PageForm, CourseRecord) {
+    func recordForm(
+        _ segment: String, _ courseId: UUID, _ principal: Principal, _ language: Language, _ request: Request
+    ) async throws -> (PageForm, CourseRecord) {
         guard let spec = FormSpec.courseRecords[segment] else { throw StoreError.notFound(segment) }
         guard let course = try await repositories.courses.course(courseId, scope: principal.siteScope) else { throw StoreError.notFound("course") }
         let path = "/courses/\(courseId.uuidString.lowercased())"
         var form = PageForm(spec: spec, action: "\(path)/\(segment)") { form in
-            if segment == "pain-scores" { return try await coursePage(courseId, principal: principal, language: language, request: request, form: form) }
-            return try pages.formPage(language, viewer: viewer(principal), form: form, back: path, context: try await courseContext(course, principal))
+            if segment == "pain-scores" {
+                return try await coursePage(courseId, principal: principal, language: language, request: request, form: form)
+            }
+            return try pages.formPage(
+                language, viewer: viewer(principal), form: form, back: path, context: try await courseContext(course, principal))
         }
         if segment == "blocks" {
             let rules = config.clinical.block
-            form.data = ["positive-relief": "\(rules.positiveReliefPercent)", "window-minimum": "\(rules.assessmentWindowMinutes.minimum)",
-                         "window-maximum": "\(rules.assessmentWindowMinutes.maximum)", "positive-label": pages.catalogue.text("positive", language),
-                         "negative-label": pages.catalogue.text("negative", language)]
+            form.data = [
+                "positive-relief": "\(rules.positiveReliefPercent)", "window-minimum": "\(rules.assessmentWindowMinutes.minimum)",
+                "window-maximum": "\(rules.assessmentWindowMinutes.maximum)", "positive-label": pages.catalogue.text("positive", language),
+                "negative-label": pages.catalogue.text("negative", language),
+            ]
         }
         return (form, course)
     }
@@ -201,7 +227,8 @@ extension RegistryServices {
     /// "Patient (MRN) · side · started": what a record form is about.
     func courseContext(_ course: CourseRecord, _ principal: Principal) async throws -> String {
         let patient = try await repositories.patients.patient(course.patientId, scope: principal.siteScope)?.patient
-        return [patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" }, course.icd10, course.startedOn.description].compactMap { $0 }.joined(separator: " · ")
+        return [patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" }, course.icd10, course.startedOn.description].compactMap { $0 }.joined(
+            separator: " · ")
     }
 
     private func visibleSites(_ principal: Principal) async throws -> [SiteRecord] {

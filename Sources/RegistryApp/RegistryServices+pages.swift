@@ -13,7 +13,9 @@ extension RegistryServices {
         let routes = Routes(context: RegistryRequestContext.self)
         routes.get { request, _ in
             guard let principal = try await signedIn(request) else { return redirect("/login") }
-            let start = [(Capability.readIdentity, "/home"), (.runReports, "/reports/outcomes"), (.manageUsers, "/admin/users"), (.export, "/exports")]
+            let start = [
+                (Capability.readIdentity, "/home"), (.runReports, "/reports/outcomes"), (.manageUsers, "/admin/users"), (.export, "/exports"),
+            ]
             return redirect(start.first { principal.may($0.0) }?.1 ?? "/home")
         }
         routes.get("home") { request, _ in
@@ -23,20 +25,26 @@ extension RegistryServices {
                 let query = rule.text(request.query("q"), "q", maxLength: 100).map { $0.trimmingCharacters(in: .whitespaces) }
                 var found: [PatientRecord] = []
                 if let query { found = try await repositories.patients.search(query, scope: principal.siteScope) }
-                let courses = try await repositories.courses.list(patientId: nil, siteId: nil, scope: principal.siteScope, page: PageRequest(limit: 20))
+                let courses = try await repositories.courses.list(
+                    patientId: nil, siteId: nil, scope: principal.siteScope, page: PageRequest(limit: 20))
                 let awaiting = try await repositories.courses.awaitingScore(scope: principal.siteScope)
-                let patients = try await repositories.patients.identities(Set((courses.items + awaiting).map(\.patientId)), scope: principal.siteScope)
-                return try pages.home(language, viewer: viewer(principal), query: query, found: found, courses: courses.items, awaiting: awaiting,
-                                      patients: patients, due: try await dueRows(principal), writable: principal.may(.writeClinical))
+                let patients = try await repositories.patients.identities(
+                    Set((courses.items + awaiting).map(\.patientId)), scope: principal.siteScope)
+                return try pages.home(
+                    language, viewer: viewer(principal), query: query, found: found, courses: courses.items, awaiting: awaiting,
+                    patients: patients, due: try await dueRows(principal), writable: principal.may(.writeClinical))
             }
         }
         routes.get("patients/:id") { request, context in
             try await page(request) { principal, language in
                 let id = try context.pathId("patient")
-                guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
+                guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else {
+                    throw StoreError.notFound("patient")
+                }
                 let sites = try await repositories.accounts.sites()
-                return try pages.patient(language, viewer: viewer(principal), patient: detail.patient, courses: detail.courses,
-                                         siteName: sites.first { $0.id == detail.patient.siteId }?.name ?? "", writable: principal.may(.writeClinical))
+                return try pages.patient(
+                    language, viewer: viewer(principal), patient: detail.patient, courses: detail.courses,
+                    siteName: sites.first { $0.id == detail.patient.siteId }?.name ?? "", writable: principal.may(.writeClinical))
             }
         }
         routes.get("courses/:id") { request, context in
@@ -45,15 +53,18 @@ extension RegistryServices {
             }
         }
         routes.get("assets/forms.js") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: pages.formsScript)))
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: pages.formsScript)))
         }
         return routes
     }
 
     /// A page for the signed-in user (else to the sign-in page) whose role has `capability`
     /// (else a 403 page; identities by default); a record outside their sites is a 404 page.
-    func page(_ request: Request, needs capability: Capability = .readIdentity, render: (Principal, Language) async throws -> String) async throws -> Response {
+    func page(
+        _ request: Request, needs capability: Capability = .readIdentity, render: (Principal, Language) async throws -> String
+    ) async throws -> Response {
         let language = language(of: request)
         guard let principal = try await signedIn(request) else { return redirect("/login") }
         func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) throws -> Response {
@@ -84,21 +95,29 @@ extension RegistryServices {
     /// The course page, with the pain-score form for those who may write (a fresh one, with its
     /// own idempotency key, unless `form` brings back what was typed).
     /// `issuedLink` is a patient link just made, shown this once.
-    func coursePage(_ id: UUID, principal: Principal, language: Language, request: Request, form: FilledForm? = nil, issuedLink: String? = nil) async throws -> String {
-        guard let overview = try await repositories.courses.overview(id, scope: principal.siteScope, followUp: config.followUp, today: config.today(now: now())) else {
+    func coursePage(
+        _ id: UUID, principal: Principal, language: Language, request: Request, form: FilledForm? = nil, issuedLink: String? = nil
+    ) async throws -> String {
+        guard
+            let overview = try await repositories.courses.overview(
+                id, scope: principal.siteScope, followUp: config.followUp, today: config.today(now: now()))
+        else {
             throw StoreError.notFound("course")
         }
         var form = form
         if form == nil, principal.may(.writeClinical) {
-            form = FilledForm(spec: .painScore, action: "/courses/\(id.uuidString.lowercased())/pain-scores", csrf: csrfToken(request),
-                              idempotencyKey: UUID().uuidString, values: defaults("pain-scores", course: overview.timeline.course))
+            form = FilledForm(
+                spec: .painScore, action: "/courses/\(id.uuidString.lowercased())/pain-scores", csrf: csrfToken(request),
+                idempotencyKey: UUID().uuidString, values: defaults("pain-scores", course: overview.timeline.course))
         }
         let followUp = overview.schedule.map { schedule in
-            Pages.CourseFollowUp(schedule: schedule, links: overview.links.map { ($0.id, $0.createdAt, $0.expiresAt, $0.revokedAt, $0.answers) },
-                                 issuedURL: issuedLink, csrf: principal.may(.writeClinical) ? csrfToken(request) : nil)
+            Pages.CourseFollowUp(
+                schedule: schedule, links: overview.links.map { ($0.id, $0.createdAt, $0.expiresAt, $0.revokedAt, $0.answers) },
+                issuedURL: issuedLink, csrf: principal.may(.writeClinical) ? csrfToken(request) : nil)
         }
-        return try pages.course(language, viewer: viewer(principal), timeline: overview.timeline, outcome: overview.outcome, patient: overview.patient,
-                                clinician: overview.clinicianName, site: overview.siteName, form: form, followUp: followUp)
+        return try pages.course(
+            language, viewer: viewer(principal), timeline: overview.timeline, outcome: overview.outcome, patient: overview.patient,
+            clinician: overview.clinicianName, site: overview.siteName, form: form, followUp: followUp)
     }
 
     /// Due follow-ups at the user's sites as page rows, with site names.
@@ -111,14 +130,20 @@ extension RegistryServices {
     /// The user of the session cookie, if it is still valid.
     func signedIn(_ request: Request) async throws -> Principal? {
         guard let token = request.cookies[SessionCookie.name]?.value else { return nil }
-        return try await repositories.accounts.principal(forSession: token, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours)
+        return try await repositories.accounts.principal(
+            forSession: token, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours)
     }
 
     /// The header's name and links: home for those who see patients, outcomes for those who run reports.
     func viewer(_ principal: Principal) -> Pages.Viewer {
-        Pages.Viewer(name: principal.username, links: [(Capability.readIdentity, "/home", "navHome"), (.readIdentity, "/follow-ups", "navFollowUps"), (.runReports, "/reports/outcomes", "navOutcomes"),
-                                                           (.export, "/exports", "navExports"), (.manageUsers, "/admin/users", "navUsers"),
-                                                           (.manageUsers, "/admin/tokens", "navTokens"), (.readAudit, "/admin/audit", "navAudit")]
+        Pages.Viewer(
+            name: principal.username,
+            links: [
+                (Capability.readIdentity, "/home", "navHome"), (.readIdentity, "/follow-ups", "navFollowUps"),
+                (.runReports, "/reports/outcomes", "navOutcomes"),
+                (.export, "/exports", "navExports"), (.manageUsers, "/admin/users", "navUsers"),
+                (.manageUsers, "/admin/tokens", "navTokens"), (.readAudit, "/admin/audit", "navAudit"),
+            ]
             .filter { principal.may($0.0) }.map { ($0.1, $0.2) })
     }
 
@@ -127,12 +152,16 @@ extension RegistryServices {
     func html(_ status: HTTPResponse.Status, _ body: String, _ request: Request) -> Response {
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+            .contentSecurityPolicy:
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
             HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin",
         ]
         if let chosen = request.query("lang").flatMap(Language.init(rawValue:)) {
-            headers[.setCookie] = Cookie(name: Self.languageCookie, value: chosen.rawValue, maxAge: 365 * 86400, path: "/", httpOnly: true,
-                                         sameSite: .lax).description
+            headers[.setCookie] =
+                Cookie(
+                    name: Self.languageCookie, value: chosen.rawValue, maxAge: 365 * 86400, path: "/", httpOnly: true,
+                    sameSite: .lax
+                ).description
         }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }

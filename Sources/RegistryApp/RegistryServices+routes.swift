@@ -17,8 +17,10 @@ extension RegistryServices {
             let principal = try context.require(.writeClinical)
             let write = try await readWrite(request, principal, as: PatientInput.self)
             let patient = try write.input.validated(validationContext())
-            return created(try await patients.register(patient, scope: principal.siteScope, by: principal.actor("POST /api/v1/patients"),
-                                                       idempotency: write.idempotency), kind: "patient")
+            return created(
+                try await patients.register(
+                    patient, scope: principal.siteScope, by: principal.actor("POST /api/v1/patients"),
+                    idempotency: write.idempotency), kind: "patient")
         }
         api.get("patients") { request, context in
             let principal = try context.require(.readIdentity)
@@ -29,7 +31,8 @@ extension RegistryServices {
                 return JSONResponse.make(status: .ok, ["items": try await patients.search(term!, scope: principal.siteScope)])
             }
             let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
-            return JSONResponse.make(status: .ok, try await patients.list(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, page: page))
+            return JSONResponse.make(
+                status: .ok, try await patients.list(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, page: page))
         }
         api.get("patients/:id") { _, context in
             let principal = try context.require(.readIdentity)
@@ -42,14 +45,19 @@ extension RegistryServices {
             let principal = try context.require(.writeClinical)
             let write = try await readWrite(request, principal, as: CourseInput.self)
             let course = try write.input.validated(validationContext())
-            return created(try await courses.open(course, scope: principal.siteScope, by: principal.actor("POST /api/v1/courses"),
-                                                  idempotency: write.idempotency), kind: "course")
+            return created(
+                try await courses.open(
+                    course, scope: principal.siteScope, by: principal.actor("POST /api/v1/courses"),
+                    idempotency: write.idempotency), kind: "course")
         }
         api.get("courses") { request, context in
             let principal = try context.require(.readClinical)
             let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
-            return JSONResponse.make(status: .ok, try await courses.list(patientId: try request.uuidQuery("patientId"), siteId: try request.uuidQuery("siteId"),
-                                                                         scope: principal.siteScope, page: page))
+            return JSONResponse.make(
+                status: .ok,
+                try await courses.list(
+                    patientId: try request.uuidQuery("patientId"), siteId: try request.uuidQuery("siteId"),
+                    scope: principal.siteScope, page: page))
         }
         api.get("courses/:id") { _, context in
             let principal = try context.require(.readClinical)
@@ -78,8 +86,9 @@ extension RegistryServices {
             let courseId = try context.pathId("course")
             let write = try await readWrite(request, principal, as: Input.self)
             let record = try write.input.validated(validationContext(), courseStart: nil)
-            return created(try await add(record, courseId, principal.siteScope, principal.actor("POST /api/v1/courses/{id}/\(segment)"), write.idempotency),
-                           kind: segment)
+            return created(
+                try await add(record, courseId, principal.siteScope, principal.actor("POST /api/v1/courses/{id}/\(segment)"), write.idempotency),
+                kind: segment)
         }
     }
 }

@@ -18,8 +18,9 @@ struct ReportsController {
             let principal = try context.require(.runReports)
             let filter = try reportFilter { request.query($0) }
             // Managers see their own sites' outcomes; researchers the whole registry, aggregated.
-            let report = try await services.repositories.reports.outcomes(rules: services.config.clinical, filter: filter, scope: principal.siteScope,
-                                                                          followUp: followUpToday(), by: principal.actor("GET /api/v1/reports/outcomes"))
+            let report = try await services.repositories.reports.outcomes(
+                rules: services.config.clinical, filter: filter, scope: principal.siteScope,
+                followUp: followUpToday(), by: principal.actor("GET /api/v1/reports/outcomes"))
             return JSONResponse.make(status: .ok, report)
         }
         return api
@@ -36,17 +37,21 @@ struct ReportsController {
         routes.get("reports/outcomes") { request, _ in
             try await services.page(request, needs: .runReports) { principal, language in
                 let (spec, names) = try await reportFilterForm(principal)
-                let form = FilledForm(spec: spec, action: "/reports/outcomes", csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
-                                      submitKey: "apply")
+                let form = FilledForm(
+                    spec: spec, action: "/reports/outcomes", csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
+                    submitKey: "apply")
                 do {
                     let report = try await outcomes(request, principal, route: "GET /reports/outcomes")
-                    return try services.pages.dashboard(language, viewer: services.viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
+                    return try services.pages.dashboard(
+                        language, viewer: services.viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
                 } catch let failure as ValidationFailure {
                     var again = form
                     again.problems = failure.problems
                     // Nothing is read for a filter that breaks a rule: the page shows an empty report around the form.
                     let empty = OutcomeReportBuilder(rules: services.config.clinical).report()
-                    throw PageRefusal.invalid(try services.pages.dashboard(language, viewer: services.viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
+                    throw PageRefusal.invalid(
+                        try services.pages.dashboard(
+                            language, viewer: services.viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
                 }
             }
         }
@@ -57,16 +62,23 @@ struct ReportsController {
             let response = try await services.page(request, needs: .runReports) { principal, language in
                 let (_, names) = try await reportFilterForm(principal)
                 let report = try await outcomes(request, principal, route: "GET /reports/outcomes/{table}.csv")
-                guard let table = OutcomeTables(report: report, names: names, catalogue: services.pages.catalogue, language: language).all.first(where: { $0.key == key }) else {
+                guard
+                    let table = OutcomeTables(report: report, names: names, catalogue: services.pages.catalogue, language: language).all.first(
+                        where: { $0.key == key })
+                else {
                     throw StoreError.notFound("table")
                 }
                 csv = ([table.csvHeader] + table.csvRows).map(CSV.record).joined()
                 return ""
             }
             guard let csv, response.status == .ok else { return response }
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-                                                   .contentDisposition: "attachment; filename=\"outcomes-\(key).csv\""],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                    .contentDisposition: "attachment; filename=\"outcomes-\(key).csv\"",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
         }
         return routes
     }
@@ -76,14 +88,16 @@ struct ReportsController {
     private func outcomes(_ request: Request, _ principal: Principal, route: String) async throws -> OutcomeReport {
         let values = filterValues(request)
         let filter = try reportFilter { values[$0] }
-        return try await services.repositories.reports.outcomes(rules: services.config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
-                                                       by: principal.actor(route))
+        return try await services.repositories.reports.outcomes(
+            rules: services.config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
+            by: principal.actor(route))
     }
 
     /// The report's filter from the named values of a query string or form.
     private func reportFilter(_ value: (String) -> String?) throws -> ReportFilter {
-        try ReportFilter.parse(siteId: value("siteId"), clinicianId: value("clinicianId"), from: value("from"), to: value("to"),
-                               injectate: value("injectate"), side: value("side"), source: value("source"))
+        try ReportFilter.parse(
+            siteId: value("siteId"), clinicianId: value("clinicianId"), from: value("from"), to: value("to"),
+            injectate: value("injectate"), side: value("side"), source: value("source"))
     }
 
     private func filterValues(_ request: Request) -> [String: String] {
@@ -99,8 +113,9 @@ struct ReportsController {
         let clinicians = try await services.repositories.accounts.users().filter { user in
             user.role == .clinician && (principal.siteScope.map { !$0.isDisjoint(with: user.siteIds) } ?? true)
         }
-        let spec = FormSpec.reportFilter(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
-                                         clinicians: clinicians.map { ($0.id.uuidString.lowercased(), $0.displayName) })
+        let spec = FormSpec.reportFilter(
+            sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
+            clinicians: clinicians.map { ($0.id.uuidString.lowercased(), $0.displayName) })
         var names: [UUID: String] = [:]
         for site in sites { names[site.id] = site.name }
         for clinician in clinicians { names[clinician.id] = clinician.displayName }

@@ -10,7 +10,8 @@ extension Request {
     /// the last one in X-Forwarded-For: the one the proxy itself appended, which a client cannot forge.
     func clientAddress(_ context: RegistryRequestContext, trustProxy: Bool) -> String {
         if trustProxy, let forwarded = headers[HTTPField.Name("X-Forwarded-For")!],
-           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
+            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        {
             return last
         }
         return context.remoteAddress?.ipAddress ?? "unknown"

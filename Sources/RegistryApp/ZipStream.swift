@@ -18,11 +18,11 @@ struct ZipStream: ExportSink {
         let name = Array(file.utf8)
         var header = ByteBuffer()
         header.writeInteger(UInt32(0x0403_4b50), endianness: .little)
-        header.writeInteger(UInt16(20), endianness: .little)        // version needed
-        header.writeInteger(UInt16(0x0808), endianness: .little)    // data descriptor follows; names are UTF-8
-        header.writeInteger(UInt16(0), endianness: .little)         // stored
-        header.writeInteger(UInt32(0), endianness: .little)         // time and date: not recorded
-        header.writeInteger(UInt32(0), endianness: .little)         // CRC, compressed and real size: in the descriptor
+        header.writeInteger(UInt16(20), endianness: .little)  // version needed
+        header.writeInteger(UInt16(0x0808), endianness: .little)  // data descriptor follows; names are UTF-8
+        header.writeInteger(UInt16(0), endianness: .little)  // stored
+        header.writeInteger(UInt32(0), endianness: .little)  // time and date: not recorded
+        header.writeInteger(UInt32(0), endianness: .little)  // CRC, compressed and real size: in the descriptor
         header.writeInteger(UInt32(0), endianness: .little)
         header.writeInteger(UInt32(0), endianness: .little)
         header.writeInteger(UInt16(name.count), endianness: .little)
@@ -65,9 +65,9 @@ struct ZipStream: ExportSink {
             central.writeInteger(entry.size, endianness: .little)
             central.writeInteger(entry.size, endianness: .little)
             central.writeInteger(UInt16(entry.name.count), endianness: .little)
-            central.writeInteger(UInt32(0), endianness: .little)     // extra and comment lengths
-            central.writeInteger(UInt32(0), endianness: .little)     // disk number, internal attributes
-            central.writeInteger(UInt32(0), endianness: .little)     // external attributes
+            central.writeInteger(UInt32(0), endianness: .little)  // extra and comment lengths
+            central.writeInteger(UInt32(0), endianness: .little)  // disk number, internal attributes
+            central.writeInteger(UInt32(0), endianness: .little)  // external attributes
             central.writeInteger(entry.start, endianness: .little)
             central.writeBytes(entry.name)
         }
@@ -104,17 +104,20 @@ enum CRC32 {
 extension ZipStream {
     /// A download of the archive `fill` writes, streamed as it is written; `fill` returns the
     /// rows and bytes exported, for the metrics.
-    static func download(_ fileName: String, metrics: RegistryMetrics,
-                         fill: @escaping @Sendable (inout ZipStream) async throws -> (rows: Int, bytes: Int)) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(fileName)\""],
-                 body: ResponseBody { writer in
-                     // The zip stream keeps its output for the whole response; the box lends it the writer.
-                     let box = WriterBox(writer)
-                     var zip = ZipStream { try await box.writer.write($0) }
-                     let exported = try await fill(&zip)
-                     try await zip.finish()
-                     try await box.writer.finish(nil)
-                     metrics.exported(rows: exported.rows, bytes: exported.bytes)
-                 })
+    static func download(
+        _ fileName: String, metrics: RegistryMetrics,
+        fill: @escaping @Sendable (inout ZipStream) async throws -> (rows: Int, bytes: Int)
+    ) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(fileName)\""],
+            body: ResponseBody { writer in
+                // The zip stream keeps its output for the whole response; the box lends it the writer.
+                let box = WriterBox(writer)
+                var zip = ZipStream { try await box.writer.write($0) }
+                let exported = try await fill(&zip)
+                try await zip.finish()
+                try await box.writer.finish(nil)
+                metrics.exported(rows: exported.rows, bytes: exported.bytes)
+            })
     }
 }

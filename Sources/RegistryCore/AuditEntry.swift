@@ -13,8 +13,10 @@ public struct AuditEntry: Sendable {
     public let before: String?
     public let after: String?
 
-    public init(id: Int64, at: Date, actorId: UUID?, actor: String, action: String, route: String, recordTable: String?, recordId: UUID?,
-                before: String?, after: String?) {
+    public init(
+        id: Int64, at: Date, actorId: UUID?, actor: String, action: String, route: String, recordTable: String?, recordId: UUID?,
+        before: String?, after: String?
+    ) {
         self.id = id
         self.at = at
         self.actorId = actorId

@@ -22,8 +22,10 @@ public struct AuditQuery: Sendable {
 
 extension AuditQuery {
     /// Reads the filter from text (query parameters or CLI options), naming each malformed one.
-    public static func parse(recordId: String?, username: String?, from: String?, to: String?, before: String?,
-                             limit: String?) throws(ValidationFailure) -> AuditQuery {
+    public static func parse(
+        recordId: String?, username: String?, from: String?, to: String?, before: String?,
+        limit: String?
+    ) throws(ValidationFailure) -> AuditQuery {
         var v = Validator()
         func instant(_ text: String?, _ field: String) -> Date? {
             guard let text else { return nil }

@@ -11,8 +11,10 @@ public struct BlockInput: Codable, Sendable {
     public var nrsAfter: Int?
     public var assessedMinutesAfter: Int?
 
-    public init(performedAt: String? = nil, side: String? = nil, agent: String? = nil, volumeMl: Decimal? = nil,
-                nrsBefore: Int? = nil, nrsAfter: Int? = nil, assessedMinutesAfter: Int? = nil) {
+    public init(
+        performedAt: String? = nil, side: String? = nil, agent: String? = nil, volumeMl: Decimal? = nil,
+        nrsBefore: Int? = nil, nrsAfter: Int? = nil, assessedMinutesAfter: Int? = nil
+    ) {
         self.performedAt = performedAt
         self.side = side
         self.agent = agent
@@ -52,8 +54,9 @@ public struct BlockInput: Codable, Sendable {
         let window = context.rules.block.assessmentWindowMinutes
         let minutes = v.integer(assessedMinutesAfter, "assessedMinutesAfter", in: window.minimum...window.maximum)
         return try v.finish {
-            NewBlock(performedAt: performed!, side: side!, agent: agent!, volumeMl: volume!,
-                     nrsBefore: before!, nrsAfter: after!, assessedMinutesAfter: minutes!)
+            NewBlock(
+                performedAt: performed!, side: side!, agent: agent!, volumeMl: volume!,
+                nrsBefore: before!, nrsAfter: after!, assessedMinutesAfter: minutes!)
         }
     }
 }

@@ -21,7 +21,8 @@ public enum CSV {
     /// The cell as a spreadsheet will not run it.
     static func inert(_ value: String) -> String {
         guard let first = value.unicodeScalars.first, formulaStarts.contains(first),
-              value.wholeMatch(of: number) == nil else { return value }
+            value.wholeMatch(of: number) == nil
+        else { return value }
         return "'" + value
     }
 

@@ -30,12 +30,18 @@ public struct ExportRequest: Sendable, Equatable {
     public var dates: ExportDates
 
     /// `cohorts`: the labels a cohort may be (they follow the configured session cohorts).
-    public static func parse(siteId: String?, from: String?, to: String?, cohort: String?, procedureKind: String?, dates: String?,
-                             cohorts: [String]) throws(ValidationFailure) -> ExportRequest {
+    public static func parse(
+        siteId: String?, from: String?, to: String?, cohort: String?, procedureKind: String?, dates: String?,
+        cohorts: [String]
+    ) throws(ValidationFailure) -> ExportRequest {
         var v = Validator()
         var selection = ExportSelection(siteId: v.uuid(siteId, "siteId"), from: v.day(from, "from"), to: v.day(to, "to"))
         if let cohort {
-            if cohorts.contains(cohort) { selection.cohort = cohort } else { v.fail("cohort", "one_of", "must be one of: \(cohorts.joined(separator: ", "))") }
+            if cohorts.contains(cohort) {
+                selection.cohort = cohort
+            } else {
+                v.fail("cohort", "one_of", "must be one of: \(cohorts.joined(separator: ", "))")
+            }
         }
         selection.procedureKind = v.coded(procedureKind, "procedureKind", as: ProcedureKind.self, required: false)
         let mode = v.coded(dates, "dates", as: ExportDates.self, required: false) ?? .shifted
@@ -44,8 +50,9 @@ public struct ExportRequest: Sendable, Equatable {
 
     /// The same from the named values of a query string or form.
     public static func parse(_ value: (String) -> String?, cohorts: [String]) throws(ValidationFailure) -> ExportRequest {
-        try parse(siteId: value("siteId"), from: value("from"), to: value("to"), cohort: value("cohort"), procedureKind: value("procedureKind"),
-                  dates: value("dates"), cohorts: cohorts)
+        try parse(
+            siteId: value("siteId"), from: value("from"), to: value("to"), cohort: value("cohort"), procedureKind: value("procedureKind"),
+            dates: value("dates"), cohorts: cohorts)
     }
 }
 

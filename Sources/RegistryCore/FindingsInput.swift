@@ -24,8 +24,10 @@ public struct FindingsInput: Codable, Sendable {
         public var psisPressureReproduces: Bool?
         public var physiotherapyRelapse: Bool?
 
-        public init(painOverThreeMonths: Bool? = nil, imagingMildOnly: Bool? = nil, painAtIliacCrest: Bool? = nil,
-                    worseUprightEasedLying: Bool? = nil, psisPressureReproduces: Bool? = nil, physiotherapyRelapse: Bool? = nil) {
+        public init(
+            painOverThreeMonths: Bool? = nil, imagingMildOnly: Bool? = nil, painAtIliacCrest: Bool? = nil,
+            worseUprightEasedLying: Bool? = nil, psisPressureReproduces: Bool? = nil, physiotherapyRelapse: Bool? = nil
+        ) {
             self.painOverThreeMonths = painOverThreeMonths
             self.imagingMildOnly = imagingMildOnly
             self.painAtIliacCrest = painAtIliacCrest
@@ -45,9 +47,11 @@ public struct FindingsInput: Codable, Sendable {
         public var strengthNormal: Bool?
         public var reflexesNormal: Bool?
 
-        public init(triggerPoint: Bool? = nil, triggerPointDistanceCm: Decimal? = nil, lateralBendingPositive: Bool? = nil,
-                    pelvicRotationPositive: Bool? = nil, singleLegStancePositive: Bool? = nil, straightLegRaisePositive: Bool? = nil,
-                    strengthNormal: Bool? = nil, reflexesNormal: Bool? = nil) {
+        public init(
+            triggerPoint: Bool? = nil, triggerPointDistanceCm: Decimal? = nil, lateralBendingPositive: Bool? = nil,
+            pelvicRotationPositive: Bool? = nil, singleLegStancePositive: Bool? = nil, straightLegRaisePositive: Bool? = nil,
+            strengthNormal: Bool? = nil, reflexesNormal: Bool? = nil
+        ) {
             self.triggerPoint = triggerPoint
             self.triggerPointDistanceCm = triggerPointDistanceCm
             self.lateralBendingPositive = lateralBendingPositive
@@ -67,8 +71,10 @@ public struct FindingsInput: Codable, Sendable {
         public var fasciaAdhesion: Bool?
         public var tunnelNarrowing: Bool?
 
-        public init(nerveCsaMm2: Decimal? = nil, flattening: Bool? = nil, restrictedGliding: Bool? = nil,
-                    fasciaThicknessMm: Decimal? = nil, fasciaAdhesion: Bool? = nil, tunnelNarrowing: Bool? = nil) {
+        public init(
+            nerveCsaMm2: Decimal? = nil, flattening: Bool? = nil, restrictedGliding: Bool? = nil,
+            fasciaThicknessMm: Decimal? = nil, fasciaAdhesion: Bool? = nil, tunnelNarrowing: Bool? = nil
+        ) {
             self.nerveCsaMm2 = nerveCsaMm2
             self.flattening = flattening
             self.restrictedGliding = restrictedGliding
@@ -87,19 +93,23 @@ public struct FindingsInput: Codable, Sendable {
         }
         if let s = screening {
             var n = v.nested("screening.")
-            for (field, answer) in [("painOverThreeMonths", s.painOverThreeMonths), ("imagingMildOnly", s.imagingMildOnly),
-                                    ("painAtIliacCrest", s.painAtIliacCrest), ("worseUprightEasedLying", s.worseUprightEasedLying),
-                                    ("psisPressureReproduces", s.psisPressureReproduces), ("physiotherapyRelapse", s.physiotherapyRelapse)] {
+            for (field, answer) in [
+                ("painOverThreeMonths", s.painOverThreeMonths), ("imagingMildOnly", s.imagingMildOnly),
+                ("painAtIliacCrest", s.painAtIliacCrest), ("worseUprightEasedLying", s.worseUprightEasedLying),
+                ("psisPressureReproduces", s.psisPressureReproduces), ("physiotherapyRelapse", s.physiotherapyRelapse),
+            ] {
                 _ = n.required(answer, field)
             }
             v.absorb(n)
         }
         if let e = examination {
             var n = v.nested("examination.")
-            for (field, answer) in [("triggerPoint", e.triggerPoint), ("lateralBendingPositive", e.lateralBendingPositive),
-                                    ("pelvicRotationPositive", e.pelvicRotationPositive), ("singleLegStancePositive", e.singleLegStancePositive),
-                                    ("straightLegRaisePositive", e.straightLegRaisePositive), ("strengthNormal", e.strengthNormal),
-                                    ("reflexesNormal", e.reflexesNormal)] {
+            for (field, answer) in [
+                ("triggerPoint", e.triggerPoint), ("lateralBendingPositive", e.lateralBendingPositive),
+                ("pelvicRotationPositive", e.pelvicRotationPositive), ("singleLegStancePositive", e.singleLegStancePositive),
+                ("straightLegRaisePositive", e.straightLegRaisePositive), ("strengthNormal", e.strengthNormal),
+                ("reflexesNormal", e.reflexesNormal),
+            ] {
                 _ = n.required(answer, field)
             }
             _ = n.amount(e.triggerPointDistanceCm, "triggerPointDistanceCm", maximum: 20, unit: "cm", required: false)
@@ -110,8 +120,10 @@ public struct FindingsInput: Codable, Sendable {
         }
         if let u = ultrasound {
             var n = v.nested("ultrasound.")
-            for (field, answer) in [("flattening", u.flattening), ("restrictedGliding", u.restrictedGliding),
-                                    ("fasciaAdhesion", u.fasciaAdhesion), ("tunnelNarrowing", u.tunnelNarrowing)] {
+            for (field, answer) in [
+                ("flattening", u.flattening), ("restrictedGliding", u.restrictedGliding),
+                ("fasciaAdhesion", u.fasciaAdhesion), ("tunnelNarrowing", u.tunnelNarrowing),
+            ] {
                 _ = n.required(answer, field)
             }
             _ = n.amount(u.nerveCsaMm2, "nerveCsaMm2", maximum: 50, unit: "mm²", decimals: 2, required: false)
@@ -129,7 +141,9 @@ public struct NewFindings: Sendable, Equatable {
     public let examination: FindingsInput.Examination?
     public let ultrasound: FindingsInput.Ultrasound?
 
-    public init(recordedOn: CalendarDate, screening: FindingsInput.Screening?, examination: FindingsInput.Examination?, ultrasound: FindingsInput.Ultrasound?) {
+    public init(
+        recordedOn: CalendarDate, screening: FindingsInput.Screening?, examination: FindingsInput.Examination?, ultrasound: FindingsInput.Ultrasound?
+    ) {
         self.recordedOn = recordedOn
         self.screening = screening
         self.examination = examination

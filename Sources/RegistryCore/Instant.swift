@@ -7,8 +7,9 @@ public enum Instant {
     /// carry those into the next day or month.
     public static func parse(_ text: String) -> Date? {
         guard let parts = text.wholeMatch(of: shape),
-              CalendarDate(year: Int(parts.1)!, month: Int(parts.2)!, day: Int(parts.3)!) != nil,
-              Int(parts.4)! < 24, Int(parts.5)! < 60, Int(parts.6)! < 60 else { return nil }
+            CalendarDate(year: Int(parts.1)!, month: Int(parts.2)!, day: Int(parts.3)!) != nil,
+            Int(parts.4)! < 24, Int(parts.5)! < 60, Int(parts.6)! < 60
+        else { return nil }
         if let hours = parts.9, let minutes = parts.10, Int(hours)! > 14 || Int(minutes)! >= 60 { return nil }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))

@@ -37,7 +37,9 @@ public struct PageRequest: Sendable, Equatable {
         var v = Validator()
         var parsedLimit = 50
         if let limit {
-            if let value = Int(limit), (1...maximumLimit).contains(value) { parsedLimit = value } else {
+            if let value = Int(limit), (1...maximumLimit).contains(value) {
+                parsedLimit = value
+            } else {
                 v.fail("limit", "range", "must be a whole number from 1 to \(maximumLimit)")
             }
         }

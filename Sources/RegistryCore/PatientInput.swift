@@ -11,8 +11,10 @@ public struct PatientInput: Codable, Sendable {
     public var phone: String?
     public var email: String?
 
-    public init(siteId: UUID? = nil, mrn: String? = nil, familyName: String? = nil, givenName: String? = nil,
-                dateOfBirth: String? = nil, sex: String? = nil, phone: String? = nil, email: String? = nil) {
+    public init(
+        siteId: UUID? = nil, mrn: String? = nil, familyName: String? = nil, givenName: String? = nil,
+        dateOfBirth: String? = nil, sex: String? = nil, phone: String? = nil, email: String? = nil
+    ) {
         self.siteId = siteId
         self.mrn = mrn
         self.familyName = familyName
@@ -38,8 +40,9 @@ public struct PatientInput: Codable, Sendable {
             email = nil
         }
         return try v.finish {
-            NewPatient(siteId: siteId!, mrn: mrn!, familyName: familyName!, givenName: givenName!,
-                       dateOfBirth: dateOfBirth!, sex: sex!, phone: phone, email: email)
+            NewPatient(
+                siteId: siteId!, mrn: mrn!, familyName: familyName!, givenName: givenName!,
+                dateOfBirth: dateOfBirth!, sex: sex!, phone: phone, email: email)
         }
     }
 }
@@ -54,7 +57,8 @@ public struct NewPatient: Sendable, Equatable {
     public let phone: String?
     public let email: String?
 
-    public init(siteId: UUID, mrn: String, familyName: String, givenName: String, dateOfBirth: CalendarDate, sex: Sex, phone: String?, email: String?) {
+    public init(siteId: UUID, mrn: String, familyName: String, givenName: String, dateOfBirth: CalendarDate, sex: Sex, phone: String?, email: String?)
+    {
         self.siteId = siteId
         self.mrn = mrn
         self.familyName = familyName

@@ -53,8 +53,10 @@ public struct PatientRecord: Codable, Sendable, Equatable {
     public let email: String?
     public let createdAt: Date
 
-    public init(id: UUID, siteId: UUID, mrn: String, familyName: String, givenName: String, dateOfBirth: CalendarDate,
-                sex: Sex, phone: String?, email: String?, createdAt: Date) {
+    public init(
+        id: UUID, siteId: UUID, mrn: String, familyName: String, givenName: String, dateOfBirth: CalendarDate,
+        sex: Sex, phone: String?, email: String?, createdAt: Date
+    ) {
         self.id = id
         self.siteId = siteId
         self.mrn = mrn
@@ -92,8 +94,10 @@ public struct CourseRecord: Codable, Sendable, Equatable {
     public let version: Int
     public let void: VoidInfo?
 
-    public init(id: UUID, patientId: UUID, siteId: UUID, clinicianId: UUID, side: Side, icd10: String, symptomOnset: CalendarDate?,
-                startedOn: CalendarDate, notes: String?, status: CourseStatus, createdAt: Date, version: Int, void: VoidInfo?) {
+    public init(
+        id: UUID, patientId: UUID, siteId: UUID, clinicianId: UUID, side: Side, icd10: String, symptomOnset: CalendarDate?,
+        startedOn: CalendarDate, notes: String?, status: CourseStatus, createdAt: Date, version: Int, void: VoidInfo?
+    ) {
         self.id = id
         self.patientId = patientId
         self.siteId = siteId
@@ -127,8 +131,9 @@ public struct BlockRecord: Codable, Sendable, Equatable {
     public let void: VoidInfo?
 
     public init(id: UUID, courseId: UUID, block: NewBlock, rules: ClinicalRules.Block, version: Int, void: VoidInfo?) {
-        let result = BlockResult(nrsBefore: block.nrsBefore, nrsAfter: block.nrsAfter,
-                                 assessedMinutesAfter: block.assessedMinutesAfter, rules: rules)
+        let result = BlockResult(
+            nrsBefore: block.nrsBefore, nrsAfter: block.nrsAfter,
+            assessedMinutesAfter: block.assessedMinutesAfter, rules: rules)
         self.id = id
         self.courseId = courseId
         self.performedAt = block.performedAt
@@ -173,8 +178,10 @@ public struct SessionRecord: Codable, Sendable, Equatable {
     public let version: Int
     public let void: VoidInfo?
 
-    public init(id: UUID, courseId: UUID, sessionOn: CalendarDate, clinicianId: UUID, notes: String?,
-                procedures: [ProcedureRecord], version: Int, void: VoidInfo?) {
+    public init(
+        id: UUID, courseId: UUID, sessionOn: CalendarDate, clinicianId: UUID, notes: String?,
+        procedures: [ProcedureRecord], version: Int, void: VoidInfo?
+    ) {
         self.id = id
         self.courseId = courseId
         self.sessionOn = sessionOn
@@ -269,8 +276,10 @@ public struct CourseTimeline: Codable, Sendable, Equatable {
     /// The block thresholds the relief verdicts were computed with.
     public let blockRules: ClinicalRules.Block
 
-    public init(course: CourseRecord, blocks: [BlockRecord], sessions: [SessionRecord], painScores: [PainScoreRecord],
-                events: [CourseEventRecord], findings: FindingsRecord, blockRules: ClinicalRules.Block) {
+    public init(
+        course: CourseRecord, blocks: [BlockRecord], sessions: [SessionRecord], painScores: [PainScoreRecord],
+        events: [CourseEventRecord], findings: FindingsRecord, blockRules: ClinicalRules.Block
+    ) {
         self.course = course
         self.blocks = blocks
         self.sessions = sessions

@@ -71,7 +71,8 @@ extension RegistryConfig {
             if node is String {
                 value = text
             } else if let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed),
-                      !(parsed is String), (parsed is [Any]) == (node is [Any]) {
+                !(parsed is String), (parsed is [Any]) == (node is [Any])
+            {
                 // The decoder checks the exact type (whole number, true/false) and names the key.
                 value = parsed
             } else {

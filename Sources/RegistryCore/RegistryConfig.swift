@@ -40,7 +40,8 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
 
         /// The public base URL without a trailing slash.
         public var publicOrigin: String {
-            publicBaseUrl.isEmpty ? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" : String(publicBaseUrl.reversed().drop { $0 == "/" }.reversed())
+            publicBaseUrl.isEmpty
+                ? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" : String(publicBaseUrl.reversed().drop { $0 == "/" }.reversed())
         }
     }
 
@@ -90,8 +91,10 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var answersPerLinkPerHour: Int
         public var answersPerAddressPerHour: Int
 
-        public init(milestones: [Milestone], windowDaysBefore: Int, windowDaysAfter: Int, linkDays: Int, answersPerLinkPerHour: Int,
-                    answersPerAddressPerHour: Int) {
+        public init(
+            milestones: [Milestone], windowDaysBefore: Int, windowDaysAfter: Int, linkDays: Int, answersPerLinkPerHour: Int,
+            answersPerAddressPerHour: Int
+        ) {
             self.milestones = milestones
             self.windowDaysBefore = windowDaysBefore
             self.windowDaysAfter = windowDaysAfter
@@ -209,11 +212,13 @@ extension RegistryConfig {
         _ = v.integer(auth.slowdownAfterFailures, "auth.slowdownAfterFailures", in: 1...100)
         _ = v.integer(auth.lockoutAfterFailures, "auth.lockoutAfterFailures", in: auth.slowdownAfterFailures...1000)
         _ = v.integer(auth.lockoutMinutes, "auth.lockoutMinutes", in: 1...1440)
-        for (value, field, range) in [(server.requestTimeoutSeconds, "server.requestTimeoutSeconds", 0.5...600.0),
-                                      (server.analysisTimeoutSeconds, "server.analysisTimeoutSeconds", 0.5...86400.0),
-                                      (server.shutdownSeconds, "server.shutdownSeconds", 0.0...600.0),
-                                      (server.idleTimeoutSeconds, "server.idleTimeoutSeconds", 1.0...3600.0),
-                                      (auth.credentialCacheSeconds, "auth.credentialCacheSeconds", 0.0...60.0)] where !range.contains(value) {
+        for (value, field, range) in [
+            (server.requestTimeoutSeconds, "server.requestTimeoutSeconds", 0.5...600.0),
+            (server.analysisTimeoutSeconds, "server.analysisTimeoutSeconds", 0.5...86400.0),
+            (server.shutdownSeconds, "server.shutdownSeconds", 0.0...600.0),
+            (server.idleTimeoutSeconds, "server.idleTimeoutSeconds", 1.0...3600.0),
+            (auth.credentialCacheSeconds, "auth.credentialCacheSeconds", 0.0...60.0),
+        ] where !range.contains(value) {
             v.fail(field, "range", "must be from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) seconds")
         }
         func address(_ text: String, _ field: String, example: String) {
@@ -254,13 +259,16 @@ extension RegistryConfig {
                 if a.label == b.label {
                     v.fail("clinical.cohorts[\(j)]", "unique", "repeats the label \"\(a.label)\" of clinical.cohorts[\(i)]")
                 } else if a.minimumSessions <= b.maximumSessions && b.minimumSessions <= a.maximumSessions {
-                    v.fail("clinical.cohorts[\(j)]", "overlap", "\"\(b.label)\" overlaps \"\(a.label)\" (clinical.cohorts[\(i)]): cohorts must not share a session count")
+                    v.fail(
+                        "clinical.cohorts[\(j)]", "overlap",
+                        "\"\(b.label)\" overlaps \"\(a.label)\" (clinical.cohorts[\(i)]): cohorts must not share a session count")
                 }
             }
         }
         let f = followUp
         if f.milestones.isEmpty || f.milestones.contains(where: { $0.days < 1 || $0.label.isEmpty })
-            || zip(f.milestones, f.milestones.dropFirst()).contains(where: { $0.days >= $1.days }) {
+            || zip(f.milestones, f.milestones.dropFirst()).contains(where: { $0.days >= $1.days })
+        {
             v.fail("followUp.milestones", "range", "must list labelled milestones at increasing days ≥ 1")
         }
         _ = v.integer(f.windowDaysBefore, "followUp.windowDaysBefore", in: 0...90)

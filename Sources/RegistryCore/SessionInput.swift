@@ -98,7 +98,9 @@ public struct NewProcedure: Sendable, Equatable {
     public var leukocytes: Leukocytes?
     public var dextrosePercent: Decimal?
 
-    public init(kind: ProcedureKind, injectate: Injectate? = nil, volumeMl: Decimal? = nil, leukocytes: Leukocytes? = nil, dextrosePercent: Decimal? = nil) {
+    public init(
+        kind: ProcedureKind, injectate: Injectate? = nil, volumeMl: Decimal? = nil, leukocytes: Leukocytes? = nil, dextrosePercent: Decimal? = nil
+    ) {
         self.kind = kind
         self.injectate = injectate
         self.volumeMl = volumeMl

@@ -140,7 +140,8 @@ public struct Validator: Sendable {
     public mutating func name(_ value: String?, _ field: String, maxLength: Int) -> String? {
         guard let name = text(value, field, maxLength: maxLength, required: true) else { return nil }
         guard name.unicodeScalars.contains(where: { $0.properties.isAlphabetic }),
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else {
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .format })
+        else {
             fail(field, "characters", "must contain a letter and no invisible formatting characters")
             return nil
         }

@@ -30,19 +30,25 @@ public struct DemoData: Sendable {
     /// One demo login per role, printed by `registry up`. Demo data only: real accounts come
     /// from `registry user add`.
     public static let logins: [(role: Role, username: String, password: String)] =
-        [(Role.clinician, "clinician.north")] .map { ($0.0, $0.1, demoPassword($0.1)) } + staff.map { ($0.0, $0.1, demoPassword($0.1)) }
+        [(Role.clinician, "clinician.north")].map { ($0.0, $0.1, demoPassword($0.1)) } + staff.map { ($0.0, $0.1, demoPassword($0.1)) }
 
     public static func demoPassword(_ username: String) -> String { username + "-demo-password" }
 
     static let sites = [("NORTH", "North Spine Clinic"), ("CENTRAL", "Central Pain Centre"), ("SOUTH", "South Musculoskeletal Unit")]
-    static let givenNames = ["Anna", "Ben", "Carla", "David", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kerstin", "Luis",
-                             "Maja", "Noah", "Olga", "Pavel", "Rosa", "Sami", "Tove", "Ugo", "Vera", "Wim", "Yara", "Zoltan"]
-    static let familyNames = ["Berg", "Costa", "Dahl", "Eriksen", "Fischer", "Garcia", "Holm", "Ivanova", "Jensen", "Kowalski",
-                              "Lind", "Moreau", "Nakamura", "Okafor", "Petrov", "Quist", "Rossi", "Silva", "Tanaka", "Urban"]
+    static let givenNames = [
+        "Anna", "Ben", "Carla", "David", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kerstin", "Luis",
+        "Maja", "Noah", "Olga", "Pavel", "Rosa", "Sami", "Tove", "Ugo", "Vera", "Wim", "Yara", "Zoltan",
+    ]
+    static let familyNames = [
+        "Berg", "Costa", "Dahl", "Eriksen", "Fischer", "Garcia", "Holm", "Ivanova", "Jensen", "Kowalski",
+        "Lind", "Moreau", "Nakamura", "Okafor", "Petrov", "Quist", "Rossi", "Silva", "Tanaka", "Urban",
+    ]
 
     /// Fills an empty registry; `progress(done, total)` is called after each course.
-    public func load(into registry: Registry, rules: ClinicalRules.Block, auth: RegistryConfig.Auth,
-                     progress: (Int, Int) -> Void = { _, _ in }) async throws {
+    public func load(
+        into registry: Registry, rules: ClinicalRules.Block, auth: RegistryConfig.Auth,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws {
         let hash = { (username: String) in Bcrypt.hash(Self.demoPassword(username), cost: UInt8(auth.bcryptCost)) }
         var random = SplitMix64(seed: seed)
         let actor = Actor(userId: nil, label: "seed", route: "registry seed")
@@ -56,15 +62,17 @@ public struct DemoData: Sendable {
                 let local = site.code.lowercased()
                 for (index, suffix) in ["", ".2"].enumerated() {
                     let username = "clinician.\(local)\(suffix)"
-                    let user = try await registry.insertUser(username: username, displayName: "Dr \(Self.familyNames[index + sites.count]) (\(site.code))",
-                                                             role: .clinician, siteIds: [site.id], passwordHash: suffix.isEmpty ? hash(username) : nil,
-                                                             actor: actor, on: connection)
+                    let user = try await registry.insertUser(
+                        username: username, displayName: "Dr \(Self.familyNames[index + sites.count]) (\(site.code))",
+                        role: .clinician, siteIds: [site.id], passwordHash: suffix.isEmpty ? hash(username) : nil,
+                        actor: actor, on: connection)
                     clinicians[site.id, default: []].append(user.id)
                 }
             }
             for (role, name) in Self.staff {
-                _ = try await registry.insertUser(username: name, displayName: name.capitalized, role: role,
-                                                  siteIds: sites.map(\.id), passwordHash: hash(name), actor: actor, on: connection)
+                _ = try await registry.insertUser(
+                    username: name, displayName: name.capitalized, role: role,
+                    siteIds: sites.map(\.id), passwordHash: hash(name), actor: actor, on: connection)
             }
             return (sites, clinicians)
         }
@@ -76,8 +84,9 @@ public struct DemoData: Sendable {
             guard start <= today else { continue }
             let plan = CoursePlan(random: &random, start: start, today: today)
             try await registry.database.transaction { connection in
-                try await plan.write(index: index, site: site.id, clinician: clinician, registry: registry, rules: rules,
-                                     actor: actor, on: connection)
+                try await plan.write(
+                    index: index, site: site.id, clinician: clinician, registry: registry, rules: rules,
+                    actor: actor, on: connection)
             }
             progress(index + 1, courses)
         }
@@ -102,12 +111,15 @@ struct CoursePlan {
         side = [Side.left, .right, .right, .left, .bilateral][random.int(below: 5)]
         let before = 6 + random.int(below: 4)
         let positive = random.chance(0.78)
-        let after = positive ? Int((Double(before) * random.uniform(0.05, 0.45)).rounded(.down))
+        let after =
+            positive
+            ? Int((Double(before) * random.uniform(0.05, 0.45)).rounded(.down))
             : Int((Double(before) * random.uniform(0.6, 0.95)).rounded())
         let performed = Date(timeIntervalSince1970: Double(start.dayNumber) * 86400 + 9 * 3600 + Double(random.int(below: 6 * 60)) * 60)
-        block = NewBlock(performedAt: performed, side: side, agent: [.lidocaine, .ropivacaine, .bupivacaine][random.int(below: 3)],
-                         volumeMl: Decimal(3 + random.int(below: 4)), nrsBefore: before, nrsAfter: after,
-                         assessedMinutesAfter: 10 + random.int(below: 21))
+        block = NewBlock(
+            performedAt: performed, side: side, agent: [.lidocaine, .ropivacaine, .bupivacaine][random.int(below: 3)],
+            volumeMl: Decimal(3 + random.int(below: 4)), nrsBefore: before, nrsAfter: after,
+            assessedMinutesAfter: 10 + random.int(below: 21))
         baseline = random.chance(0.04) ? 3 : max(4, before - random.int(below: 2))
         scores.append(NewPainScore(recordedOn: start, timepoint: .baseline, nrs: baseline, odi: 20 + random.int(below: 40)))
         // Chronic cases (symptoms over 3 months) more often show adhesions on ultrasound, and both
@@ -126,14 +138,19 @@ struct CoursePlan {
         let fasciaAdhesion = adhesion && (typical(0.8) || !(gliding || narrowing))
         findings = NewFindings(
             recordedOn: start,
-            screening: .init(painOverThreeMonths: chronic, imagingMildOnly: typical(0.8), painAtIliacCrest: typical(0.9),
-                             worseUprightEasedLying: typical(0.7), psisPressureReproduces: typical(0.75), physiotherapyRelapse: typical(0.6)),
-            examination: .init(triggerPoint: true, triggerPointDistanceCm: Decimal(70 + r.int(below: 11)) / 10, lateralBendingPositive: typical(0.7),
-                               pelvicRotationPositive: typical(0.5), singleLegStancePositive: typical(0.5), straightLegRaisePositive: typical(0.1),
-                               strengthNormal: true, reflexesNormal: true),
-            ultrasound: !scanned ? nil : .init(nerveCsaMm2: Decimal(200 + r.int(below: 300)) / 100, flattening: typical(0.6), restrictedGliding: gliding,
-                                               fasciaThicknessMm: Decimal((adhesion ? 12 : 8) + r.int(below: 12)) / 10, fasciaAdhesion: fasciaAdhesion,
-                                               tunnelNarrowing: narrowing))
+            screening: .init(
+                painOverThreeMonths: chronic, imagingMildOnly: typical(0.8), painAtIliacCrest: typical(0.9),
+                worseUprightEasedLying: typical(0.7), psisPressureReproduces: typical(0.75), physiotherapyRelapse: typical(0.6)),
+            examination: .init(
+                triggerPoint: true, triggerPointDistanceCm: Decimal(70 + r.int(below: 11)) / 10, lateralBendingPositive: typical(0.7),
+                pelvicRotationPositive: typical(0.5), singleLegStancePositive: typical(0.5), straightLegRaisePositive: typical(0.1),
+                strengthNormal: true, reflexesNormal: true),
+            ultrasound: !scanned
+                ? nil
+                : .init(
+                    nerveCsaMm2: Decimal(200 + r.int(below: 300)) / 100, flattening: typical(0.6), restrictedGliding: gliding,
+                    fasciaThicknessMm: Decimal((adhesion ? 12 : 8) + r.int(below: 12)) / 10, fasciaAdhesion: fasciaAdhesion,
+                    tunnelNarrowing: narrowing))
         random = r
         guard positive || random.chance(0.3) else {
             events.append(NewCourseEvent(kind: .discharged, occurredOn: start.adding(days: 14), note: "block negative: other diagnosis pursued"))
@@ -156,9 +173,13 @@ struct CoursePlan {
         for number in 1...planned {
             let procedure: NewProcedure
             switch random.int(below: 20) {
-            case 0..<3: procedure = NewProcedure(kind: .prp, volumeMl: Decimal(3 + random.int(below: 4)), leukocytes: random.chance(0.5) ? .rich : .poor)
-            case 3..<5: procedure = NewProcedure(kind: .dextrose, volumeMl: Decimal(5 + random.int(below: 6)), dextrosePercent: [12.5, 15, 20, 25][random.int(below: 4)])
-            default: procedure = NewProcedure(kind: .hydrodissection, injectate: injectate, volumeMl: Decimal([5, 10, 10, 15, 20][random.int(below: 5)]))
+            case 0..<3:
+                procedure = NewProcedure(kind: .prp, volumeMl: Decimal(3 + random.int(below: 4)), leukocytes: random.chance(0.5) ? .rich : .poor)
+            case 3..<5:
+                procedure = NewProcedure(
+                    kind: .dextrose, volumeMl: Decimal(5 + random.int(below: 6)), dextrosePercent: [12.5, 15, 20, 25][random.int(below: 4)])
+            default:
+                procedure = NewProcedure(kind: .hydrodissection, injectate: injectate, volumeMl: Decimal([5, 10, 10, 15, 20][random.int(below: 5)]))
             }
             sessions.append((day, procedure))
             if number > 1 { scores.append(NewPainScore(recordedOn: day, timepoint: .preProcedure, nrs: current)) }
@@ -211,25 +232,30 @@ struct CoursePlan {
         events.removeAll { $0.occurredOn > today }
     }
 
-    func write(index: Int, site: UUID, clinician: UUID, registry: Registry, rules: ClinicalRules.Block, actor: Actor,
-               on connection: PostgresConnection) async throws {
+    func write(
+        index: Int, site: UUID, clinician: UUID, registry: Registry, rules: ClinicalRules.Block, actor: Actor,
+        on connection: PostgresConnection
+    ) async throws {
         var random = SplitMix64(seed: UInt64(index) &* 7919)
-        let patient = NewPatient(siteId: site, mrn: String(format: "MRN-%06d", 100_000 + index),
-                                 familyName: DemoData.familyNames[random.int(below: DemoData.familyNames.count)],
-                                 givenName: DemoData.givenNames[random.int(below: DemoData.givenNames.count)],
-                                 dateOfBirth: CalendarDate(year: 1945 + random.int(below: 55), month: 1 + random.int(below: 12), day: 1 + random.int(below: 28))!,
-                                 sex: random.chance(0.6) ? .female : .male, phone: nil, email: nil)
+        let patient = NewPatient(
+            siteId: site, mrn: String(format: "MRN-%06d", 100_000 + index),
+            familyName: DemoData.familyNames[random.int(below: DemoData.familyNames.count)],
+            givenName: DemoData.givenNames[random.int(below: DemoData.givenNames.count)],
+            dateOfBirth: CalendarDate(year: 1945 + random.int(below: 55), month: 1 + random.int(below: 12), day: 1 + random.int(below: 28))!,
+            sex: random.chance(0.6) ? .female : .male, phone: nil, email: nil)
         let patientRecord = try await registry.insertPatient(patient, actor: actor, on: connection)
         let course = try await registry.insertCourse(
-            NewCourse(patientId: patientRecord.id, siteId: site, clinicianId: clinician, side: side,
-                      icd10: side == .left ? "G57.82" : side == .right ? "G57.81" : "M54.50",
-                      symptomOnset: symptomOnset, startedOn: start, notes: nil),
+            NewCourse(
+                patientId: patientRecord.id, siteId: site, clinicianId: clinician, side: side,
+                icd10: side == .left ? "G57.82" : side == .right ? "G57.81" : "M54.50",
+                symptomOnset: symptomOnset, startedOn: start, notes: nil),
             actor: actor, on: connection)
         _ = try await registry.insertBlock(block, courseId: course.id, rules: rules, actor: actor, on: connection)
         if let findings { _ = try await registry.insertFindings(findings, courseId: course.id, actor: actor, on: connection) }
         for (day, procedure) in sessions {
-            _ = try await registry.insertSession(NewSession(sessionOn: day, clinicianId: nil, notes: nil, procedures: [procedure]),
-                                                 courseId: course.id, clinicianId: clinician, actor: actor, on: connection)
+            _ = try await registry.insertSession(
+                NewSession(sessionOn: day, clinicianId: nil, notes: nil, procedures: [procedure]),
+                courseId: course.id, clinicianId: clinician, actor: actor, on: connection)
         }
         for score in scores {
             _ = try await registry.insertPainScore(score, courseId: course.id, actor: actor, on: connection)

@@ -22,8 +22,10 @@ public struct LocalCluster: Sendable {
     ///
     /// As root the cluster runs as `postgres`, which cannot enter a checkout under a private home
     /// folder; then the data lives in /var/tmp under a name derived from the checkout's path.
-    public static func `default`(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                 checkout: String = FileManager.default.currentDirectoryPath) -> LocalCluster {
+    public static func `default`(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        checkout: String = FileManager.default.currentDirectoryPath
+    ) -> LocalCluster {
         let port = environment["REGISTRY_LOCAL_PG_PORT"].flatMap(Int.init) ?? 54329
         if let path = environment["REGISTRY_DATA_DIR"], !path.isEmpty {
             return LocalCluster(root: URL(fileURLWithPath: path), port: port)
@@ -58,18 +60,22 @@ public struct LocalCluster: Sendable {
             try Data(password.utf8).write(to: passwordFile)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile.path)
             if asRoot { try Self.run("/bin/chown", ["postgres:postgres", passwordFile.path]) }
-            try runAsOwner(binaries.appending(path: "initdb").path, [
-                "-D", dataDirectory.path, "-U", Self.username, "--pwfile=\(passwordFile.path)",
-                "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
-            ], asRoot: asRoot)
+            try runAsOwner(
+                binaries.appending(path: "initdb").path,
+                [
+                    "-D", dataDirectory.path, "-U", Self.username, "--pwfile=\(passwordFile.path)",
+                    "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
+                ], asRoot: asRoot)
         }
         let status = try? runAsOwner(binaries.appending(path: "pg_ctl").path, ["-D", dataDirectory.path, "status"], asRoot: asRoot)
         if status == nil {
             progress("starting PostgreSQL on 127.0.0.1:\(port)")
-            try runAsOwner(binaries.appending(path: "pg_ctl").path, [
-                "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60",
-                "-o", "-p \(port) -k \(root.path) -c listen_addresses=127.0.0.1 -c max_connections=200", "start",
-            ], asRoot: asRoot)
+            try runAsOwner(
+                binaries.appending(path: "pg_ctl").path,
+                [
+                    "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60",
+                    "-o", "-p \(port) -k \(root.path) -c listen_addresses=127.0.0.1 -c max_connections=200", "start",
+                ], asRoot: asRoot)
         }
         let password = try String(contentsOf: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         return DatabaseURL(host: "127.0.0.1", port: port, username: Self.username, password: password, database: database)
@@ -87,7 +93,8 @@ public struct LocalCluster: Sendable {
     static func serverBinaries(progress: (String) -> Void) throws -> URL {
         if let found = newestInstalledBinaries() { return found }
         guard getuid() == 0 else {
-            throw StoreError.configuration("""
+            throw StoreError.configuration(
+                """
                 PostgreSQL is not installed. Install it with:
                     sudo apt-get update && sudo apt-get install -y postgresql
                 or set DATABASE_URL to an existing server.
@@ -112,7 +119,8 @@ public struct LocalCluster: Sendable {
 
     @discardableResult
     private func runAsOwner(_ program: String, _ arguments: [String], asRoot: Bool) throws -> String {
-        asRoot ? try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", program] + arguments)
+        asRoot
+            ? try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", program] + arguments)
             : try Self.run(program, arguments)
     }
 

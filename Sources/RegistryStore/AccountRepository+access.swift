@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import HummingbirdBcrypt
 import PostgresNIO
 import RegistryCore
+import Synchronization
 
 /// What a login attempt came to.
 public enum LoginResult: Sendable, Equatable {
@@ -45,10 +45,12 @@ extension AccountRepository {
     }
 
     func principal(_ userId: UUID, on connection: PostgresConnection) async throws -> Principal? {
-        let row = try await connection.query("""
+        let row = try await connection.query(
+            """
             SELECT u.username, u.role, coalesce(array_agg(s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}')
             FROM users u LEFT JOIN user_sites s ON s.user_id = u.id WHERE u.id = \(userId) GROUP BY u.id
-            """, logger: logger).decode((String, String, [UUID]).self).first { _ in true }
+            """, logger: logger
+        ).decode((String, String, [UUID]).self).first { _ in true }
         guard let row else { return nil }
         return Principal(userId: userId, username: row.0, role: try coded(row.1), siteIds: Set(row.2))
     }
@@ -70,10 +72,12 @@ extension AccountRepository {
     public func login(username typed: String, password: String, address: String, rules: RegistryConfig.Auth) async throws -> LoginResult {
         // A username with control characters (a NUL cannot even be stored) names no account; it
         // is counted as it can be stored, so it is throttled like any other guess.
-        let username = String(String.UnicodeScalarView(typed.unicodeScalars.prefix(200).map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }))
+        let username = String(
+            String.UnicodeScalarView(typed.unicodeScalars.prefix(200).map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }))
         let window = rules.lockoutMinutes
         let counts = try await database.withConnection { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 WITH recent AS (SELECT username, address FROM login_attempts
                                 WHERE NOT success AND NOT refused AND at > now() - \(window) * interval '1 minute'
                                   AND (username = \(username) OR address = \(address)))
@@ -82,29 +86,36 @@ extension AccountRepository {
                        (SELECT count(*) FROM recent WHERE username = \(username)),
                        EXISTS (SELECT 1 FROM login_attempts WHERE username = \(username) AND address = \(address) AND success
                                AND at > now() - interval '90 days')
-                """, logger: logger).decode((Int, Int, Int, Bool).self).first { _ in true } ?? (0, 0, 0, false)
+                """, logger: logger
+            ).decode((Int, Int, Int, Bool).self).first { _ in true } ?? (0, 0, 0, false)
         }
         let failures = max(counts.0, counts.1, counts.3 ? 0 : counts.2)
         let actor = Actor(userId: nil, label: username, route: "POST /login")
         if failures >= rules.lockoutAfterFailures {
-            try await recordAttempt(username: username, address: address, userId: nil, success: false, refused: true, actor: actor, note: "refused: locked out")
+            try await recordAttempt(
+                username: username, address: address, userId: nil, success: false, refused: true, actor: actor, note: "refused: locked out")
             return .throttled(retryAfterSeconds: window * 60)
         }
         // The answer to a failure is held back longer the more failures came before (the store
         // says how long; holding the HTTP answer is the caller's business).
-        let slowDown = failures >= rules.slowdownAfterFailures ? min(Self.longestSlowDownSeconds, 1 << min(failures - rules.slowdownAfterFailures, 3)) : 0
+        let slowDown =
+            failures >= rules.slowdownAfterFailures ? min(Self.longestSlowDownSeconds, 1 << min(failures - rules.slowdownAfterFailures, 3)) : 0
         let account = try await database.withConnection { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 SELECT id, password_hash FROM users WHERE username = \(username) AND active AND disabled_at IS NULL
-                """, logger: logger).decode((UUID, String?).self).first { _ in true }
+                """, logger: logger
+            ).decode((UUID, String?).self).first { _ in true }
         }
         let hash = account?.1 ?? Self.unmatchableHash(cost: rules.bcryptCost)
         // bcrypt reads only a password's first 72 bytes; no longer one is ever set, so none signs in.
-        let verified = try await Passwords.verify(password, against: hash) && account?.1 != nil && password.utf8.count <= Passwords.maximumBytes
+        let verified =
+            try await Passwords.verify(password, against: hash) && account?.1 != nil && password.utf8.count <= Passwords.maximumBytes
             && !password.utf8.contains(0)
         guard verified, let userId = account?.0 else {
-            try await recordAttempt(username: username, address: address, userId: nil, success: false, refused: false, actor: actor,
-                                    note: "wrong username or password")
+            try await recordAttempt(
+                username: username, address: address, userId: nil, success: false, refused: false, actor: actor,
+                note: "wrong username or password")
             return .failure(slowDownSeconds: slowDown)
         }
         let token = Secret.generate(prefix: "scn_s_")
@@ -112,8 +123,9 @@ extension AccountRepository {
             try await connection.run("INSERT INTO web_sessions (id_hash, user_id) VALUES (\(Secret.hash(token)), \(userId))", logger)
             return try await self.principal(userId, on: connection)
         }
-        try await recordAttempt(username: username, address: address, userId: userId, success: true, refused: false,
-                                actor: Actor(userId: userId, label: username, route: "POST /login"), note: nil)
+        try await recordAttempt(
+            username: username, address: address, userId: userId, success: true, refused: false,
+            actor: Actor(userId: userId, label: username, route: "POST /login"), note: nil)
         guard let signedIn else { return .failure(slowDownSeconds: slowDown) }
         return .success(signedIn, sessionToken: token)
     }
@@ -131,9 +143,12 @@ extension AccountRepository {
 
     private static let unmatchableHashes = Mutex<[Int: String]>([:])
 
-    private func recordAttempt(username: String, address: String, userId: UUID?, success: Bool, refused: Bool, actor: Actor, note: String?) async throws {
+    private func recordAttempt(
+        username: String, address: String, userId: UUID?, success: Bool, refused: Bool, actor: Actor, note: String?
+    ) async throws {
         try await database.transaction { connection in
-            try await connection.run("""
+            try await connection.run(
+                """
                 INSERT INTO login_attempts (username, address, success, refused) VALUES (\(username), \(address), \(success), \(refused))
                 """, logger)
             let details = note.map { "{\"address\":\(jsonString(address)),\"note\":\(jsonString($0))}" } ?? "{\"address\":\(jsonString(address))}"

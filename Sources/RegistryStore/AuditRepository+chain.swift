@@ -15,7 +15,8 @@ struct AuditChainWalk {
         guard report.intact else { return }
         let row = "audit row \(id) (seq \(rowSeq))"
         if rowSeq != seq + 1 {
-            report.firstBreak = rowSeq > seq + 1
+            report.firstBreak =
+                rowSeq > seq + 1
                 ? "\(row): the rows with seq \(seq + 1)…\(rowSeq - 1) are missing"
                 : "\(row): seq repeats or goes back after seq \(seq)"
         } else if previous != hash {
@@ -37,7 +38,8 @@ struct AuditChainWalk {
         }
         report.head = head
         if report.intact, head.seq != seq || head.hash != hash {
-            report.firstBreak = head.seq > seq
+            report.firstBreak =
+                head.seq > seq
                 ? "the chain's head names seq \(head.seq) but the last row is seq \(seq): rows at the end were removed"
                 : "the chain's head (seq \(head.seq)) does not match the last row (seq \(seq))"
         }
@@ -63,10 +65,12 @@ extension AuditRepository {
         return try await database.transaction { connection in
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger)
             var walk = AuditChainWalk()
-            for try await r in try await connection.query("""
+            for try await r in try await connection.query(
+                """
                 SELECT seq, id, encode(prev_hash, 'hex'), encode(hash, 'hex'), encode(audit_row_hash(a), 'hex')
                 FROM audit_log a WHERE seq IS NOT NULL ORDER BY seq
-                """, logger: logger).decode((Int64, Int64, String, String, String).self) {
+                """, logger: logger
+            ).decode((Int64, Int64, String, String, String).self) {
                 walk.add(seq: r.0, id: r.1, previous: r.2, stored: r.3, recomputed: r.4)
             }
             let head = try await connection.query("SELECT seq, encode(hash, 'hex') FROM audit_chain_head", logger: logger)
@@ -78,7 +82,9 @@ extension AuditRepository {
     /// The stored hash (hex) of the audit row at `seq`, nil when there is none.
     public func chainHash(at seq: Int64) async throws -> String? {
         try await database.withConnection { connection in
-            try await connection.query("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = \(seq)", logger: logger).decode(String.self).first { _ in true }
+            try await connection.query("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = \(seq)", logger: logger).decode(String.self).first {
+                _ in true
+            }
         }
     }
 }

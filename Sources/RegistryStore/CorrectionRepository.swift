@@ -27,8 +27,10 @@ public struct CorrectionRepository: Repository {
     /// `revise` works out the new column values (snake_case names) from the record as it stands;
     /// it must not reach the database, and throws `ValidationFailure` for a correction that
     /// breaks a rule, so nothing is written.
-    public func correct(in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, expectedVersion: Int,
-                        by actor: Actor, revise: (CurrentRecord) throws -> [String: Any]) async throws -> ChangedRecord {
+    public func correct(
+        in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, expectedVersion: Int,
+        by actor: Actor, revise: (CurrentRecord) throws -> [String: Any]
+    ) async throws -> ChangedRecord {
         try await database.transaction { connection in
             let (table, record) = try await locate(tables, id: id, courseId: courseId, scope: scope, on: connection)
             guard !record.voided else { throw StoreError.conflict(field: "id", message: "a voided record cannot be corrected") }
@@ -40,8 +42,10 @@ public struct CorrectionRepository: Repository {
     }
 
     /// Voids the record with a reason; it stays in the timeline, excluded from every analysis.
-    public func void(in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, reason: String, expectedVersion: Int,
-                     by actor: Actor) async throws -> ChangedRecord {
+    public func void(
+        in tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?, reason: String, expectedVersion: Int,
+        by actor: Actor
+    ) async throws -> ChangedRecord {
         try await database.transaction { connection in
             let (table, record) = try await locate(tables, id: id, courseId: courseId, scope: scope, on: connection)
             guard !record.voided else { throw StoreError.conflict(field: "id", message: "the record is already voided") }
@@ -52,8 +56,12 @@ public struct CorrectionRepository: Repository {
 
     /// The record as the course's timeline shows it, read in the transaction that changed it.
     private func changed(_ id: UUID, courseId: UUID, on connection: PostgresConnection) async throws -> ChangedRecord {
-        guard let timeline = try await registry.timeline(courseId, rules: rules.block, on: connection) else { throw StoreError.notFound("course \(courseId)") }
-        func answer(_ record: some Encodable, _ version: Int) throws -> ChangedRecord { ChangedRecord(body: try RecordJSON.encode(record), version: version) }
+        guard let timeline = try await registry.timeline(courseId, rules: rules.block, on: connection) else {
+            throw StoreError.notFound("course \(courseId)")
+        }
+        func answer(_ record: some Encodable, _ version: Int) throws -> ChangedRecord {
+            ChangedRecord(body: try RecordJSON.encode(record), version: version)
+        }
         if let block = timeline.blocks.first(where: { $0.id == id }) { return try answer(block, block.version) }
         if let session = timeline.sessions.first(where: { $0.id == id }) { return try answer(session, session.version) }
         if let score = timeline.painScores.first(where: { $0.id == id }) { return try answer(score, score.version) }
@@ -64,8 +72,10 @@ public struct CorrectionRepository: Repository {
         throw StoreError.notFound("record \(id)")
     }
 
-    private func locate(_ tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?,
-                        on connection: PostgresConnection) async throws -> (CorrectableTable, LockedRecord) {
+    private func locate(
+        _ tables: [CorrectableTable], id: UUID, courseId: UUID, scope: Set<UUID>?,
+        on connection: PostgresConnection
+    ) async throws -> (CorrectableTable, LockedRecord) {
         for table in tables {
             if let record = try await lockRecord(table, id: id, courseId: courseId, scope: scope, on: connection) { return (table, record) }
         }

@@ -29,11 +29,14 @@ extension CourseRepository {
             let schedule = history.map { FollowUpSchedule($0, rules: followUp, today: today) }
             let links = try await registry.followUpLinks(courseId: id, on: connection)
             let patient = try await registry.patient(course.patientId, scope: scope, on: connection)
-            let names = try await connection.query("""
+            let names = try await connection.query(
+                """
                 SELECT (SELECT display_name FROM users WHERE id = \(course.clinicianId)), (SELECT name FROM sites WHERE id = \(course.siteId))
-                """, logger: registry.logger).decode((String?, String?).self).first { _ in true }
-            return CourseOverview(timeline: timeline, outcome: outcome, patient: patient, clinicianName: names?.0 ?? "", siteName: names?.1 ?? "",
-                                  schedule: schedule, links: links)
+                """, logger: registry.logger
+            ).decode((String?, String?).self).first { _ in true }
+            return CourseOverview(
+                timeline: timeline, outcome: outcome, patient: patient, clinicianName: names?.0 ?? "", siteName: names?.1 ?? "",
+                schedule: schedule, links: links)
         }
     }
 }

@@ -7,7 +7,9 @@ extension CourseRepository {
     /// course, checks the date and writes the score, its audit row and the key's answer, which is
     /// known before the write because the record's id is chosen here. Scores sent at the same time by one caller
     /// share that statement and a commit (`PainScoreBatches`).
-    public func addPainScore(_ score: NewPainScore, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
+    public func addPainScore(
+        _ score: NewPainScore, to courseId: UUID, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?
+    ) async throws -> Written {
         let record = PainScoreRecord(id: .timeOrdered(), courseId: courseId, score: score, source: .clinician, version: 1, void: nil)
         let body = try RecordJSON.encode(record)
         let write = PainScoreWrite(record: record, response: body, idempotency: idempotency)

@@ -13,7 +13,8 @@ public enum DatabaseAdmin {
     /// Creates `url.database` unless it exists, optionally as a copy of `template`.
     public static func createIfMissing(_ url: DatabaseURL, template: String? = nil, logger: Logger) async throws {
         try await withMaintenance(url, logger: logger) { connection in
-            let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(url.database)", logger: logger)
+            let exists =
+                try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(url.database)", logger: logger)
                 .decode(Int.self).first { _ in true } != nil
             guard !exists else { return }
             let templateClause = template.map { " TEMPLATE \(quoted($0))" } ?? ""
@@ -40,7 +41,8 @@ public enum DatabaseAdmin {
         try await withMaintenance(server, logger: logger) { connection in
             var names: [String] = []
             for try await name in try await connection.query("SELECT datname FROM pg_database WHERE datname LIKE \(pattern)", logger: logger)
-                .decode(String.self) {
+                .decode(String.self)
+            {
                 names.append(name)
             }
             for name in names {
@@ -52,11 +54,13 @@ public enum DatabaseAdmin {
     /// Tables, views and sequences outside PostgreSQL's own schemas: 0 for an empty database.
     public static func tableCount(_ database: RegistryDatabase) async throws -> Int {
         try await database.withConnection { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
                   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
-                """, logger: database.logger).decode(Int.self).first { _ in true } ?? 0
+                """, logger: database.logger
+            ).decode(Int.self).first { _ in true } ?? 0
         }
     }
 

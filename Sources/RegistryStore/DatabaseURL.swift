@@ -22,16 +22,18 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ text: String) throws {
         guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-              let host = components.host, !host.isEmpty else {
+            let host = components.host, !host.isEmpty
+        else {
             throw StoreError.configuration("DATABASE_URL must look like postgres://user:password@host:5432/database")
         }
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty else {
             throw StoreError.configuration("DATABASE_URL names no database (the part after the last /)")
         }
-        self.init(host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-                  password: components.password?.removingPercentEncoding, database: database,
-                  requireTLS: components.queryItems?.contains { $0.name == "sslmode" && $0.value == "require" } ?? false)
+        self.init(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password?.removingPercentEncoding, database: database,
+            requireTLS: components.queryItems?.contains { $0.name == "sslmode" && $0.value == "require" } ?? false)
     }
 
     /// The same server, another database.

@@ -33,7 +33,8 @@ public struct ExportManifest: Codable, Sendable {
     public let deidentification: String
 
     public static let softwareVersion = "scn-registry 1.0.0"
-    static let deidentificationText = "No names, MRN, contact details or birth dates; age at course start in whole years (90+); "
+    static let deidentificationText =
+        "No names, MRN, contact details or birth dates; age at course start in whole years (90+); "
         + "ids replaced by HMAC-SHA-256 pseudonyms under a key used for this export only (unless project-stable); "
         + "dates shifted by a per-patient offset of up to ±180 days (or days from course start); voided records left out."
 }
@@ -41,8 +42,10 @@ public struct ExportManifest: Codable, Sendable {
 extension ExportRepository {
     /// Writes every table, the codebook and the manifest to `sink`, in one read-only snapshot,
     /// after auditing the export. `progress(table, rowsSoFar)` is called after each table.
-    public func everything<Sink: ExportSink>(_ plan: ExportPlan, by actor: Actor, to sink: inout Sink,
-                                            progress: (ExportTable, Int) -> Void = { _, _ in }) async throws -> ExportManifest {
+    public func everything<Sink: ExportSink>(
+        _ plan: ExportPlan, by actor: Actor, to sink: inout Sink,
+        progress: (ExportTable, Int) -> Void = { _, _ in }
+    ) async throws -> ExportManifest {
         try await auditExport(plan, tables: ExportTable.allCases.map(\.rawValue), actor: actor)
         var files: [ExportedFile] = []
         var counting = HashingSink(inner: sink)
@@ -63,10 +66,11 @@ extension ExportRepository {
             try await counting.write(text)
             files.append(try await counting.end(rows: nil))
         }
-        let manifest = ExportManifest(generatedAt: Date(), generatedBy: actor.label, route: actor.route, selection: plan.selection,
-                                      dates: plan.deidentifier.dates, projectStablePseudonyms: plan.deidentifier.projectStable,
-                                      notesIncluded: plan.includeNotes, thresholds: plan.rules, software: ExportManifest.softwareVersion,
-                                      files: files, deidentification: ExportManifest.deidentificationText)
+        let manifest = ExportManifest(
+            generatedAt: Date(), generatedBy: actor.label, route: actor.route, selection: plan.selection,
+            dates: plan.deidentifier.dates, projectStablePseudonyms: plan.deidentifier.projectStable,
+            notesIncluded: plan.includeNotes, thresholds: plan.rules, software: ExportManifest.softwareVersion,
+            files: files, deidentification: ExportManifest.deidentificationText)
         try await counting.writeManifest(manifest)
         sink = counting.inner
         return manifest

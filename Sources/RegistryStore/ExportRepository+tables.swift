@@ -12,7 +12,8 @@ extension ExportSelection {
         if let from { condition += " AND c.started_on >= \(query.bind(from.description))::date" }
         if let to { condition += " AND c.started_on <= \(query.bind(to.description))::date" }
         if let kind = procedureKind {
-            condition += " AND EXISTS (SELECT 1 FROM treatment_sessions xs JOIN procedures xp ON xp.session_id = xs.id"
+            condition +=
+                " AND EXISTS (SELECT 1 FROM treatment_sessions xs JOIN procedures xp ON xp.session_id = xs.id"
                 + " WHERE xs.course_id = c.id AND xs.voided_at IS NULL AND xp.kind = \(query.bind(kind.rawValue)))"
         }
         return condition
@@ -67,8 +68,10 @@ extension ExportRepository {
     /// Streams one table as CSV text (header first) to `emit`, in chunks of about 64 kB; returns
     /// the number of data rows.
     @discardableResult
-    public func exportTable(_ table: ExportTable, plan: ExportPlan, on connection: PostgresConnection,
-                            emit: (ByteBuffer) async throws -> Void) async throws -> Int {
+    public func exportTable(
+        _ table: ExportTable, plan: ExportPlan, on connection: PostgresConnection,
+        emit: (ByteBuffer) async throws -> Void
+    ) async throws -> Int {
         var buffer = ChunkBuffer()
         func add(_ record: String) async throws {
             if let chunk = buffer.add(record) { try await emit(chunk) }
@@ -83,8 +86,10 @@ extension ExportRepository {
         func int(_ value: Int?) -> String? { value.map(String.init) }
         func decimal(_ value: Double?) -> String? { value.map { String(format: "%.2f", $0) } }
         func characteristics(_ c: BaselineCharacteristics?) -> [String?] {
-            [c?.symptomDuration?.rawValue, flag(c?.adhesionOnUltrasound), decimal(c?.fasciaThicknessMm), decimal(c?.nerveCsaMm2),
-             decimal(c?.blockReliefPercent), c?.firstTreatment]
+            [
+                c?.symptomDuration?.rawValue, flag(c?.adhesionOnUltrasound), decimal(c?.fasciaThicknessMm), decimal(c?.nerveCsaMm2),
+                decimal(c?.blockReliefPercent), c?.firstTreatment,
+            ]
         }
 
         switch table {
@@ -100,16 +105,20 @@ extension ExportRepository {
                 let patient = history.facts?.patientId ?? history.courseId
                 let start = history.startedOn.dayNumber
                 let day = { (date: CalendarDate?) in date.map { d.day($0.dayNumber, patient: patient, courseStart: start) } }
-                try await add(CSV.record([
-                    d.pseudonym("C", history.courseId), d.pseudonym("P", patient), sites[history.siteId], d.pseudonym("U", history.clinicianId),
-                    history.side.rawValue, history.facts?.icd10, Deidentifier.age(history.facts?.ageAtStart), history.facts?.sex,
-                    day(history.startedOn), day(outcome.firstSessionOn), String(outcome.sessionCount), int(outcome.baseline),
-                    day(outcome.baselineOn), outcome.baselineTimepoint?.rawValue,
-                    flag(outcome.evaluable), outcome.notEvaluable?.rawValue, flag(outcome.evaluable ? outcome.responder : nil),
-                    day(outcome.improvedOn), int(outcome.sessionsToImprovement), flag(outcome.evaluable ? outcome.moderateOn != nil : nil),
-                    outcome.cohort, flag(outcome.responder ? outcome.recurredOn != nil : nil), day(outcome.recurredOn),
-                    flag(outcome.responder ? outcome.nonSustainedOn != nil : nil), int(outcome.daysToRecurrenceOrCensoring),
-                    outcome.censorReason?.rawValue] + characteristics(outcome.characteristics)))
+                try await add(
+                    CSV.record(
+                        [
+                            d.pseudonym("C", history.courseId), d.pseudonym("P", patient), sites[history.siteId],
+                            d.pseudonym("U", history.clinicianId),
+                            history.side.rawValue, history.facts?.icd10, Deidentifier.age(history.facts?.ageAtStart), history.facts?.sex,
+                            day(history.startedOn), day(outcome.firstSessionOn), String(outcome.sessionCount), int(outcome.baseline),
+                            day(outcome.baselineOn), outcome.baselineTimepoint?.rawValue,
+                            flag(outcome.evaluable), outcome.notEvaluable?.rawValue, flag(outcome.evaluable ? outcome.responder : nil),
+                            day(outcome.improvedOn), int(outcome.sessionsToImprovement), flag(outcome.evaluable ? outcome.moderateOn != nil : nil),
+                            outcome.cohort, flag(outcome.responder ? outcome.recurredOn != nil : nil), day(outcome.recurredOn),
+                            flag(outcome.responder ? outcome.nonSustainedOn != nil : nil), int(outcome.daysToRecurrenceOrCensoring),
+                            outcome.censorReason?.rawValue,
+                        ] + characteristics(outcome.characteristics)))
             }
         default:
             // Everything else is formatted by PostgreSQL, line by line, as COPY would: pseudonyms
@@ -174,8 +183,9 @@ extension ExportPlan {
     /// The plan of what was asked, with the configured key and notes setting: the one way every
     /// route builds one. `scope` limits it to a manager's sites (nil: all).
     public init(_ request: ExportRequest, scope: Set<UUID>?, config: RegistryConfig) {
-        self.init(selection: request.selection, scope: scope, deidentifier: Deidentifier(projectKey: config.export.projectKey, dates: request.dates),
-                  includeNotes: config.export.includeNotes, rules: config.clinical)
+        self.init(
+            selection: request.selection, scope: scope, deidentifier: Deidentifier(projectKey: config.export.projectKey, dates: request.dates),
+            includeNotes: config.export.includeNotes, rules: config.clinical)
     }
 }
 
@@ -196,17 +206,25 @@ extension ExportTable {
         case .courses:
             return ""
         case .sessions:
-            return line([id("S", "s.id"), "c.cpp", day("s.session_on"), id("U", "s.clinician_id"), "p.position", "p.kind", "p.injectate",
-                         "p.volume_ml", "p.leukocytes", "p.dextrose_percent"] + (notes ? ["csv_field(s.notes)"] : []))
+            return line(
+                [
+                    id("S", "s.id"), "c.cpp", day("s.session_on"), id("U", "s.clinician_id"), "p.position", "p.kind", "p.injectate",
+                    "p.volume_ml", "p.leukocytes", "p.dextrose_percent",
+                ] + (notes ? ["csv_field(s.notes)"] : []))
                 + " FROM treatment_sessions s JOIN c ON c.id = s.course_id JOIN procedures p ON p.session_id = s.id WHERE s.voided_at IS NULL"
         case .blocks:
-            let performed = relative ? "(((b.performed_at AT TIME ZONE 'UTC')::date) - c.started_on)::text"
+            let performed =
+                relative
+                ? "(((b.performed_at AT TIME ZONE 'UTC')::date) - c.started_on)::text"
                 : "to_char((b.performed_at + c.shift * interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
             let relief = BlockRuleSQL.relief(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after")
-            let positive = BlockRuleSQL.positive(nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after", minutes: "b.assessed_minutes_after",
-                                                 threshold: threshold, minimum: window.0, maximum: window.1)
-            return line(["c.cpp", performed, "b.side", "b.agent", "b.volume_ml", "b.nrs_before", "b.nrs_after",
-                         "b.assessed_minutes_after", "round(\(relief), 1)", "\(positive)::int"])
+            let positive = BlockRuleSQL.positive(
+                nrsBefore: "b.nrs_before", nrsAfter: "b.nrs_after", minutes: "b.assessed_minutes_after",
+                threshold: threshold, minimum: window.0, maximum: window.1)
+            return line([
+                "c.cpp", performed, "b.side", "b.agent", "b.volume_ml", "b.nrs_before", "b.nrs_after",
+                "b.assessed_minutes_after", "round(\(relief), 1)", "\(positive)::int",
+            ])
                 + " FROM diagnostic_blocks b JOIN c ON c.id = b.course_id WHERE b.voided_at IS NULL"
         case .painScores:
             return line(["c.cpp", day("p.recorded_on"), "p.timepoint", "p.nrs", "p.odi", "p.pgic", "p.source"])
@@ -215,18 +233,30 @@ extension ExportTable {
             return line(["c.cpp", day("e.occurred_on"), "e.kind"] + (notes ? ["csv_field(e.note)"] : []))
                 + " FROM course_events e JOIN c ON c.id = e.course_id WHERE e.voided_at IS NULL"
         case .findingsScreening:
-            return line(["c.cpp", day("f.recorded_on")]
-                        + flags("f", ["pain_over_three_months", "imaging_mild_only", "pain_at_iliac_crest", "worse_upright_eased_lying",
-                                      "psis_pressure_reproduces", "physiotherapy_relapse"]))
+            return line(
+                ["c.cpp", day("f.recorded_on")]
+                    + flags(
+                        "f",
+                        [
+                            "pain_over_three_months", "imaging_mild_only", "pain_at_iliac_crest", "worse_upright_eased_lying",
+                            "psis_pressure_reproduces", "physiotherapy_relapse",
+                        ]))
                 + " FROM screening_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
         case .findingsExamination:
-            return line(["c.cpp", day("f.recorded_on"), "f.trigger_point::int", "f.trigger_point_distance_cm"]
-                        + flags("f", ["lateral_bending_positive", "pelvic_rotation_positive", "single_leg_stance_positive", "straight_leg_raise_positive",
-                                      "strength_normal", "reflexes_normal"]))
+            return line(
+                ["c.cpp", day("f.recorded_on"), "f.trigger_point::int", "f.trigger_point_distance_cm"]
+                    + flags(
+                        "f",
+                        [
+                            "lateral_bending_positive", "pelvic_rotation_positive", "single_leg_stance_positive", "straight_leg_raise_positive",
+                            "strength_normal", "reflexes_normal",
+                        ]))
                 + " FROM examination_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
         case .findingsUltrasound:
-            return line(["c.cpp", day("f.recorded_on"), "f.nerve_csa_mm2", "f.flattening::int", "f.restricted_gliding::int",
-                         "f.fascia_thickness_mm", "f.fascia_adhesion::int", "f.tunnel_narrowing::int"])
+            return line([
+                "c.cpp", day("f.recorded_on"), "f.nerve_csa_mm2", "f.flattening::int", "f.restricted_gliding::int",
+                "f.fascia_thickness_mm", "f.fascia_adhesion::int", "f.tunnel_narrowing::int",
+            ])
                 + " FROM ultrasound_findings f JOIN c ON c.id = f.course_id WHERE f.voided_at IS NULL"
         }
     }

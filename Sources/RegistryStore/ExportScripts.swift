@@ -11,7 +11,9 @@ enum ExportScripts {
         try ["load.R", "load.py", "reproduce.R"].map { name in
             var text = try script(name)
             if name == "reproduce.R" {
-                let labels = cohorts.prefix(2).map { "\"" + $0.label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+                let labels = cohorts.prefix(2).map {
+                    "\"" + $0.label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                }
                 text = text.replacingOccurrences(of: defaultCohortsLine, with: "cohorts <- c(\(labels.joined(separator: ", ")))")
             }
             return (name, text)

@@ -52,22 +52,27 @@ public struct FHIRRepository: Repository {
             let condition = " AND c.id = \(query.bind(id))" + query.siteConditions(siteId: nil, scope: scope)
             let resources = queries(&query, identity: .identified, rules: rules)
             let base = query.bind(systemBase)
-            query.add(FHIRIdentity.identified.courses(condition: condition)
-                + " SELECT json_build_object('fullUrl', \(base) || '/' || (resource->>'resourceType') || '/' || (resource->>'id'), 'resource', resource)::text"
-                + " FROM (SELECT resource::json AS resource FROM (" + FHIRResourceType.allCases.map { "(\(resources.select($0)))" }.joined(separator: " UNION ALL ") + ") t) t")
+            query.add(
+                FHIRIdentity.identified.courses(condition: condition)
+                    + " SELECT json_build_object('fullUrl', \(base) || '/' || (resource->>'resourceType') || '/' || (resource->>'id'), 'resource', resource)::text"
+                    + " FROM (SELECT resource::json AS resource FROM ("
+                    + FHIRResourceType.allCases.map { "(\(resources.select($0)))" }.joined(separator: " UNION ALL ") + ") t) t")
             var entries: [String] = []
             for try await entry in try await connection.query(query.query, logger: logger).decode(String.self) { entries.append(entry) }
             guard !entries.isEmpty else { return nil }
             try await registry.auditAction("export", actor: actor, details: "{\"fhir_bundle\":\"\(id.uuidString.lowercased())\"}", on: connection)
             let timestamp = ISO8601DateFormatter().string(from: Date())
-            return "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"timestamp\":\"\(timestamp)\",\"entry\":[" + entries.joined(separator: ",") + "]}"
+            return "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"timestamp\":\"\(timestamp)\",\"entry\":[" + entries.joined(separator: ",")
+                + "]}"
         }
     }
 
     /// Writes one NDJSON file per resource type and the Bulk Data manifest to `sink`, in one
     /// snapshot, after auditing the export; `progress(type, resources)` after each file.
-    public func bulk<Sink: ExportSink>(_ plan: ExportPlan, by actor: Actor, request: String, to sink: inout Sink,
-                                       progress: (FHIRResourceType, Int) -> Void = { _, _ in }) async throws -> FHIRBulkManifest {
+    public func bulk<Sink: ExportSink>(
+        _ plan: ExportPlan, by actor: Actor, request: String, to sink: inout Sink,
+        progress: (FHIRResourceType, Int) -> Void = { _, _ in }
+    ) async throws -> FHIRBulkManifest {
         guard plan.deidentifier.dates == .shifted else { throw ExportRequest.fhirNeedsCalendarDates }
         let exports = ExportRepository(registry: registry)
         try await exports.auditExport(plan, tables: FHIRResourceType.allCases.map { "fhir:" + $0.rawValue }, actor: actor)
@@ -82,8 +87,9 @@ public struct FHIRRepository: Repository {
                 var query = QueryBuilder("")
                 var condition = plan.selection.sql(&query, scope: plan.scope)
                 if plan.selection.cohort != nil { condition += " AND c.id IN (SELECT id FROM export_courses)" }
-                let identity = FHIRIdentity.pseudonymous(inner: query.bind(ByteBuffer(bytes: plan.deidentifier.innerPad)),
-                                                         outer: query.bind(ByteBuffer(bytes: plan.deidentifier.outerPad)))
+                let identity = FHIRIdentity.pseudonymous(
+                    inner: query.bind(ByteBuffer(bytes: plan.deidentifier.innerPad)),
+                    outer: query.bind(ByteBuffer(bytes: plan.deidentifier.outerPad)))
                 let resources = queries(&query, identity: identity, rules: plan.rules.block)
                 query.add(identity.courses(condition: condition) + " SELECT resource::text || E'\\n' FROM (\(resources.select(type))) t")
                 var buffer = ChunkBuffer()
@@ -98,21 +104,24 @@ public struct FHIRRepository: Repository {
         }
         let manifest = FHIRBulkManifest(
             transactionTime: started, request: request, requiresAccessToken: true, output: output, error: [],
-            extension: .init(generatedBy: actor.label, selection: plan.selection, projectStablePseudonyms: plan.deidentifier.projectStable,
-                             software: ExportManifest.softwareVersion, deidentification: Self.deidentification, files: files))
+            extension: .init(
+                generatedBy: actor.label, selection: plan.selection, projectStablePseudonyms: plan.deidentifier.projectStable,
+                software: ExportManifest.softwareVersion, deidentification: Self.deidentification, files: files))
         try await counting.writeManifest(manifest)
         sink = counting.inner
         return manifest
     }
 
-    static let deidentification = "Patients carry no name, MRN, contact details or birth date: sex and a five-year age band at their first "
+    static let deidentification =
+        "Patients carry no name, MRN, contact details or birth date: sex and a five-year age band at their first "
         + "selected course (90+) only, marked PSEUDED in meta.security; ids replaced by HMAC-SHA-256 pseudonyms under a key used for this "
         + "export only (unless project-stable), the same as the CSV export's under the same key; dates shifted by a per-patient offset "
         + "of up to ±180 days; no free text; voided records left out."
 
     /// The resource queries with the base URI and block rule bound into `query`.
     private func queries(_ query: inout QueryBuilder, identity: FHIRIdentity, rules: ClinicalRules.Block) -> FHIRQueries {
-        FHIRQueries(identity: identity, base: query.bind(FHIRQueries.escaped(systemBase)), threshold: query.bind(rules.positiveReliefPercent),
-                    window: (query.bind(rules.assessmentWindowMinutes.minimum), query.bind(rules.assessmentWindowMinutes.maximum)))
+        FHIRQueries(
+            identity: identity, base: query.bind(FHIRQueries.escaped(systemBase)), threshold: query.bind(rules.positiveReliefPercent),
+            window: (query.bind(rules.assessmentWindowMinutes.minimum), query.bind(rules.assessmentWindowMinutes.maximum)))
     }
 }

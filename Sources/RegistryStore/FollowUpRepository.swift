@@ -24,10 +24,12 @@ extension Registry {
     /// A course's patient links, newest first.
     func followUpLinks(courseId: UUID, on connection: PostgresConnection) async throws -> [FollowUpLink] {
         var links: [FollowUpLink] = []
-        for try await r in try await connection.query("""
+        for try await r in try await connection.query(
+            """
             SELECT l.id, l.created_at, l.expires_at, l.revoked_at, (SELECT count(*) FROM follow_up_answers a WHERE a.link_id = l.id)::integer
             FROM follow_up_links l WHERE l.course_id = \(courseId) ORDER BY l.created_at DESC
-            """, logger: logger).decode((UUID, Date, Date, Date?, Int).self) {
+            """, logger: logger
+        ).decode((UUID, Date, Date, Date?, Int).self) {
             links.append(FollowUpLink(id: r.0, createdAt: r.1, expiresAt: r.2, revokedAt: r.3, answers: r.4))
         }
         return links
@@ -44,7 +46,9 @@ public struct FollowUpRepository: Repository {
     /// The course's schedule on `today`; nil when absent or at another site.
     func schedule(_ courseId: UUID, scope: Set<UUID>?, today: CalendarDate, on connection: PostgresConnection) async throws -> FollowUpSchedule? {
         var schedule: FollowUpSchedule?
-        try await registry.streamHistories(courseIds: [courseId], scope: scope, on: connection) { schedule = FollowUpSchedule($0, rules: rules, today: today) }
+        try await registry.streamHistories(courseIds: [courseId], scope: scope, on: connection) {
+            schedule = FollowUpSchedule($0, rules: rules, today: today)
+        }
         return schedule
     }
 
@@ -55,10 +59,11 @@ public struct FollowUpRepository: Repository {
         try await database.withConnection { connection in
             var query = QueryBuilder("")
             let reach = (rules.milestones.map(\.days).max() ?? 0) + rules.windowDaysAfter
-            let condition = query.siteConditions(siteId: siteId, scope: scope) + """
-                 AND EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.course_id = c.id AND s.voided_at IS NULL
-                             AND s.session_on >= \(query.bind(today.adding(days: -reach).description))::date)
-                """
+            let condition =
+                query.siteConditions(siteId: siteId, scope: scope) + """
+                     AND EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.course_id = c.id AND s.voided_at IS NULL
+                                 AND s.session_on >= \(query.bind(today.adding(days: -reach).description))::date)
+                    """
             var open: [(courseId: UUID, siteId: UUID, patientId: UUID, followUp: FollowUpSchedule.FollowUp)] = []
             try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { history in
                 if let followUp = FollowUpSchedule(history, rules: rules, today: today).open, let patient = history.facts?.patientId {
@@ -66,7 +71,9 @@ public struct FollowUpRepository: Repository {
                 }
             }
             let ids = Array(Set(open.map(\.patientId)))
-            let patients = ids.isEmpty ? [] : try await registry.patients(ids: ids, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection).items
+            let patients =
+                ids.isEmpty
+                ? [] : try await registry.patients(ids: ids, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection).items
             let byId = Dictionary(uniqueKeysWithValues: patients.map { ($0.id, $0) })
             return open.compactMap { item in
                 byId[item.patientId].map { DueFollowUp(courseId: item.courseId, siteId: item.siteId, patient: $0, followUp: item.followUp) }
@@ -83,12 +90,15 @@ public struct FollowUpRepository: Repository {
             guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
                 throw StoreError.notFound("course \(courseId)")
             }
-            let row = try await connection.query("""
+            let row = try await connection.query(
+                """
                 INSERT INTO follow_up_links (course_id, token_hash, created_by, expires_at)
                 VALUES (\(courseId), \(Secret.hash(token)), \(actor.userId), now() + \(rules.linkDays) * interval '1 day')
                 RETURNING id, expires_at
-                """, logger: logger).decode((UUID, Date).self).first { _ in true }!
-            try await registry.auditAction("create", actor: actor, details: "{\"follow_up_link\":\"\(row.0.uuidString.lowercased())\"}", on: connection)
+                """, logger: logger
+            ).decode((UUID, Date).self).first { _ in true }!
+            try await registry.auditAction(
+                "create", actor: actor, details: "{\"follow_up_link\":\"\(row.0.uuidString.lowercased())\"}", on: connection)
             return (row.0, token, row.1)
         }
     }
@@ -99,7 +109,9 @@ public struct FollowUpRepository: Repository {
     public func revokeLink(_ id: UUID, courseId: UUID, scope: Set<UUID>?, by actor: Actor) async throws -> Bool {
         try await database.transaction { connection in
             var query = QueryBuilder("SELECT l.revoked_at IS NOT NULL FROM follow_up_links l JOIN treatment_courses c ON c.id = l.course_id")
-            query.add(" WHERE l.id = \(query.bind(id)) AND c.id = \(query.bind(courseId))" + query.siteConditions(siteId: nil, scope: scope) + " FOR UPDATE OF l")
+            query.add(
+                " WHERE l.id = \(query.bind(id)) AND c.id = \(query.bind(courseId))" + query.siteConditions(siteId: nil, scope: scope)
+                    + " FOR UPDATE OF l")
             guard let revoked = try await connection.query(query.query, logger: logger).decode(Bool.self).first(where: { _ in true }) else {
                 throw StoreError.notFound("link \(id)")
             }
@@ -122,8 +134,10 @@ public struct FollowUpRepository: Repository {
     }
 
     private func answeredRecently(_ linkId: UUID, on connection: PostgresConnection) async throws -> Bool {
-        try await connection.query("SELECT 1 FROM follow_up_answers WHERE link_id = \(linkId) AND answered_at > now() - interval '1 day'",
-                                   logger: logger).decode(Int.self).first { _ in true } != nil
+        try await connection.query(
+            "SELECT 1 FROM follow_up_answers WHERE link_id = \(linkId) AND answered_at > now() - interval '1 day'",
+            logger: logger
+        ).decode(Int.self).first { _ in true } != nil
     }
 
     public enum AnswerResult: Sendable, Equatable {
@@ -147,16 +161,20 @@ public struct FollowUpRepository: Repository {
             guard let open = try await schedule(link.courseId, scope: nil, today: today, on: connection)?.open else {
                 return try await answeredRecently(link.id, on: connection) ? .alreadyReceived : .nothingDue
             }
-            let exists = try await connection.query("SELECT 1 FROM follow_up_answers WHERE course_id = \(link.courseId) AND due_on = \(open.dueOn.description)::date",
-                                                    logger: logger).decode(Int.self).first { _ in true }
+            let exists = try await connection.query(
+                "SELECT 1 FROM follow_up_answers WHERE course_id = \(link.courseId) AND due_on = \(open.dueOn.description)::date",
+                logger: logger
+            ).decode(Int.self).first { _ in true }
             guard exists == nil else { return .alreadyReceived }
             let actor = Actor(userId: nil, label: "follow-up link \(link.id.uuidString.lowercased())", route: "POST /f/{token}")
             let score = NewPainScore(recordedOn: today, timepoint: .followUp, nrs: answer.nrs, odi: nil, pgic: answer.pgic)
             let record = try await registry.insertPainScore(score, courseId: link.courseId, source: .patient, actor: actor, on: connection)
-            let answerId = try await connection.query("""
+            let answerId = try await connection.query(
+                """
                 INSERT INTO follow_up_answers (link_id, course_id, due_on, pain_score_id, pain_came_back)
                 VALUES (\(link.id), \(link.courseId), \(open.dueOn.description)::date, \(record.id), \(answer.painCameBack)) RETURNING id
-                """, logger: logger).decode(UUID.self).first { _ in true }!
+                """, logger: logger
+            ).decode(UUID.self).first { _ in true }!
             if answer.painCameBack {
                 try await connection.run("INSERT INTO follow_up_reviews (course_id, answer_id) VALUES (\(link.courseId), \(answerId))", logger)
             }
@@ -167,7 +185,8 @@ public struct FollowUpRepository: Repository {
     /// Courses at the caller's sites whose patient said the pain came back, not yet reviewed.
     public func openReviews(scope: Set<UUID>?) async throws -> [(reviewId: UUID, courseId: UUID, patientId: UUID, answeredOn: CalendarDate)] {
         try await database.withConnection { connection in
-            var query = QueryBuilder("""
+            var query = QueryBuilder(
+                """
                 SELECT r.id, r.course_id, c.patient_id, a.answered_at::date::text FROM follow_up_reviews r JOIN follow_up_answers a ON a.id = r.answer_id
                 JOIN treatment_courses c ON c.id = r.course_id WHERE r.resolved_at IS NULL
                 """)
@@ -192,10 +211,12 @@ public struct FollowUpRepository: Repository {
             }
             if resolved { return false }
             // resolved_by stays null for an actor without an account.
-            try await connection.run("""
+            try await connection.run(
+                """
                 UPDATE follow_up_reviews SET resolved_at = now(), resolved_by = (SELECT id FROM users WHERE id = \(actor.userId ?? UUID())) WHERE id = \(id)
                 """, logger)
-            try await registry.auditAction("correct", actor: actor, details: "{\"follow_up_review\":\"\(id.uuidString.lowercased())\"}", on: connection)
+            try await registry.auditAction(
+                "correct", actor: actor, details: "{\"follow_up_review\":\"\(id.uuidString.lowercased())\"}", on: connection)
             return true
         }
     }
@@ -204,9 +225,11 @@ public struct FollowUpRepository: Repository {
     private func validLink(_ token: String, on connection: PostgresConnection) async throws -> (id: UUID, courseId: UUID, clinic: String)? {
         // Hashing every token, well-formed or not, keeps an unknown token as slow as a known one.
         let hash = Secret.hash(token)
-        return try await connection.query("""
+        return try await connection.query(
+            """
             SELECT l.id, l.course_id, s.name FROM follow_up_links l JOIN treatment_courses c ON c.id = l.course_id JOIN sites s ON s.id = c.site_id
             WHERE l.token_hash = \(hash) AND l.revoked_at IS NULL AND l.expires_at > now()
-            """, logger: logger).decode((UUID, UUID, String).self).first { _ in true }.map { (id: $0.0, courseId: $0.1, clinic: $0.2) }
+            """, logger: logger
+        ).decode((UUID, UUID, String).self).first { _ in true }.map { (id: $0.0, courseId: $0.1, clinic: $0.2) }
     }
 }

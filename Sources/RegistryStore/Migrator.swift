@@ -51,7 +51,8 @@ public struct Migrator: Sendable {
             let logger = database.logger
             try await connection.run("SELECT pg_advisory_lock(\(Self.lockKey))", logger)
             do {
-                try await connection.run("""
+                try await connection.run(
+                    """
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
                     """, logger)
@@ -84,7 +85,8 @@ public struct Migrator: Sendable {
     /// Whether the database has every file applied, unedited.
     public func status(_ database: RegistryDatabase) async throws -> Status {
         try await database.withConnection { connection in
-            let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: database.logger)
+            let exists =
+                try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: database.logger)
                 .decode(Bool.self).first { _ in true } ?? false
             guard exists else { return .pending(migrations.map(\.name)) }
             let applied = try await appliedChecksums(connection, database.logger)
@@ -97,7 +99,8 @@ public struct Migrator: Sendable {
     private func appliedChecksums(_ connection: PostgresConnection, _ logger: Logger) async throws -> [String: String] {
         var applied: [String: String] = [:]
         for try await (name, checksum) in try await connection.query("SELECT name, checksum FROM schema_migrations", logger: logger)
-            .decode((String, String).self) {
+            .decode((String, String).self)
+        {
             applied[name] = checksum
         }
         return applied

@@ -9,8 +9,10 @@ struct AddPainScores: PostgresPreparedStatement {
         SELECT outcome, stored_request_hash, stored_response, course_start::text
         FROM add_pain_scores($1, $2, $3, $4, $5, $6, $7::date[], $8, $9, $10, $11, $12, $13, $14) ORDER BY item
         """
-    static let bindingDataTypes: [PostgresDataType] = [.textArray, .textArray, .byteaArray, .uuidArray, .uuidArray, .uuidArray, .textArray,
-                                                        .textArray, .int4Array, .int4Array, .int4Array, .uuid, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [
+        .textArray, .textArray, .byteaArray, .uuidArray, .uuidArray, .uuidArray, .textArray,
+        .textArray, .int4Array, .int4Array, .int4Array, .uuid, .text, .text,
+    ]
     /// nil: an outcome this code does not know.
     typealias Row = PainScoreOutcome?
 

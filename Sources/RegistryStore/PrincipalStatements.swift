@@ -15,10 +15,13 @@ private func principalSQL(found: String, touch: String) -> String {
 
 /// The user behind an API token's hash; the token's use is recorded at most once a minute.
 struct PrincipalForToken: PostgresPreparedStatement {
-    static let sql = principalSQL(found: """
-        SELECT t.id, t.user_id, t.last_used_at AS used FROM api_tokens t
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
-        """, touch: "UPDATE api_tokens SET last_used_at = now() WHERE id IN (SELECT id FROM found WHERE used IS NULL OR used < now() - interval '1 minute')")
+    static let sql = principalSQL(
+        found: """
+            SELECT t.id, t.user_id, t.last_used_at AS used FROM api_tokens t
+            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
+            """,
+        touch:
+            "UPDATE api_tokens SET last_used_at = now() WHERE id IN (SELECT id FROM found WHERE used IS NULL OR used < now() - interval '1 minute')")
     static let bindingDataTypes: [PostgresDataType] = [.text]
     typealias Row = (UUID, String, String, [UUID])
 
@@ -37,11 +40,13 @@ struct PrincipalForToken: PostgresPreparedStatement {
 /// its absolute lifetime (`$3` hours, however busy); each use extends the idle limit, recorded at
 /// most once a minute.
 struct PrincipalForSession: PostgresPreparedStatement {
-    static let sql = principalSQL(found: """
-        SELECT s.id_hash AS id, s.user_id, s.last_seen_at AS used FROM web_sessions s
-        WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.last_seen_at > now() - $2 * interval '1 minute'
-              AND s.created_at > now() - $3 * interval '1 hour'
-        """, touch: "UPDATE web_sessions SET last_seen_at = now() WHERE id_hash IN (SELECT id FROM found WHERE used < now() - interval '1 minute')")
+    static let sql = principalSQL(
+        found: """
+            SELECT s.id_hash AS id, s.user_id, s.last_seen_at AS used FROM web_sessions s
+            WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.last_seen_at > now() - $2 * interval '1 minute'
+                  AND s.created_at > now() - $3 * interval '1 hour'
+            """,
+        touch: "UPDATE web_sessions SET last_seen_at = now() WHERE id_hash IN (SELECT id FROM found WHERE used < now() - interval '1 minute')")
     static let bindingDataTypes: [PostgresDataType] = [.text, .int4, .int4]
     typealias Row = (UUID, String, String, [UUID])
 

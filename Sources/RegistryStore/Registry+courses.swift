@@ -7,7 +7,9 @@ extension Registry {
     /// alike, so the answer never tells whether an id exists elsewhere. The course belongs to the
     /// patient's own site (a branch never holds another branch's patient), and its clinician
     /// must work there.
-    public func insertCourse(_ course: NewCourse, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection) async throws -> CourseRecord {
+    public func insertCourse(
+        _ course: NewCourse, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection
+    ) async throws -> CourseRecord {
         let patientSite = try await connection.query("SELECT site_id FROM patients WHERE id = \(course.patientId)", logger: logger)
             .decode(UUID.self).first { _ in true }
         guard let patientSite, scope?.contains(patientSite) ?? true else { throw StoreError.notFound("patient \(course.patientId)") }
@@ -16,7 +18,8 @@ extension Registry {
         }
         try await requireClinician(course.clinicianId, field: "clinicianId", at: course.siteId, on: connection)
         let id = UUID()
-        try await connection.run("""
+        try await connection.run(
+            """
             INSERT INTO treatment_courses (id, patient_id, site_id, clinician_id, side, icd10, symptom_onset, started_on, notes, created_by)
             VALUES (\(id), \(course.patientId), \(course.siteId), \(course.clinicianId), \(course.side.rawValue), \(course.icd10),
                     \(course.symptomOnset?.description)::date, \(course.startedOn.description)::date, \(course.notes), \(actor.userId))
@@ -34,9 +37,12 @@ extension Registry {
     /// Courses newest first, filtered by whichever of patient and site are given, never outside `scope`.
     /// `awaitingScore`: only open courses with a session and no pain score (other than one taken
     /// immediately after a procedure) dated after their latest session.
-    public func courses(id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, awaitingScore: Bool = false,
-                        page: PageRequest, on connection: PostgresConnection) async throws -> Page<CourseRecord> {
-        var query = QueryBuilder("""
+    public func courses(
+        id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, awaitingScore: Bool = false,
+        page: PageRequest, on connection: PostgresConnection
+    ) async throws -> Page<CourseRecord> {
+        var query = QueryBuilder(
+            """
             SELECT c.id, c.patient_id, c.site_id, c.clinician_id, c.side, c.icd10, c.symptom_onset::text, c.started_on::text,
                    c.notes, coalesce((SELECT e.kind FROM course_events e
                                       WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed'
@@ -49,7 +55,8 @@ extension Registry {
         if let siteId { query.and("c.site_id = ?", siteId) }
         if let scope { query.and("c.site_id = ANY(?)", Array(scope)) }
         if awaitingScore {
-            query.add("""
+            query.add(
+                """
                  AND c.voided_at IS NULL
                  AND NOT EXISTS (SELECT 1 FROM course_events e WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed')
                  AND (SELECT max(s.session_on) FROM treatment_sessions s WHERE s.course_id = c.id AND s.voided_at IS NULL)
@@ -60,11 +67,13 @@ extension Registry {
         query.addKeyset(page, alias: "c")
         var rows: [(CourseRecord, PageRequest.Cursor)] = []
         for try await row in try await connection.query(query.query, logger: logger)
-            .decode((UUID, UUID, UUID, UUID, String, String, String?, String, String?, String, Date, Int, Date?, String?, Int64).self) {
-            let record = CourseRecord(id: row.0, patientId: row.1, siteId: row.2, clinicianId: row.3, side: try coded(row.4),
-                                      icd10: row.5, symptomOnset: try calendarDate(row.6), startedOn: try calendarDate(row.7),
-                                      notes: row.8, status: try coded(row.9), createdAt: row.10, version: row.11,
-                                      void: voidInfo(row.12, row.13))
+            .decode((UUID, UUID, UUID, UUID, String, String, String?, String, String?, String, Date, Int, Date?, String?, Int64).self)
+        {
+            let record = CourseRecord(
+                id: row.0, patientId: row.1, siteId: row.2, clinicianId: row.3, side: try coded(row.4),
+                icd10: row.5, symptomOnset: try calendarDate(row.6), startedOn: try calendarDate(row.7),
+                notes: row.8, status: try coded(row.9), createdAt: row.10, version: row.11,
+                void: voidInfo(row.12, row.13))
             rows.append((record, PageRequest.Cursor(createdMicros: row.14, id: row.0)))
         }
         return trimmed(rows, page: page)
@@ -74,9 +83,11 @@ extension Registry {
     /// The row is locked FOR SHARE so the course cannot change underneath the insert. A voided
     /// course takes no new records and reads as absent.
     public func openCourse(_ id: UUID, scope: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> OpenCourse {
-        let row = try await connection.query("""
+        let row = try await connection.query(
+            """
             SELECT started_on::text, clinician_id, site_id FROM treatment_courses WHERE id = \(id) AND voided_at IS NULL FOR SHARE
-            """, logger: logger).decode((String, UUID, UUID).self).first { _ in true }
+            """, logger: logger
+        ).decode((String, UUID, UUID).self).first { _ in true }
         // A course at another site reads as absent, so its existence does not leak.
         guard let row, scope?.contains(row.2) ?? true else { throw StoreError.notFound("course \(id)") }
         return OpenCourse(id: id, startedOn: try calendarDate(row.0), clinicianId: row.1, siteId: row.2)
@@ -85,13 +96,16 @@ extension Registry {
     /// A clinician is named on a record only at a site they work at: another branch's staff
     /// would otherwise be credited with (and counted in comparisons for) this branch's work.
     func requireClinician(_ id: UUID, field: String, at siteId: UUID, on connection: PostgresConnection) async throws {
-        let row = try await connection.query("""
+        let row = try await connection.query(
+            """
             SELECT role, EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = \(siteId)) FROM users u WHERE id = \(id) AND active
-            """, logger: logger).decode((String, Bool).self).first { _ in true }
+            """, logger: logger
+        ).decode((String, Bool).self).first { _ in true }
         switch row {
         case nil: throw ValidationFailure(field: field, rule: "exists", message: "names no active user")
         case ("clinician", true)?: return
-        case ("clinician", false)?: throw ValidationFailure(field: field, rule: "site", message: "must name a clinician who works at the course's site")
+        case ("clinician", false)?:
+            throw ValidationFailure(field: field, rule: "site", message: "must name a clinician who works at the course's site")
         case let (role, _)?: throw ValidationFailure(field: field, rule: "role", message: "must name a clinician, not a \(role)")
         }
     }

@@ -10,16 +10,20 @@ extension Registry {
     /// each course arrives as one contiguous run of rows; a course is handed on as soon as its
     /// run ends. Nothing is collected beyond the course being assembled. Voided records never
     /// reach the analysis; children of a voided course are skipped with it.
-    public func streamHistories(siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
-                                _ body: (CourseHistory) async throws -> Void) async throws {
+    public func streamHistories(
+        siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
+        _ body: (CourseHistory) async throws -> Void
+    ) async throws {
         var query = QueryBuilder("")
         let condition = query.siteConditions(siteId: siteId, scope: scope)
         try await streamHistories(courseSQL: query, condition: condition, on: connection, body)
     }
 
     /// The histories of the courses `ids` (those at the caller's sites).
-    func streamHistories(courseIds ids: [UUID], scope: Set<UUID>? = nil, on connection: PostgresConnection,
-                         _ body: (CourseHistory) async throws -> Void) async throws {
+    func streamHistories(
+        courseIds ids: [UUID], scope: Set<UUID>? = nil, on connection: PostgresConnection,
+        _ body: (CourseHistory) async throws -> Void
+    ) async throws {
         var query = QueryBuilder("")
         let condition = " AND c.id = ANY(\(query.bind(ids)))" + query.siteConditions(siteId: nil, scope: scope)
         try await streamHistories(courseSQL: query, condition: condition, on: connection, body)
@@ -27,20 +31,24 @@ extension Registry {
 
     /// The same stream for courses meeting `condition` (` AND …` on alias `c`, its values already
     /// bound in `courseSQL`).
-    func streamHistories(courseSQL: QueryBuilder, condition: String, on connection: PostgresConnection,
-                         _ body: (CourseHistory) async throws -> Void) async throws {
+    func streamHistories(
+        courseSQL: QueryBuilder, condition: String, on connection: PostgresConnection,
+        _ body: (CourseHistory) async throws -> Void
+    ) async throws {
         var query = courseSQL
         query.add(Self.historyRows(courseFilter: condition.isEmpty ? nil : condition) + " ORDER BY 1, 2, 3, 11")
         var current: CourseHistory?
         for try await row in try await connection.query(query.query, logger: logger)
-            .decode(HistoryRow.self) {
+            .decode(HistoryRow.self)
+        {
             let (courseId, kind, day, n1, n2, n3, text1, text2, siteId, clinicianId, at, text3, patientId) = row
             if kind == 0 {
                 if let finished = current { try await body(finished) }
-                current = CourseHistory(courseId: courseId, siteId: siteId!, clinicianId: clinicianId!, side: try coded(text1!),
-                                        startedOn: CalendarDate(dayNumber: Int(day)),
-                                        facts: .init(patientId: patientId!, icd10: text2!, ageAtStart: n1 < 0 ? nil : Int(n1), sex: text3),
-                                        symptomOnset: n2 == Self.missing ? nil : CalendarDate(dayNumber: Int(n2)))
+                current = CourseHistory(
+                    courseId: courseId, siteId: siteId!, clinicianId: clinicianId!, side: try coded(text1!),
+                    startedOn: CalendarDate(dayNumber: Int(day)),
+                    facts: .init(patientId: patientId!, icd10: text2!, ageAtStart: n1 < 0 ? nil : Int(n1), sex: text3),
+                    symptomOnset: n2 == Self.missing ? nil : CalendarDate(dayNumber: Int(n2)))
                 continue
             }
             // Rows of a voided (or filtered-out) course have no course row before them.
@@ -48,13 +56,17 @@ extension Registry {
             let date = CalendarDate(dayNumber: Int(day))
             switch kind {
             case 1: current!.procedures.append(.init(on: date, kind: try coded(text1!), injectate: try text2.map { try coded($0) }))
-            case 2: current!.scores.append(.init(on: date, timepoint: try coded(text1!), nrs: Int(n1), source: try text2.map { try coded($0) } ?? .clinician))
+            case 2:
+                current!.scores.append(
+                    .init(on: date, timepoint: try coded(text1!), nrs: Int(n1), source: try text2.map { try coded($0) } ?? .clinician))
             case 3: current!.events.append(.init(on: date, kind: try coded(text1!)))
             case 4: current!.blocks.append(.init(performedAt: at, nrsBefore: Int(n1), nrsAfter: Int(n2), assessedMinutesAfter: Int(n3)))
             default:
-                current!.ultrasound.append(.init(on: date, nerveCsaMm2: n1 == Self.missing ? nil : Double(n1) / 100,
-                                                 fasciaThicknessMm: n2 == Self.missing ? nil : Double(n2) / 10, fasciaAdhesion: n3 & 1 != 0,
-                                                 restrictedGliding: n3 & 2 != 0, tunnelNarrowing: n3 & 4 != 0))
+                current!.ultrasound.append(
+                    .init(
+                        on: date, nerveCsaMm2: n1 == Self.missing ? nil : Double(n1) / 100,
+                        fasciaThicknessMm: n2 == Self.missing ? nil : Double(n2) / 10, fasciaAdhesion: n3 & 1 != 0,
+                        restrictedGliding: n3 & 2 != 0, tunnelNarrowing: n3 & 4 != 0))
             }
         }
         if let finished = current { try await body(finished) }
@@ -82,28 +94,28 @@ extension Registry {
                 + " AND c.voided_at IS NULL\(courseFilter)"
         }
         return """
-        SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1),
-               coalesce(c.symptom_onset - DATE '1970-01-01', (\(missing))::int4), 0, c.side, c.icd10, c.site_id,
-               c.clinician_id, c.created_at, c.patient_sex, c.patient_id
-          FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter ?? "")
-        UNION ALL
-        SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at, NULL, NULL
-          FROM \(children("treatment_sessions", "s", joining: " JOIN procedures p ON p.session_id = s.id"))
-        UNION ALL
-        SELECT x.course_id, 2::int2, x.recorded_on - DATE '1970-01-01', x.nrs, 0, 0, x.timepoint, x.source, NULL, NULL, x.created_at, NULL, NULL
-          FROM \(children("pain_scores", "x"))
-        UNION ALL
-        SELECT x.course_id, 3::int2, x.occurred_on - DATE '1970-01-01', 0, 0, 0, x.kind, NULL, NULL, NULL, x.created_at, NULL, NULL
-          FROM \(children("course_events", "x"))
-        UNION ALL
-        SELECT x.course_id, 4::int2, 0, x.nrs_before, x.nrs_after, x.assessed_minutes_after, NULL, NULL, NULL, NULL, x.performed_at, NULL, NULL
-          FROM \(children("diagnostic_blocks", "x"))
-        UNION ALL
-        SELECT x.course_id, 5::int2, x.recorded_on - DATE '1970-01-01', coalesce((x.nerve_csa_mm2 * 100)::int4, (\(missing))::int4),
-               coalesce((x.fascia_thickness_mm * 10)::int4, (\(missing))::int4),
-               x.fascia_adhesion::int4 + 2 * x.restricted_gliding::int4 + 4 * x.tunnel_narrowing::int4, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
-          FROM \(children("ultrasound_findings", "x"))
-        """
+            SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1),
+                   coalesce(c.symptom_onset - DATE '1970-01-01', (\(missing))::int4), 0, c.side, c.icd10, c.site_id,
+                   c.clinician_id, c.created_at, c.patient_sex, c.patient_id
+              FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter ?? "")
+            UNION ALL
+            SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at, NULL, NULL
+              FROM \(children("treatment_sessions", "s", joining: " JOIN procedures p ON p.session_id = s.id"))
+            UNION ALL
+            SELECT x.course_id, 2::int2, x.recorded_on - DATE '1970-01-01', x.nrs, 0, 0, x.timepoint, x.source, NULL, NULL, x.created_at, NULL, NULL
+              FROM \(children("pain_scores", "x"))
+            UNION ALL
+            SELECT x.course_id, 3::int2, x.occurred_on - DATE '1970-01-01', 0, 0, 0, x.kind, NULL, NULL, NULL, x.created_at, NULL, NULL
+              FROM \(children("course_events", "x"))
+            UNION ALL
+            SELECT x.course_id, 4::int2, 0, x.nrs_before, x.nrs_after, x.assessed_minutes_after, NULL, NULL, NULL, NULL, x.performed_at, NULL, NULL
+              FROM \(children("diagnostic_blocks", "x"))
+            UNION ALL
+            SELECT x.course_id, 5::int2, x.recorded_on - DATE '1970-01-01', coalesce((x.nerve_csa_mm2 * 100)::int4, (\(missing))::int4),
+                   coalesce((x.fascia_thickness_mm * 10)::int4, (\(missing))::int4),
+                   x.fascia_adhesion::int4 + 2 * x.restricted_gliding::int4 + 4 * x.tunnel_narrowing::int4, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
+              FROM \(children("ultrasound_findings", "x"))
+            """
     }
 
     /// The baseline of `registry bench`: every row the report reads, read sequentially with the

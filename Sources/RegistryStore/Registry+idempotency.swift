@@ -32,13 +32,18 @@ extension Registry {
         try await database.transaction { connection in
             guard let idempotency else { return Written(body: try RecordJSON.encode(try await write(connection)), replayed: false) }
             let key = idempotency.key
-            let claimed = try await connection.query("""
-                INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (\(key), \(idempotency.requestHash), 0, ''::bytea)
-                ON CONFLICT (key) DO NOTHING RETURNING 1
-                """, logger: logger).decode(Int.self).first { _ in true } != nil
+            let claimed =
+                try await connection.query(
+                    """
+                    INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (\(key), \(idempotency.requestHash), 0, ''::bytea)
+                    ON CONFLICT (key) DO NOTHING RETURNING 1
+                    """, logger: logger
+                ).decode(Int.self).first { _ in true } != nil
             if !claimed {
-                let stored = try await connection.query("SELECT request_hash, response FROM idempotency_keys WHERE key = \(key)",
-                                                        logger: logger).decode((String, Data).self).first { _ in true }
+                let stored = try await connection.query(
+                    "SELECT request_hash, response FROM idempotency_keys WHERE key = \(key)",
+                    logger: logger
+                ).decode((String, Data).self).first { _ in true }
                 guard let stored, stored.0 == idempotency.requestHash else { throw StoreError.idempotencyKeyReused }
                 return Written(body: stored.1, replayed: true)
             }

@@ -4,14 +4,17 @@ import RegistryCore
 
 extension Registry {
     /// Registers a patient: a random id in `patients`, the identity in `patient_identities`.
-    public func insertPatient(_ patient: NewPatient, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection) async throws -> PatientRecord {
+    public func insertPatient(
+        _ patient: NewPatient, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection
+    ) async throws -> PatientRecord {
         try await requireSite(patient.siteId, field: "siteId", on: connection)
         if let scope, !scope.contains(patient.siteId) {
             throw ValidationFailure(field: "siteId", rule: "your_sites", message: "must be a site you work at")
         }
         let id = UUID()
         try await connection.run("INSERT INTO patients (id, site_id) VALUES (\(id), \(patient.siteId))", logger)
-        try await connection.run("""
+        try await connection.run(
+            """
             INSERT INTO patient_identities (patient_id, site_id, mrn, family_name, given_name, date_of_birth, sex, phone, email)
             VALUES (\(id), \(patient.siteId), \(patient.mrn), \(patient.familyName), \(patient.givenName),
                     \(patient.dateOfBirth.description)::date, \(patient.sex.rawValue), \(patient.phone), \(patient.email))
@@ -28,9 +31,12 @@ extension Registry {
     }
 
     /// Patients newest first, optionally only one (`id`) or one site's, never outside `scope`.
-    public func patients(id: UUID? = nil, ids: [UUID]? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
-                         on connection: PostgresConnection) async throws -> Page<PatientRecord> {
-        var query = QueryBuilder("""
+    public func patients(
+        id: UUID? = nil, ids: [UUID]? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
+        on connection: PostgresConnection
+    ) async throws -> Page<PatientRecord> {
+        var query = QueryBuilder(
+            """
             SELECT p.id, p.site_id, i.mrn, i.family_name, i.given_name, i.date_of_birth::text, i.sex, i.phone, i.email,
                    p.created_at, (extract(epoch FROM p.created_at) * 1000000)::int8
             FROM patients p JOIN patient_identities i ON i.patient_id = p.id
@@ -43,10 +49,12 @@ extension Registry {
         query.addKeyset(page, alias: "p")
         var rows: [(PatientRecord, PageRequest.Cursor)] = []
         for try await row in try await connection.query(query.query, logger: logger)
-            .decode((UUID, UUID, String, String, String, String, String, String?, String?, Date, Int64).self) {
-            let record = PatientRecord(id: row.0, siteId: row.1, mrn: row.2, familyName: row.3, givenName: row.4,
-                                       dateOfBirth: try calendarDate(row.5), sex: try coded(row.6), phone: row.7, email: row.8,
-                                       createdAt: row.9)
+            .decode((UUID, UUID, String, String, String, String, String, String?, String?, Date, Int64).self)
+        {
+            let record = PatientRecord(
+                id: row.0, siteId: row.1, mrn: row.2, familyName: row.3, givenName: row.4,
+                dateOfBirth: try calendarDate(row.5), sex: try coded(row.6), phone: row.7, email: row.8,
+                createdAt: row.9)
             rows.append((record, PageRequest.Cursor(createdMicros: row.10, id: row.0)))
         }
         return trimmed(rows, page: page)
@@ -58,23 +66,29 @@ extension Registry {
         let term = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !term.isEmpty else { return [] }
         // LIKE's own wildcards in what was typed match themselves.
-        let prefix = term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+        let prefix =
+            term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-        var query = QueryBuilder("""
+        var query = QueryBuilder(
+            """
             SELECT p.id, p.site_id, i.mrn, i.family_name, i.given_name, i.date_of_birth::text, i.sex, i.phone, i.email, p.created_at
             FROM patient_identities i JOIN patients p ON p.id = i.patient_id
             WHERE true
             """)
         let like = query.bind(prefix)
-        query.add(" AND (lower(i.mrn) LIKE \(like) OR lower(i.family_name) LIKE \(like) OR lower(i.given_name) LIKE \(like)"
-                  + " OR lower(i.family_name || i.given_name) LIKE \(like))")
+        query.add(
+            " AND (lower(i.mrn) LIKE \(like) OR lower(i.family_name) LIKE \(like) OR lower(i.given_name) LIKE \(like)"
+                + " OR lower(i.family_name || i.given_name) LIKE \(like))")
         if let scope { query.and("i.site_id = ANY(?)", Array(scope)) }
         query.add(" ORDER BY lower(i.mrn) = \(query.bind(term)) DESC, i.family_name, i.given_name, i.mrn LIMIT \(query.bind(limit))")
         var found: [PatientRecord] = []
         for try await row in try await connection.query(query.query, logger: logger)
-            .decode((UUID, UUID, String, String, String, String, String, String?, String?, Date).self) {
-            found.append(PatientRecord(id: row.0, siteId: row.1, mrn: row.2, familyName: row.3, givenName: row.4, dateOfBirth: try calendarDate(row.5),
-                                       sex: try coded(row.6), phone: row.7, email: row.8, createdAt: row.9))
+            .decode((UUID, UUID, String, String, String, String, String, String?, String?, Date).self)
+        {
+            found.append(
+                PatientRecord(
+                    id: row.0, siteId: row.1, mrn: row.2, familyName: row.3, givenName: row.4, dateOfBirth: try calendarDate(row.5),
+                    sex: try coded(row.6), phone: row.7, email: row.8, createdAt: row.9))
         }
         return found
     }

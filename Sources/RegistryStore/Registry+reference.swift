@@ -12,10 +12,13 @@ extension Registry {
     }
 
     /// Creates a user; `passwordHash` is a bcrypt hash (nil: the user cannot log in until given one).
-    public func insertUser(username: String, displayName: String, role: Role, siteIds: [UUID], passwordHash: String? = nil, actor: Actor,
-                           on connection: PostgresConnection) async throws -> UserRecord {
+    public func insertUser(
+        username: String, displayName: String, role: Role, siteIds: [UUID], passwordHash: String? = nil, actor: Actor,
+        on connection: PostgresConnection
+    ) async throws -> UserRecord {
         let id = UUID()
-        try await connection.run("""
+        try await connection.run(
+            """
             INSERT INTO users (id, username, display_name, role, password_hash)
             VALUES (\(id), \(username), \(displayName), \(role.rawValue), \(passwordHash))
             """, logger)
@@ -29,7 +32,8 @@ extension Registry {
     public func sites(on connection: PostgresConnection) async throws -> [SiteRecord] {
         var sites: [SiteRecord] = []
         for try await (id, code, name) in try await connection.query("SELECT id, code, name FROM sites ORDER BY code", logger: logger)
-            .decode((UUID, String, String).self) {
+            .decode((UUID, String, String).self)
+        {
             sites.append(SiteRecord(id: id, code: code, name: name))
         }
         return sites
@@ -37,11 +41,13 @@ extension Registry {
 
     public func users(on connection: PostgresConnection) async throws -> [UserRecord] {
         var users: [UserRecord] = []
-        for try await r in try await connection.query("""
+        for try await r in try await connection.query(
+            """
             SELECT u.id, u.username, u.display_name, u.role, u.active AND u.disabled_at IS NULL,
                    coalesce(array_agg(s.site_id ORDER BY s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}')
             FROM users u LEFT JOIN user_sites s ON s.user_id = u.id GROUP BY u.id ORDER BY u.username
-            """, logger: logger).decode((UUID, String, String, String, Bool, [UUID]).self) {
+            """, logger: logger
+        ).decode((UUID, String, String, String, Bool, [UUID]).self) {
             users.append(UserRecord(id: r.0, username: r.1, displayName: r.2, role: try coded(r.3), active: r.4, siteIds: r.5))
         }
         return users

@@ -15,14 +15,17 @@ public struct RegistryDatabase: Sendable {
     public init(url: DatabaseURL, poolSize: Int = 10, statementTimeoutMs: Int = 30000, logger: Logger) {
         self.url = url
         self.logger = logger
-        self.client = PostgresClient(configuration: url.clientConfiguration(poolSize: poolSize, statementTimeoutMs: statementTimeoutMs),
-                                     backgroundLogger: logger)
+        self.client = PostgresClient(
+            configuration: url.clientConfiguration(poolSize: poolSize, statementTimeoutMs: statementTimeoutMs),
+            backgroundLogger: logger)
     }
 
     /// Runs the pool for the duration of `body`: for commands that are not a long-running service.
     @discardableResult
-    public static func withRunning<T: Sendable>(url: DatabaseURL, poolSize: Int = 4, logger: Logger,
-                                                _ body: (RegistryDatabase) async throws -> T) async throws -> T {
+    public static func withRunning<T: Sendable>(
+        url: DatabaseURL, poolSize: Int = 4, logger: Logger,
+        _ body: (RegistryDatabase) async throws -> T
+    ) async throws -> T {
         let database = RegistryDatabase(url: url, poolSize: poolSize, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }

@@ -19,18 +19,25 @@ public struct Repositories: Sendable {
     /// `credentialCacheSeconds`: how long the server may reuse who a credential belongs to
     /// (`auth.credentialCacheSeconds`; 0, the default here, asks the database every time).
     /// `writeBoundSeconds`: how long a batch of pain scores may take (`server.requestTimeoutSeconds`).
-    public init(database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, credentialCacheSeconds: Double = 0,
-                writeBoundSeconds: Double = 5) {
+    public init(
+        database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, credentialCacheSeconds: Double = 0,
+        writeBoundSeconds: Double = 5
+    ) {
         let registry = Registry(database: database)
         self.database = database
         patients = PatientRepository(registry: registry)
-        courses = CourseRepository(registry: registry, rules: rules, painScores: PainScoreBatches(database: database, bound: .milliseconds(Int64(writeBoundSeconds * 1000)),
-                                                                                  logger: registry.logger))
+        courses = CourseRepository(
+            registry: registry, rules: rules,
+            painScores: PainScoreBatches(
+                database: database, bound: .milliseconds(Int64(writeBoundSeconds * 1000)),
+                logger: registry.logger))
         corrections = CorrectionRepository(registry: registry, rules: rules)
         reports = ReportRepository(registry: registry)
         exports = ExportRepository(registry: registry)
-        accounts = AccountRepository(registry: registry, credentials: credentialCacheSeconds > 0
-                                     ? CredentialCache(lifetime: .milliseconds(Int(credentialCacheSeconds * 1000))) : nil)
+        accounts = AccountRepository(
+            registry: registry,
+            credentials: credentialCacheSeconds > 0
+                ? CredentialCache(lifetime: .milliseconds(Int(credentialCacheSeconds * 1000))) : nil)
         audit = AuditRepository(registry: registry)
         followUps = FollowUpRepository(registry: registry, rules: followUp)
     }
@@ -99,8 +106,10 @@ public struct ReportRepository: Repository {
     /// Histories stream into the report builder inside one transaction, so the report sees one
     /// consistent snapshot, and the audit row of the run is appended in the same transaction.
     /// `followUp` (the schedule's rules and today) adds follow-up completeness to the report.
-    public func outcomes(rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: (rules: RegistryConfig.FollowUp, today: CalendarDate)? = nil,
-                         by actor: Actor) async throws -> OutcomeReport {
+    public func outcomes(
+        rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: (rules: RegistryConfig.FollowUp, today: CalendarDate)? = nil,
+        by actor: Actor
+    ) async throws -> OutcomeReport {
         try await database.transaction { connection in
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger)
             try await connection.run("SET LOCAL work_mem = '64MB'", logger)

@@ -19,41 +19,55 @@ extension Pages {
     /// `patients` names the patients of `courses`, by id.
     /// `awaiting` are the open courses waiting for a pain score since their last session.
     /// `due` are the follow-ups waiting for an answer at the user's sites.
-    public func home(_ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord], awaiting: [CourseRecord],
-                     patients: [UUID: PatientRecord], due: [DueRow], writable: Bool) throws -> String {
-        try render("home", language, ["writable": writable, "due": dueRows(Array(due.prefix(10)), language), "hasDue": !due.isEmpty,
-            "title": catalogue.text("homeTitle", language), "viewer": viewer, "query": query ?? "", "searched": query != nil,
-            "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
-            "courses": courses.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasCourses": !courses.isEmpty,
-            "awaiting": awaiting.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasAwaiting": !awaiting.isEmpty,
-        ])
+    public func home(
+        _ language: Language, viewer: Viewer, query: String?, found: [PatientRecord], courses: [CourseRecord], awaiting: [CourseRecord],
+        patients: [UUID: PatientRecord], due: [DueRow], writable: Bool
+    ) throws -> String {
+        try render(
+            "home", language,
+            [
+                "writable": writable, "due": dueRows(Array(due.prefix(10)), language), "hasDue": !due.isEmpty,
+                "title": catalogue.text("homeTitle", language), "viewer": viewer, "query": query ?? "", "searched": query != nil,
+                "results": found.map(patientRow), "hasResults": !found.isEmpty, "resultCount": found.count,
+                "courses": courses.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasCourses": !courses.isEmpty,
+                "awaiting": awaiting.map { courseRow($0, language, patient: patients[$0.patientId]) }, "hasAwaiting": !awaiting.isEmpty,
+            ])
     }
 
     /// `writable`: the user may open a course for the patient.
-    public func patient(_ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String, writable: Bool) throws -> String {
-        try render("patient", language, ["writable": writable, "id": patient.id.uuidString.lowercased(), "sexLabel": catalogue.text("sex_" + patient.sex.rawValue, language),
-            "title": "\(patient.familyName) \(patient.givenName)", "viewer": viewer, "name": "\(patient.familyName) \(patient.givenName)",
-            "mrn": patient.mrn, "dateOfBirth": patient.dateOfBirth.description, "sex": patient.sex.rawValue, "site": siteName,
-            "phone": patient.phone ?? "", "email": patient.email ?? "",
-            "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
-        ])
+    public func patient(
+        _ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String, writable: Bool
+    ) throws -> String {
+        try render(
+            "patient", language,
+            [
+                "writable": writable, "id": patient.id.uuidString.lowercased(), "sexLabel": catalogue.text("sex_" + patient.sex.rawValue, language),
+                "title": "\(patient.familyName) \(patient.givenName)", "viewer": viewer, "name": "\(patient.familyName) \(patient.givenName)",
+                "mrn": patient.mrn, "dateOfBirth": patient.dateOfBirth.description, "sex": patient.sex.rawValue, "site": siteName,
+                "phone": patient.phone ?? "", "email": patient.email ?? "",
+                "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
+            ])
     }
 
     /// `form` is the pain-score form for those who may write (nil: the page is read-only, with
     /// no links to add, correct or void records).
-    public func course(_ language: Language, viewer: Viewer, timeline: CourseTimeline, outcome: CourseOutcome?, patient: PatientRecord?,
-                       clinician: String, site: String, form: FilledForm? = nil, followUp: CourseFollowUp? = nil) throws -> String {
+    public func course(
+        _ language: Language, viewer: Viewer, timeline: CourseTimeline, outcome: CourseOutcome?, patient: PatientRecord?,
+        clinician: String, site: String, form: FilledForm? = nil, followUp: CourseFollowUp? = nil
+    ) throws -> String {
         let course = timeline.course
         let name = patient.map { "\($0.familyName) \($0.givenName)" } ?? ""
         let start = course.startedOn
         let scores = timeline.painScores.filter { $0.void == nil }.sorted { $0.recordedOn < $1.recordedOn }
         let sessionDays = timeline.sessions.filter { $0.void == nil }.map { start.days(until: $0.sessionOn) }
         let rows = timelineRows(timeline, language, writable: form != nil)
-        let chart = NRSChart.svg(scores: scores.map { (start.days(until: $0.recordedOn), $0.nrs) }, sessions: sessionDays,
-                                 label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
+        let chart = NRSChart.svg(
+            scores: scores.map { (start.days(until: $0.recordedOn), $0.nrs) }, sessions: sessionDays,
+            label: catalogue.text("painOverTime", language), daysLabel: catalogue.text("daysSinceStart", language))
         var values: [String: Any] = [
             "title": "\(catalogue.text("courseTitle", language)) · \(name)", "viewer": viewer, "patientName": name,
-            "patientId": course.patientId.uuidString.lowercased(), "mrn": patient?.mrn ?? "", "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
+            "patientId": course.patientId.uuidString.lowercased(), "mrn": patient?.mrn ?? "",
+            "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
             "clinician": clinician, "site": site, "startedOn": start.description,
             "baseline": outcome?.baseline.map(String.init) ?? "–", "sessions": outcome?.sessionCount ?? 0,
             "outcome": outcomeText(outcome, language), "recurrence": recurrenceText(outcome, language),
@@ -66,19 +80,27 @@ extension Pages {
 
     /// A page saying what went wrong (403, 404), in the visitor's language.
     public func problem(_ language: Language, viewer: Viewer?, titleKey: String, messageKey: String) throws -> String {
-        try render("problem", language, ["title": catalogue.text(titleKey, language), "message": catalogue.text(messageKey, language),
-                                         "viewer": viewer as Any])
+        try render(
+            "problem", language,
+            [
+                "title": catalogue.text(titleKey, language), "message": catalogue.text(messageKey, language),
+                "viewer": viewer as Any,
+            ])
     }
 
     private func patientRow(_ patient: PatientRecord) -> [String: Any] {
-        ["id": patient.id.uuidString.lowercased(), "mrn": patient.mrn, "name": "\(patient.familyName) \(patient.givenName)",
-         "dateOfBirth": patient.dateOfBirth.description]
+        [
+            "id": patient.id.uuidString.lowercased(), "mrn": patient.mrn, "name": "\(patient.familyName) \(patient.givenName)",
+            "dateOfBirth": patient.dateOfBirth.description,
+        ]
     }
 
     private func courseRow(_ course: CourseRecord, _ language: Language, patient: PatientRecord? = nil) -> [String: Any] {
-        var row: [String: Any] = ["id": course.id.uuidString.lowercased(), "startedOn": course.startedOn.description,
-                                  "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
-                                  "status": catalogue.text("status_" + course.status.rawValue, language)]
+        var row: [String: Any] = [
+            "id": course.id.uuidString.lowercased(), "startedOn": course.startedOn.description,
+            "side": catalogue.text("side_" + course.side.rawValue, language), "icd10": course.icd10,
+            "status": catalogue.text("status_" + course.status.rawValue, language),
+        ]
         if let patient { row["patient"] = "\(patient.familyName) \(patient.givenName) (\(patient.mrn))" }
         return row
     }
@@ -106,34 +128,50 @@ extension Pages {
         let strings = catalogue.strings[language] ?? [:]
         func row(_ date: CalendarDate, _ kind: String, _ details: String, _ void: VoidInfo?, _ segment: String, _ id: UUID) {
             // Every key the row's template reads is here (see `fieldValues`): no search of the enclosing contexts.
-            var row: [String: Any] = ["date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
-                                      "voidReason": void?.reason ?? false, "path": false, "writable": writable, "t": strings]
+            var row: [String: Any] = [
+                "date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
+                "voidReason": void?.reason ?? false, "path": false, "writable": writable, "t": strings,
+            ]
             if void == nil, writable { row["path"] = "\(course)/\(segment)/\(id.uuidString.lowercased())" }
             rows.append((date, row))
         }
         for block in timeline.blocks {
-            row(CalendarDate(block.performedAt, in: .gmt), "kindBlock",
+            row(
+                CalendarDate(block.performedAt, in: .gmt), "kindBlock",
                 "NRS \(block.nrsBefore) → \(block.nrsAfter), \(String(format: "%.1f", block.reliefPercent))% (\(catalogue.text(block.positive ? "positive" : "negative", language)))",
                 block.void, "blocks", block.id)
         }
         for session in timeline.sessions {
             let procedures = session.procedures.map { procedure in
-                [catalogue.text(procedure.kind.rawValue, language), procedure.injectate.map { catalogue.text("injectate_" + $0.rawValue, language) },
-                 procedure.leukocytes.map { catalogue.text("leukocytes_" + $0.rawValue, language) }, procedure.dextrosePercent.map { "\($0)%" },
-                 procedure.volumeMl.map { "\($0) mL" }]
-                    .compactMap { $0 }.joined(separator: " ")
+                [
+                    catalogue.text(procedure.kind.rawValue, language),
+                    procedure.injectate.map { catalogue.text("injectate_" + $0.rawValue, language) },
+                    procedure.leukocytes.map { catalogue.text("leukocytes_" + $0.rawValue, language) }, procedure.dextrosePercent.map { "\($0)%" },
+                    procedure.volumeMl.map { "\($0) mL" },
+                ]
+                .compactMap { $0 }.joined(separator: " ")
             }
             row(session.sessionOn, "kindSession", procedures.joined(separator: "; "), session.void, "sessions", session.id)
         }
         for score in timeline.painScores {
             let source = score.source == .patient ? " · " + catalogue.text("fromPatient", language) : ""
-            row(score.recordedOn, "kindScore", "NRS \(score.nrs) · \(catalogue.text("timepoint_" + score.timepoint.rawValue, language))\(source)", score.void,
+            row(
+                score.recordedOn, "kindScore", "NRS \(score.nrs) · \(catalogue.text("timepoint_" + score.timepoint.rawValue, language))\(source)",
+                score.void,
                 "pain-scores", score.id)
         }
-        for event in timeline.events { row(event.occurredOn, "kindEvent", catalogue.text("event_" + event.kind.rawValue, language), event.void, "events", event.id) }
-        for finding in timeline.findings.ultrasound { row(finding.recordedOn, "kindFinding", catalogue.text("finding_ultrasound", language), finding.void, "findings", finding.id) }
-        for finding in timeline.findings.examination { row(finding.recordedOn, "kindFinding", catalogue.text("finding_examination", language), finding.void, "findings", finding.id) }
-        for finding in timeline.findings.screening { row(finding.recordedOn, "kindFinding", catalogue.text("finding_screening", language), finding.void, "findings", finding.id) }
+        for event in timeline.events {
+            row(event.occurredOn, "kindEvent", catalogue.text("event_" + event.kind.rawValue, language), event.void, "events", event.id)
+        }
+        for finding in timeline.findings.ultrasound {
+            row(finding.recordedOn, "kindFinding", catalogue.text("finding_ultrasound", language), finding.void, "findings", finding.id)
+        }
+        for finding in timeline.findings.examination {
+            row(finding.recordedOn, "kindFinding", catalogue.text("finding_examination", language), finding.void, "findings", finding.id)
+        }
+        for finding in timeline.findings.screening {
+            row(finding.recordedOn, "kindFinding", catalogue.text("finding_screening", language), finding.void, "findings", finding.id)
+        }
         return rows.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
     }
 }

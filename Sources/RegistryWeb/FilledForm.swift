@@ -21,8 +21,10 @@ public struct FilledForm: Sendable {
     /// Catalogue key of the button.
     public var submitKey: String
 
-    public init(spec: FormSpec, action: String, csrf: String, idempotencyKey: String, values: [String: String] = [:], problems: [FieldProblem] = [],
-                carried: [String: String] = [:], noticeKey: String? = nil, data: [String: String] = [:], method: String = "post", submitKey: String = "save") {
+    public init(
+        spec: FormSpec, action: String, csrf: String, idempotencyKey: String, values: [String: String] = [:], problems: [FieldProblem] = [],
+        carried: [String: String] = [:], noticeKey: String? = nil, data: [String: String] = [:], method: String = "post", submitKey: String = "save"
+    ) {
         self.spec = spec
         self.action = action
         self.csrf = csrf

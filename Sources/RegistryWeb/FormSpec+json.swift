@@ -36,9 +36,12 @@ extension FormSpec {
         var typed: [String: String] = [:]
         for field in fields {
             let parts = FieldPath(field.name).parts
-            guard let value = Self.value(at: parts[...], in: record) ?? parts.last.flatMap({ part in
-                if case .key(let key) = part { return record[key] } else { return nil }
-            }), !(value is NSNull) else { continue }
+            guard
+                let value = Self.value(at: parts[...], in: record)
+                    ?? parts.last.flatMap({ part in
+                        if case .key(let key) = part { return record[key] } else { return nil }
+                    }), !(value is NSNull)
+            else { continue }
             typed[field.name] = field.kind.text(value, clinicZone: clinicZone)
         }
         return typed

@@ -20,8 +20,10 @@ public struct FormSpec: Sendable {
 
     /// The same form with only the fields `keep` accepts (a correction changes fewer fields).
     public func keeping(_ keep: (FormField) -> Bool) -> FormSpec {
-        FormSpec(titleKey: titleKey, groups: groups.map { FormGroup(legendKey: $0.legendKey, fields: $0.fields.filter(keep), kinds: $0.kinds) }
-            .filter { !$0.fields.isEmpty })
+        FormSpec(
+            titleKey: titleKey,
+            groups: groups.map { FormGroup(legendKey: $0.legendKey, fields: $0.fields.filter(keep), kinds: $0.kinds) }
+                .filter { !$0.fields.isEmpty })
     }
 }
 

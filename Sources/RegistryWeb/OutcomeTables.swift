@@ -32,39 +32,63 @@ public struct OutcomeTables {
 
     public var all: [ReportTable] {
         [headline, cohorts, sessions, recurrence, groups("sites", report.breakdown.sites), groups("clinicians", report.breakdown.clinicians)]
-            + (report.followUp.map { [completeness("followUpMilestones", $0.milestones, site: false), completeness("followUpSites", $0.sites, site: true)] } ?? [])
+            + (report.followUp.map {
+                [completeness("followUpMilestones", $0.milestones, site: false), completeness("followUpSites", $0.sites, site: true)]
+            } ?? [])
             + funnelTables
     }
 
     /// Follow-up completeness by milestone or by site.
     func completeness(_ key: String, _ rows: [OutcomeReport.Completeness], site: Bool) -> ReportTable {
         let name = { (row: OutcomeReport.Completeness) in site ? UUID(uuidString: row.key).flatMap { names[$0] } ?? row.key : row.key }
-        return ReportTable(key: key, titleKey: key + "Title", header: [t(site ? "site" : "milestone"), t("answeredOfDue")],
-                           rows: rows.map { [name($0), Format.proportion($0.answered)] },
-                           csvHeader: [site ? "site" : "milestone", "answered", "due", "completeness", "lower", "upper"],
-                           csvRows: rows.map { [name($0), "\($0.answered.successes)", "\($0.answered.total)", Format.raw($0.answered.estimate),
-                                                Format.raw($0.answered.lower), Format.raw($0.answered.upper)] })
+        return ReportTable(
+            key: key, titleKey: key + "Title", header: [t(site ? "site" : "milestone"), t("answeredOfDue")],
+            rows: rows.map { [name($0), Format.proportion($0.answered)] },
+            csvHeader: [site ? "site" : "milestone", "answered", "due", "completeness", "lower", "upper"],
+            csvRows: rows.map {
+                [
+                    name($0), "\($0.answered.successes)", "\($0.answered.total)", Format.raw($0.answered.estimate),
+                    Format.raw($0.answered.lower), Format.raw($0.answered.upper),
+                ]
+            })
     }
 
     /// The headline figures: each with its count, total and 95% interval (median and IQR for sessions).
     var headline: ReportTable {
         var rows: [(String, String, [String])] = []
         func proportion(_ key: String, _ p: Proportion) {
-            rows.append((t(key), Format.proportion(p), [key, "\(p.successes)", "\(p.total)", Format.raw(p.estimate), Format.raw(p.lower), Format.raw(p.upper)]))
+            rows.append(
+                (
+                    t(key), Format.proportion(p),
+                    [key, "\(p.successes)", "\(p.total)", Format.raw(p.estimate), Format.raw(p.lower), Format.raw(p.upper)]
+                ))
         }
         rows.append((t("figureCourses"), "\(report.courses)", ["courses", "\(report.courses)", "", "", "", ""]))
         proportion("figureEvaluable", Proportion(report.evaluable, of: report.courses))
         for (reason, count) in report.notEvaluable.sorted(by: { $0.key < $1.key }) {
-            rows.append((catalogue.text("notEvaluable", language, ["reason": t("reason_" + reason)]), "\(count)", ["not_evaluable_" + reason, "\(count)", "\(report.courses)", "", "", ""]))
+            rows.append(
+                (
+                    catalogue.text("notEvaluable", language, ["reason": t("reason_" + reason)]), "\(count)",
+                    ["not_evaluable_" + reason, "\(count)", "\(report.courses)", "", "", ""]
+                ))
         }
         proportion("figureResponse", report.response)
         proportion("figureModerate", report.moderateResponse)
         let s = report.sessionsToImprovement
-        rows.append((t("figureSessions"), Format.median(s), ["sessions_to_improvement", "\(s.n)", "", Format.raw(s.median), Format.raw(s.q1), Format.raw(s.q3)]))
+        rows.append(
+            (
+                t("figureSessions"), Format.median(s),
+                ["sessions_to_improvement", "\(s.n)", "", Format.raw(s.median), Format.raw(s.q1), Format.raw(s.q3)]
+            ))
         proportion("figureBlocks", report.blockPositivity)
-        rows.append((t("figureNonSustained"), "\(report.nonSustained)", ["non_sustained", "\(report.nonSustained)", "\(report.response.successes)", "", "", ""]))
-        return ReportTable(key: "headline", titleKey: "headlineTitle", header: [t("measure"), t("value")], rows: rows.map { [$0.0, $0.1] },
-                           csvHeader: ["measure", "count", "total", "estimate_or_median", "lower_or_q1", "upper_or_q3"], csvRows: rows.map(\.2))
+        rows.append(
+            (
+                t("figureNonSustained"), "\(report.nonSustained)",
+                ["non_sustained", "\(report.nonSustained)", "\(report.response.successes)", "", "", ""]
+            ))
+        return ReportTable(
+            key: "headline", titleKey: "headlineTitle", header: [t("measure"), t("value")], rows: rows.map { [$0.0, $0.1] },
+            csvHeader: ["measure", "count", "total", "estimate_or_median", "lower_or_q1", "upper_or_q3"], csvRows: rows.map(\.2))
     }
 
     var cohorts: ReportTable {
@@ -73,57 +97,94 @@ public struct OutcomeTables {
             let share = cohort.shareOfEvaluable
             let recurrence = cohort.recurrence
             let points = milestones.map { day in recurrence?.milestones.first { $0.day == day } }
-            let html = [cohort.label, "\(cohort.courses)", share.map(Format.proportion) ?? "–", Format.median(cohort.sessions),
-                        recurrence.map { "\($0.recurred) / \($0.n)" } ?? "–"]
-                + points.map { point in point.map { Format.survival($0.recurrenceFree, $0.lower, $0.upper, atRisk: $0.atRisk, catalogue.text("atRiskShort", language)) } ?? "–" }
-            let csv = [cohort.label, "\(cohort.courses)", Format.raw(share?.estimate), Format.raw(share?.lower), Format.raw(share?.upper), "\(cohort.sessions.n)",
-                       Format.raw(cohort.sessions.median), Format.raw(cohort.sessions.q1), Format.raw(cohort.sessions.q3),
-                       recurrence.map { "\($0.n)" } ?? "", recurrence.map { "\($0.recurred)" } ?? "", Format.raw(recurrence?.medianDays)]
+            let html =
+                [
+                    cohort.label, "\(cohort.courses)", share.map(Format.proportion) ?? "–", Format.median(cohort.sessions),
+                    recurrence.map { "\($0.recurred) / \($0.n)" } ?? "–",
+                ]
+                + points.map { point in
+                    point.map { Format.survival($0.recurrenceFree, $0.lower, $0.upper, atRisk: $0.atRisk, catalogue.text("atRiskShort", language)) }
+                        ?? "–"
+                }
+            let csv =
+                [
+                    cohort.label, "\(cohort.courses)", Format.raw(share?.estimate), Format.raw(share?.lower), Format.raw(share?.upper),
+                    "\(cohort.sessions.n)",
+                    Format.raw(cohort.sessions.median), Format.raw(cohort.sessions.q1), Format.raw(cohort.sessions.q3),
+                    recurrence.map { "\($0.n)" } ?? "", recurrence.map { "\($0.recurred)" } ?? "", Format.raw(recurrence?.medianDays),
+                ]
                 + points.flatMap { [Format.raw($0?.recurrenceFree), Format.raw($0?.lower), Format.raw($0?.upper), $0.map { "\($0.atRisk)" } ?? ""] }
             return (html, csv)
         }
-        return ReportTable(key: "cohorts", titleKey: "cohortsTitle",
-                           header: [t("cohort"), t("courses"), t("shareOfEvaluable"), t("sessionsMedian"), t("recurredOfFollowed")]
-                               + milestones.map { catalogue.text("recurrenceFreeAt", language, ["days": "\($0)"]) },
-                           rows: rows.map(\.0),
-                           csvHeader: ["cohort", "courses", "share_of_evaluable", "share_lower", "share_upper", "sessions_n", "sessions_median", "sessions_q1",
-                                       "sessions_q3", "responders_followed", "recurred", "median_recurrence_free_days"]
-                               + milestones.flatMap { ["recurrence_free_\($0)d", "lower_\($0)d", "upper_\($0)d", "at_risk_\($0)d"] },
-                           csvRows: rows.map(\.1))
+        return ReportTable(
+            key: "cohorts", titleKey: "cohortsTitle",
+            header: [t("cohort"), t("courses"), t("shareOfEvaluable"), t("sessionsMedian"), t("recurredOfFollowed")]
+                + milestones.map { catalogue.text("recurrenceFreeAt", language, ["days": "\($0)"]) },
+            rows: rows.map(\.0),
+            csvHeader: [
+                "cohort", "courses", "share_of_evaluable", "share_lower", "share_upper", "sessions_n", "sessions_median", "sessions_q1",
+                "sessions_q3", "responders_followed", "recurred", "median_recurrence_free_days",
+            ]
+                + milestones.flatMap { ["recurrence_free_\($0)d", "lower_\($0)d", "upper_\($0)d", "at_risk_\($0)d"] },
+            csvRows: rows.map(\.1))
     }
 
     /// Cumulative response by session number.
     var sessions: ReportTable {
         let rows = report.cumulativeResponse.map { step in
-            ([String(step.session), "\(step.atRisk)", "\(step.improved)", Format.estimate(step.cumulative, step.lower, step.upper)],
-             [String(step.session), "\(step.atRisk)", "\(step.improved)", Format.raw(step.cumulative), Format.raw(step.lower), Format.raw(step.upper)])
+            (
+                [String(step.session), "\(step.atRisk)", "\(step.improved)", Format.estimate(step.cumulative, step.lower, step.upper)],
+                [
+                    String(step.session), "\(step.atRisk)", "\(step.improved)", Format.raw(step.cumulative), Format.raw(step.lower),
+                    Format.raw(step.upper),
+                ]
+            )
         }
-        return ReportTable(key: "sessions", titleKey: "sessionsTitle", header: [t("session"), t("atRisk"), t("improvedSoFar"), t("cumulativeResponse")],
-                           rows: rows.map(\.0), csvHeader: ["session", "at_risk", "improved_so_far", "cumulative_response", "lower", "upper"], csvRows: rows.map(\.1))
+        return ReportTable(
+            key: "sessions", titleKey: "sessionsTitle", header: [t("session"), t("atRisk"), t("improvedSoFar"), t("cumulativeResponse")],
+            rows: rows.map(\.0), csvHeader: ["session", "at_risk", "improved_so_far", "cumulative_response", "lower", "upper"], csvRows: rows.map(\.1)
+        )
     }
 
     /// Every step of each responder cohort's recurrence-free curve.
     var recurrence: ReportTable {
         let rows = report.cohorts.compactMap { cohort in cohort.recurrence.map { (cohort.label, $0.kaplanMeier) } }.flatMap { label, curve in
             curve.rows.map { row in
-                ([label, Format.raw(row.time), "\(row.atRisk)", "\(row.events)", "\(row.censored)", Format.estimate(row.survival, row.lower, row.upper)],
-                 [label, Format.raw(row.time), "\(row.atRisk)", "\(row.events)", "\(row.censored)", Format.raw(row.survival), Format.raw(row.standardError),
-                  Format.raw(row.lower), Format.raw(row.upper)])
+                (
+                    [
+                        label, Format.raw(row.time), "\(row.atRisk)", "\(row.events)", "\(row.censored)",
+                        Format.estimate(row.survival, row.lower, row.upper),
+                    ],
+                    [
+                        label, Format.raw(row.time), "\(row.atRisk)", "\(row.events)", "\(row.censored)", Format.raw(row.survival),
+                        Format.raw(row.standardError),
+                        Format.raw(row.lower), Format.raw(row.upper),
+                    ]
+                )
             }
         }
-        return ReportTable(key: "recurrence", titleKey: "recurrenceTableTitle",
-                           header: [t("cohort"), t("day"), t("atRisk"), t("recurred"), t("censored"), t("recurrenceFree")], rows: rows.map(\.0),
-                           csvHeader: ["cohort", "day", "at_risk", "recurred", "censored", "recurrence_free", "standard_error", "lower", "upper"], csvRows: rows.map(\.1))
+        return ReportTable(
+            key: "recurrence", titleKey: "recurrenceTableTitle",
+            header: [t("cohort"), t("day"), t("atRisk"), t("recurred"), t("censored"), t("recurrenceFree")], rows: rows.map(\.0),
+            csvHeader: ["cohort", "day", "at_risk", "recurred", "censored", "recurrence_free", "standard_error", "lower", "upper"],
+            csvRows: rows.map(\.1))
     }
 
     func groups(_ key: String, _ groups: [OutcomeReport.Group]) -> ReportTable {
         let rows = groups.map { group in
-            ([names[group.id] ?? group.id.uuidString.lowercased(), "\(group.courses)", "\(group.evaluable)", Format.proportion(group.response)],
-             [group.id.uuidString.lowercased(), names[group.id] ?? "", "\(group.courses)", "\(group.evaluable)", "\(group.response.successes)",
-              Format.raw(group.response.estimate), Format.raw(group.response.lower), Format.raw(group.response.upper)])
+            (
+                [names[group.id] ?? group.id.uuidString.lowercased(), "\(group.courses)", "\(group.evaluable)", Format.proportion(group.response)],
+                [
+                    group.id.uuidString.lowercased(), names[group.id] ?? "", "\(group.courses)", "\(group.evaluable)", "\(group.response.successes)",
+                    Format.raw(group.response.estimate), Format.raw(group.response.lower), Format.raw(group.response.upper),
+                ]
+            )
         }
-        return ReportTable(key: key, titleKey: key + "Title", header: [t(key == "sites" ? "site" : "clinician"), t("courses"), t("figureEvaluable"), t("figureResponse")],
-                           rows: rows.map(\.0), csvHeader: ["id", "name", "courses", "evaluable", "responders", "response", "lower", "upper"], csvRows: rows.map(\.1))
+        return ReportTable(
+            key: key, titleKey: key + "Title",
+            header: [t(key == "sites" ? "site" : "clinician"), t("courses"), t("figureEvaluable"), t("figureResponse")],
+            rows: rows.map(\.0), csvHeader: ["id", "name", "courses", "evaluable", "responders", "response", "lower", "upper"], csvRows: rows.map(\.1)
+        )
     }
 }
 

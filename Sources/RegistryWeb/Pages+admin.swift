@@ -6,35 +6,48 @@ extension Pages {
     /// A moment as the admin pages show it: minutes, UTC.
     static func moment(_ date: Date?) -> String {
         guard let date else { return "–" }
-        return date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false))
-            .dropLast(3) + " UTC"
+        return date.formatted(
+            Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)
+        )
+        .dropLast(3) + " UTC"
     }
 
     /// `csrf` signs each row's disable button; `selfId` is the admin, who cannot disable themself here.
-    public func adminUsers(_ language: Language, viewer: Viewer, users: [UserRecord], sites: [SiteRecord], form: FilledForm, csrf: String,
-                           selfId: UUID) throws -> String {
+    public func adminUsers(
+        _ language: Language, viewer: Viewer, users: [UserRecord], sites: [SiteRecord], form: FilledForm, csrf: String,
+        selfId: UUID
+    ) throws -> String {
         let codes = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, $0.code) })
-        return try render("admin-users", language, [
-            "title": catalogue.text("usersTitle", language), "viewer": viewer, "form": formValues(form, language), "csrf": csrf,
-            "siteCodes": sites.map(\.code).joined(separator: ", "),
-            "users": users.map { user in
-                ["username": user.username, "name": user.displayName, "role": catalogue.text("role_" + user.role.rawValue, language),
-                 "sites": user.siteIds.compactMap { codes[$0] }.sorted().joined(separator: ", "), "active": user.active,
-                 "state": catalogue.text(user.active ? "stateActive" : "stateDisabled", language), "canDisable": user.active && user.id != selfId] as [String: Any]
-            },
-        ])
+        return try render(
+            "admin-users", language,
+            [
+                "title": catalogue.text("usersTitle", language), "viewer": viewer, "form": formValues(form, language), "csrf": csrf,
+                "siteCodes": sites.map(\.code).joined(separator: ", "),
+                "users": users.map { user in
+                    [
+                        "username": user.username, "name": user.displayName, "role": catalogue.text("role_" + user.role.rawValue, language),
+                        "sites": user.siteIds.compactMap { codes[$0] }.sorted().joined(separator: ", "), "active": user.active,
+                        "state": catalogue.text(user.active ? "stateActive" : "stateDisabled", language),
+                        "canDisable": user.active && user.id != selfId,
+                    ] as [String: Any]
+                },
+            ])
     }
 
     /// `issued` is a token just made: shown this once.
-    public func adminTokens(_ language: Language, viewer: Viewer, tokens: [TokenRecord], form: FilledForm, csrf: String,
-                            issued: (token: String, username: String, expires: Date)? = nil) throws -> String {
+    public func adminTokens(
+        _ language: Language, viewer: Viewer, tokens: [TokenRecord], form: FilledForm, csrf: String,
+        issued: (token: String, username: String, expires: Date)? = nil
+    ) throws -> String {
         var values: [String: Any] = [
             "title": catalogue.text("tokensTitle", language), "viewer": viewer, "form": formValues(form, language), "csrf": csrf,
             "tokens": tokens.map { token in
                 let state = token.revokedAt != nil ? "stateRevoked" : token.expiresAt < Date() ? "stateExpired" : "stateActive"
-                return ["id": token.id.uuidString.lowercased(), "username": token.username, "label": token.label, "created": Self.moment(token.createdAt),
-                        "expires": Self.moment(token.expiresAt), "lastUsed": Self.moment(token.lastUsedAt), "state": catalogue.text(state, language),
-                        "revocable": state == "stateActive"] as [String: Any]
+                return [
+                    "id": token.id.uuidString.lowercased(), "username": token.username, "label": token.label, "created": Self.moment(token.createdAt),
+                    "expires": Self.moment(token.expiresAt), "lastUsed": Self.moment(token.lastUsedAt), "state": catalogue.text(state, language),
+                    "revocable": state == "stateActive",
+                ] as [String: Any]
             },
         ]
         if let issued {
@@ -44,24 +57,33 @@ extension Pages {
     }
 
     /// `chain`: what verifying the hash chain found, when asked for.
-    public func adminAudit(_ language: Language, viewer: Viewer, entries: [AuditEntry], filter: FilledForm, next: String?,
-                           chain: AuditChainReport? = nil) throws -> String {
-        try render("admin-audit", language, [
-            "title": catalogue.text("auditTitle", language), "viewer": viewer, "filter": formValues(filter, language), "next": next ?? false,
-            "chain": chain.map { chain in
-                ["intact": chain.intact, "message": chain.intact
-                    ? catalogue.text("auditChainIntact", language, ["n": String(chain.verified), "head": chain.head.anchor])
-                    : catalogue.text("auditChainBroken", language, ["n": String(chain.verified), "problem": chain.firstBreak ?? ""])]
-            } ?? false,
-            "entries": entries.map(auditRow),
-            "empty": entries.isEmpty,
-        ])
+    public func adminAudit(
+        _ language: Language, viewer: Viewer, entries: [AuditEntry], filter: FilledForm, next: String?,
+        chain: AuditChainReport? = nil
+    ) throws -> String {
+        try render(
+            "admin-audit", language,
+            [
+                "title": catalogue.text("auditTitle", language), "viewer": viewer, "filter": formValues(filter, language), "next": next ?? false,
+                "chain": chain.map { chain in
+                    [
+                        "intact": chain.intact,
+                        "message": chain.intact
+                            ? catalogue.text("auditChainIntact", language, ["n": String(chain.verified), "head": chain.head.anchor])
+                            : catalogue.text("auditChainBroken", language, ["n": String(chain.verified), "problem": chain.firstBreak ?? ""]),
+                    ]
+                } ?? false,
+                "entries": entries.map(auditRow),
+                "empty": entries.isEmpty,
+            ])
     }
 
     private func auditRow(_ entry: AuditEntry) -> [String: Any] {
         let changes = Self.changes(before: entry.before, after: entry.after)
-        return ["at": Self.moment(entry.at), "actor": entry.actor, "action": entry.action, "route": entry.route, "table": entry.recordTable ?? false,
-                "recordId": entry.recordId?.uuidString.lowercased() ?? false, "changes": changes, "hasChanges": !changes.isEmpty]
+        return [
+            "at": Self.moment(entry.at), "actor": entry.actor, "action": entry.action, "route": entry.route, "table": entry.recordTable ?? false,
+            "recordId": entry.recordId?.uuidString.lowercased() ?? false, "changes": changes, "hasChanges": !changes.isEmpty,
+        ]
     }
 
     /// Before and after side by side, field by field, the changed ones marked.
@@ -71,13 +93,18 @@ extension Pages {
         }
         func show(_ value: Any?) -> String {
             guard let value, !(value is NSNull) else { return "–" }
-            if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) { return String(decoding: data, as: UTF8.self) }
+            if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+                return String(decoding: data, as: UTF8.self)
+            }
             return "\(value)"
         }
         let old = object(before), new = object(after)
         return Set(old.keys).union(new.keys).sorted().map { key in
             let was = show(old[key]), now = show(new[key])
-            return ["field": key, "before": before == nil ? "" : was, "after": after == nil ? "" : now, "changed": before != nil && after != nil && was != now]
+            return [
+                "field": key, "before": before == nil ? "" : was, "after": after == nil ? "" : now,
+                "changed": before != nil && after != nil && was != now,
+            ]
         }
     }
 }

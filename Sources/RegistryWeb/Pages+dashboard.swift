@@ -6,25 +6,39 @@ extension Pages {
     /// The outcome dashboard: the filter form, the headline figures, the charts, the cohort
     /// comparison, the tables (each downloadable as CSV at `csvBase` + key) and the methods.
     /// Every figure is the report's own; `names` names sites and clinicians.
-    public func dashboard(_ language: Language, viewer: Viewer, report: OutcomeReport, names: [UUID: String], filter: FilledForm, csvQuery: String) throws -> String {
+    public func dashboard(
+        _ language: Language, viewer: Viewer, report: OutcomeReport, names: [UUID: String], filter: FilledForm, csvQuery: String
+    ) throws -> String {
         let tables = OutcomeTables(report: report, names: names, catalogue: catalogue, language: language).all
         let t = { (key: String) in self.catalogue.text(key, language) }
         let responders = report.cohorts.filter { $0.recurrence != nil && ($0.recurrence?.n ?? 0) > 0 }
         let lastDay = Double(OutcomeReport.milestoneDays.last ?? 365)
-        let survival = SurvivalChart.svg(responders.map { SurvivalChart.Series(label: $0.label, curve: $0.recurrence!.kaplanMeier) },
-                                         frame: ChartFrame(xMax: lastDay), atRiskTimes: [0, 90, 180, 270, 365], label: t("chartRecurrence"),
-                                         xTitle: t("daysSinceImprovement"), yTitle: t("recurrenceFree"), atRiskTitle: t("numbersAtRisk"))
+        let survival = SurvivalChart.svg(
+            responders.map { SurvivalChart.Series(label: $0.label, curve: $0.recurrence!.kaplanMeier) },
+            frame: ChartFrame(xMax: lastDay), atRiskTimes: [0, 90, 180, 270, 365], label: t("chartRecurrence"),
+            xTitle: t("daysSinceImprovement"), yTitle: t("recurrenceFree"), atRiskTitle: t("numbersAtRisk"))
         let charts: [[String: Any]] = [
-            ["title": t("chartCumulative"), "svg": OutcomeCharts.cumulativeResponse(report.cumulativeResponse, label: t("chartCumulative"),
-                                                                                      xTitle: t("sessionNumber"), yTitle: t("shareImproved"))],
-            ["title": t("chartDistribution"), "svg": OutcomeCharts.distribution(report.cumulativeResponse, label: t("chartDistribution"),
-                                                                                 xTitle: t("sessionNumber"), yTitle: t("courseCount"))],
+            [
+                "title": t("chartCumulative"),
+                "svg": OutcomeCharts.cumulativeResponse(
+                    report.cumulativeResponse, label: t("chartCumulative"),
+                    xTitle: t("sessionNumber"), yTitle: t("shareImproved")),
+            ],
+            [
+                "title": t("chartDistribution"),
+                "svg": OutcomeCharts.distribution(
+                    report.cumulativeResponse, label: t("chartDistribution"),
+                    xTitle: t("sessionNumber"), yTitle: t("courseCount")),
+            ],
             ["title": t("chartRecurrence"), "svg": survival],
             // Weeks with fewer than `minimumWeekCourses` courses are left out of the picture (not of the JSON): a median of two is noise.
-            ["title": t("chartNRSWeeks"), "note": catalogue.text("chartNRSNote", language, ["n": "\(Self.minimumWeekCourses)"]),
-             "svg": OutcomeCharts.nrsByWeek(report.cohorts.filter { $0.label != CourseOutcome.notEvaluableCohort }
-                 .map { ($0.label, $0.nrsByWeek.filter { $0.n >= Self.minimumWeekCourses }) }.filter { !$0.1.isEmpty },
-                                            label: t("chartNRSWeeks"), xTitle: t("weeksSinceFirst"), yTitle: t("medianNRS"))],
+            [
+                "title": t("chartNRSWeeks"), "note": catalogue.text("chartNRSNote", language, ["n": "\(Self.minimumWeekCourses)"]),
+                "svg": OutcomeCharts.nrsByWeek(
+                    report.cohorts.filter { $0.label != CourseOutcome.notEvaluableCohort }
+                        .map { ($0.label, $0.nrsByWeek.filter { $0.n >= Self.minimumWeekCourses }) }.filter { !$0.1.isEmpty },
+                    label: t("chartNRSWeeks"), xTitle: t("weeksSinceFirst"), yTitle: t("medianNRS")),
+            ],
         ]
         let figures = tables[0].rows.map { ["label": $0[0], "value": $0[1]] }
         let funnelKeys = Set(OutcomeTables(report: report, names: names, catalogue: catalogue, language: language).funnelPlots.map(\.key))
@@ -51,26 +65,34 @@ extension Pages {
     }
 
     private func tableValues(_ table: ReportTable, _ language: Language, csvQuery: String, cohortLabel: String = "") -> [String: Any] {
-        ["title": catalogue.text(table.titleKey, language, ["cohort": cohortLabel]), "key": table.key, "header": table.header, "rows": table.rows.map { ["cells": $0] },
-         "csv": "/reports/outcomes/\(table.key).csv\(csvQuery)", "empty": table.rows.isEmpty, "long": table.rows.count > 20, "rowCount": table.rows.count]
+        [
+            "title": catalogue.text(table.titleKey, language, ["cohort": cohortLabel]), "key": table.key, "header": table.header,
+            "rows": table.rows.map { ["cells": $0] },
+            "csv": "/reports/outcomes/\(table.key).csv\(csvQuery)", "empty": table.rows.isEmpty, "long": table.rows.count > 20,
+            "rowCount": table.rows.count,
+        ]
     }
 
     /// Each funnel: its unadjusted and adjusted plots side by side, φ, the model's state and its table.
-    private func funnels(_ report: OutcomeReport, names: [UUID: String], _ language: Language, tables: [ReportTable], csvQuery: String) -> [[String: Any]] {
+    private func funnels(
+        _ report: OutcomeReport, names: [UUID: String], _ language: Language, tables: [ReportTable], csvQuery: String
+    ) -> [[String: Any]] {
         let t = { (key: String) in self.catalogue.text(key, language) }
         let cohort = report.thresholds.cohorts.first?.label ?? "–"
         return OutcomeTables(report: report, names: names, catalogue: catalogue, language: language).funnelPlots.map { funnel in
             let title = catalogue.text(funnel.key + "Title", language, ["cohort": cohort])
             let name = { (id: UUID) in names[id] ?? String(id.uuidString.prefix(8)).lowercased() }
             let target = funnel.measure.target ?? 0
-            let unadjusted = FunnelChart.svg(funnel.plot.providers.map { .init(label: name($0.id), precision: Double($0.n), value: $0.proportion, verdict: $0.verdict) },
-                                             limits: funnel.plot.limits, widened: funnel.plot.widenedLimits, target: target, ratio: false,
-                                             label: "\(title): \(t("funnelUnadjusted"))", xTitle: t("funnelCourses"), yTitle: t("funnelShare"))
+            let unadjusted = FunnelChart.svg(
+                funnel.plot.providers.map { .init(label: name($0.id), precision: Double($0.n), value: $0.proportion, verdict: $0.verdict) },
+                limits: funnel.plot.limits, widened: funnel.plot.widenedLimits, target: target, ratio: false,
+                label: "\(title): \(t("funnelUnadjusted"))", xTitle: t("funnelCourses"), yTitle: t("funnelShare"))
             let modelled = funnel.plot.providers.compactMap { p in
                 p.adjusted.flatMap { a in a.ratio.map { FunnelChart.Point(label: name(p.id), precision: a.expected, value: $0, verdict: a.verdict) } }
             }
-            let adjusted = FunnelChart.svg(modelled, limits: funnel.plot.ratioLimits, widened: nil, target: 1, ratio: true,
-                                           label: "\(title): \(t("funnelAdjusted"))", xTitle: t("funnelExpected"), yTitle: t("funnelRatio"))
+            let adjusted = FunnelChart.svg(
+                modelled, limits: funnel.plot.ratioLimits, widened: nil, target: 1, ratio: true,
+                label: "\(title): \(t("funnelAdjusted"))", xTitle: t("funnelExpected"), yTitle: t("funnelRatio"))
             let model = funnel.measure.model
             var values: [String: Any] = [
                 "id": funnel.key, "title": title, "unadjustedTitle": t("funnelUnadjusted"), "adjustedTitle": t("funnelAdjusted"),
@@ -83,7 +105,9 @@ extension Pages {
             if let phi = funnel.plot.phi {
                 values["phi"] = catalogue.text(phi > 1 ? "funnelPhiWidened" : "funnelPhi", language, ["phi": String(format: "%.2f", phi)])
             }
-            if let table = tables.first(where: { $0.key == funnel.key }) { values["table"] = tableValues(table, language, csvQuery: csvQuery, cohortLabel: cohort) }
+            if let table = tables.first(where: { $0.key == funnel.key }) {
+                values["table"] = tableValues(table, language, csvQuery: csvQuery, cohortLabel: cohort)
+            }
             return values
         }
     }
@@ -104,7 +128,9 @@ extension Pages {
                 return mirror.children.flatMap { walk($0.value, path.isEmpty ? $0.label ?? "" : "\(path).\($0.label ?? "")") }
             case .collection:
                 let elements = mirror.children.map(\.value)
-                if elements.allSatisfy({ Mirror(reflecting: $0).displayStyle != .struct }) { return [(path, elements.map(text).joined(separator: ", "))] }
+                if elements.allSatisfy({ Mirror(reflecting: $0).displayStyle != .struct }) {
+                    return [(path, elements.map(text).joined(separator: ", "))]
+                }
                 return elements.enumerated().flatMap { walk($0.element, "\(path)[\($0.offset)]") }
             default:
                 return [(path, text(value))]

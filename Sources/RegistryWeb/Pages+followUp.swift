@@ -4,11 +4,15 @@ import RegistryCore
 
 extension FormSpec {
     /// What a patient answers from a follow-up link.
-    public static let patientAnswer = FormSpec(titleKey: "howAreYou", groups: [FormGroup(fields: [
-        FormField("nrs", "patientNRS", .scale),
-        FormField("pgic", "patientPGIC", .choice((1...7).map(String.init), labelPrefix: "pgic_"), hint: "optional"),
-        FormField("painCameBack", "painCameBack", .yesNo),
-    ])])
+    public static let patientAnswer = FormSpec(
+        titleKey: "howAreYou",
+        groups: [
+            FormGroup(fields: [
+                FormField("nrs", "patientNRS", .scale),
+                FormField("pgic", "patientPGIC", .choice((1...7).map(String.init), labelPrefix: "pgic_"), hint: "optional"),
+                FormField("painCameBack", "painCameBack", .yesNo),
+            ])
+        ])
 }
 
 /// The follow-up pages: the patient's (one question set, nothing about them but the clinic's
@@ -22,7 +26,10 @@ extension Pages {
 
     /// `clinic` is nil for a link that is not valid: the page then names nothing.
     public func patientFollowUp(_ language: Language, clinic: String?, page: PatientPage) throws -> String {
-        var values: [String: Any] = ["title": clinic ?? catalogue.text("followUpTitle", language), "clinic": clinic ?? catalogue.text("appName", language), "patientView": true]
+        var values: [String: Any] = [
+            "title": clinic ?? catalogue.text("followUpTitle", language), "clinic": clinic ?? catalogue.text("appName", language),
+            "patientView": true,
+        ]
         switch page {
         case .ask(let form, let label):
             values["form"] = formValues(form, language)
@@ -59,22 +66,34 @@ extension Pages {
     /// Values for due-list rows (the page and home's section share them).
     func dueRows(_ rows: [DueRow], _ language: Language) -> [[String: Any]] {
         rows.map { row in
-            ["courseId": row.courseId.uuidString.lowercased(), "patient": "\(row.patient.familyName) \(row.patient.givenName)", "mrn": row.patient.mrn,
-             "phone": row.patient.phone ?? "–", "email": row.patient.email ?? "–", "site": row.site, "milestone": milestone(row.followUp.label, language),
-             "dueOn": row.followUp.dueOn.description, "closesOn": row.followUp.closesOn.description,
-             "state": catalogue.text("followUp_" + row.followUp.state.rawValue, language), "overdue": row.followUp.state == .overdue]
+            [
+                "courseId": row.courseId.uuidString.lowercased(), "patient": "\(row.patient.familyName) \(row.patient.givenName)",
+                "mrn": row.patient.mrn,
+                "phone": row.patient.phone ?? "–", "email": row.patient.email ?? "–", "site": row.site,
+                "milestone": milestone(row.followUp.label, language),
+                "dueOn": row.followUp.dueOn.description, "closesOn": row.followUp.closesOn.description,
+                "state": catalogue.text("followUp_" + row.followUp.state.rawValue, language), "overdue": row.followUp.state == .overdue,
+            ]
         }
     }
 
     /// `reviews` are courses whose patient said the pain came back: (review id, course id, patient, day), with the CSRF token of their buttons.
-    public func followUps(_ language: Language, viewer: Viewer, rows: [DueRow], reviews: [(id: UUID, courseId: UUID, patient: String, on: CalendarDate)],
-                          csrf: String, writable: Bool) throws -> String {
-        try render("follow-ups", language, [
-            "title": catalogue.text("followUpsTitle", language), "viewer": viewer, "rows": dueRows(rows, language), "empty": rows.isEmpty,
-            "reviews": reviews.map { ["id": $0.id.uuidString.lowercased(), "courseId": $0.courseId.uuidString.lowercased(), "patient": $0.patient,
-                                      "on": $0.on.description, "csrf": csrf, "writable": writable] },
-            "hasReviews": !reviews.isEmpty,
-        ])
+    public func followUps(
+        _ language: Language, viewer: Viewer, rows: [DueRow], reviews: [(id: UUID, courseId: UUID, patient: String, on: CalendarDate)],
+        csrf: String, writable: Bool
+    ) throws -> String {
+        try render(
+            "follow-ups", language,
+            [
+                "title": catalogue.text("followUpsTitle", language), "viewer": viewer, "rows": dueRows(rows, language), "empty": rows.isEmpty,
+                "reviews": reviews.map {
+                    [
+                        "id": $0.id.uuidString.lowercased(), "courseId": $0.courseId.uuidString.lowercased(), "patient": $0.patient,
+                        "on": $0.on.description, "csrf": csrf, "writable": writable,
+                    ]
+                },
+                "hasReviews": !reviews.isEmpty,
+            ])
     }
 
     /// The course page's follow-up section: the schedule, the course's links, and a link just made.
@@ -83,7 +102,10 @@ extension Pages {
         public let links: [(id: UUID, created: Date, expires: Date, revoked: Date?, answers: Int)]
         public let issuedURL: String?
         public let csrf: String?
-        public init(schedule: FollowUpSchedule, links: [(id: UUID, created: Date, expires: Date, revoked: Date?, answers: Int)], issuedURL: String?, csrf: String?) {
+        public init(
+            schedule: FollowUpSchedule, links: [(id: UUID, created: Date, expires: Date, revoked: Date?, answers: Int)], issuedURL: String?,
+            csrf: String?
+        ) {
             self.schedule = schedule
             self.links = links
             self.issuedURL = issuedURL
@@ -95,15 +117,19 @@ extension Pages {
         let now = Date()
         return [
             "schedule": followUp.schedule.followUps.map { item in
-                ["label": milestone(item.label, language), "dueOn": item.dueOn.description, "window": "\(item.opensOn) – \(item.closesOn)",
-                 "state": catalogue.text("followUp_" + item.state.rawValue, language), "answeredOn": item.answeredOn?.description ?? false] as [String: Any]
+                [
+                    "label": milestone(item.label, language), "dueOn": item.dueOn.description, "window": "\(item.opensOn) – \(item.closesOn)",
+                    "state": catalogue.text("followUp_" + item.state.rawValue, language), "answeredOn": item.answeredOn?.description ?? false,
+                ] as [String: Any]
             },
             "hasSchedule": !followUp.schedule.followUps.isEmpty, "ended": followUp.schedule.endedOn?.description ?? false,
             "links": followUp.links.map { link in
                 let state = link.revoked != nil ? "stateRevoked" : link.expires < now ? "stateExpired" : "stateActive"
-                return ["id": link.id.uuidString.lowercased(), "created": Self.moment(link.created), "expires": Self.moment(link.expires),
-                        "state": catalogue.text(state, language), "answers": link.answers, "revocable": state == "stateActive" && followUp.csrf != nil,
-                        "csrf": followUp.csrf ?? "", "courseId": courseId] as [String: Any]
+                return [
+                    "id": link.id.uuidString.lowercased(), "created": Self.moment(link.created), "expires": Self.moment(link.expires),
+                    "state": catalogue.text(state, language), "answers": link.answers, "revocable": state == "stateActive" && followUp.csrf != nil,
+                    "csrf": followUp.csrf ?? "", "courseId": courseId,
+                ] as [String: Any]
             },
             "hasLinks": !followUp.links.isEmpty, "issuedURL": followUp.issuedURL ?? false, "csrf": followUp.csrf ?? false, "courseId": courseId,
         ]

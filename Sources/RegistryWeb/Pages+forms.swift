@@ -7,8 +7,12 @@ extension Pages {
     public func formPage(_ language: Language, viewer: Viewer, form: FilledForm, back: String, context: String) throws -> String {
         var values = formValues(form, language)
         values["heading"] = false
-        return try render("form-page", language, ["title": catalogue.text(form.spec.titleKey, language), "viewer": viewer, "back": back,
-                                                  "context": context, "form": values])
+        return try render(
+            "form-page", language,
+            [
+                "title": catalogue.text(form.spec.titleKey, language), "viewer": viewer, "back": back,
+                "context": context, "form": values,
+            ])
     }
 
     /// The form's template values: every field with its label, hint, what was typed, its choices
@@ -19,17 +23,23 @@ extension Pages {
         let labels = Dictionary(form.spec.fields.map { ($0.name, $0.labelKey) }) { first, _ in first }
         for problem in form.problems {
             // A problem on a field the form does not show (a whole procedure list) goes on the first field under it.
-            let field = labels[problem.field] != nil ? problem.field
-                : form.spec.fields.first { $0.name.hasPrefix(problem.field) }?.name ?? form.spec.fields.first { $0.kind.isVisible }?.name ?? problem.field
+            let field =
+                labels[problem.field] != nil
+                ? problem.field
+                : form.spec.fields.first { $0.name.hasPrefix(problem.field) }?.name ?? form.spec.fields.first { $0.kind.isVisible }?.name
+                    ?? problem.field
             let message = self.message(problem, label: catalogue.text(labels[field] ?? field, language), language)
             if errors[field] == nil { errors[field] = message }
             summary.append(["id": Self.id(field), "message": message])
         }
         let groups: [[String: Any]] = form.spec.groups.map { group in
-            var values: [String: Any] = ["fields": group.fields.map { field in
-                fieldValues(field, typed: form.values[field.name] ?? "", error: errors[field.name], appliesTo: group.kinds[field.name],
-                            allowsBlank: form.method == "get", language)
-            }]
+            var values: [String: Any] = [
+                "fields": group.fields.map { field in
+                    fieldValues(
+                        field, typed: form.values[field.name] ?? "", error: errors[field.name], appliesTo: group.kinds[field.name],
+                        allowsBlank: form.method == "get", language)
+                }
+            ]
             if let legend = group.legendKey { values["legend"] = catalogue.text(legend, language) }
             return values
         }
@@ -45,13 +55,17 @@ extension Pages {
     }
 
     /// `allowsBlank`: a filter, where no choice means all.
-    private func fieldValues(_ field: FormField, typed: String, error: String?, appliesTo: [String]?, allowsBlank: Bool, _ language: Language) -> [String: Any] {
+    private func fieldValues(
+        _ field: FormField, typed: String, error: String?, appliesTo: [String]?, allowsBlank: Bool, _ language: Language
+    ) -> [String: Any] {
         // Every key a template asks for is present (false when empty): a key missing here makes
         // the renderer search every enclosing context, which dominates a page's rendering time.
-        var values: [String: Any] = ["name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed,
-                                     "hint": field.hintKey.map { catalogue.text($0, language) } ?? false, "error": error ?? false,
-                                     "appliesTo": appliesTo?.joined(separator: " ") ?? false,
-                                     "isHidden": false, "isRadio": false, "isScale": false, "isMenu": false, "isNotes": false, "input": false]
+        var values: [String: Any] = [
+            "name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed,
+            "hint": field.hintKey.map { catalogue.text($0, language) } ?? false, "error": error ?? false,
+            "appliesTo": appliesTo?.joined(separator: " ") ?? false,
+            "isHidden": false, "isRadio": false, "isScale": false, "isMenu": false, "isNotes": false, "input": false,
+        ]
         func choices(_ options: [(value: String, label: String)]) -> [[String: Any]] {
             options.map { ["value": $0.value, "label": $0.label, "checked": $0.value == typed, "name": field.name] }
         }
@@ -60,18 +74,31 @@ extension Pages {
         }
         switch field.kind {
         case .hidden: values["isHidden"] = true
-        case .scale: values["isScale"] = true; values["choices"] = choices((0...10).map { (String($0), String($0)) })
-        case .choice(let codes, let prefix): values["isRadio"] = true; values["choices"] = choices(coded(codes, prefix))
-        case .yesNo: values["isRadio"] = true; values["choices"] = choices([("yes", catalogue.text("yes", language)), ("no", catalogue.text("no", language))])
-        case .menu(let codes, let prefix): values["isMenu"] = true; values["choices"] = choices([("", "–")] + coded(codes, prefix))
-        case .select(let options): values["isMenu"] = true; values["choices"] = choices(options.count == 1 && !allowsBlank ? options : [("", "–")] + options)
+        case .scale:
+            values["isScale"] = true
+            values["choices"] = choices((0...10).map { (String($0), String($0)) })
+        case .choice(let codes, let prefix):
+            values["isRadio"] = true
+            values["choices"] = choices(coded(codes, prefix))
+        case .yesNo:
+            values["isRadio"] = true
+            values["choices"] = choices([("yes", catalogue.text("yes", language)), ("no", catalogue.text("no", language))])
+        case .menu(let codes, let prefix):
+            values["isMenu"] = true
+            values["choices"] = choices([("", "–")] + coded(codes, prefix))
+        case .select(let options):
+            values["isMenu"] = true
+            values["choices"] = choices(options.count == 1 && !allowsBlank ? options : [("", "–")] + options)
         case .notes: values["isNotes"] = true
         case .text(let maxLength): values["input"] = input(["type": "text", "maxlength": String(maxLength)], values)
         case .password: values["input"] = input(["type": "password", "autocomplete": "new-password"], values)
         case .date: values["input"] = input(["type": "date"], values)
         case .dateTime: values["input"] = input(["type": "datetime-local"], values)
-        case .integer(let range): values["input"] = input(["type": "number", "min": String(range.lowerBound), "max": String(range.upperBound), "step": "1", "inputmode": "numeric"], values)
-        case .decimal(let maximum, let step): values["input"] = input(["type": "number", "min": "0", "max": "\(maximum)", "step": step, "inputmode": "decimal"], values)
+        case .integer(let range):
+            values["input"] = input(
+                ["type": "number", "min": String(range.lowerBound), "max": String(range.upperBound), "step": "1", "inputmode": "numeric"], values)
+        case .decimal(let maximum, let step):
+            values["input"] = input(["type": "number", "min": "0", "max": "\(maximum)", "step": step, "inputmode": "decimal"], values)
         }
         return values
     }

@@ -20,7 +20,9 @@ public struct Pages: Sendable {
             try library.register(template, named: String(file.dropLast(9)))
         }
         self.library = library
-        guard let script = Bundle.module.url(forResource: "forms", withExtension: "js", subdirectory: "Assets") else { throw WebError.missingResource("Assets/forms.js") }
+        guard let script = Bundle.module.url(forResource: "forms", withExtension: "js", subdirectory: "Assets") else {
+            throw WebError.missingResource("Assets/forms.js")
+        }
         formsScript = try String(contentsOf: script, encoding: .utf8)
     }
 

@@ -4,8 +4,9 @@ import RegistryCore
 import RegistryStore
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Read the audit trail or verify that it was not altered.",
-                                                    subcommands: [AuditListCommand.self, AuditVerifyCommand.self], defaultSubcommand: AuditListCommand.self)
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Read the audit trail or verify that it was not altered.",
+        subcommands: [AuditListCommand.self, AuditVerifyCommand.self], defaultSubcommand: AuditListCommand.self)
 }
 
 struct AuditListCommand: AsyncParsableCommand {

@@ -31,7 +31,9 @@ struct BackupCommand: AsyncParsableCommand {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
         say("backup written: \(file.path) (\(size / 1024) kB)")
-        say(report.intact ? "audit chain intact at backup: \(report.verified) rows; head \(report.head.anchor)"
-            : "warning: the audit chain was already broken when backed up: \(report.firstBreak ?? "")")
+        say(
+            report.intact
+                ? "audit chain intact at backup: \(report.verified) rows; head \(report.head.anchor)"
+                : "warning: the audit chain was already broken when backed up: \(report.firstBreak ?? "")")
     }
 }

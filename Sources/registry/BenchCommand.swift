@@ -35,14 +35,21 @@ struct ReportBenchCommand: AsyncParsableCommand {
             var read = Double.infinity, report = Double.infinity
             for _ in 0..<repeats {
                 read = min(read, try await clock { _ = try await database.withConnection { try await registry.readHistoryRowsPlainly(on: $0) } })
-                report = min(report, try await clock { _ = try await ReportRepository(database: registry.database).outcomes(rules: rules, filter: ReportFilter(), scope: nil, by: actor) })
+                report = min(
+                    report,
+                    try await clock {
+                        _ = try await ReportRepository(database: registry.database).outcomes(
+                            rules: rules, filter: ReportFilter(), scope: nil, by: actor)
+                    })
             }
             // Memory: a tenth of the courses (site A) first, then all; peak RSS is monotonic, so
             // growth shows as a higher second figure.
             let siteA = try await database.withConnection { connection in
-                try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true }
+                try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true
+                }
             }
-            let small = try await ReportRepository(database: registry.database).outcomes(rules: rules, filter: ReportFilter(siteId: siteA), scope: nil, by: actor)
+            let small = try await ReportRepository(database: registry.database).outcomes(
+                rules: rules, filter: ReportFilter(siteId: siteA), scope: nil, by: actor)
             let peakSmall = peakResidentMegabytes()
             let full = try await ReportRepository(database: registry.database).outcomes(rules: rules, filter: ReportFilter(), scope: nil, by: actor)
             let peakFull = peakResidentMegabytes()
@@ -50,8 +57,10 @@ struct ReportBenchCommand: AsyncParsableCommand {
             say(String(format: "plain sequential read: %.2f s (%.0f rows/s)", read, Double(rows) / read))
             say(String(format: "outcome report:        %.2f s (%.0f rows/s)", report, Double(rows) / report))
             say(String(format: "ratio report/read:     %.2f   (goal ≤ 1.50)", report / read))
-            say(String(format: "peak RSS after report of %d courses: %.1f MB; after %d courses: %.1f MB (growth %.1f MB)",
-                       small.courses, peakSmall, full.courses, peakFull, peakFull - peakSmall))
+            say(
+                String(
+                    format: "peak RSS after report of %d courses: %.1f MB; after %d courses: %.1f MB (growth %.1f MB)",
+                    small.courses, peakSmall, full.courses, peakFull, peakFull - peakSmall))
         }
     }
 
@@ -78,7 +87,9 @@ func clock(_ body: () async throws -> Void) async throws -> Double {
 
 /// A scratch database on the configured server (or the private cluster), migrated, for `body`;
 /// dropped afterwards. Refuses non-local servers, like every drop.
-func withScratchDatabase<T: Sendable>(_ name: String, context: CommandContext, _ body: (RegistryDatabase, DatabaseURL) async throws -> T) async throws -> T {
+func withScratchDatabase<T: Sendable>(
+    _ name: String, context: CommandContext, _ body: (RegistryDatabase, DatabaseURL) async throws -> T
+) async throws -> T {
     let server = context.config.database.url.isEmpty ? try LocalCluster.default().start { say($0) } : try context.databaseURL()
     let url = server.with(database: name)
     try await DatabaseAdmin.drop(url, logger: context.logger)
@@ -94,7 +105,8 @@ func withScratchDatabase<T: Sendable>(_ name: String, context: CommandContext, _
 /// VmHWM of /proc/self/status: the process's peak resident memory, in MB.
 func peakResidentMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return 0 }
     return kilobytes / 1024
 }

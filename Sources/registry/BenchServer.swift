@@ -15,7 +15,8 @@ func withBenchServer(context: CommandContext, url: DatabaseURL, _ body: @escapin
     config.server.port = 18_000 + Int(getpid() % 1000)
     var quiet = context.logger
     quiet.logLevel = .error
-    let app = try buildApplication(config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
+    let app = try buildApplication(
+        config: config, database: RegistryDatabase(url: url, poolSize: 4, statementTimeoutMs: 0, logger: quiet), logger: quiet)
     // Stopped gracefully, as SIGTERM stops `registry serve`: cancelling it would log errors.
     let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
     try await withThrowingTaskGroup(of: Void.self) { group in

@@ -27,8 +27,9 @@ struct CommandContext {
         guard config.database.url.isEmpty else { return try DatabaseURL(config.database.url) }
         let cluster = LocalCluster.default()
         guard cluster.exists else {
-            throw CommandFailure("DATABASE_URL is not set. Set it to postgres://user:password@host:5432/database, "
-                + "or run `swift run registry up`, which starts a private local PostgreSQL.")
+            throw CommandFailure(
+                "DATABASE_URL is not set. Set it to postgres://user:password@host:5432/database, "
+                    + "or run `swift run registry up`, which starts a private local PostgreSQL.")
         }
         do { return try cluster.start() } catch let error as StoreError { throw CommandFailure(error.description) }
     }

@@ -13,8 +13,9 @@ struct ConfigCommand: AsyncParsableCommand {
             // Secrets are shown only as set or not.
             let secret = setting.key == "database.url" || setting.key == "export.projectKey"
             let value = secret && !setting.value.isEmpty ? "(set)" : setting.value
-            say(setting.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  "
-                + setting.variable.padding(toLength: variableWidth, withPad: " ", startingAt: 0) + "  " + value)
+            say(
+                setting.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  "
+                    + setting.variable.padding(toLength: variableWidth, withPad: " ", startingAt: 0) + "  " + value)
         }
     }
 }

@@ -26,8 +26,9 @@ struct ExportCommand: AsyncParsableCommand {
         let context = try CommandContext()
         let plan: ExportPlan
         do {
-            var request = try ExportRequest.parse(siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind, dates: dates,
-                                                  cohorts: CourseOutcome.cohortLabels(context.config.clinical.cohorts))
+            var request = try ExportRequest.parse(
+                siteId: site, from: from, to: to, cohort: cohort, procedureKind: procedureKind, dates: dates,
+                cohorts: CourseOutcome.cohortLabels(context.config.clinical.cohorts))
             if format == .fhir { request = try request.forFHIR() }
             plan = ExportPlan(request, scope: nil, config: context.config)
         } catch {

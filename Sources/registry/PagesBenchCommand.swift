@@ -8,7 +8,8 @@ import RegistryStore
 /// concurrent clients (wrk), with p50 and p99, against the JSON GET of the same course in the
 /// same run; goals p99 < 50 ms, a page at most 2× its JSON, page weight < 100 kB.
 struct PagesBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pages", abstract: "Time the course and home pages against the course's JSON (needs wrk).")
+    static let configuration = CommandConfiguration(
+        commandName: "pages", abstract: "Time the course and home pages against the course's JSON (needs wrk).")
 
     @OptionGroup var load: BenchLoad
 
@@ -21,30 +22,40 @@ struct PagesBenchCommand: AsyncParsableCommand {
             let token = try await AccountRepository(database: database).issueToken(username: username, label: "bench", days: 1, actor: actor).token
             // The clinician's course with the most records: the heaviest page a clinic day brings.
             let course = try await database.withConnection { connection in
-                try await connection.query("""
+                try await connection.query(
+                    """
                     SELECT c.id FROM treatment_courses c JOIN sites s ON s.id = c.site_id
                     WHERE s.code = 'NORTH' ORDER BY (SELECT count(*) FROM pain_scores p WHERE p.course_id = c.id) DESC, c.id LIMIT 1
-                    """, logger: context.logger).decode(UUID.self).first { _ in true }
+                    """, logger: context.logger
+                ).decode(UUID.self).first { _ in true }
             }
             guard let course else { throw CommandFailure("the demo data has no course at NORTH") }
             try await withBenchServer(context: context, url: url) { server in
                 let cookie = try await signIn(server, username: username, password: DemoData.demoPassword(username))
-                let targets = [("JSON GET /api/v1/courses/{id}", "/api/v1/courses/\(course)", "Authorization: Bearer \(token)"),
-                               ("course page /courses/{id}", "/courses/\(course)", "Cookie: \(cookie)"),
-                               ("home page /home", "/home", "Cookie: \(cookie)")]
+                let targets = [
+                    ("JSON GET /api/v1/courses/{id}", "/api/v1/courses/\(course)", "Authorization: Bearer \(token)"),
+                    ("course page /courses/{id}", "/courses/\(course)", "Cookie: \(cookie)"),
+                    ("home page /home", "/home", "Cookie: \(cookie)"),
+                ]
                 var results: [(name: String, run: WrkRun, bytes: Int)] = []
                 for (name, path, header) in targets {
-                    let bytes = try await runOffThePool("curl", ["-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}", "-H", header, server + path])
+                    let bytes = try await runOffThePool(
+                        "curl", ["-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}", "-H", header, server + path])
                     let output = try await runOffThePool("wrk", ["-t2", "-c\(clients)", "-d\(seconds)s", "--latency", "-H", header, server + path])
                     let run = try WrkRun(output)
                     results.append((name, run, Int(bytes) ?? 0))
-                    say(String(format: "%-32@ %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %6.1f kB  (%d non-2xx)", name as NSString, run.rate, run.p50, run.p99,
-                               Double(Int(bytes) ?? 0) / 1000, run.errors))
+                    say(
+                        String(
+                            format: "%-32@ %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %6.1f kB  (%d non-2xx)", name as NSString, run.rate, run.p50,
+                            run.p99,
+                            Double(Int(bytes) ?? 0) / 1000, run.errors))
                 }
                 let json = results[0].run
                 for page in results.dropFirst() {
-                    say(String(format: "%@: p50 %.2f× and p99 %.2f× the JSON's (goal ≤ 2×); p99 %.1f ms (goal < 50); %.1f kB (goal < 100)",
-                               page.name, page.run.p50 / json.p50, page.run.p99 / json.p99, page.run.p99, Double(page.bytes) / 1000))
+                    say(
+                        String(
+                            format: "%@: p50 %.2f× and p99 %.2f× the JSON's (goal ≤ 2×); p99 %.1f ms (goal < 50); %.1f kB (goal < 100)",
+                            page.name, page.run.p50 / json.p50, page.run.p99 / json.p99, page.run.p99, Double(page.bytes) / 1000))
                 }
                 say("latencies are wrk's, measured by \(clients) clients on this machine, server and clients sharing its cores")
             }
@@ -71,7 +82,8 @@ struct WrkRun {
     init(_ output: String) throws {
         func value(after label: String) -> String? {
             output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }?
-                .trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init)
+                .trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(
+                    String.init)
         }
         func milliseconds(_ text: String?) -> Double? {
             guard let text else { return nil }
@@ -81,7 +93,8 @@ struct WrkRun {
             return nil
         }
         guard let rate = value(after: "Requests/sec:").flatMap(Double.init), let p50 = milliseconds(value(after: "50%")),
-              let p99 = milliseconds(value(after: "99%")) else { throw CommandFailure("could not read wrk's output:\n\(output)") }
+            let p99 = milliseconds(value(after: "99%"))
+        else { throw CommandFailure("could not read wrk's output:\n\(output)") }
         self.rate = rate
         self.p50 = p50
         self.p99 = p99

@@ -22,7 +22,8 @@ struct PostgresClientTools {
 
     /// The connection as libpq reads it: the address without the password, which goes in PGPASSWORD.
     var connection: (address: String, environment: [String: String]) {
-        let address = "postgresql://\(url.username.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? url.username)@\(url.host):\(url.port)/"
+        let address =
+            "postgresql://\(url.username.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? url.username)@\(url.host):\(url.port)/"
             + (url.database.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? url.database)
         var environment = ["PGSSLMODE": url.requireTLS ? "require" : "prefer"]
         environment["PGPASSWORD"] = url.password

@@ -7,7 +7,10 @@ struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "The SCN treatment-course registry.",
-        subcommands: [UpCommand.self, DownCommand.self, ServeCommand.self, MigrateCommand.self, SeedCommand.self, ReportCommand.self, UserCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, ExportCommand.self, BenchCommand.self, ConfigCommand.self]
+        subcommands: [
+            UpCommand.self, DownCommand.self, ServeCommand.self, MigrateCommand.self, SeedCommand.self, ReportCommand.self, UserCommand.self,
+            AuditCommand.self, BackupCommand.self, RestoreCommand.self, ExportCommand.self, BenchCommand.self, ConfigCommand.self,
+        ]
     )
 
     static func main() async {

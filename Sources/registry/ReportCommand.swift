@@ -5,8 +5,9 @@ import RegistryCore
 import RegistryStore
 
 struct ReportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Outcome reports.",
-                                                    subcommands: [OutcomesReportCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Outcome reports.",
+        subcommands: [OutcomesReportCommand.self])
 }
 
 struct OutcomesReportCommand: AsyncParsableCommand {
@@ -27,15 +28,17 @@ struct OutcomesReportCommand: AsyncParsableCommand {
     func run() async throws {
         let filter: ReportFilter
         do {
-            filter = try ReportFilter.parse(siteId: site, clinicianId: clinician, from: from, to: to, injectate: injectate, side: side, source: source)
+            filter = try ReportFilter.parse(
+                siteId: site, clinicianId: clinician, from: from, to: to, injectate: injectate, side: side, source: source)
         } catch {
             throw error.asOptionErrors(["siteId": "site", "clinicianId": "clinician"])
         }
         let context = try CommandContext()
         let report = try await context.withDatabase { database in
-            try await ReportRepository(database: database).outcomes(rules: context.config.clinical, filter: filter, scope: nil,
-                                                                  followUp: (context.config.followUp, context.config.today()),
-                                                                  by: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
+            try await ReportRepository(database: database).outcomes(
+                rules: context.config.clinical, filter: filter, scope: nil,
+                followUp: (context.config.followUp, context.config.today()),
+                by: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
         }
         switch format {
         case .text: say(report.text)

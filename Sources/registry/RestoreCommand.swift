@@ -15,7 +15,8 @@ struct RestoreCommand: AsyncParsableCommand {
         let url = try context.databaseURL()
         let objects = try await context.withDatabase(url: url) { try await DatabaseAdmin.tableCount($0) }
         guard objects == 0 else {
-            throw CommandFailure("the database \(url.database) already holds \(objects) tables; restore only into an empty database (createdb a new one)")
+            throw CommandFailure(
+                "the database \(url.database) already holds \(objects) tables; restore only into an empty database (createdb a new one)")
         }
         // One transaction: a file that fails half-way leaves the database as empty as it was.
         try await PostgresClientTools(url: url).run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", file])

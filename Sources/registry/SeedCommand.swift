@@ -30,7 +30,9 @@ struct SeedCommand: AsyncParsableCommand {
             throw CommandFailure("the registry already holds data (\(existing.count) sites); seed only fills an empty registry")
         }
         var bar = ProgressBar(label: "seeding demo data")
-        try await DemoData(courses: courses, today: context.config.today()).load(into: registry, rules: context.config.clinical.block, auth: context.config.auth) {
+        try await DemoData(courses: courses, today: context.config.today()).load(
+            into: registry, rules: context.config.clinical.block, auth: context.config.auth
+        ) {
             bar.update($0, $1)
         }
     }

@@ -27,11 +27,13 @@ struct ServeCommand: AsyncParsableCommand {
         let migrator = try context.migrator()
         let status = try await context.withDatabase(url: url) { try await migrator.status($0) }
         if case .pending(let names) = status {
-            throw CommandFailure("the database schema is not current: \(names.count) migration(s) pending (\(names.joined(separator: ", "))).\n"
-                + "Run: swift run registry migrate")
+            throw CommandFailure(
+                "the database schema is not current: \(names.count) migration(s) pending (\(names.joined(separator: ", "))).\n"
+                    + "Run: swift run registry migrate")
         }
-        let database = RegistryDatabase(url: url, poolSize: config.database.poolSize,
-                                        statementTimeoutMs: config.database.statementTimeoutMs, logger: context.logger)
+        let database = RegistryDatabase(
+            url: url, poolSize: config.database.poolSize,
+            statementTimeoutMs: config.database.statementTimeoutMs, logger: context.logger)
         let app = try buildApplication(config: config, database: database, logger: context.logger)
         say("SCN registry serving on http://\(config.server.host):\(config.server.port)")
         // SIGTERM or SIGINT: stop accepting, let requests in flight finish (each is bounded by

@@ -27,8 +27,9 @@ struct UserCommand: AsyncParsableCommand {
             let context = try CommandContext()
             do {
                 let user = try await context.withDatabase { database in
-                    try await AccountRepository(database: database).addUser(username: username, displayName: name, role: role, siteCodes: site,
-                                                                   password: password, rules: context.config.auth, actor: UserCommand.actor("add"))
+                    try await AccountRepository(database: database).addUser(
+                        username: username, displayName: name, role: role, siteCodes: site,
+                        password: password, rules: context.config.auth, actor: UserCommand.actor("add"))
                 }
                 say("created \(user.username) (\(user.role.rawValue)) \(user.id.uuidString.lowercased())")
             } catch let failure as ValidationFailure {
@@ -49,9 +50,13 @@ struct UserCommand: AsyncParsableCommand {
             }
             let codes = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, $0.code) })
             for user in users {
-                say([user.username.padding(toLength: 22, withPad: " ", startingAt: 0), user.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0),
-                     (user.active ? "active" : "disabled").padding(toLength: 9, withPad: " ", startingAt: 0),
-                     user.siteIds.compactMap { codes[$0] }.joined(separator: ",")].joined(separator: " "))
+                say(
+                    [
+                        user.username.padding(toLength: 22, withPad: " ", startingAt: 0),
+                        user.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0),
+                        (user.active ? "active" : "disabled").padding(toLength: 9, withPad: " ", startingAt: 0),
+                        user.siteIds.compactMap { codes[$0] }.joined(separator: ","),
+                    ].joined(separator: " "))
             }
         }
     }
@@ -63,7 +68,9 @@ struct UserCommand: AsyncParsableCommand {
             let context = try CommandContext()
             let changed: Bool
             do {
-                changed = try await context.withDatabase { try await AccountRepository(database: $0).disableUser(username: username, actor: UserCommand.actor("disable")) }
+                changed = try await context.withDatabase {
+                    try await AccountRepository(database: $0).disableUser(username: username, actor: UserCommand.actor("disable"))
+                }
             } catch let error as StoreError { throw CommandFailure(error.description) }
             say(changed ? "disabled \(username)" : "\(username) was disabled already")
         }
@@ -80,10 +87,14 @@ struct UserCommand: AsyncParsableCommand {
             guard (1...3650).contains(days) else { throw ValidationError("--days must be from 1 to 3650") }
             do {
                 let issued = try await context.withDatabase {
-                    try await AccountRepository(database: $0).issueToken(username: username, label: label, days: days, actor: UserCommand.actor("token"))
+                    try await AccountRepository(database: $0).issueToken(
+                        username: username, label: label, days: days, actor: UserCommand.actor("token"))
                 }
                 say(issued.token)
-                FileHandle.standardError.write(Data("token \(issued.id.uuidString.lowercased()) for \(username), expires \(ISO8601DateFormatter().string(from: issued.expires)); it will not be shown again\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "token \(issued.id.uuidString.lowercased()) for \(username), expires \(ISO8601DateFormatter().string(from: issued.expires)); it will not be shown again\n"
+                            .utf8))
             } catch let error as StoreError { throw CommandFailure(error.description) }
         }
     }

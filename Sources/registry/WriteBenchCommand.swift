@@ -8,12 +8,15 @@ import RegistryStore
 /// Idempotency-Key (wrk), against pgbench inserting single rows into a table of the same shape,
 /// in the same run, in alternating rounds; goals: ratio ≥ 0.5 (0.3 at least) and the API's p99 < 10 ms at 8 clients.
 struct WriteBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "write", abstract: "Time POST pain-scores against pgbench single-row inserts (needs wrk and pgbench).")
+    static let configuration = CommandConfiguration(
+        commandName: "write", abstract: "Time POST pain-scores against pgbench single-row inserts (needs wrk and pgbench).")
 
     @OptionGroup var load: BenchLoad
 
     func validate() throws {
-        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/pgbench") { throw ValidationError("pgbench is needed: apt-get install postgresql-contrib") }
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/pgbench") {
+            throw ValidationError("pgbench is needed: apt-get install postgresql-contrib")
+        }
     }
 
     func run() async throws {
@@ -21,14 +24,18 @@ struct WriteBenchCommand: AsyncParsableCommand {
         let (clients, seconds) = (load.clients, load.seconds)
         try await withDemoDatabase("registry_bench_write", context: context) { database, url in
             let actor = Actor(userId: nil, label: "bench", route: "registry bench write")
-            let token = try await AccountRepository(database: database).issueToken(username: "clinician.north", label: "bench", days: 1, actor: actor).token
+            let token = try await AccountRepository(database: database).issueToken(username: "clinician.north", label: "bench", days: 1, actor: actor)
+                .token
             let courses = try await database.withConnection { connection in
                 var ids: [UUID] = []
-                for try await id in try await connection.query("""
+                for try await id in try await connection.query(
+                    """
                     SELECT c.id FROM treatment_courses c JOIN sites s ON s.id = c.site_id WHERE s.code = 'NORTH' ORDER BY c.id
-                    """, logger: context.logger).decode(UUID.self) { ids.append(id) }
-                try await connection.query("CREATE TABLE bench_pain_scores (LIKE pain_scores INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)",
-                                           logger: context.logger)
+                    """, logger: context.logger
+                ).decode(UUID.self) { ids.append(id) }
+                try await connection.query(
+                    "CREATE TABLE bench_pain_scores (LIKE pain_scores INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)",
+                    logger: context.logger)
                 return ids
             }
             let before = try await painScores(database, context)
@@ -45,20 +52,29 @@ struct WriteBenchCommand: AsyncParsableCommand {
                 // How many inserts a client makes in about `seconds`, so both sides are timed over
                 // the same stretch of this shared machine's load.
                 let perClient = max(2000, Int(try await pgbench.run(transactionsPerClient: 2000) * Double(seconds) / Double(clients)))
-                let (rounds, median) = try await BenchRounds.run({ round in
-                    let api = try WrkRun(try await runOffThePool("wrk", ["-t2", "-c\(clients)", "-d\(seconds)s", "--latency", "-s", lua.path, server]))
-                    let tps = try await pgbench.run(transactionsPerClient: perClient)
-                    say(String(format: "round %d: API %.0f req/s (p50 %.2f ms, p99 %.2f ms, %d non-2xx), pgbench %.0f tps, ratio %.2f",
-                               round, api.rate, api.p50, api.p99, api.errors, tps, api.rate / tps))
-                    return (api: api, tps: tps)
-                }, ratio: { $0.api.rate / $0.tps })
+                let (rounds, median) = try await BenchRounds.run(
+                    { round in
+                        let api = try WrkRun(
+                            try await runOffThePool("wrk", ["-t2", "-c\(clients)", "-d\(seconds)s", "--latency", "-s", lua.path, server]))
+                        let tps = try await pgbench.run(transactionsPerClient: perClient)
+                        say(
+                            String(
+                                format: "round %d: API %.0f req/s (p50 %.2f ms, p99 %.2f ms, %d non-2xx), pgbench %.0f tps, ratio %.2f",
+                                round, api.rate, api.p50, api.p99, api.errors, tps, api.rate / tps))
+                        return (api: api, tps: tps)
+                    }, ratio: { $0.api.rate / $0.tps })
                 let written = try await painScores(database, context) - before
                 let worstP99 = rounds.map(\.api.p99).max() ?? 0
-                say(String(format: "API POST /api/v1/courses/{id}/pain-scores: %.0f req/s, p50 %.2f ms, p99 %.2f ms (worst round), %d non-2xx, %d rows written",
-                           median.api.rate, median.api.p50, worstP99, rounds.map(\.api.errors).reduce(0, +), written))
+                say(
+                    String(
+                        format:
+                            "API POST /api/v1/courses/{id}/pain-scores: %.0f req/s, p50 %.2f ms, p99 %.2f ms (worst round), %d non-2xx, %d rows written",
+                        median.api.rate, median.api.p50, worstP99, rounds.map(\.api.errors).reduce(0, +), written))
                 say(String(format: "pgbench single-row INSERT, same shape:   %.0f tps", median.tps))
-                say(String(format: "ratio API/pgbench: %.2f, the median of %d rounds   (goal ≥ 0.5, at least 0.3); API p99 %.2f ms (goal < 10)",
-                           median.api.rate / median.tps, rounds.count, worstP99))
+                say(
+                    String(
+                        format: "ratio API/pgbench: %.2f, the median of %d rounds   (goal ≥ 0.5, at least 0.3); API p99 %.2f ms (goal < 10)",
+                        median.api.rate / median.tps, rounds.count, worstP99))
                 say("\(clients) clients each; server, database and load generators share this machine's cores")
             }
         }
@@ -98,11 +114,17 @@ private struct Pgbench {
     /// Transactions per second. A fixed number of inserts per client rather than -T: pgbench's
     /// own timer proved unreliable on shared machines.
     func run(transactionsPerClient: Int) async throws -> Double {
-        let output = try await runOffThePool("pgbench", ["-n", "-c", String(clients), "-j", "2", "-t", String(transactionsPerClient), "-f", script.path,
-                                                         "-h", url.host, "-p", String(url.port), "-U", url.username, url.database],
-                                             environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
-        guard let tps = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") })?.split(separator: " ").dropFirst(2).first
-            .flatMap({ Double($0) }) else { throw CommandFailure("could not read pgbench's output:\n\(output)") }
+        let output = try await runOffThePool(
+            "pgbench",
+            [
+                "-n", "-c", String(clients), "-j", "2", "-t", String(transactionsPerClient), "-f", script.path,
+                "-h", url.host, "-p", String(url.port), "-U", url.username, url.database,
+            ],
+            environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
+        guard
+            let tps = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") })?.split(separator: " ").dropFirst(2).first
+                .flatMap({ Double($0) })
+        else { throw CommandFailure("could not read pgbench's output:\n\(output)") }
         return tps
     }
 }

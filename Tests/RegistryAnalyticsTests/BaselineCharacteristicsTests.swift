@@ -17,12 +17,15 @@ import Testing
     func at(_ offset: Int, hour: Int = 9) -> Date { Date(timeIntervalSince1970: Double(day(offset).dayNumber * 86400 + hour * 3600)) }
 
     /// First session on day 10, baseline 8 on day 0.
-    func characteristics(onset: CalendarDate? = nil, procedures: [CourseHistory.Procedure]? = nil, blocks: [CourseHistory.Block] = [],
-                         ultrasound: [CourseHistory.Ultrasound] = [], age: Int? = nil) -> BaselineCharacteristics? {
-        let history = CourseHistory(startedOn: start, facts: .init(patientId: UUID(), icd10: "G57.82", ageAtStart: age, sex: nil),
-                                    procedures: procedures ?? [.init(on: day(10), kind: .hydrodissection, injectate: .d5w)],
-                                    scores: [.init(on: day(0), timepoint: .baseline, nrs: 8)], blocks: blocks, symptomOnset: onset,
-                                    ultrasound: ultrasound)
+    func characteristics(
+        onset: CalendarDate? = nil, procedures: [CourseHistory.Procedure]? = nil, blocks: [CourseHistory.Block] = [],
+        ultrasound: [CourseHistory.Ultrasound] = [], age: Int? = nil
+    ) -> BaselineCharacteristics? {
+        let history = CourseHistory(
+            startedOn: start, facts: .init(patientId: UUID(), icd10: "G57.82", ageAtStart: age, sex: nil),
+            procedures: procedures ?? [.init(on: day(10), kind: .hydrodissection, injectate: .d5w)],
+            scores: [.init(on: day(0), timepoint: .baseline, nrs: 8)], blocks: blocks, symptomOnset: onset,
+            ultrasound: ultrasound)
         return OutcomeRules(rules).outcome(of: history).characteristics
     }
 
@@ -70,9 +73,16 @@ import Testing
 
     @Test func theFirstTreatmentIsTheInjectateElseTheProcedure() {
         let d = day(10)
-        #expect(characteristics(procedures: [.init(on: d, kind: .prp), .init(on: d, kind: .hydrodissection, injectate: .normalSaline)])?.firstTreatment == "normal_saline")
-        #expect(characteristics(procedures: [.init(on: d, kind: .hydrodissection, injectate: .d5w), .init(on: d, kind: .hydrodissection, injectate: .prp)])?.firstTreatment == "mixed")
-        #expect(characteristics(procedures: [.init(on: d, kind: .prp), .init(on: day(30), kind: .hydrodissection, injectate: .d5w)])?.firstTreatment == "prp_injection")
+        #expect(
+            characteristics(procedures: [.init(on: d, kind: .prp), .init(on: d, kind: .hydrodissection, injectate: .normalSaline)])?.firstTreatment
+                == "normal_saline")
+        #expect(
+            characteristics(procedures: [
+                .init(on: d, kind: .hydrodissection, injectate: .d5w), .init(on: d, kind: .hydrodissection, injectate: .prp),
+            ])?.firstTreatment == "mixed")
+        #expect(
+            characteristics(procedures: [.init(on: d, kind: .prp), .init(on: day(30), kind: .hydrodissection, injectate: .d5w)])?.firstTreatment
+                == "prp_injection")
         #expect(characteristics(procedures: [.init(on: d, kind: .dextrose)])?.firstTreatment == "dextrose")
     }
 

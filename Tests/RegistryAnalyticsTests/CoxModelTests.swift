@@ -29,8 +29,10 @@ import Testing
     }
 
     @Test func theThreeGroupLogRankTestReproducesTheReference() {
-        let third: [SurvivalTime] = [(3, true), (5, true), (5, false), (9, true), (12, true), (12, true), (14, false), (18, true), (21, true),
-                                     (24, false), (28, true), (30, false)].map { SurvivalTime($0.0, event: $0.1) }
+        let third: [SurvivalTime] = [
+            (3, true), (5, true), (5, false), (9, true), (12, true), (12, true), (14, false), (18, true), (21, true),
+            (24, false), (28, true), (30, false),
+        ].map { SurvivalTime($0.0, event: $0.1) }
         let test = LogRankTest([StatisticsTests.sixMP, StatisticsTests.placebo, third])
         #expect(test.degreesOfFreedom == 2)
         #expect(close(test.chiSquare, 19.9004))

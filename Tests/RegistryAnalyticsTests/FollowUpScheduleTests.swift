@@ -6,14 +6,16 @@ import Testing
 /// Follow-up schedules on hand-built histories: milestones from the latest session, a new session
 /// moving them, discharge ending them, and each state at the edges of its window.
 @Suite struct FollowUpScheduleTests {
-    let rules = RegistryConfig.FollowUp(milestones: [.init(label: "2 weeks", days: 14), .init(label: "6 weeks", days: 42)], windowDaysBefore: 7,
-                                        windowDaysAfter: 14, linkDays: 30, answersPerLinkPerHour: 5, answersPerAddressPerHour: 60)
+    let rules = RegistryConfig.FollowUp(
+        milestones: [.init(label: "2 weeks", days: 14), .init(label: "6 weeks", days: 42)], windowDaysBefore: 7,
+        windowDaysAfter: 14, linkDays: 30, answersPerLinkPerHour: 5, answersPerAddressPerHour: 60)
     let start = CalendarDate(iso: "2026-01-05")!
 
     func history(sessions: [Int], followUps: [(Int, Timepoint)] = [], events: [(Int, CourseEventKind)] = []) -> CourseHistory {
-        CourseHistory(startedOn: start, procedures: sessions.map { .init(on: start.adding(days: $0), kind: .hydrodissection, injectate: .d5w) },
-                      scores: [.init(on: start, timepoint: .baseline, nrs: 8)] + followUps.map { .init(on: start.adding(days: $0.0), timepoint: $0.1, nrs: 3) },
-                      events: events.map { .init(on: start.adding(days: $0.0), kind: $0.1) })
+        CourseHistory(
+            startedOn: start, procedures: sessions.map { .init(on: start.adding(days: $0), kind: .hydrodissection, injectate: .d5w) },
+            scores: [.init(on: start, timepoint: .baseline, nrs: 8)] + followUps.map { .init(on: start.adding(days: $0.0), timepoint: $0.1, nrs: 3) },
+            events: events.map { .init(on: start.adding(days: $0.0), kind: $0.1) })
     }
 
     func states(_ history: CourseHistory, today: Int) -> [FollowUpSchedule.State] {
@@ -50,7 +52,8 @@ import Testing
         #expect(states(history(sessions: [0], followUps: [(6, .followUp), (29, .followUp)]), today: 30) == [.missed, .upcoming])
         // A score taken right after a procedure, or before one, is not a follow-up answer.
         #expect(states(history(sessions: [0], followUps: [(14, .postProcedure), (15, .preProcedure)]), today: 60) == [.missed, .missed])
-        let answered = FollowUpSchedule(history(sessions: [0], followUps: [(10, .followUp), (12, .followUp)]), rules: rules, today: start.adding(days: 60))
+        let answered = FollowUpSchedule(
+            history(sessions: [0], followUps: [(10, .followUp), (12, .followUp)]), rules: rules, today: start.adding(days: 60))
         #expect(answered.followUps[0].answeredOn == start.adding(days: 10))
     }
 
@@ -59,6 +62,8 @@ import Testing
         #expect(discharged.followUps.map(\.label) == ["2 weeks"] && discharged.endedOn == start.adding(days: 20))
         #expect(FollowUpSchedule(history(sessions: [0], events: [(3, .died)]), rules: rules, today: start).followUps.isEmpty)
         // A referral or an observed recurrence does not end it.
-        #expect(FollowUpSchedule(history(sessions: [0], events: [(3, .referredToSurgery), (4, .recurrenceObserved)]), rules: rules, today: start).followUps.count == 2)
+        #expect(
+            FollowUpSchedule(history(sessions: [0], events: [(3, .referredToSurgery), (4, .recurrenceObserved)]), rules: rules, today: start)
+                .followUps.count == 2)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import RegistryAnalytics
 import RegistryCore
 import Testing
+
+@testable import RegistryAnalytics
 
 /// CLINICAL.md, "Comparing clinicians and branches fairly (funnel plots)": its reference values,
 /// the logistic model against statsmodels, over-dispersion and the verdicts at their edges.
@@ -34,7 +35,10 @@ import Testing
 
     /// statsmodels 0.14, `GLM(y, add_constant(X), family=Binomial()).fit()` on this data set.
     @Test func theLogisticFitIsStatsmodelsGLMBinomial() throws {
-        let x1 = [2.1, 3.4, 1.2, 5.6, 4.4, 3.3, 2.8, 6.1, 1.9, 4.0, 5.2, 3.7, 2.2, 4.8, 3.1, 5.9, 1.5, 2.6, 4.1, 3.9, 6.3, 2.4, 3.0, 4.6, 1.7, 5.1, 3.6, 2.9, 4.3, 5.4]
+        let x1 = [
+            2.1, 3.4, 1.2, 5.6, 4.4, 3.3, 2.8, 6.1, 1.9, 4.0, 5.2, 3.7, 2.2, 4.8, 3.1, 5.9, 1.5, 2.6, 4.1, 3.9, 6.3, 2.4, 3.0, 4.6, 1.7, 5.1, 3.6,
+            2.9, 4.3, 5.4,
+        ]
         let x2: [Double] = [0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0]
         let y = [0, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1].map { $0 == 1 }
         let model = LogisticModel(outcomes: y, covariates: zip(x1, x2).map { [$0, $1] }, names: ["x1", "x2"])
@@ -54,7 +58,8 @@ import Testing
     }
 
     func course(site: UUID, clinician: UUID, responder: Bool) -> EvaluableCourse {
-        EvaluableCourse(site: site, clinician: clinician, sessions: 2, responder: responder, firstCohort: false, characteristics: BaselineCharacteristics())
+        EvaluableCourse(
+            site: site, clinician: clinician, sessions: 2, responder: responder, firstCohort: false, characteristics: BaselineCharacteristics())
     }
 
     /// φ = (1/I) Σ zᵢ², zᵢ = (yᵢ − θ₀)/√(θ₀(1−θ₀)/nᵢ), worked by hand: providers 8/10, 2/10, 5/10 around θ₀ = 0.5
@@ -84,7 +89,9 @@ import Testing
         #expect(limits.verdict(limits.lower95 - 1e-9) == .below95)
         #expect(limits.verdict(limits.lower998 - 1e-9) == .below998)
         let site = UUID(), few = UUID(), many = UUID()
-        let rows = (0..<4).map { _ in course(site: site, clinician: few, responder: true) } + (0..<40).map { course(site: site, clinician: many, responder: $0 % 2 == 0) }
+        let rows =
+            (0..<4).map { _ in course(site: site, clinician: few, responder: true) }
+            + (0..<40).map { course(site: site, clinician: many, responder: $0 % 2 == 0) }
         let plot = FunnelPlot.make(rows: rows, expected: [], provider: \.clinician, event: \.responder, target: 0.5)
         #expect(plot.providers.first { $0.id == few }?.verdict == .tooFew)
         #expect(plot.providers.first { $0.id == many }?.verdict == .within)

@@ -22,8 +22,10 @@ extension OutcomeReportTests {
 
     @Test func nrsByWeekTakesEachCoursesLastScoreOfTheWeekAndLeavesOutPostProcedureScores() throws {
         func course(_ scores: [(Int, Timepoint, Int)]) -> CourseHistory {
-            CourseHistory(startedOn: start, procedures: [.init(on: start, kind: .hydrodissection, injectate: .d5w)],
-                          scores: [.init(on: start, timepoint: .baseline, nrs: 8)] + scores.map { .init(on: start.adding(days: $0.0), timepoint: $0.1, nrs: $0.2) })
+            CourseHistory(
+                startedOn: start, procedures: [.init(on: start, kind: .hydrodissection, injectate: .d5w)],
+                scores: [.init(on: start, timepoint: .baseline, nrs: 8)]
+                    + scores.map { .init(on: start.adding(days: $0.0), timepoint: $0.1, nrs: $0.2) })
         }
         var builder = OutcomeReportBuilder(rules: rules)
         // Week 0: baseline 8 on day 0 but a later score 6 on day 3 wins; the post-procedure 1 on day 0 never counts.
@@ -45,8 +47,11 @@ extension OutcomeReportTests {
 /// Scores by source, and follow-up completeness, in the report.
 extension OutcomeReportTests {
     func patientAnswered() -> CourseHistory {
-        CourseHistory(startedOn: start, procedures: [.init(on: start, kind: .hydrodissection, injectate: .d5w)],
-                      scores: [.init(on: start, timepoint: .baseline, nrs: 8), .init(on: start.adding(days: 14), timepoint: .followUp, nrs: 3, source: .patient)])
+        CourseHistory(
+            startedOn: start, procedures: [.init(on: start, kind: .hydrodissection, injectate: .d5w)],
+            scores: [
+                .init(on: start, timepoint: .baseline, nrs: 8), .init(on: start.adding(days: 14), timepoint: .followUp, nrs: 3, source: .patient),
+            ])
     }
 
     @Test func aSourceFilterKeepsOnlyThatSourcesScores() {
@@ -61,13 +66,16 @@ extension OutcomeReportTests {
     }
 
     @Test func followUpCompletenessCountsAnsweredAmongAnsweredOrClosed() throws {
-        let followUp = RegistryConfig.FollowUp(milestones: [.init(label: "2 weeks", days: 14), .init(label: "6 weeks", days: 42)], windowDaysBefore: 7,
-                                               windowDaysAfter: 14, linkDays: 30, answersPerLinkPerHour: 5, answersPerAddressPerHour: 60)
+        let followUp = RegistryConfig.FollowUp(
+            milestones: [.init(label: "2 weeks", days: 14), .init(label: "6 weeks", days: 42)], windowDaysBefore: 7,
+            windowDaysAfter: 14, linkDays: 30, answersPerLinkPerHour: 5, answersPerAddressPerHour: 60)
         let site = UUID()
         var builder = OutcomeReportBuilder(rules: rules, followUp: (followUp, start.adding(days: 40)))
         builder.add(patientAnswered())  // 2 weeks answered; 6 weeks not yet due (day 40 is in its window, unanswered: open)
-        builder.add(CourseHistory(siteId: site, startedOn: start, procedures: [.init(on: start, kind: .prp)],
-                                  scores: [.init(on: start, timepoint: .baseline, nrs: 7)]))  // 2 weeks missed
+        builder.add(
+            CourseHistory(
+                siteId: site, startedOn: start, procedures: [.init(on: start, kind: .prp)],
+                scores: [.init(on: start, timepoint: .baseline, nrs: 7)]))  // 2 weeks missed
         let report = try #require(builder.report().followUp)
         #expect(report.milestones.map(\.key) == ["2 weeks", "6 weeks"])
         #expect(report.milestones[0].answered.successes == 1 && report.milestones[0].answered.total == 2 && report.milestones[1].answered.total == 0)

@@ -18,18 +18,25 @@ import Testing
         let t0 = 21 * (sessions - 1) + 14
         var scores = [CourseHistory.Score(on: start, timepoint: .baseline, nrs: 8), .init(on: start.adding(days: t0), timepoint: .followUp, nrs: 2)]
         if let recurAfter {
-            scores += [.init(on: start.adding(days: t0 + recurAfter), timepoint: .followUp, nrs: 7), .init(on: start.adding(days: t0 + recurAfter + 30), timepoint: .followUp, nrs: 7)]
+            scores += [
+                .init(on: start.adding(days: t0 + recurAfter), timepoint: .followUp, nrs: 7),
+                .init(on: start.adding(days: t0 + recurAfter + 30), timepoint: .followUp, nrs: 7),
+            ]
         } else {
             scores.append(.init(on: start.adding(days: t0 + followed), timepoint: .followUp, nrs: 2))
         }
-        return CourseHistory(siteId: site, startedOn: start, procedures: procedures, scores: scores,
-                             blocks: [.init(nrsBefore: 8, nrsAfter: 2, assessedMinutesAfter: 15)])
+        return CourseHistory(
+            siteId: site, startedOn: start, procedures: procedures, scores: scores,
+            blocks: [.init(nrsBefore: 8, nrsAfter: 2, assessedMinutesAfter: 15)])
     }
 
     func nonResponder(sessions: Int) -> CourseHistory {
-        CourseHistory(startedOn: start, procedures: (0..<sessions).map { .init(on: start.adding(days: 21 * $0), kind: .dextrose) },
-                      scores: [.init(on: start, timepoint: .baseline, nrs: 8), .init(on: start.adding(days: 21 * sessions + 10), timepoint: .followUp, nrs: 7)],
-                      blocks: [.init(nrsBefore: 8, nrsAfter: 6, assessedMinutesAfter: 15)])
+        CourseHistory(
+            startedOn: start, procedures: (0..<sessions).map { .init(on: start.adding(days: 21 * $0), kind: .dextrose) },
+            scores: [
+                .init(on: start, timepoint: .baseline, nrs: 8), .init(on: start.adding(days: 21 * sessions + 10), timepoint: .followUp, nrs: 7),
+            ],
+            blocks: [.init(nrsBefore: 8, nrsAfter: 6, assessedMinutesAfter: 15)])
     }
 
     @Test func cohortsResponseAndRecurrenceAreCountedWithTheirN() throws {
@@ -132,9 +139,10 @@ import Testing
         var builder = OutcomeReportBuilder(rules: rules)
         builder.add(responder(sessions: 1))
         let report = builder.report()
-        #expect(report.methods.proportions.contains("Wilson") && report.methods.difference.contains("Newcombe")
-            && report.methods.fisher.contains("Fisher") && report.methods.survival.contains("Greenwood")
-            && report.methods.logRank.contains("Log-rank") && report.methods.quantiles.contains("type 7"))
+        #expect(
+            report.methods.proportions.contains("Wilson") && report.methods.difference.contains("Newcombe")
+                && report.methods.fisher.contains("Fisher") && report.methods.survival.contains("Greenwood")
+                && report.methods.logRank.contains("Log-rank") && report.methods.quantiles.contains("type 7"))
         for (_, method) in report.methods.named { #expect(report.text.contains(method)) }
     }
 

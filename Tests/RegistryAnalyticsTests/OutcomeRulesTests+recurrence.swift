@@ -77,8 +77,10 @@ extension OutcomeRulesTests {
     }
 
     @Test func theCensoringReasonIsTheFirstOfDeathOtherSurgeryAndLossAfterImprovement() {
-        let sameDay = outcome(course(scores: [score(35, 2), score(200, 2)],
-                                     events: [flag(220, .lostToFollowUp), flag(220, .otherSurgery), flag(220, .died)]))
+        let sameDay = outcome(
+            course(
+                scores: [score(35, 2), score(200, 2)],
+                events: [flag(220, .lostToFollowUp), flag(220, .otherSurgery), flag(220, .died)]))
         #expect(sameDay.censorReason == .died)
         let surgeryFirst = outcome(course(scores: [score(35, 2), score(200, 2)], events: [flag(220, .lostToFollowUp), flag(220, .otherSurgery)]))
         #expect(surgeryFirst.censorReason == .otherSurgery)

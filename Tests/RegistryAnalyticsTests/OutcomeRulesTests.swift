@@ -13,13 +13,18 @@ import Testing
     }
 
     func day(_ offset: Int) -> CalendarDate { start.adding(days: offset) }
-    func hydro(_ offset: Int, _ injectate: Injectate = .d5w) -> CourseHistory.Procedure { .init(on: day(offset), kind: .hydrodissection, injectate: injectate) }
-    func score(_ offset: Int, _ nrs: Int, _ timepoint: Timepoint = .followUp) -> CourseHistory.Score { .init(on: day(offset), timepoint: timepoint, nrs: nrs) }
+    func hydro(_ offset: Int, _ injectate: Injectate = .d5w) -> CourseHistory.Procedure {
+        .init(on: day(offset), kind: .hydrodissection, injectate: injectate)
+    }
+    func score(_ offset: Int, _ nrs: Int, _ timepoint: Timepoint = .followUp) -> CourseHistory.Score {
+        .init(on: day(offset), timepoint: timepoint, nrs: nrs)
+    }
     func outcome(_ history: CourseHistory, rules: ClinicalRules? = nil) -> CourseOutcome { OutcomeRules(rules ?? self.rules).outcome(of: history) }
 
     /// Baseline 8 on day 0, sessions on days 0, 21, 42.
     func course(scores: [CourseHistory.Score], events: [CourseHistory.Event] = [], procedures: [CourseHistory.Procedure]? = nil) -> CourseHistory {
-        CourseHistory(startedOn: start, procedures: procedures ?? [hydro(0), hydro(21), hydro(42)], scores: [score(0, 8, .baseline)] + scores, events: events)
+        CourseHistory(
+            startedOn: start, procedures: procedures ?? [hydro(0), hydro(21), hydro(42)], scores: [score(0, 8, .baseline)] + scores, events: events)
     }
 
     @Test func aCourseWithoutBaselineIsNotEvaluable() {
@@ -39,14 +44,16 @@ import Testing
     }
 
     @Test func aPreProcedureScoreOnTheFirstSessionDayIsTheBaseline() {
-        let history = CourseHistory(startedOn: start, procedures: [hydro(5)], scores: [score(0, 9, .baseline), score(5, 7, .preProcedure), score(5, 1, .postProcedure)])
+        let history = CourseHistory(
+            startedOn: start, procedures: [hydro(5)], scores: [score(0, 9, .baseline), score(5, 7, .preProcedure), score(5, 1, .postProcedure)])
         #expect(outcome(history).baseline == 7)
     }
 
     @Test func twoProceduresOnOneDayAreOneSessionAndBlocksNeverCount() {
-        let history = CourseHistory(startedOn: start, procedures: [hydro(0), .init(on: day(0), kind: .prp), hydro(21), .init(on: day(25), kind: .surgicalNeurolysis)],
-                                    scores: [score(0, 8, .baseline), score(35, 3)],
-                                    blocks: [.init(nrsBefore: 8, nrsAfter: 1, assessedMinutesAfter: 10)])
+        let history = CourseHistory(
+            startedOn: start, procedures: [hydro(0), .init(on: day(0), kind: .prp), hydro(21), .init(on: day(25), kind: .surgicalNeurolysis)],
+            scores: [score(0, 8, .baseline), score(35, 3)],
+            blocks: [.init(nrsBefore: 8, nrsAfter: 1, assessedMinutesAfter: 10)])
         let result = outcome(history)
         #expect(result.sessionCount == 2)
         #expect(result.sessionsToImprovement == 2)

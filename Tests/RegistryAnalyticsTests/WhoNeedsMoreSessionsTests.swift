@@ -14,17 +14,22 @@ import Testing
 
     /// A course whose first session is on `start`, improving after `improveAfter` sessions (three
     /// weeks apart) or never in `sessions`, with the given characteristics.
-    func course(improveAfter: Int?, sessions: Int = 5, chronic: Bool, adhesion: Bool?, age: Int = 50, thickness: Double = 1.5,
-                injectate: Injectate = .d5w) -> CourseHistory {
+    func course(
+        improveAfter: Int?, sessions: Int = 5, chronic: Bool, adhesion: Bool?, age: Int = 50, thickness: Double = 1.5,
+        injectate: Injectate = .d5w
+    ) -> CourseHistory {
         let count = improveAfter ?? sessions
         let procedures = (0..<count).map { CourseHistory.Procedure(on: start.adding(days: 21 * $0), kind: .hydrodissection, injectate: injectate) }
         var scores = [CourseHistory.Score(on: start, timepoint: .baseline, nrs: 8)]
         scores.append(.init(on: start.adding(days: 21 * (count - 1) + 14), timepoint: .followUp, nrs: improveAfter == nil ? 7 : 2))
-        return CourseHistory(startedOn: start, facts: .init(patientId: UUID(), icd10: "G57.82", ageAtStart: age, sex: nil),
-                             procedures: procedures, scores: scores,
-                             blocks: [.init(performedAt: Date(timeIntervalSince1970: Double(start.dayNumber * 86400)), nrsBefore: 8, nrsAfter: 2, assessedMinutesAfter: 10)],
-                             symptomOnset: start.adding(months: chronic ? -12 : -1),
-                             ultrasound: adhesion.map { [.init(on: start, nerveCsaMm2: 3, fasciaThicknessMm: thickness, fasciaAdhesion: $0)] } ?? [])
+        return CourseHistory(
+            startedOn: start, facts: .init(patientId: UUID(), icd10: "G57.82", ageAtStart: age, sex: nil),
+            procedures: procedures, scores: scores,
+            blocks: [
+                .init(performedAt: Date(timeIntervalSince1970: Double(start.dayNumber * 86400)), nrsBefore: 8, nrsAfter: 2, assessedMinutesAfter: 10)
+            ],
+            symptomOnset: start.adding(months: chronic ? -12 : -1),
+            ultrasound: adhesion.map { [.init(on: start, nerveCsaMm2: 3, fasciaThicknessMm: thickness, fasciaAdhesion: $0)] } ?? [])
     }
 
     func report(_ courses: [CourseHistory]) -> WhoNeedsMoreSessions {
@@ -35,10 +40,14 @@ import Testing
 
     var mixedCourses: [CourseHistory] {
         var courses: [CourseHistory] = []
-        for (i, k) in [1, 1, 2, 1, 3, 2, 1, 2].enumerated() { courses.append(course(improveAfter: k, chronic: false, adhesion: i % 3 == 0, age: 30 + i * 5)) }
+        for (i, k) in [1, 1, 2, 1, 3, 2, 1, 2].enumerated() {
+            courses.append(course(improveAfter: k, chronic: false, adhesion: i % 3 == 0, age: 30 + i * 5))
+        }
         for (i, k) in [3, 4, 2, 5, 3, nil, 4, nil, 1].enumerated() {
-            courses.append(course(improveAfter: k, chronic: true, adhesion: i % 2 == 0 ? true : (i == 3 ? nil : false), age: 45 + i * 3,
-                                  thickness: 1.0 + Double(i) / 10))
+            courses.append(
+                course(
+                    improveAfter: k, chronic: true, adhesion: i % 2 == 0 ? true : (i == 3 ? nil : false), age: 45 + i * 3,
+                    thickness: 1.0 + Double(i) / 10))
         }
         return courses
     }
@@ -55,8 +64,10 @@ import Testing
         // At session 2, the chronic group still has every course but the one improved at session 1.
         #expect(chronic.cumulativeResponse.first { $0.session == 2 }?.atRisk == 8)
         // The log-rank test is the k-group test of the same session-scale data.
-        let direct = LogRankTest([[1, 1, 2, 1, 3, 2, 1, 2].map { SurvivalTime(Double($0), event: true) },
-                                  [3, 4, 2, 5, 3, 5, 4, 5, 1].enumerated().map { SurvivalTime(Double($1), event: ![5, 7].contains($0)) }])
+        let direct = LogRankTest([
+            [1, 1, 2, 1, 3, 2, 1, 2].map { SurvivalTime(Double($0), event: true) },
+            [3, 4, 2, 5, 3, 5, 4, 5, 1].enumerated().map { SurvivalTime(Double($1), event: ![5, 7].contains($0)) },
+        ])
         #expect(duration.logRank.chiSquare == direct.chiSquare && duration.logRank.pValue == direct.pValue)
         #expect(duration.logRank.observed == direct.observed + [0])
         #expect(duration.groups[2].courses == 0 && duration.logRank.degreesOfFreedom == 1)

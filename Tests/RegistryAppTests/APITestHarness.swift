@@ -18,8 +18,10 @@ struct APIHarness {
     /// Tests run "today" = 2026-06-15 so dates in them never drift into the future.
     static let now = Date(timeIntervalSince1970: 1_781_524_800)
 
-    static func run(_ setup: TestingSetup = .router, configure: @Sendable (inout RegistryConfig) -> Void = { _ in },
-                    _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
+    static func run(
+        _ setup: TestingSetup = .router, configure: @Sendable (inout RegistryConfig) -> Void = { _ in },
+        _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
             var config = try TestDatabase.config()
@@ -34,7 +36,9 @@ struct APIHarness {
             var tokens: [String: String] = [:]
             let registry = Registry(database: database)
             for (name, username) in Fixture.usernames {
-                tokens[name] = try await AccountRepository(database: registry.database).issueToken(username: username, label: "test", days: 1, actor: Fixture.actor).token
+                tokens[name] = try await AccountRepository(database: registry.database).issueToken(
+                    username: username, label: "test", days: 1, actor: Fixture.actor
+                ).token
             }
             let harness = APIHarness(database: database, fixture: fixture, tokens: tokens)
             let exchanges = try await app.test(setup) { client in
@@ -77,7 +81,9 @@ extension TestClientProtocol {
         try await send(.get, path, nil, token: token)
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, _ json: String?, token: String?, extra: [HTTPField.Name: String] = [:]) async throws -> Reply {
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, _ json: String?, token: String?, extra: [HTTPField.Name: String] = [:]
+    ) async throws -> Reply {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
         for (name, value) in extra { headers[name] = value }

@@ -15,8 +15,10 @@ extension AccessTests {
         try await APIHarness.run { h, client in
             func lastUsed() async throws -> Date? {
                 try await h.database.withConnection { connection in
-                    try await connection.query("SELECT max(last_used_at) FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'dr.test'",
-                                               logger: TestDatabase.logger).decode(Date?.self).first { _ in true } ?? nil
+                    try await connection.query(
+                        "SELECT max(last_used_at) FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'dr.test'",
+                        logger: TestDatabase.logger
+                    ).decode(Date?.self).first { _ in true } ?? nil
                 }
             }
             #expect(try await client.get("/api/v1/courses", token: h.clinician).status == .ok)

@@ -11,9 +11,13 @@ import Testing
 
     /// What each role gets on each class of route.
     static let expected: [String: [RouteClass: HTTPResponse.Status]] = [
-        "clinician": [.read: .ok, .write: .created, .identity: .ok, .report: .forbidden, .export: .forbidden, .audit: .forbidden, .admin: .forbidden],
+        "clinician": [
+            .read: .ok, .write: .created, .identity: .ok, .report: .forbidden, .export: .forbidden, .audit: .forbidden, .admin: .forbidden,
+        ],
         "manager": [.read: .ok, .write: .forbidden, .identity: .ok, .report: .ok, .export: .ok, .audit: .forbidden, .admin: .forbidden],
-        "researcher": [.read: .forbidden, .write: .forbidden, .identity: .forbidden, .report: .ok, .export: .ok, .audit: .forbidden, .admin: .forbidden],
+        "researcher": [
+            .read: .forbidden, .write: .forbidden, .identity: .forbidden, .report: .ok, .export: .ok, .audit: .forbidden, .admin: .forbidden,
+        ],
         "admin": [.read: .forbidden, .write: .forbidden, .identity: .forbidden, .report: .forbidden, .export: .ok, .audit: .ok, .admin: .ok],
     ]
 
@@ -21,7 +25,9 @@ import Testing
         let course = h.fixture.courseId
         switch routeClass {
         case .read: return try await client.get("/api/v1/courses/\(course)", token: token)
-        case .write: return try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":4}"#, token: token)
+        case .write:
+            return try await client.post(
+                "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":4}"#, token: token)
         case .identity: return try await client.get("/api/v1/patients/\(h.fixture.patientId)", token: token)
         case .report: return try await client.get("/api/v1/reports/outcomes", token: token)
         case .export: return try await client.get("/api/v1/exports/courses.csv", token: token)
@@ -60,11 +66,16 @@ import Testing
             let course = h.fixture.courseId
             #expect(try await client.get("/api/v1/courses/\(course)", token: other).status == .notFound)
             #expect(try await client.get("/api/v1/patients/\(h.fixture.patientId)", token: other).status == .notFound)
-            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":4}"#,
-                                          token: other).status == .notFound)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":4}"#,
+                    token: other
+                ).status == .notFound)
             let list = try await client.get("/api/v1/courses", token: other)
             #expect((list.json["items"] as? [Any])?.isEmpty == true)
-            let elsewhere = try await client.post("/api/v1/patients", """
+            let elsewhere = try await client.post(
+                "/api/v1/patients",
+                """
                 {"siteId":"\(h.fixture.siteId)","mrn":"Z-9","familyName":"F","givenName":"G","dateOfBirth":"1970-01-01","sex":"male"}
                 """, token: other)
             #expect(elsewhere.status == .unprocessableContent && elsewhere.problems == ["siteId:your_sites"])

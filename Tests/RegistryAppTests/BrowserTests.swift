@@ -29,7 +29,9 @@ struct BrowserTests {
             try await Browser.walk(Browser.script, client, ["dr.browser", Browser.password, language, Browser.screenshots.path, today])
             // What the walk saved, once each: nothing lost, nothing written twice.
             let after = try await h.rowCounts()
-            for (table, added) in ["patient_identities": 1, "treatment_courses": 1, "diagnostic_blocks": 1, "treatment_sessions": 3, "procedures": 3, "pain_scores": 6] {
+            for (table, added) in [
+                "patient_identities": 1, "treatment_courses": 1, "diagnostic_blocks": 1, "treatment_sessions": 3, "procedures": 3, "pain_scores": 6,
+            ] {
                 #expect((after[table] ?? 0) - (before[table] ?? 0) == added, "\(table)")
             }
         }
@@ -46,10 +48,15 @@ extension BrowserTests {
             let config = try TestDatabase.config()
             try await DemoData(courses: 300, today: CalendarDate(APIHarness.now, in: config.clinicTimeZone))
                 .load(into: Registry(database: h.database), rules: config.clinical.block, auth: config.auth)
-            try await Browser.addUsers(h, [("mgr.browser", .manager, ["NORTH", "CENTRAL"]), ("res.browser", .researcher, []), ("dr.browser", .clinician, ["NORTH"])])
+            try await Browser.addUsers(
+                h, [("mgr.browser", .manager, ["NORTH", "CENTRAL"]), ("res.browser", .researcher, []), ("dr.browser", .clinician, ["NORTH"])])
             let north = try #require(try await AccountRepository(database: h.database).sites().first { $0.code == "NORTH" }).id
-            try await Browser.walk(Browser.dashboardScript, client, [Browser.password, language, Browser.screenshots.path, "mgr.browser", "res.browser", "dr.browser",
-                                                                     north.uuidString.lowercased()])
+            try await Browser.walk(
+                Browser.dashboardScript, client,
+                [
+                    Browser.password, language, Browser.screenshots.path, "mgr.browser", "res.browser", "dr.browser",
+                    north.uuidString.lowercased(),
+                ])
         }
     }
 }
@@ -62,8 +69,12 @@ extension BrowserTests {
         #expect(Browser.available, "chromium-driver and selenium are needed")
         try await APIHarness.run(.live) { h, client in
             let course = h.fixture.courseId
-            #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-05-25","procedures":[{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#,
-                                          token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/sessions",
+                    #"{"sessionOn":"2026-05-25","procedures":[{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#,
+                    token: h.clinician
+                ).status == .created)
             let config = try TestDatabase.config()
             let followUps = Repositories(database: h.database, rules: config.clinical, followUp: config.followUp).followUps
             let link = try await followUps.createLink(courseId: course, scope: nil, by: Fixture.actor)
@@ -89,8 +100,9 @@ enum Browser {
         var auth = try TestDatabase.config().auth
         auth.bcryptCost = 4
         for (username, role, sites) in users {
-            _ = try await AccountRepository(database: h.database).addUser(username: username, displayName: username, role: role, siteCodes: sites,
-                                                                          password: password, rules: auth, actor: Fixture.actor)
+            _ = try await AccountRepository(database: h.database).addUser(
+                username: username, displayName: username, role: role, siteCodes: sites,
+                password: password, rules: auth, actor: Fixture.actor)
         }
     }
 
@@ -101,6 +113,7 @@ enum Browser {
         #expect(walk.status == 0, "\(walk.output)")
     }
 
-    static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+    static let available =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
         && ExternalTools.pythonHas("selenium")
 }

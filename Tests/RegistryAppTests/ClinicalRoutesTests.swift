@@ -10,36 +10,52 @@ import Testing
     @Test func aWholeCourseIsLoggedAndReadBackAsOneTimeline() async throws {
         try await APIHarness.run { h, client async throws in
             let f = h.fixture
-            let patient = try await client.post("/api/v1/patients", """
+            let patient = try await client.post(
+                "/api/v1/patients",
+                """
                 {"siteId":"\(f.siteId)","mrn":"A-77","familyName":"Ødegård","givenName":"Åse","dateOfBirth":"1961-04-30","sex":"female"}
                 """, token: h.clinician)
             #expect(patient.status == .created)
             let patientId = try #require(patient.json["id"] as? String)
-            let course = try await client.post("/api/v1/courses", """
+            let course = try await client.post(
+                "/api/v1/courses",
+                """
                 {"patientId":"\(patientId)","siteId":"\(f.siteId)","clinicianId":"\(f.clinicianId)","side":"left","icd10":"G57.82","startedOn":"2026-03-02"}
                 """, token: h.clinician)
             #expect(course.status == .created)
             let courseId = try #require(course.json["id"] as? String)
-            let block = try await client.post("/api/v1/courses/\(courseId)/blocks", """
+            let block = try await client.post(
+                "/api/v1/courses/\(courseId)/blocks",
+                """
                 {"performedAt":"2026-03-02T09:30:00Z","side":"left","agent":"lidocaine","volumeMl":5,"nrsBefore":8,"nrsAfter":3,"assessedMinutesAfter":10}
                 """, token: h.clinician)
             #expect(block.status == .created)
             #expect(block.json["reliefPercent"] as? Double == 62.5)
             #expect(block.json["positive"] as? Bool == true)
             for (day, nrs) in [("2026-03-09", 8), ("2026-03-30", 6), ("2026-04-20", 4)] {
-                let session = try await client.post("/api/v1/courses/\(courseId)/sessions", """
+                let session = try await client.post(
+                    "/api/v1/courses/\(courseId)/sessions",
+                    """
                     {"sessionOn":"\(day)","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}
                     """, token: h.clinician)
                 #expect(session.status == .created)
-                let score = try await client.post("/api/v1/courses/\(courseId)/pain-scores", """
+                let score = try await client.post(
+                    "/api/v1/courses/\(courseId)/pain-scores",
+                    """
                     {"recordedOn":"\(day)","timepoint":"pre_procedure","nrs":\(nrs)}
                     """, token: h.clinician)
                 #expect(score.status == .created)
             }
-            #expect(try await client.post("/api/v1/courses/\(courseId)/events", #"{"kind":"discharged","occurredOn":"2026-05-20"}"#, token: h.clinician).status == .created)
-            #expect(try await client.post("/api/v1/courses/\(courseId)/findings", """
-                {"recordedOn":"2026-03-02","ultrasound":{"nerveCsaMm2":3.25,"flattening":true,"restrictedGliding":true,"fasciaThicknessMm":1.4,"fasciaAdhesion":true,"tunnelNarrowing":false}}
-                """, token: h.clinician).status == .created)
+            #expect(
+                try await client.post("/api/v1/courses/\(courseId)/events", #"{"kind":"discharged","occurredOn":"2026-05-20"}"#, token: h.clinician)
+                    .status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(courseId)/findings",
+                    """
+                    {"recordedOn":"2026-03-02","ultrasound":{"nerveCsaMm2":3.25,"flattening":true,"restrictedGliding":true,"fasciaThicknessMm":1.4,"fasciaAdhesion":true,"tunnelNarrowing":false}}
+                    """, token: h.clinician
+                ).status == .created)
 
             let timeline = try await client.get("/api/v1/courses/\(courseId)", token: h.clinician)
             #expect(timeline.status == .ok)
@@ -62,7 +78,9 @@ import Testing
     @Test func listsPaginateWithCursors() async throws {
         try await APIHarness.run { h, client async throws in
             for index in 0..<3 {
-                _ = try await client.post("/api/v1/patients", """
+                _ = try await client.post(
+                    "/api/v1/patients",
+                    """
                     {"siteId":"\(h.fixture.siteId)","mrn":"L-\(index)","familyName":"F","givenName":"G","dateOfBirth":"1970-01-01","sex":"male"}
                     """, token: h.clinician)
             }

@@ -54,8 +54,9 @@ struct RecordingClient: TestClientProtocol {
     func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
         let response = try await inner.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let path = String(uri.split(separator: "?", maxSplits: 1).first ?? "")
-        let exchange = ContractCheck.Exchange(method: method.rawValue, path: path, status: response.status.code,
-                                              contentType: response.headers[.contentType] ?? "", body: String(buffer: response.body))
+        let exchange = ContractCheck.Exchange(
+            method: method.rawValue, path: path, status: response.status.code,
+            contentType: response.headers[.contentType] ?? "", body: String(buffer: response.body))
         log.exchanges.withLock { $0.append(exchange) }
         return response
     }

@@ -11,8 +11,9 @@ import Testing
     func ifMatch(_ version: Int) -> [HTTPField.Name: String] { [.ifMatch: "\"\(version)\""] }
 
     func logScore(_ client: some TestClientProtocol, _ h: APIHarness, nrs: Int = 6) async throws -> String {
-        let reply = try await client.post("/api/v1/courses/\(h.fixture.courseId)/pain-scores",
-                                          #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":\#(nrs)}"#, token: h.clinician)
+        let reply = try await client.post(
+            "/api/v1/courses/\(h.fixture.courseId)/pain-scores",
+            #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":\#(nrs)}"#, token: h.clinician)
         return try #require(reply.json["id"] as? String)
     }
 
@@ -56,7 +57,8 @@ import Testing
         try await APIHarness.run { h, client async throws in
             let id = try await logScore(client, h)
             let path = "/api/v1/courses/\(h.fixture.courseId)/pain-scores/\(id)"
-            let bad = try await client.send(.patch, path, #"{"nrs":11,"recordedOn":"2025-01-01","courseId":"x"}"#, token: h.clinician, extra: ifMatch(1))
+            let bad = try await client.send(
+                .patch, path, #"{"nrs":11,"recordedOn":"2025-01-01","courseId":"x"}"#, token: h.clinician, extra: ifMatch(1))
             #expect(bad.status == .unprocessableContent)
             #expect(bad.problems == ["courseId:not_correctable"])
             let invalid = try await client.send(.patch, path, #"{"nrs":11,"recordedOn":"2025-01-01"}"#, token: h.clinician, extra: ifMatch(1))
@@ -66,9 +68,10 @@ import Testing
 
     @Test func aVoidNeedsAReasonStaysVisibleAndLeavesTheAnalysis() async throws {
         try await APIHarness.run { h, client async throws in
-            let session = try await client.post("/api/v1/courses/\(h.fixture.courseId)/sessions",
-                                                #"{"sessionOn":"2026-01-12","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
-                                                token: h.clinician)
+            let session = try await client.post(
+                "/api/v1/courses/\(h.fixture.courseId)/sessions",
+                #"{"sessionOn":"2026-01-12","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
+                token: h.clinician)
             let id = try #require(session.json["id"] as? String)
             let path = "/api/v1/courses/\(h.fixture.courseId)/sessions/\(id)/void"
             #expect(try await client.send(.post, path, #"{}"#, token: h.clinician, extra: ifMatch(1)).problems == ["reason:required"])
@@ -84,30 +87,37 @@ import Testing
             #expect((report.json["notEvaluable"] as? [String: Int])?["no_sessions"] == 1)
             #expect(try await auditRows(h, record: id).contains { $0["action"] as? String == "void" })
             // A voided record is not corrected further.
-            let again = try await client.send(.patch, "/api/v1/courses/\(h.fixture.courseId)/sessions/\(id)", #"{"notes":"x"}"#,
-                                              token: h.clinician, extra: ifMatch(2))
+            let again = try await client.send(
+                .patch, "/api/v1/courses/\(h.fixture.courseId)/sessions/\(id)", #"{"notes":"x"}"#,
+                token: h.clinician, extra: ifMatch(2))
             #expect(again.status == .conflict)
         }
     }
 
     @Test func findingsAreCorrectedWithinTheirSection() async throws {
         try await APIHarness.run { h, client async throws in
-            let created = try await client.post("/api/v1/courses/\(h.fixture.courseId)/findings", """
+            let created = try await client.post(
+                "/api/v1/courses/\(h.fixture.courseId)/findings",
+                """
                 {"recordedOn":"2026-01-12","ultrasound":{"nerveCsaMm2":3.2,"flattening":true,"restrictedGliding":false,"fasciaAdhesion":true,"tunnelNarrowing":false}}
                 """, token: h.clinician)
             let id = try #require(((created.json["ultrasound"] as? [[String: Any]])?.first?["id"]) as? String)
-            let reply = try await client.send(.patch, "/api/v1/courses/\(h.fixture.courseId)/findings/\(id)", #"{"ultrasound":{"nerveCsaMm2":4.75}}"#,
-                                              token: h.clinician, extra: ifMatch(1))
+            let reply = try await client.send(
+                .patch, "/api/v1/courses/\(h.fixture.courseId)/findings/\(id)", #"{"ultrasound":{"nerveCsaMm2":4.75}}"#,
+                token: h.clinician, extra: ifMatch(1))
             #expect(reply.status == .ok, "\(reply.text)")
             let values = try #require(reply.json["values"] as? [String: Any])
             #expect(values["nerveCsaMm2"] as? Double == 4.75 && values["flattening"] as? Bool == true && reply.json["nerveCsaMm2"] == nil)
             // A name that is not one of the section's fields is refused by name and never reaches SQL (the fuzzer's 500).
             let counts = try await h.rowCounts()
             for unknown in [#"{"ultrasound":{"âÅ":true}}"#, #"{"ultrasound":{"nerve_csa_mm2":5}}"#, #"{"ultrasound":{"id":"x"}}"#] {
-                let refused = try await client.send(.patch, "/api/v1/courses/\(h.fixture.courseId)/findings/\(id)", unknown, token: h.clinician, extra: ifMatch(2))
+                let refused = try await client.send(
+                    .patch, "/api/v1/courses/\(h.fixture.courseId)/findings/\(id)", unknown, token: h.clinician, extra: ifMatch(2))
                 #expect(refused.status == .unprocessableContent, "\(unknown): \(refused.text)")
-                #expect(refused.problems.count == 1 && refused.problems.first?.hasPrefix("ultrasound.") == true && refused.problems.first?.hasSuffix(":not_correctable") == true,
-                        "\(refused.problems)")
+                #expect(
+                    refused.problems.count == 1 && refused.problems.first?.hasPrefix("ultrasound.") == true
+                        && refused.problems.first?.hasSuffix(":not_correctable") == true,
+                    "\(refused.problems)")
             }
             #expect(try await h.rowCounts() == counts)
         }

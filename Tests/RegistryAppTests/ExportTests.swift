@@ -18,28 +18,50 @@ import ZIPFoundation
     func logCourse(_ client: some TestClientProtocol, _ h: APIHarness) async throws {
         let course = h.fixture.courseId
         for (day, nrs) in [("2026-01-12", 8), ("2026-02-02", 6), ("2026-02-23", 3)] {
-            #expect(try await client.post("/api/v1/courses/\(course)/sessions", """
-                {"sessionOn":"\(day)","notes":\(json(Self.awkward)),"procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10.5},{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}
-                """, token: h.clinician).status == .created)
-            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"\#(day)","timepoint":"pre_procedure","nrs":\#(nrs),"odi":40}"#,
-                                          token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/sessions",
+                    """
+                    {"sessionOn":"\(day)","notes":\(json(Self.awkward)),"procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10.5},{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}
+                    """, token: h.clinician
+                ).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"\#(day)","timepoint":"pre_procedure","nrs":\#(nrs),"odi":40}"#,
+                    token: h.clinician
+                ).status == .created)
         }
-        #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-10","timepoint":"baseline","nrs":8}"#,
-                                      token: h.clinician).status == .created)
-        #expect(try await client.post("/api/v1/courses/\(course)/blocks", """
-            {"performedAt":"2026-01-10T09:30:00Z","side":"left","agent":"lidocaine","volumeMl":5,"nrsBefore":8,"nrsAfter":3,"assessedMinutesAfter":10}
-            """, token: h.clinician).status == .created)
-        #expect(try await client.post("/api/v1/courses/\(course)/events", #"{"kind":"discharged","occurredOn":"2026-03-20","note":\#(json(Self.awkward))}"#,
-                                      token: h.clinician).status == .created)
-        #expect(try await client.post("/api/v1/courses/\(course)/findings", """
-            {"recordedOn":"2026-01-10","examination":{"triggerPoint":true,"triggerPointDistanceCm":7.5,"lateralBendingPositive":true,"pelvicRotationPositive":false,"singleLegStancePositive":true,"straightLegRaisePositive":false,"strengthNormal":true,"reflexesNormal":true}}
-            """, token: h.clinician).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-10","timepoint":"baseline","nrs":8}"#,
+                token: h.clinician
+            ).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(course)/blocks",
+                """
+                {"performedAt":"2026-01-10T09:30:00Z","side":"left","agent":"lidocaine","volumeMl":5,"nrsBefore":8,"nrsAfter":3,"assessedMinutesAfter":10}
+                """, token: h.clinician
+            ).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(course)/events", #"{"kind":"discharged","occurredOn":"2026-03-20","note":\#(json(Self.awkward))}"#,
+                token: h.clinician
+            ).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(course)/findings",
+                """
+                {"recordedOn":"2026-01-10","examination":{"triggerPoint":true,"triggerPointDistanceCm":7.5,"lateralBendingPositive":true,"pelvicRotationPositive":false,"singleLegStancePositive":true,"straightLegRaisePositive":false,"strengthNormal":true,"reflexesNormal":true}}
+                """, token: h.clinician
+            ).status == .created)
     }
 
     func json(_ text: String) -> String { String(decoding: try! JSONEncoder().encode(text), as: UTF8.self) }
 
     func zip(_ client: some TestClientProtocol, token: String?, query: String = "") async throws -> (HTTPResponse.Status, [String: Data]) {
-        let response = try await client.execute(uri: "/api/v1/exports.zip" + query, method: .get, headers: token.map { [.authorization: "Bearer \($0)"] } ?? [:])
+        let response = try await client.execute(
+            uri: "/api/v1/exports.zip" + query, method: .get, headers: token.map { [.authorization: "Bearer \($0)"] } ?? [:])
         guard response.status == .ok else { return (response.status, [:]) }
         let archive = try Archive(data: Data(buffer: response.body), accessMode: .read)
         var files: [String: Data] = [:]
@@ -60,7 +82,8 @@ import ZIPFoundation
             try await logCourse(client, h)
             let (status, files) = try await zip(client, token: h.tokens["researcher"])
             #expect(status == .ok)
-            #expect(Set(files.keys) == Set(ExportTable.allCases.map(\.fileName) + ["codebook.csv", "load.R", "load.py", "reproduce.R", "manifest.json"]))
+            #expect(
+                Set(files.keys) == Set(ExportTable.allCases.map(\.fileName) + ["codebook.csv", "load.R", "load.py", "reproduce.R", "manifest.json"]))
 
             // Exactly what was logged, quoting and all.
             let sessions = try table(files, "sessions.csv")
@@ -86,18 +109,24 @@ import ZIPFoundation
 
     @Test func noIdentityValueAppearsAnywhereInTheExport() async throws {
         try await APIHarness.run { h, client async throws in
-            let patient = try await client.post("/api/v1/patients", """
+            let patient = try await client.post(
+                "/api/v1/patients",
+                """
                 {"siteId":"\(h.fixture.siteId)","mrn":"MRN-778899","familyName":"Zebedee","givenName":"Quirina","dateOfBirth":"1931-07-19","sex":"other","phone":"+41 79 555 01 23","email":"quirina@example.org"}
                 """, token: h.clinician)
             let patientId = try #require(patient.json["id"] as? String)
-            let course = try await client.post("/api/v1/courses", """
+            let course = try await client.post(
+                "/api/v1/courses",
+                """
                 {"patientId":"\(patientId)","siteId":"\(h.fixture.siteId)","clinicianId":"\(h.fixture.clinicianId)","side":"right","icd10":"G57.81","startedOn":"2026-02-01"}
                 """, token: h.clinician)
             #expect(course.status == .created)
             try await logCourse(client, h)
             let (_, files) = try await zip(client, token: h.tokens["researcher"])
-            let identities = ["MRN-778899", "Zebedee", "Quirina", "1931-07-19", "+41 79 555 01 23", "quirina@example.org", "MRN-1", "Doe", "Jane", "1970-02-03",
-                              patientId.lowercased(), patientId.uppercased(), h.fixture.courseId.uuidString.lowercased(), h.fixture.courseId.uuidString]
+            let identities = [
+                "MRN-778899", "Zebedee", "Quirina", "1931-07-19", "+41 79 555 01 23", "quirina@example.org", "MRN-1", "Doe", "Jane", "1970-02-03",
+                patientId.lowercased(), patientId.uppercased(), h.fixture.courseId.uuidString.lowercased(), h.fixture.courseId.uuidString,
+            ]
             for (name, data) in files {
                 for identity in identities { #expect(data.range(of: Data(identity.utf8)) == nil, "\(identity) in \(name)") }
             }
@@ -125,9 +154,11 @@ import ZIPFoundation
             let (_, files) = try await zip(client, token: h.tokens["researcher"])
             let startText = try #require(try table(files, "courses.csv").first?["start_date"])
             let start = try #require(CalendarDate(iso: startText))
-            let sessionDays = Set(try table(files, "sessions.csv").compactMap { $0["session_date"].flatMap(CalendarDate.init(iso:)) }.map { start.days(until: $0) })
+            let sessionDays = Set(
+                try table(files, "sessions.csv").compactMap { $0["session_date"].flatMap(CalendarDate.init(iso:)) }.map { start.days(until: $0) })
             #expect(sessionDays == [2, 23, 44])  // 2026-01-12, 02-02, 02-23 after a 2026-01-10 start
-            let scoreDays = Set(try table(files, "pain_scores.csv").compactMap { $0["score_date"].flatMap(CalendarDate.init(iso:)) }.map { start.days(until: $0) })
+            let scoreDays = Set(
+                try table(files, "pain_scores.csv").compactMap { $0["score_date"].flatMap(CalendarDate.init(iso:)) }.map { start.days(until: $0) })
             #expect(scoreDays == [0, 2, 23, 44])
 
             let (_, relative) = try await zip(client, token: h.tokens["researcher"], query: "?dates=relative")
@@ -149,9 +180,12 @@ import ZIPFoundation
             let registry = Registry(database: h.database)
             var auth = try TestDatabase.config().auth
             auth.bcryptCost = 4
-            _ = try await AccountRepository(database: registry.database).addUser(username: "mgr.other", displayName: "M", role: .manager, siteCodes: ["OTHER"], password: "other manager password",
-                                           rules: auth, actor: Fixture.actor)
-            let token = try await AccountRepository(database: registry.database).issueToken(username: "mgr.other", label: "t", days: 1, actor: Fixture.actor).token
+            _ = try await AccountRepository(database: registry.database).addUser(
+                username: "mgr.other", displayName: "M", role: .manager, siteCodes: ["OTHER"], password: "other manager password",
+                rules: auth, actor: Fixture.actor)
+            let token = try await AccountRepository(database: registry.database).issueToken(
+                username: "mgr.other", label: "t", days: 1, actor: Fixture.actor
+            ).token
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/pain_scores.csv", token: token).text).rows.isEmpty)
             let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "researcher.test"), identities: true)
             #expect(audit.contains { $0.action == "export" && $0.route == "GET /api/v1/exports/pain_scores.csv" })
@@ -168,8 +202,11 @@ import ZIPFoundation
             for cohort in ["not+evaluable", "not%20evaluable", "not+improved", "%3E5"] {
                 #expect(try await client.get("/api/v1/exports/events.csv?cohort=\(cohort)", token: researcher).status == .ok, "\(cohort)")
             }
-            #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/sessions.csv?procedureKind=dextrose", token: researcher).text).rows.isEmpty)
-            #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/sessions.csv?from=2026-01-01", token: researcher).text).rows.count == 6)
+            #expect(
+                try CSV<Named>(string: try await client.get("/api/v1/exports/sessions.csv?procedureKind=dextrose", token: researcher).text).rows
+                    .isEmpty)
+            #expect(
+                try CSV<Named>(string: try await client.get("/api/v1/exports/sessions.csv?from=2026-01-01", token: researcher).text).rows.count == 6)
             let bad = try await client.get("/api/v1/exports/sessions.csv?from=soon&cohort=9-12&dates=fuzzy", token: researcher)
             #expect(bad.status == .unprocessableContent)
             #expect(try await client.get("/api/v1/exports/identities.csv", token: researcher).status == .notFound)

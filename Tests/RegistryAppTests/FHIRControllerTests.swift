@@ -125,12 +125,22 @@ import ZIPFoundation
             #expect(reply.status == .created, "\(path): \(reply.text)")
             return try #require(reply.json["id"] as? String)
         }
-        _ = try await created("blocks", #"{"performedAt":"2026-01-10T09:30:00Z","side":"left","agent":"lidocaine","volumeMl":5,"nrsBefore":8,"nrsAfter":3,"assessedMinutesAfter":10}"#)
+        _ = try await created(
+            "blocks",
+            #"{"performedAt":"2026-01-10T09:30:00Z","side":"left","agent":"lidocaine","volumeMl":5,"nrsBefore":8,"nrsAfter":3,"assessedMinutesAfter":10}"#
+        )
         _ = try await created("pain-scores", #"{"recordedOn":"2026-01-10","timepoint":"baseline","nrs":8,"odi":46}"#)
-        _ = try await created("sessions", #"{"sessionOn":"2026-01-12","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10.5},{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#)
-        let voided = try await created("sessions", #"{"sessionOn":"2026-01-20","procedures":[{"kind":"hydrodissection","injectate":"normal_saline","volumeMl":8}]}"#)
-        #expect(try await client.send(.post, "/api/v1/courses/\(course)/sessions/\(voided)/void", #"{"reason":"logged on the wrong course"}"#,
-                                      token: h.clinician, extra: [.ifMatch: "\"1\""]).status == .ok)
+        _ = try await created(
+            "sessions",
+            #"{"sessionOn":"2026-01-12","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10.5},{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#
+        )
+        let voided = try await created(
+            "sessions", #"{"sessionOn":"2026-01-20","procedures":[{"kind":"hydrodissection","injectate":"normal_saline","volumeMl":8}]}"#)
+        #expect(
+            try await client.send(
+                .post, "/api/v1/courses/\(course)/sessions/\(voided)/void", #"{"reason":"logged on the wrong course"}"#,
+                token: h.clinician, extra: [.ifMatch: "\"1\""]
+            ).status == .ok)
         _ = try await created("sessions", #"{"sessionOn":"2026-02-02","procedures":[{"kind":"dextrose","volumeMl":6,"dextrosePercent":12.5}]}"#)
         // Two weeks after the last session (2026-02-02) the patient answers from a link.
         let config = try TestDatabase.config()
@@ -139,13 +149,17 @@ import ZIPFoundation
         let answer = try PatientAnswerInput(nrs: "2", pgic: "6", painCameBack: "no").validated()
         #expect(try await followUps.answer(token: link.token, answer, today: CalendarDate(iso: "2026-02-16")!) == .recorded)
         let corrected = try await created("pain-scores", #"{"recordedOn":"2026-02-20","timepoint":"follow_up","nrs":5,"pgic":5}"#)
-        #expect(try await client.send(.patch, "/api/v1/courses/\(course)/pain-scores/\(corrected)", #"{"nrs":3}"#,
-                                      token: h.clinician, extra: [.ifMatch: "\"1\""]).status == .ok)
+        #expect(
+            try await client.send(
+                .patch, "/api/v1/courses/\(course)/pain-scores/\(corrected)", #"{"nrs":3}"#,
+                token: h.clinician, extra: [.ifMatch: "\"1\""]
+            ).status == .ok)
         _ = try await created("events", #"{"kind":"discharged","occurredOn":"2026-03-20"}"#)
     }
 
     func bundle(_ client: some TestClientProtocol, _ course: UUID, token: String?) async throws -> (HTTPResponse.Status, Bundle?, Data) {
-        let reply = try await client.execute(uri: "/api/v1/courses/\(course)/fhir", method: .get, headers: token.map { [.authorization: "Bearer \($0)"] } ?? [:])
+        let reply = try await client.execute(
+            uri: "/api/v1/courses/\(course)/fhir", method: .get, headers: token.map { [.authorization: "Bearer \($0)"] } ?? [:])
         let body = Data(buffer: reply.body)
         guard reply.status == .ok else { return (reply.status, nil, body) }
         #expect(reply.headers[.contentType] == "application/fhir+json; fhirVersion=4.0")
@@ -182,7 +196,10 @@ import ZIPFoundation
             #expect(block.performedDateTime == "2026-01-10T09:30:00+00:00")
             #expect(block.extensionValue("injectate")?.valueCoding?.code == "lidocaine" && block.extensionValue("volume")?.valueQuantity?.value == 5)
             let sessions = procedures.filter { $0.id != block.id }
-            #expect(sessions.map { $0.code?.codes ?? [] }.sorted { $0.joined() < $1.joined() } == [["dextrose", "M0076"], ["hydrodissection"], ["prp", "0232T"]])
+            #expect(
+                sessions.map { $0.code?.codes ?? [] }.sorted { $0.joined() < $1.joined() } == [
+                    ["dextrose", "M0076"], ["hydrodissection"], ["prp", "0232T"],
+                ])
             #expect(Set(sessions.compactMap(\.performedDateTime)) == ["2026-01-12", "2026-02-02"])
             let dextrose = try #require(sessions.first { $0.code?.codes.first == "dextrose" })
             #expect(dextrose.extensionValue("dextrose-concentration")?.valueQuantity?.value == 12.5)
@@ -192,13 +209,16 @@ import ZIPFoundation
             // the patient's derived from their answer.
             let observations = bundle.all("Observation")
             let nrs = observations.filter { $0.code?.codes == ["72514-3"] }
-            #expect(nrs.map { "\($0.effectiveDateTime ?? "") \($0.valueInteger ?? -1)" }.sorted() == ["2026-01-10 8", "2026-02-16 2", "2026-02-20 3"])
+            #expect(
+                nrs.map { "\($0.effectiveDateTime ?? "") \($0.valueInteger ?? -1)" }.sorted() == ["2026-01-10 8", "2026-02-16 2", "2026-02-20 3"])
             #expect(nrs.first { $0.effectiveDateTime == "2026-02-20" }?.meta?.versionId == "2")
             #expect(nrs.first { $0.effectiveDateTime == "2026-01-10" }?.extensionValue("timepoint")?.valueCode == "baseline")
             #expect(observations.filter { $0.code?.codes == ["97909-6"] }.map(\.valueInteger) == [46])
             #expect(observations.filter { $0.code?.codes == ["pgic"] }.compactMap(\.valueInteger).sorted() == [5, 6])
             let relief = try #require(observations.first { $0.code?.codes == ["block-relief-percent"] })
-            #expect(relief.valueQuantity?.value == 62.5 && relief.interpretation?.first?.codes == ["POS"] && relief.partOf?.first?.reference == "Procedure/\(block.id)")
+            #expect(
+                relief.valueQuantity?.value == 62.5 && relief.interpretation?.first?.codes == ["POS"]
+                    && relief.partOf?.first?.reference == "Procedure/\(block.id)")
             let answer = try #require(bundle.all("QuestionnaireResponse").first)
             #expect(bundle.all("QuestionnaireResponse").count == 1 && answer.status == "completed")
             #expect(answer.item?.first { $0.linkId == "nrs" }?.answer.first?.valueInteger == 2)
@@ -209,7 +229,9 @@ import ZIPFoundation
             defer { try? FileManager.default.removeItem(at: file) }
             try body.write(to: file)
             let counts = try await FHIRCheck.validate("bundle", file)
-            #expect(counts == nil || counts == ["Patient": 1, "Condition": 1, "EpisodeOfCare": 1, "Procedure": 4, "QuestionnaireResponse": 1, "Observation": 7])
+            #expect(
+                counts == nil
+                    || counts == ["Patient": 1, "Condition": 1, "EpisodeOfCare": 1, "Procedure": 4, "QuestionnaireResponse": 1, "Observation": 7])
 
             // It carries the identity out, so it is audited.
             let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "dr.test"), identities: true)
@@ -247,13 +269,19 @@ import ZIPFoundation
     @Test func theBulkExportIsValidWholeAndCarriesNoIdentity() async throws {
         try await APIHarness.run(configure: { $0.export.projectKey = "fhir and csv agree" }) { h, client async throws in
             try await logCourse(client, h)
-            let other = try await client.post("/api/v1/patients", """
+            let other = try await client.post(
+                "/api/v1/patients",
+                """
                 {"siteId":"\(h.fixture.siteId)","mrn":"MRN-778899","familyName":"Zebedee","givenName":"Quirina","dateOfBirth":"1931-07-19","sex":"other","phone":"+41 79 555 01 23","email":"quirina@example.org"}
                 """, token: h.clinician)
             let otherId = try #require(other.json["id"] as? String)
-            #expect(try await client.post("/api/v1/courses", """
-                {"patientId":"\(otherId)","siteId":"\(h.fixture.siteId)","clinicianId":"\(h.fixture.clinicianId)","side":"right","icd10":"G57.81","startedOn":"2026-02-01"}
-                """, token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses",
+                    """
+                    {"patientId":"\(otherId)","siteId":"\(h.fixture.siteId)","clinicianId":"\(h.fixture.clinicianId)","side":"right","icd10":"G57.81","startedOn":"2026-02-01"}
+                    """, token: h.clinician
+                ).status == .created)
 
             let (status, files, _) = try await bulk(client, token: h.tokens["researcher"])
             #expect(status == .ok)
@@ -263,10 +291,14 @@ import ZIPFoundation
             defer { try? FileManager.default.removeItem(at: folder) }
             for (name, data) in files { try data.write(to: folder.appending(path: name)) }
             let counts = try await FHIRCheck.validate("bulk", folder)
-            #expect(counts == nil || counts == ["Patient": 2, "Condition": 2, "EpisodeOfCare": 2, "Procedure": 4, "QuestionnaireResponse": 1, "Observation": 7])
+            #expect(
+                counts == nil
+                    || counts == ["Patient": 2, "Condition": 2, "EpisodeOfCare": 2, "Procedure": 4, "QuestionnaireResponse": 1, "Observation": 7])
 
-            let identities = ["MRN-778899", "Zebedee", "Quirina", "1931-07-19", "+41 79 555 01 23", "quirina@example.org", "MRN-1", "Doe", "Jane", "1970-02-03",
-                              otherId.lowercased(), h.fixture.patientId.uuidString.lowercased(), h.fixture.courseId.uuidString.lowercased()]
+            let identities = [
+                "MRN-778899", "Zebedee", "Quirina", "1931-07-19", "+41 79 555 01 23", "quirina@example.org", "MRN-1", "Doe", "Jane", "1970-02-03",
+                otherId.lowercased(), h.fixture.patientId.uuidString.lowercased(), h.fixture.courseId.uuidString.lowercased(),
+            ]
             for (name, data) in files {
                 for identity in identities { #expect(data.range(of: Data(identity.utf8)) == nil, "\(identity) in \(name)") }
             }

@@ -34,17 +34,19 @@ struct FuzzTests {
                 "FUZZ_COURSE_ID": h.fixture.courseId.uuidString, "FUZZ_PATIENT_ID": h.fixture.patientId.uuidString,
                 "FUZZ_SITE_ID": h.fixture.siteId.uuidString, "FUZZ_CLINICIAN_ID": h.fixture.clinicianId.uuidString,
             ]) { _, new in new }
-            let run = try await Subprocess.run(ExternalTools.python, [
-                "-m", "schemathesis.cli", "run", ContractCheck.specification.path, "--url", "http://127.0.0.1:\(port)",
-                "--header", "Authorization: Bearer \(h.tokens[role]!)",
-                "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
-                "--include-path-regex", "^/api/", "--phases", "examples,coverage,fuzzing",
-                "--max-examples", "10", "--seed", "1", "--no-color", "--suppress-health-check", "all",
-                // No example database: the same cases each run, and nothing written into the checkout.
-                "--generation-database", "none",
-                // The cookie scheme is for browsers; the token is the credential here.
-                "--generation-with-security-parameters", "false",
-            ], in: scratch, environment: environment, mergingErrors: true)
+            let run = try await Subprocess.run(
+                ExternalTools.python,
+                [
+                    "-m", "schemathesis.cli", "run", ContractCheck.specification.path, "--url", "http://127.0.0.1:\(port)",
+                    "--header", "Authorization: Bearer \(h.tokens[role]!)",
+                    "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
+                    "--include-path-regex", "^/api/", "--phases", "examples,coverage,fuzzing",
+                    "--max-examples", "10", "--seed", "1", "--no-color", "--suppress-health-check", "all",
+                    // No example database: the same cases each run, and nothing written into the checkout.
+                    "--generation-database", "none",
+                    // The cookie scheme is for browsers; the token is the credential here.
+                    "--generation-with-security-parameters", "false",
+                ], in: scratch, environment: environment, mergingErrors: true)
             #expect(run.status == 0, "\(run.output.suffix(6000))")
             #expect(run.output.contains("passed"), "\(run.output.suffix(2000))")
             // Valid requests the registry refuses mean the document hides a rule.

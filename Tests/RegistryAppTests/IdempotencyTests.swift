@@ -22,7 +22,9 @@ import Testing
     @Test func theSameKeyWithAnotherBodyIs422AndWritesNothing() async throws {
         try await APIHarness.run { h, client async throws in
             let path = "/api/v1/courses/\(h.fixture.courseId)/pain-scores"
-            #expect(try await client.post(path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":3}"#, key: "k", token: h.clinician).status == .created)
+            #expect(
+                try await client.post(path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":3}"#, key: "k", token: h.clinician).status
+                    == .created)
             let counts = try await h.rowCounts()
             let other = try await client.post(path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":4}"#, key: "k", token: h.clinician)
             #expect(other.status == .unprocessableContent)
@@ -44,10 +46,12 @@ import Testing
     @Test func aRefusedRequestDoesNotUseUpItsKey() async throws {
         try await APIHarness.run { h, client async throws in
             let path = "/api/v1/courses/\(h.fixture.courseId)/pain-scores"
-            let refused = try await client.post(path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":30}"#, key: "fix-me", token: h.clinician)
+            let refused = try await client.post(
+                path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":30}"#, key: "fix-me", token: h.clinician)
             #expect(refused.status == .unprocessableContent)
             // The refusal rolled the key back with everything else, so the corrected request writes.
-            let corrected = try await client.post(path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":3}"#, key: "fix-me", token: h.clinician)
+            let corrected = try await client.post(
+                path, #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":3}"#, key: "fix-me", token: h.clinician)
             #expect(corrected.status == .created)
         }
     }

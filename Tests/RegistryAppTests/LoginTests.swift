@@ -13,13 +13,15 @@ import Testing
     func addLoginUser(_ h: APIHarness) async throws {
         var auth = try TestDatabase.config().auth
         auth.bcryptCost = 4
-        _ = try await AccountRepository(database: h.database).addUser(username: "nurse.login", displayName: "Nurse", role: .clinician, siteCodes: ["TEST"],
-                                                             password: "correct horse battery", rules: auth, actor: Fixture.actor)
+        _ = try await AccountRepository(database: h.database).addUser(
+            username: "nurse.login", displayName: "Nurse", role: .clinician, siteCodes: ["TEST"],
+            password: "correct horse battery", rules: auth, actor: Fixture.actor)
     }
 
     func login(_ client: some TestClientProtocol, _ password: String) async throws -> TestResponse {
-        try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/json"],
-                                 body: ByteBuffer(string: #"{"username":"nurse.login","password":"\#(password)"}"#))
+        try await client.execute(
+            uri: "/login", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"username":"nurse.login","password":"\#(password)"}"#))
     }
 
     @Test func aSessionCookieSignsInAndLogoutEndsIt() async throws {
@@ -40,8 +42,9 @@ import Testing
     @Test func aFormSignInWithEscapedCharactersWorksAndThePageSpeaksTheBrowsersLanguage() async throws {
         try await APIHarness.run { h, client async throws in
             try await addLoginUser(h)
-            let form = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                                body: ByteBuffer(string: "username=nurse.login&password=correct+horse%20battery"))
+            let form = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "username=nurse.login&password=correct+horse%20battery"))
             // A browser's form is sent home (303), signed in.
             #expect(form.status == .seeOther && form.headers[.location] == "/")
             #expect(form.headers[.setCookie]?.contains("SameSite=Strict") == true)
@@ -61,10 +64,13 @@ import Testing
             rules.lockoutAfterFailures = 3
             // Through the store, which says how long to hold each answer (1 s after the second failure) and never sleeps itself.
             for expected in [0, 0, 1] {
-                #expect(try await AccountRepository(database: registry.database).login(username: "nurse.login", password: "wrong password!", address: "10.0.0.9", rules: rules)
+                #expect(
+                    try await AccountRepository(database: registry.database).login(
+                        username: "nurse.login", password: "wrong password!", address: "10.0.0.9", rules: rules)
                         == .failure(slowDownSeconds: expected))
             }
-            let refused = try await AccountRepository(database: registry.database).login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
+            let refused = try await AccountRepository(database: registry.database).login(
+                username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
             #expect(refused == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
             let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"), identities: true)
             #expect(audit.filter { $0.action == "login_failed" }.count == 4)
@@ -82,13 +88,16 @@ import Testing
     func aTrustedProxysForwardedAddressIsTheOneThrottled(trustProxy: Bool, recorded: String) async throws {
         try await APIHarness.run(.live, configure: { $0.server.trustProxy = trustProxy }) { h, client async throws in
             try await addLoginUser(h)
-            let wrong = try await client.execute(uri: "/login", method: .post,
-                                                 headers: [.contentType: "application/json", HTTPField.Name("X-Forwarded-For")!: "198.51.100.1, 203.0.113.9"],
-                                                 body: ByteBuffer(string: #"{"username":"nurse.login","password":"wrong password!"}"#))
+            let wrong = try await client.execute(
+                uri: "/login", method: .post,
+                headers: [.contentType: "application/json", HTTPField.Name("X-Forwarded-For")!: "198.51.100.1, 203.0.113.9"],
+                body: ByteBuffer(string: #"{"username":"nurse.login","password":"wrong password!"}"#))
             #expect(wrong.status == .unauthorized)
             let addresses = try await h.database.withConnection { connection in
                 var found: [String] = []
-                for try await address in try await connection.query("SELECT address FROM login_attempts", logger: TestDatabase.logger).decode(String.self) {
+                for try await address in try await connection.query("SELECT address FROM login_attempts", logger: TestDatabase.logger).decode(
+                    String.self)
+                {
                     found.append(address)
                 }
                 return found
@@ -108,18 +117,28 @@ import Testing
             rules.slowdownAfterFailures = 2
             rules.lockoutAfterFailures = 3
             rules.bcryptCost = 4
-            guard case .success = try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.1", rules: rules) else {
+            guard
+                case .success = try await accounts.login(
+                    username: "nurse.login", password: "correct horse battery", address: "10.0.0.1", rules: rules)
+            else {
                 Issue.record("the owner could not sign in")
                 return
             }
-            for _ in 0..<3 { _ = try await accounts.login(username: "nurse.login", password: "wrong password!", address: "198.51.100.7", rules: rules) }
+            for _ in 0..<3 {
+                _ = try await accounts.login(username: "nurse.login", password: "wrong password!", address: "198.51.100.7", rules: rules)
+            }
             for _ in 0..<5 {
-                #expect(try await accounts.login(username: "nurse.login", password: "wrong password!", address: "198.51.100.7", rules: rules)
+                #expect(
+                    try await accounts.login(username: "nurse.login", password: "wrong password!", address: "198.51.100.7", rules: rules)
                         == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
             }
-            #expect(try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "203.0.113.5", rules: rules)
+            #expect(
+                try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "203.0.113.5", rules: rules)
                     == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
-            guard case .success = try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "10.0.0.1", rules: rules) else {
+            guard
+                case .success = try await accounts.login(
+                    username: "nurse.login", password: "correct horse battery", address: "10.0.0.1", rules: rules)
+            else {
                 Issue.record("the owner's usual address was locked out by a stranger")
                 return
             }
@@ -127,7 +146,10 @@ import Testing
             try await h.database.withConnection {
                 try await $0.query("UPDATE login_attempts SET at = at - interval '1 hour' WHERE NOT refused", logger: TestDatabase.logger)
             }
-            guard case .success = try await accounts.login(username: "nurse.login", password: "correct horse battery", address: "198.51.100.7", rules: rules) else {
+            guard
+                case .success = try await accounts.login(
+                    username: "nurse.login", password: "correct horse battery", address: "198.51.100.7", rules: rules)
+            else {
                 Issue.record("refused attempts kept the lock on")
                 return
             }
@@ -142,7 +164,9 @@ import Testing
             #expect(try await client.execute(uri: "/api/v1/courses", method: .get, headers: [.cookie: session]).status == .ok)
             let hours = try TestDatabase.config().auth.sessionMaxHours
             try await h.database.withConnection {
-                try await $0.query("UPDATE web_sessions SET created_at = now() - \(hours + 1) * interval '1 hour', last_seen_at = now()", logger: TestDatabase.logger)
+                try await $0.query(
+                    "UPDATE web_sessions SET created_at = now() - \(hours + 1) * interval '1 hour', last_seen_at = now()", logger: TestDatabase.logger
+                )
             }
             try await APIHarness.outlastCredentialCache()
             #expect(try await client.execute(uri: "/api/v1/courses", method: .get, headers: [.cookie: session]).status == .unauthorized)
@@ -151,13 +175,16 @@ import Testing
 
     @Test func aUsernameWithANulByteIsAWrongSignInNotADatabaseMessage() async throws {
         try await APIHarness.run { h, client async throws in
-            let reply = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/json"],
-                                                 body: ByteBuffer(string: #"{"username":"nurse\u0000login","password":"whatever it is"}"#))
+            let reply = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"username":"nurse\u0000login","password":"whatever it is"}"#))
             #expect(reply.status == .unauthorized)
             let text = String(buffer: reply.body)
             #expect(text.contains("login_failed") && !text.contains("UTF8") && !text.contains("0x00"))
             let counted = try await h.database.withConnection {
-                try await $0.query("SELECT count(*) FROM login_attempts WHERE NOT success", logger: TestDatabase.logger).decode(Int.self).first { _ in true }
+                try await $0.query("SELECT count(*) FROM login_attempts WHERE NOT success", logger: TestDatabase.logger).decode(Int.self).first { _ in
+                    true
+                }
             }
             #expect(counted == 1)
         }
@@ -170,13 +197,19 @@ import Testing
             rules.bcryptCost = 4
             let long = String(repeating: "a", count: 73)
             let accounts = AccountRepository(database: h.database)
-            await #expect { _ = try await accounts.addUser(username: "long.pw", displayName: "Long", role: .admin, siteCodes: [], password: long, rules: rules,
-                                                           actor: Fixture.actor) } throws: { error in
+            await #expect {
+                _ = try await accounts.addUser(
+                    username: "long.pw", displayName: "Long", role: .admin, siteCodes: [], password: long, rules: rules,
+                    actor: Fixture.actor)
+            } throws: { error in
                 (error as? ValidationFailure)?.problems.map { "\($0.field):\($0.rule)" } == ["password:max_length"]
             }
             let exact = String(repeating: "b", count: 72)
-            _ = try await accounts.addUser(username: "exact.pw", displayName: "Exact", role: .admin, siteCodes: [], password: exact, rules: rules, actor: Fixture.actor)
-            #expect(try await accounts.login(username: "exact.pw", password: exact + "anything", address: "10.0.0.2", rules: rules) == .failure(slowDownSeconds: 0))
+            _ = try await accounts.addUser(
+                username: "exact.pw", displayName: "Exact", role: .admin, siteCodes: [], password: exact, rules: rules, actor: Fixture.actor)
+            #expect(
+                try await accounts.login(username: "exact.pw", password: exact + "anything", address: "10.0.0.2", rules: rules)
+                    == .failure(slowDownSeconds: 0))
             guard case .success = try await accounts.login(username: "exact.pw", password: exact, address: "10.0.0.2", rules: rules) else {
                 Issue.record("a 72-byte password did not sign in")
                 return
@@ -196,8 +229,9 @@ import Testing
     @Test func passwordsShorterThanTwelveAreRefused() async throws {
         try await APIHarness.run { h, _ async throws in
             let error = await #expect(throws: ValidationFailure.self) {
-                _ = try await AccountRepository(database: h.database).addUser(username: "short.pw", displayName: "S", role: .admin, siteCodes: [],
-                                                                     password: "elevenchars", rules: try TestDatabase.config().auth, actor: Fixture.actor)
+                _ = try await AccountRepository(database: h.database).addUser(
+                    username: "short.pw", displayName: "S", role: .admin, siteCodes: [],
+                    password: "elevenchars", rules: try TestDatabase.config().auth, actor: Fixture.actor)
             }
             #expect(error?.problems.map(\.field) == ["password"] && error?.problems.map(\.rule) == ["min_length"])
         }

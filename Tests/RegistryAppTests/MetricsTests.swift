@@ -16,8 +16,9 @@ import Testing
             #expect(try await client.post(path, body, key: "metrics-1", token: h.clinician).status == .created)
             #expect(try await client.post(path, body, key: "metrics-1", token: h.clinician).status == .created)
             #expect(try await client.get("/api/v1/courses/\(UUID())", token: h.clinician).status == .notFound)
-            _ = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/json"],
-                                         body: ByteBuffer(string: #"{"username":"nobody","password":"not a password at all"}"#))
+            _ = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"username":"nobody","password":"not a password at all"}"#))
             let reply = try await client.execute(uri: "/metrics", method: .get)
             #expect(reply.status == .ok)
             let text = String(buffer: reply.body)
@@ -41,7 +42,10 @@ import Testing
         try await APIHarness.run(configure: { $0.server.host = "0.0.0.0" }) { _, client async throws in
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .notFound)
         }
-        try await APIHarness.run(configure: { $0.server.host = "0.0.0.0"; $0.server.publicMetrics = true }) { _, client async throws in
+        try await APIHarness.run(configure: {
+            $0.server.host = "0.0.0.0"
+            $0.server.publicMetrics = true
+        }) { _, client async throws in
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .ok)
         }
     }

@@ -14,12 +14,14 @@ extension PageTests {
     @Test func anAdminAddsAndDisablesUsersAndEachMistakeIsNamedBesideItsField() async throws {
         try await APIHarness.run { h, client in
             let admin = try await signIn(client, h, username: "adm.pages")
-            let (invalid, again, _) = try await submit(client, "/admin/users", to: "/admin/users",
-                                                       ["username": "A", "displayName": "Dr New", "role": "manager", "sites": "", "password": "short"], cookie: admin)
+            let (invalid, again, _) = try await submit(
+                client, "/admin/users", to: "/admin/users",
+                ["username": "A", "displayName": "Dr New", "role": "manager", "sites": "", "password": "short"], cookie: admin)
             #expect(invalid == .unprocessableContent && fieldError(again, "username")?.contains("must be 3 to 64") == true)
             #expect(fieldError(again, "sites") == "Sites a manager needs at least one site" && again.contains("value=\"Dr New\""))
-            let (short, tooShort, _) = try await submit(client, "/admin/users", to: "/admin/users",
-                                                        ["username": "dr.new", "displayName": "Dr New", "role": "clinician", "sites": "TEST", "password": "short"], cookie: admin)
+            let (short, tooShort, _) = try await submit(
+                client, "/admin/users", to: "/admin/users",
+                ["username": "dr.new", "displayName": "Dr New", "role": "clinician", "sites": "TEST", "password": "short"], cookie: admin)
             #expect(short == .unprocessableContent && fieldError(tooShort, "password")?.contains("at least") == true)
             let valid = ["username": "dr.new", "displayName": "Dr New", "role": "clinician", "sites": "test", "password": "a long enough password"]
             #expect(try await submit(client, "/admin/users", to: "/admin/users", valid, cookie: admin).0 == .seeOther)
@@ -36,14 +38,19 @@ extension PageTests {
             #expect(after.contains("<td>dr.new</td><td>Dr New</td><td>clinician</td><td>TEST</td><td>disabled</td>"))
             // A second click changes nothing and is not audited again; an unknown account is not found.
             let audited = try await h.database.withConnection { connection in
-                try await connection.query("SELECT count(*) FROM audit_log WHERE record_table = 'users' AND action = 'correct'", logger: TestDatabase.logger)
-                    .decode(Int.self).first { _ in true }
+                try await connection.query(
+                    "SELECT count(*) FROM audit_log WHERE record_table = 'users' AND action = 'correct'", logger: TestDatabase.logger
+                )
+                .decode(Int.self).first { _ in true }
             }
             #expect(try await post(client, "/admin/users/dr.new/disable", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
-            #expect(try await h.database.withConnection { connection in
-                try await connection.query("SELECT count(*) FROM audit_log WHERE record_table = 'users' AND action = 'correct'", logger: TestDatabase.logger)
+            #expect(
+                try await h.database.withConnection { connection in
+                    try await connection.query(
+                        "SELECT count(*) FROM audit_log WHERE record_table = 'users' AND action = 'correct'", logger: TestDatabase.logger
+                    )
                     .decode(Int.self).first { _ in true }
-            } == audited)
+                } == audited)
             #expect(try await post(client, "/admin/users/nobody.here/disable", "csrf=\(csrf)", cookie: admin).0 == .notFound)
             let clinician = try await signIn(client, h, username: "dr.admincheck")
             #expect(try await page(client, "/admin/users", cookie: clinician).0 == .forbidden)
@@ -54,12 +61,14 @@ extension PageTests {
         try await APIHarness.run { h, client in
             let admin = try await signIn(client, h, username: "adm.pages")
             // A token for someone else would act, and be audited, as them: refused, nothing issued.
-            let (refused, again, _) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "dr.test", "label": "EHR import", "days": "30"],
-                                                       cookie: admin)
+            let (refused, again, _) = try await submit(
+                client, "/admin/tokens", to: "/admin/tokens", ["username": "dr.test", "label": "EHR import", "days": "30"],
+                cookie: admin)
             #expect(refused == .unprocessableContent && fieldError(again, "username") != nil && !again.contains("scn_t_"))
             #expect(!again.contains("<option value=\"dr.test\""))
-            let (status, shown, headers) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "adm.pages", "label": "EHR import", "days": "30"],
-                                                            cookie: admin)
+            let (status, shown, headers) = try await submit(
+                client, "/admin/tokens", to: "/admin/tokens", ["username": "adm.pages", "label": "EHR import", "days": "30"],
+                cookie: admin)
             #expect(status == .ok && headers[.cacheControl] == "no-store")
             let token = try #require(shown.firstMatch(of: try Regex("<code class=\"secret\">(scn_t_[^<]+)</code>"))?[1].substring).description
             #expect(try await client.get("/api/v1/users", token: token).status == .ok)
@@ -70,7 +79,8 @@ extension PageTests {
             let csrf = try #require(hidden(list, "csrf"))
             #expect(try await post(client, "/admin/tokens/\(id)/revoke", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
             #expect(try await client.get("/api/v1/users", token: token).status == .unauthorized)
-            let (_, bad, _) = try await submit(client, "/admin/tokens", to: "/admin/tokens", ["username": "adm.pages", "label": "", "days": "900"], cookie: admin)
+            let (_, bad, _) = try await submit(
+                client, "/admin/tokens", to: "/admin/tokens", ["username": "adm.pages", "label": "", "days": "900"], cookie: admin)
             #expect(fieldError(bad, "label") != nil && fieldError(bad, "days") != nil)
         }
     }
@@ -78,7 +88,9 @@ extension PageTests {
     /// The admin may not read identities, so the trail shows an identity row's patient and site only, on the page and in JSON.
     @Test func theAuditTrailWithholdsIdentitiesFromTheAdmin() async throws {
         try await APIHarness.run { h, client in
-            let registered = try await client.post("/api/v1/patients", """
+            let registered = try await client.post(
+                "/api/v1/patients",
+                """
                 {"siteId":"\(h.fixture.siteId)","mrn":"ID-77","familyName":"Lin","givenName":"Mei","dateOfBirth":"1961-07-08","sex":"female","phone":"0912345678","email":"mei@example.org"}
                 """, token: h.clinician)
             let id = try #require(registered.json["id"] as? String).lowercased()
@@ -98,9 +110,13 @@ extension PageTests {
     @Test func theAuditTrailShowsAChangesBeforeAndAfterSideBySide() async throws {
         try await APIHarness.run { h, client in
             let course = h.fixture.courseId
-            let created = try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":5}"#, token: h.clinician)
+            let created = try await client.post(
+                "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":5}"#, token: h.clinician)
             let id = try #require(created.json["id"] as? String).lowercased()
-            #expect(try await client.send(.patch, "/api/v1/courses/\(course)/pain-scores/\(id)", #"{"nrs":6}"#, token: h.clinician, extra: [.ifMatch: "\"1\""]).status == .ok)
+            #expect(
+                try await client.send(
+                    .patch, "/api/v1/courses/\(course)/pain-scores/\(id)", #"{"nrs":6}"#, token: h.clinician, extra: [.ifMatch: "\"1\""]
+                ).status == .ok)
             let admin = try await signIn(client, h, username: "adm.pages")
             let (status, html, _) = try await page(client, "/admin/audit?recordId=\(id)", cookie: admin)
             #expect(status == .ok && html.contains("dr.test"))

@@ -26,13 +26,21 @@ extension PageTests {
         try await APIHarness.run(.live, configure: { $0.export.includeNotes = true }) { h, client async throws in
             let course = h.fixture.courseId
             for note in Self.formulas.dropFirst().prefix(2) {
-                #expect(try await client.post("/api/v1/courses/\(course)/sessions", """
-                    {"sessionOn":"2026-01-12","notes":\(try jsonText(note)),"procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}
-                    """, token: h.clinician).status == .created)
+                #expect(
+                    try await client.post(
+                        "/api/v1/courses/\(course)/sessions",
+                        """
+                        {"sessionOn":"2026-01-12","notes":\(try jsonText(note)),"procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}
+                        """, token: h.clinician
+                    ).status == .created)
             }
             for note in Self.formulas.suffix(3) {
-                #expect(try await client.post("/api/v1/courses/\(course)/events", #"{"kind":"recurrence_observed","occurredOn":"2026-01-20","note":\#(try jsonText(note))}"#,
-                                              token: h.clinician).status == .created)
+                #expect(
+                    try await client.post(
+                        "/api/v1/courses/\(course)/events",
+                        #"{"kind":"recurrence_observed","occurredOn":"2026-01-20","note":\#(try jsonText(note))}"#,
+                        token: h.clinician
+                    ).status == .created)
             }
             try await h.database.withConnection {
                 try await $0.query("UPDATE users SET display_name = \(Self.formulas[0]) WHERE username = 'dr.test'", logger: TestDatabase.logger)

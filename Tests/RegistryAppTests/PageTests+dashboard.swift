@@ -36,7 +36,9 @@ extension PageTests {
     }
 
     func unescaped(_ html: String) -> String {
-        [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")].reduce(html) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")].reduce(html) {
+            $0.replacingOccurrences(of: $1.0, with: $1.1)
+        }
     }
 
     func percent(_ value: Any?) -> String { (value as? Double).map { String(format: "%.1f", $0 * 100) } ?? "–" }
@@ -78,7 +80,8 @@ extension PageTests {
             let cohortRows = try rows(html, "cohorts").map { [$0[0], $0[1]] }
             #expect(cohortRows == cohorts.map { [$0["label"] as! String, "\($0["courses"] as! Int)"] }, "\(cohortRows)")
             let sites = (json["breakdown"] as! [String: Any])["sites"] as! [[String: Any]]
-            #expect(try rows(html, "sites").map { [$0[1], $0[2], $0[3]] }
+            #expect(
+                try rows(html, "sites").map { [$0[1], $0[2], $0[3]] }
                     == sites.map { ["\($0["courses"] as! Int)", "\($0["evaluable"] as! Int)", proportion($0["response"] as? [String: Any])] })
             // The comparison's tests.
             let comparison = json["comparison"] as! [String: Any]
@@ -87,7 +90,9 @@ extension PageTests {
             // The CSV download carries the raw numbers.
             let csv = try await client.execute(uri: "/reports/outcomes/sessions.csv", method: .get, headers: [.cookie: cookie])
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
-            let lines = String(buffer: csv.body).split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let lines = String(buffer: csv.body).split(separator: "\r\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
             #expect(lines.first == ["session", "at_risk", "improved_so_far", "cumulative_response", "lower", "upper"])
             for (line, step) in zip(lines.dropFirst(), steps) {
                 func same(_ text: String, _ value: Any?) -> Bool {
@@ -100,18 +105,28 @@ extension PageTests {
             let funnel = ((json["funnels"] as! [String: Any])["response"] as! [String: Any])["clinicians"] as! [String: Any]
             let providers = funnel["providers"] as! [[String: Any]]
             #expect(!providers.isEmpty)
-            #expect(try rows(html, "funnelResponseClinicians").map { [$0[1], $0[2], $0[3]] }
+            #expect(
+                try rows(html, "funnelResponseClinicians").map { [$0[1], $0[2], $0[3]] }
                     == providers.map { ["\($0["n"] as! Int)", "\($0["observed"] as! Int)", percent($0["proportion"]) + "%"] })
             let funnelCSV = try await client.execute(uri: "/reports/outcomes/funnelResponseClinicians.csv", method: .get, headers: [.cookie: cookie])
-            let funnelLines = String(buffer: funnelCSV.body).split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            #expect(funnelLines.first?.prefix(10) == ["id", "name", "n", "observed", "proportion", "lower_99_8", "lower_95", "upper_95", "upper_99_8", "verdict"])
+            let funnelLines = String(buffer: funnelCSV.body).split(separator: "\r\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
+            #expect(
+                funnelLines.first?.prefix(10) == [
+                    "id", "name", "n", "observed", "proportion", "lower_99_8", "lower_95", "upper_95", "upper_99_8", "verdict",
+                ])
             for (line, provider) in zip(funnelLines.dropFirst(), providers) {
                 let limits = provider["limits"] as! [String: Any]
-                #expect(line[0] == (provider["id"] as! String).lowercased() && abs(Double(line[6])! - (limits["lower95"] as! Double)) < 1e-12 && line[9] == provider["verdict"] as? String,
-                        "\(line) \(provider)")
+                #expect(
+                    line[0] == (provider["id"] as! String).lowercased() && abs(Double(line[6])! - (limits["lower95"] as! Double)) < 1e-12
+                        && line[9] == provider["verdict"] as? String,
+                    "\(line) \(provider)")
             }
             // Charts and methods are there.
-            #expect(html.components(separatedBy: "<svg").count - 1 >= 8 && html.components(separatedBy: "class=\"funnel\"").count - 1 == 4 && html.contains("class=\"censor") && html.contains("Newcombe hybrid score"))
+            #expect(
+                html.components(separatedBy: "<svg").count - 1 >= 8 && html.components(separatedBy: "class=\"funnel\"").count - 1 == 4
+                    && html.contains("class=\"censor") && html.contains("Newcombe hybrid score"))
         }
     }
 
@@ -123,7 +138,8 @@ extension PageTests {
             let (_, narrowed, _) = try await page(client, "/reports/outcomes?siteId=\(north)&injectate=d5w&from=&side=", cookie: cookie)
             let json = try await client.get("/api/v1/reports/outcomes?siteId=\(north)&injectate=d5w", token: h.tokens["researcher"]!).json
             #expect(try figures(narrowed)["Courses"] == "\(json["courses"] as! Int)" && figures(narrowed)["Courses"] != figures(all)["Courses"])
-            #expect(narrowed.contains("<option value=\"d5w\" selected>") && narrowed.contains("/reports/outcomes/sessions.csv?injectate=d5w&amp;siteId="))
+            #expect(
+                narrowed.contains("<option value=\"d5w\" selected>") && narrowed.contains("/reports/outcomes/sessions.csv?injectate=d5w&amp;siteId="))
             let (invalid, page422, _) = try await page(client, "/reports/outcomes?from=2026-05-01&to=2026-01-01", cookie: cookie)
             #expect(invalid == .unprocessableContent && fieldError(page422, "from") == "First session from must not be after to")
         }

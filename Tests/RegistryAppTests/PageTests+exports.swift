@@ -19,7 +19,9 @@ extension PageTests {
             let zip = try await client.execute(uri: "/api/v1/exports.zip?cohort=1-2&dates=relative", method: .get, headers: [.cookie: researcher])
             #expect(zip.status == .ok && zip.headers[.contentType] == "application/zip")
             let (bad, again, _) = try await page(client, "/exports?cohort=7-9&from=2026-13-01", cookie: researcher, language: "zh-TW")
-            #expect(bad == .unprocessableContent && fieldError(again, "cohort") != nil && fieldError(again, "from") != nil && !again.contains("exports.zip"))
+            #expect(
+                bad == .unprocessableContent && fieldError(again, "cohort") != nil && fieldError(again, "from") != nil
+                    && !again.contains("exports.zip"))
             let manager = try await signIn(client, h, username: "mgr.exports")
             let (_, managers, _) = try await page(client, "/exports", cookie: manager)
             #expect(managers.contains("Test Clinic") && !managers.contains("Other Clinic"))

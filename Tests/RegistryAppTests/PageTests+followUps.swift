@@ -14,9 +14,16 @@ import Testing
 /// (due 2026-06-08, window 06-01 to 06-22) overdue.
 extension PageTests {
     func treat(_ client: some TestClientProtocol, _ h: APIHarness, course: UUID) async throws {
-        #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-05-20","timepoint":"baseline","nrs":8}"#, token: h.clinician).status == .created)
-        #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-05-25","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
-                                      token: h.clinician).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-05-20","timepoint":"baseline","nrs":8}"#, token: h.clinician
+            ).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(course)/sessions",
+                #"{"sessionOn":"2026-05-25","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
+                token: h.clinician
+            ).status == .created)
     }
 
     /// Makes a link from the course page; returns its token.
@@ -24,7 +31,8 @@ extension PageTests {
         let (_, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
         #expect(coursePage.contains("2 weeks") && coursePage.contains("overdue"))
         let csrf = try #require(hidden(coursePage, "csrf"))
-        let (status, shown, headers) = try await post(client, "/courses/\(course.uuidString.lowercased())/follow-up-links", "csrf=\(csrf)", cookie: cookie)
+        let (status, shown, headers) = try await post(
+            client, "/courses/\(course.uuidString.lowercased())/follow-up-links", "csrf=\(csrf)", cookie: cookie)
         #expect(status == .ok && headers[.cacheControl] == "no-store")
         return try #require(shown.firstMatch(of: try Regex("/f/([A-Za-z0-9_-]+)</code>"))?[1].substring).description
     }
@@ -36,9 +44,12 @@ extension PageTests {
         return (cookie, try await makeLink(client, course: h.fixture.courseId, cookie: cookie))
     }
 
-    func answer(_ client: some TestClientProtocol, _ token: String, _ form: String, language: String = "en") async throws -> (HTTPResponse.Status, String) {
-        let reply = try await client.execute(uri: "/f/\(token)", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
-                                             body: ByteBuffer(string: form))
+    func answer(
+        _ client: some TestClientProtocol, _ token: String, _ form: String, language: String = "en"
+    ) async throws -> (HTTPResponse.Status, String) {
+        let reply = try await client.execute(
+            uri: "/f/\(token)", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
+            body: ByteBuffer(string: form))
         return (reply.status, String(buffer: reply.body))
     }
 
@@ -48,7 +59,9 @@ extension PageTests {
             let due = try await client.get("/api/v1/follow-ups/due", token: h.clinician).json["items"] as? [[String: Any]]
             let item = try #require(due?.first)
             #expect(due?.count == 1 && (item["patient"] as? [String: Any])?["mrn"] as? String == "MRN-1")
-            #expect((item["followUp"] as? [String: Any])?["state"] as? String == "overdue" && (item["followUp"] as? [String: Any])?["dueOn"] as? String == "2026-06-08")
+            #expect(
+                (item["followUp"] as? [String: Any])?["state"] as? String == "overdue"
+                    && (item["followUp"] as? [String: Any])?["dueOn"] as? String == "2026-06-08")
             #expect((try await client.get("/api/v1/follow-ups/due", token: h.tokens["manager"]).json["items"] as? [Any])?.count == 1)
             #expect((try await client.get("/api/v1/follow-ups/due", token: h.tokens["other"]).json["items"] as? [Any])?.count == 0)
             #expect(try await client.get("/api/v1/follow-ups/due", token: h.tokens["researcher"]).status == .forbidden)
@@ -58,8 +71,11 @@ extension PageTests {
             let (_, home, _) = try await page(client, "/home", cookie: cookie)
             #expect(home.components(separatedBy: "id=\"due\"").last?.components(separatedBy: "id=\"awaiting\"").first?.contains("Doe Jane") == true)
             // Reached by phone: the clinician's follow-up score closes it.
-            #expect(try await client.post("/api/v1/courses/\(h.fixture.courseId)/pain-scores", #"{"recordedOn":"2026-06-15","timepoint":"follow_up","nrs":3}"#,
-                                          token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(h.fixture.courseId)/pain-scores", #"{"recordedOn":"2026-06-15","timepoint":"follow_up","nrs":3}"#,
+                    token: h.clinician
+                ).status == .created)
             #expect((try await client.get("/api/v1/follow-ups/due", token: h.clinician).json["items"] as? [Any])?.count == 0)
         }
     }
@@ -70,7 +86,9 @@ extension PageTests {
             let (cookie, token) = try await linkedCourse(client, h)
             let opened = try await client.execute(uri: "/f/\(token)", method: .get, headers: [.acceptLanguage: "zh-TW"])
             let form = String(buffer: opened.body)
-            #expect(opened.status == .ok && form.contains("Test Clinic") && form.contains("疼痛是否回到治療前的樣子") && !form.contains("Doe") && !form.contains("MRN-1"))
+            #expect(
+                opened.status == .ok && form.contains("Test Clinic") && form.contains("疼痛是否回到治療前的樣子") && !form.contains("Doe")
+                    && !form.contains("MRN-1"))
             let (missing, again) = try await answer(client, token, "pgic=6")
             #expect(missing == .unprocessableContent && fieldError(again, "nrs") != nil && fieldError(again, "painCameBack") != nil)
             func completeness(_ query: String = "") async throws -> [String: Any]? {
@@ -86,11 +104,13 @@ extension PageTests {
             #expect(answered?["successes"] as? Int == 1 && answered?["total"] as? Int == 1)
             // The report counts the patient's score; leaving patients' scores out, the course has not improved.
             let all = try await client.get("/api/v1/reports/outcomes", token: h.tokens["manager"]).json["response"] as? [String: Any]
-            let clinicians = try await client.get("/api/v1/reports/outcomes?source=clinician", token: h.tokens["manager"]).json["response"] as? [String: Any]
+            let clinicians =
+                try await client.get("/api/v1/reports/outcomes?source=clinician", token: h.tokens["manager"]).json["response"] as? [String: Any]
             #expect(all?["successes"] as? Int == 1 && clinicians?["successes"] as? Int == 0)
             let scores = try await client.get("/api/v1/courses/\(course)", token: h.clinician).json["painScores"] as? [[String: Any]] ?? []
             let patient = scores.filter { $0["source"] as? String == "patient" }
-            #expect(patient.count == 1 && patient.first?["nrs"] as? Int == 2 && patient.first?["recordedOn"] as? String == "2026-06-15"
+            #expect(
+                patient.count == 1 && patient.first?["nrs"] as? Int == 2 && patient.first?["recordedOn"] as? String == "2026-06-15"
                     && patient.first?["timepoint"] as? String == "follow_up" && patient.first?["pgic"] as? Int == 6)
             let (_, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
             #expect(coursePage.contains("from the patient") && coursePage.contains("answered (2026-06-15)"))
@@ -110,7 +130,9 @@ extension PageTests {
             let events = try await client.get("/api/v1/courses/\(course)", token: h.clinician).json["events"] as? [Any]
             #expect(events?.isEmpty == true)
             // The audit names the link as the actor; the export carries the source.
-            let audit = try await client.get("/api/v1/audit?recordId=\(patient.first?["id"] as? String ?? "")", token: h.tokens["admin"]).json["items"] as? [[String: Any]]
+            let audit =
+                try await client.get("/api/v1/audit?recordId=\(patient.first?["id"] as? String ?? "")", token: h.tokens["admin"]).json["items"]
+                as? [[String: Any]]
             #expect((audit?.first?["actor"] as? String)?.hasPrefix("follow-up link ") == true)
             let csv = try await client.get("/api/v1/exports/pain_scores.csv", token: h.tokens["researcher"])
             let lines = String(decoding: csv.body, as: UTF8.self).split(separator: "\r\n")
@@ -134,7 +156,11 @@ extension PageTests {
             let (status, _) = try await answer(client, token, "nrs=2&painCameBack=no")
             #expect(status == .notFound)
             // Expired (a day ago, whatever the time now): the same page.
-            try await h.database.withConnection { try await $0.query("UPDATE follow_up_links SET created_at = now() - interval '31 days', expires_at = now() - interval '1 day', revoked_at = NULL", logger: TestDatabase.logger) }
+            try await h.database.withConnection {
+                try await $0.query(
+                    "UPDATE follow_up_links SET created_at = now() - interval '31 days', expires_at = now() - interval '1 day', revoked_at = NULL",
+                    logger: TestDatabase.logger)
+            }
             let expired = try await client.execute(uri: "/f/\(token)", method: .get, headers: [.acceptLanguage: "en"])
             #expect(expired.status == .notFound && String(buffer: expired.body) == String(buffer: unknown.body))
             #expect(try await h.rowCounts()["pain_scores"] == 1)  // the baseline only
@@ -151,8 +177,9 @@ extension PageTests {
             // Over a real socket, so the request's Host is the attacker's.
             let form = "csrf=\(csrf)"
             let socket = try RawSocket(port: try #require(client.port))
-            socket.send("POST /courses/\(h.fixture.courseId.uuidString.lowercased())/follow-up-links HTTP/1.1\r\nHost: evil.example\r\nCookie: \(cookie)\r\n"
-                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
+            socket.send(
+                "POST /courses/\(h.fixture.courseId.uuidString.lowercased())/follow-up-links HTTP/1.1\r\nHost: evil.example\r\nCookie: \(cookie)\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
             var shown = ""
             while let part = await socket.receive(waitingSeconds: 5), !part.isEmpty { shown += part }
             #expect(shown.contains("https://registry.clinic.example/f/") && !shown.contains("evil.example"))
@@ -184,19 +211,30 @@ extension PageTests {
     @Test func aPatientsAnswerCountsInTheOutcomeExactlyAsTheClinicianScoreOfTheSameDay() async throws {
         try await APIHarness.run { h, client in
             let first = h.fixture.courseId
-            let second = try #require(try await client.post("/api/v1/courses", """
-                {"patientId":"\(h.fixture.patientId)","siteId":"\(h.fixture.siteId)","clinicianId":"\(h.fixture.clinicianId)","side":"right","icd10":"G57.81","startedOn":"2026-01-10"}
-                """, token: h.clinician).json["id"] as? String).lowercased()
+            let second = try #require(
+                try await client.post(
+                    "/api/v1/courses",
+                    """
+                    {"patientId":"\(h.fixture.patientId)","siteId":"\(h.fixture.siteId)","clinicianId":"\(h.fixture.clinicianId)","side":"right","icd10":"G57.81","startedOn":"2026-01-10"}
+                    """, token: h.clinician
+                ).json["id"] as? String
+            ).lowercased()
             try await treat(client, h, course: first)
             try await treat(client, h, course: UUID(uuidString: second)!)
             let cookie = try await signIn(client, h, username: "dr.followup")
             let token = try await makeLink(client, course: first, cookie: cookie)
             #expect(try await answer(client, token, "nrs=3&painCameBack=no").0 == .ok)
-            #expect(try await client.post("/api/v1/courses/\(second)/pain-scores", #"{"recordedOn":"2026-06-15","timepoint":"follow_up","nrs":3}"#, token: h.clinician).status == .created)
-            let courses = Repositories(database: h.database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
-            let a = try #require(try await courses.outcome(first, scope: nil)), b = try #require(try await courses.outcome(UUID(uuidString: second)!, scope: nil))
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(second)/pain-scores", #"{"recordedOn":"2026-06-15","timepoint":"follow_up","nrs":3}"#, token: h.clinician
+                ).status == .created)
+            let courses = Repositories(database: h.database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp)
+                .courses
+            let a = try #require(try await courses.outcome(first, scope: nil)),
+                b = try #require(try await courses.outcome(UUID(uuidString: second)!, scope: nil))
             #expect(a.improvedOn == CalendarDate(iso: "2026-06-15") && a.sessionsToImprovement == 1)
-            #expect(a.improvedOn == b.improvedOn && a.sessionsToImprovement == b.sessionsToImprovement && a.cohort == b.cohort && a.baseline == b.baseline
+            #expect(
+                a.improvedOn == b.improvedOn && a.sessionsToImprovement == b.sessionsToImprovement && a.cohort == b.cohort && a.baseline == b.baseline
                     && a.notEvaluable == b.notEvaluable && a.daysToRecurrenceOrCensoring == b.daysToRecurrenceOrCensoring)
         }
     }

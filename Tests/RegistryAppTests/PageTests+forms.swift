@@ -12,8 +12,10 @@ import Testing
 extension PageTests {
     /// Opens the form at `uri` and posts `fields` with its CSRF token and idempotency key
     /// (and version, for a correction); `key` replaces the form's own key when given.
-    func submit(_ client: some TestClientProtocol, _ uri: String, to action: String, _ fields: [String: String], cookie: String,
-                language: String = "en") async throws -> (HTTPResponse.Status, String, HTTPFields) {
+    func submit(
+        _ client: some TestClientProtocol, _ uri: String, to action: String, _ fields: [String: String], cookie: String,
+        language: String = "en"
+    ) async throws -> (HTTPResponse.Status, String, HTTPFields) {
         let (status, form, _) = try await page(client, uri, cookie: cookie, language: language)
         #expect(status == .ok, "\(uri): \(form)")
         var all = fields
@@ -22,8 +24,10 @@ extension PageTests {
     }
 
     /// Adds a record of `segment` to the fixture's course from its form.
-    func addRecord(_ client: some TestClientProtocol, _ h: APIHarness, _ segment: String, _ fields: [String: String], cookie: String,
-                   language: String = "en") async throws -> (HTTPResponse.Status, String, HTTPFields) {
+    func addRecord(
+        _ client: some TestClientProtocol, _ h: APIHarness, _ segment: String, _ fields: [String: String], cookie: String,
+        language: String = "en"
+    ) async throws -> (HTTPResponse.Status, String, HTTPFields) {
         let course = "/courses/\(h.fixture.courseId.uuidString.lowercased())"
         return try await submit(client, "\(course)/\(segment)/new", to: "\(course)/\(segment)", fields, cookie: cookie, language: language)
     }
@@ -32,7 +36,9 @@ extension PageTests {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._")
         return fields.sorted { $0.key < $1.key }
-            .map { "\($0.key.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .map {
+                "\($0.key.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+            }
             .joined(separator: "&")
     }
 
@@ -64,7 +70,8 @@ extension PageTests {
             let (created, _, headers) = try await submit(client, "/patients/new", to: "/patients", valid, cookie: cookie)
             #expect(created == .seeOther && headers[.location]?.hasPrefix("/patients/") == true)
             let (duplicate, clash, _) = try await submit(client, "/patients/new", to: "/patients", valid, cookie: cookie)
-            #expect(duplicate == .unprocessableContent && fieldError(clash, "mrn") == "MRN a patient with this MRN is already registered at this site")
+            #expect(
+                duplicate == .unprocessableContent && fieldError(clash, "mrn") == "MRN a patient with this MRN is already registered at this site")
             #expect((try await h.rowCounts()["patient_identities"] ?? 0) - (before["patient_identities"] ?? 0) == 1)
         }
     }
@@ -75,16 +82,22 @@ extension PageTests {
             let patient = h.fixture.patientId.uuidString.lowercased()
             let (_, patientPage, _) = try await page(client, "/patients/\(patient)", cookie: cookie)
             #expect(patientPage.contains("/patients/\(patient)/courses/new"))
-            let form = ["siteId": h.fixture.siteId.uuidString.lowercased(), "clinicianId": h.fixture.clinicianId.uuidString.lowercased(), "side": "right",
-                        "icd10": "g57", "startedOn": "2026-05-01", "symptomOnset": "2026-05-02"]
-            let (invalid, again, _) = try await submit(client, "/patients/\(patient)/courses/new", to: "/patients/\(patient)/courses", form, cookie: cookie)
+            let form = [
+                "siteId": h.fixture.siteId.uuidString.lowercased(), "clinicianId": h.fixture.clinicianId.uuidString.lowercased(), "side": "right",
+                "icd10": "g57", "startedOn": "2026-05-01", "symptomOnset": "2026-05-02",
+            ]
+            let (invalid, again, _) = try await submit(
+                client, "/patients/\(patient)/courses/new", to: "/patients/\(patient)/courses", form, cookie: cookie)
             #expect(invalid == .unprocessableContent)
-            #expect(fieldError(again, "icd10")?.contains("must be an ICD-10 code") == true && fieldError(again, "symptomOnset")?.contains("must not be after startedOn") == true)
+            #expect(
+                fieldError(again, "icd10")?.contains("must be an ICD-10 code") == true
+                    && fieldError(again, "symptomOnset")?.contains("must not be after startedOn") == true)
             var valid = form
             valid["icd10"] = "G57.81"
             valid["symptomOnset"] = ""
             valid["patientId"] = UUID().uuidString  // ignored: the patient is the one in the address
-            let (created, _, headers) = try await submit(client, "/patients/\(patient)/courses/new", to: "/patients/\(patient)/courses", valid, cookie: cookie)
+            let (created, _, headers) = try await submit(
+                client, "/patients/\(patient)/courses/new", to: "/patients/\(patient)/courses", valid, cookie: cookie)
             let location = try #require(headers[.location])
             #expect(created == .seeOther && location.hasPrefix("/courses/"))
             let (_, coursePage, _) = try await page(client, location, cookie: cookie)
@@ -98,8 +111,10 @@ extension PageTests {
             let course = "/courses/\(h.fixture.courseId.uuidString.lowercased())"
             let (_, form, _) = try await page(client, "\(course)/blocks/new", cookie: cookie)
             #expect(form.contains("data-positive-relief=\"50") && form.contains("id=\"relief-output\"") && form.contains("/assets/forms.js"))
-            let block = ["performedAt": "2026-01-12T09:30", "side": "left", "agent": "lidocaine", "volumeMl": "2", "nrsBefore": "0", "nrsAfter": "3",
-                         "assessedMinutesAfter": "300"]
+            let block = [
+                "performedAt": "2026-01-12T09:30", "side": "left", "agent": "lidocaine", "volumeMl": "2", "nrsBefore": "0", "nrsAfter": "3",
+                "assessedMinutesAfter": "300",
+            ]
             let (invalid, again, _) = try await addRecord(client, h, "blocks", block, cookie: cookie)
             #expect(invalid == .unprocessableContent)
             #expect(fieldError(again, "nrsBefore")?.contains("must be at least 1") == true && fieldError(again, "assessedMinutesAfter") != nil)
@@ -122,8 +137,10 @@ extension PageTests {
     @Test func aSessionSendsOnlyTheProcedureRowsFilledAndNamesAProblemInTheRowItIsIn() async throws {
         try await APIHarness.run { h, client in
             let cookie = try await signIn(client, h, username: "dr.forms")
-            let session = ["sessionOn": "2026-01-12", "procedures[0].kind": "hydrodissection", "procedures[0].injectate": "d5w", "procedures[0].volumeMl": "ten",
-                           "procedures[1].kind": "prp", "procedures[1].volumeMl": "4", "procedures[1].injectate": "d5w"]
+            let session = [
+                "sessionOn": "2026-01-12", "procedures[0].kind": "hydrodissection", "procedures[0].injectate": "d5w", "procedures[0].volumeMl": "ten",
+                "procedures[1].kind": "prp", "procedures[1].volumeMl": "4", "procedures[1].injectate": "d5w",
+            ]
             let (invalid, again, _) = try await addRecord(client, h, "sessions", session, cookie: cookie, language: "zh-TW")
             #expect(invalid == .unprocessableContent)
             #expect(fieldError(again, "procedures-0-volumeMl") == "注射量（mL）格式不正確", "\(again)")
@@ -131,7 +148,9 @@ extension PageTests {
             var valid = session
             valid["procedures[0].volumeMl"] = "10"
             let (stillInvalid, second, _) = try await addRecord(client, h, "sessions", valid, cookie: cookie)
-            #expect(stillInvalid == .unprocessableContent && fieldError(second, "procedures-1-injectate") == "Injectate (hydrodissection) applies to hydrodissection only")
+            #expect(
+                stillInvalid == .unprocessableContent
+                    && fieldError(second, "procedures-1-injectate") == "Injectate (hydrodissection) applies to hydrodissection only")
             valid["procedures[1].injectate"] = nil
             valid["procedures[1].leukocytes"] = "poor"
             let (saved, _, _) = try await addRecord(client, h, "sessions", valid, cookie: cookie)
@@ -145,10 +164,15 @@ extension PageTests {
         try await APIHarness.run { h, client in
             let cookie = try await signIn(client, h, username: "dr.forms")
             // A screening begun must be finished; the untouched sections are not sent.
-            let partial = ["recordedOn": "2026-01-11", "screening.painOverThreeMonths": "yes", "ultrasound.flattening": "no", "ultrasound.restrictedGliding": "yes",
-                           "ultrasound.fasciaAdhesion": "yes", "ultrasound.tunnelNarrowing": "no", "ultrasound.nerveCsaMm2": "4.25"]
+            let partial = [
+                "recordedOn": "2026-01-11", "screening.painOverThreeMonths": "yes", "ultrasound.flattening": "no",
+                "ultrasound.restrictedGliding": "yes",
+                "ultrasound.fasciaAdhesion": "yes", "ultrasound.tunnelNarrowing": "no", "ultrasound.nerveCsaMm2": "4.25",
+            ]
             let (invalid, again, _) = try await addRecord(client, h, "findings", partial, cookie: cookie)
-            #expect(invalid == .unprocessableContent && fieldError(again, "screening-imagingMildOnly") == "Imaging reports &quot;mild degeneration only&quot;? is required")
+            #expect(
+                invalid == .unprocessableContent
+                    && fieldError(again, "screening-imagingMildOnly") == "Imaging reports &quot;mild degeneration only&quot;? is required")
             #expect(fieldError(again, "examination-triggerPoint") == nil && again.contains("value=\"4.25\""))
             let ultrasoundOnly = partial.filter { !$0.key.hasPrefix("screening") }
             #expect(try await addRecord(client, h, "findings", ultrasoundOnly, cookie: cookie).0 == .seeOther)
@@ -164,8 +188,9 @@ extension PageTests {
     @Test func aCorrectionFromAStaleFormWritesNothingAndShowsTheCurrentValues() async throws {
         try await APIHarness.run { h, client in
             let course = h.fixture.courseId
-            let created = try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":5,"odi":30}"#,
-                                                token: h.clinician)
+            let created = try await client.post(
+                "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":5,"odi":30}"#,
+                token: h.clinician)
             let id = try #require(created.json["id"] as? String)
             let cookie = try await signIn(client, h, username: "dr.forms")
             let edit = "/courses/\(course.uuidString.lowercased())/pain-scores/\(id.lowercased())/edit"
@@ -174,8 +199,12 @@ extension PageTests {
             let (_, form, _) = try await page(client, edit, cookie: cookie)
             #expect(form.contains("name=\"nrs\" value=\"5\" checked") && form.contains("value=\"30\"") && hidden(form, "version") == "1")
             // Someone else corrects it first (version 1 → 2).
-            #expect(try await client.send(.patch, "/api/v1/courses/\(course)/pain-scores/\(id)", #"{"nrs":6}"#, token: h.clinician, extra: [.ifMatch: "\"1\""]).status == .ok)
-            let stale = "csrf=\(try #require(hidden(form, "csrf")))&idempotencyKey=\(UUID())&version=1&nrs=4&recordedOn=2026-02-01&timepoint=follow_up&odi="
+            #expect(
+                try await client.send(
+                    .patch, "/api/v1/courses/\(course)/pain-scores/\(id)", #"{"nrs":6}"#, token: h.clinician, extra: [.ifMatch: "\"1\""]
+                ).status == .ok)
+            let stale =
+                "csrf=\(try #require(hidden(form, "csrf")))&idempotencyKey=\(UUID())&version=1&nrs=4&recordedOn=2026-02-01&timepoint=follow_up&odi="
             let (conflict, again, _) = try await post(client, edit, stale, cookie: cookie)
             #expect(conflict == .conflict && again.contains("Changed by someone else since you opened it"))
             #expect(again.contains("name=\"nrs\" value=\"6\" checked") && hidden(again, "version") == "2")
@@ -191,7 +220,8 @@ extension PageTests {
     @Test func aVoidNeedsAReasonAndHappensOnce() async throws {
         try await APIHarness.run { h, client in
             let course = h.fixture.courseId
-            let created = try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":5}"#, token: h.clinician)
+            let created = try await client.post(
+                "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-01","timepoint":"follow_up","nrs":5}"#, token: h.clinician)
             let id = try #require(created.json["id"] as? String)
             let cookie = try await signIn(client, h, username: "dr.forms")
             let void = "/courses/\(course.uuidString.lowercased())/pain-scores/\(id.lowercased())/void"
@@ -212,7 +242,8 @@ extension PageTests {
     @Test func formsRefuseTheWrongRoleAMissingTokenAndAnotherSitesCourse() async throws {
         try await APIHarness.run { h, client in
             let course = "/courses/\(h.fixture.courseId.uuidString.lowercased())"
-            let block = "performedAt=2026-01-12T09%3A30&side=left&agent=lidocaine&volumeMl=2&nrsBefore=8&nrsAfter=3&assessedMinutesAfter=10&idempotencyKey=\(UUID())"
+            let block =
+                "performedAt=2026-01-12T09%3A30&side=left&agent=lidocaine&volumeMl=2&nrsBefore=8&nrsAfter=3&assessedMinutesAfter=10&idempotencyKey=\(UUID())"
             let manager = try await signIn(client, h, username: "mgr.forms")
             let (readOnly, page403, _) = try await page(client, "\(course)/blocks/new", cookie: manager)
             #expect(readOnly == .forbidden && page403.contains("Read only"))

@@ -15,17 +15,22 @@ import Testing
     func signIn(_ client: some TestClientProtocol, _ h: APIHarness, username: String, site: String = "TEST") async throws -> String {
         var auth = try TestDatabase.config().auth
         auth.bcryptCost = 4
-        let role: Role = username.hasPrefix("res") ? .researcher : username.hasPrefix("mgr") ? .manager : username.hasPrefix("adm") ? .admin : .clinician
-        _ = try? await AccountRepository(database: h.database).addUser(username: username, displayName: username, role: role,
-                                                                      siteCodes: role.siteBound ? [site] : [], password: "a long enough password",
-                                                                      rules: auth, actor: Fixture.actor)
-        let reply = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                             body: ByteBuffer(string: "username=\(username)&password=a+long+enough+password"))
+        let role: Role =
+            username.hasPrefix("res") ? .researcher : username.hasPrefix("mgr") ? .manager : username.hasPrefix("adm") ? .admin : .clinician
+        _ = try? await AccountRepository(database: h.database).addUser(
+            username: username, displayName: username, role: role,
+            siteCodes: role.siteBound ? [site] : [], password: "a long enough password",
+            rules: auth, actor: Fixture.actor)
+        let reply = try await client.execute(
+            uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: "username=\(username)&password=a+long+enough+password"))
         #expect(reply.status == .seeOther && reply.headers[.location] == "/")
         return String(try #require(reply.headers[.setCookie]).split(separator: ";")[0])
     }
 
-    func page(_ client: some TestClientProtocol, _ uri: String, cookie: String?, language: String = "en") async throws -> (HTTPResponse.Status, String, HTTPFields) {
+    func page(
+        _ client: some TestClientProtocol, _ uri: String, cookie: String?, language: String = "en"
+    ) async throws -> (HTTPResponse.Status, String, HTTPFields) {
         var headers: HTTPFields = [.acceptLanguage: language]
         if let cookie { headers[.cookie] = cookie }
         let reply = try await client.execute(uri: uri, method: .get, headers: headers)
@@ -36,8 +41,9 @@ import Testing
         try await APIHarness.run { h, client in
             let (status, _, headers) = try await page(client, "/", cookie: nil)
             #expect(status == .seeOther && headers[.location] == "/login")
-            let wrong = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: "zh-TW"],
-                                                 body: ByteBuffer(string: "username=nobody.here&password=wrong"))
+            let wrong = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: "zh-TW"],
+                body: ByteBuffer(string: "username=nobody.here&password=wrong"))
             #expect(wrong.status == .unauthorized)
             let form = String(buffer: wrong.body)
             #expect(form.contains("帳號或密碼錯誤") && form.contains("value=\"nobody.here\"") && form.contains("role=\"alert\""))
@@ -50,10 +56,20 @@ import Testing
     @Test func homeFindsAPatientAndThePatientAndCoursePagesShowTheirRecords() async throws {
         try await APIHarness.run { h, client in
             let course = h.fixture.courseId
-            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-12","timepoint":"baseline","nrs":8}"#, token: h.clinician).status == .created)
-            #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-01-12","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
-                                          token: h.clinician).status == .created)
-            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-02","timepoint":"follow_up","nrs":3}"#, token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-12","timepoint":"baseline","nrs":8}"#, token: h.clinician
+                ).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/sessions",
+                    #"{"sessionOn":"2026-01-12","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}"#,
+                    token: h.clinician
+                ).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-02-02","timepoint":"follow_up","nrs":3}"#, token: h.clinician
+                ).status == .created)
             let cookie = try await signIn(client, h, username: "dr.pages")
             let (status, home, headers) = try await page(client, "/home?q=mrn-1", cookie: cookie)
             #expect(status == .ok && home.contains("Doe Jane") && home.contains("/patients/\(h.fixture.patientId.uuidString.lowercased())"))
@@ -63,7 +79,8 @@ import Testing
             let (courseStatus, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
             #expect(courseStatus == .ok)
             #expect(coursePage.contains("improved after 1 session(s), on 2026-02-02"), "\(coursePage)")
-            #expect(coursePage.contains("<svg") && coursePage.contains("class=\"session\"") && coursePage.contains("ultrasound-guided hydrodissection"))
+            #expect(
+                coursePage.contains("<svg") && coursePage.contains("class=\"session\"") && coursePage.contains("ultrasound-guided hydrodissection"))
             let (_, chinese, _) = try await page(client, "/courses/\(course)", cookie: cookie, language: "zh-TW")
             #expect(chinese.contains("治療 1 次後改善") && chinese.contains("超音波導引神經水解") && chinese.contains("<html lang=\"zh-TW\">"))
         }
@@ -79,13 +96,23 @@ import Testing
                 return section.contains("/courses/\(course.uuidString.lowercased())")
             }
             #expect(try await awaiting() == false)  // no session yet
-            #expect(try await client.post("/api/v1/courses/\(course)/sessions", #"{"sessionOn":"2026-01-12","procedures":[{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#,
-                                          token: h.clinician).status == .created)
-            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-12","timepoint":"post_procedure","nrs":2}"#,
-                                          token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/sessions",
+                    #"{"sessionOn":"2026-01-12","procedures":[{"kind":"prp","volumeMl":4,"leukocytes":"poor"}]}"#,
+                    token: h.clinician
+                ).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-12","timepoint":"post_procedure","nrs":2}"#,
+                    token: h.clinician
+                ).status == .created)
             #expect(try await awaiting() == true)  // a score right after the procedure does not count
-            #expect(try await client.post("/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-26","timepoint":"follow_up","nrs":3}"#,
-                                          token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(course)/pain-scores", #"{"recordedOn":"2026-01-26","timepoint":"follow_up","nrs":3}"#,
+                    token: h.clinician
+                ).status == .created)
             #expect(try await awaiting() == false)
         }
     }
@@ -120,9 +147,12 @@ import Testing
         return String(page[range.upperBound...].prefix { $0 != "\"" })
     }
 
-    func post(_ client: some TestClientProtocol, _ uri: String, _ form: String, cookie: String, language: String = "en") async throws -> (HTTPResponse.Status, String, HTTPFields) {
-        let reply = try await client.execute(uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
-                                             body: ByteBuffer(string: form))
+    func post(
+        _ client: some TestClientProtocol, _ uri: String, _ form: String, cookie: String, language: String = "en"
+    ) async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        let reply = try await client.execute(
+            uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
+            body: ByteBuffer(string: form))
         return (reply.status, String(buffer: reply.body), reply.headers)
     }
 
@@ -138,16 +168,18 @@ import Testing
             let csrf = try #require(hidden(page, "csrf")), key = try #require(hidden(page, "idempotencyKey"))
             #expect(page.contains("name=\"nrs\" value=\"10\""))
             // No NRS and an ODI of 120: both named beside their fields, the date kept, nothing written.
-            let (invalid, again, _) = try await post(client, path + "/pain-scores", "csrf=\(csrf)&idempotencyKey=\(key)&recordedOn=2026-02-01&timepoint=follow_up&odi=120",
-                                                     cookie: cookie, language: "zh-TW")
+            let (invalid, again, _) = try await post(
+                client, path + "/pain-scores", "csrf=\(csrf)&idempotencyKey=\(key)&recordedOn=2026-02-01&timepoint=follow_up&odi=120",
+                cookie: cookie, language: "zh-TW")
             #expect(invalid == .unprocessableContent)
             #expect(again.contains("請填寫目前疼痛指數") && again.contains("ODI（0–100，選填）超出範圍") && again.contains("value=\"2026-02-01\""), "\(again)")
             let written = try await scores(h)
             #expect(again.contains("href=\"#nrs\"") && written == 0)
             // Sent twice with the form's key (a double click): one score.
             for _ in 0..<2 {
-                let (status, _, headers) = try await post(client, path + "/pain-scores", "csrf=\(csrf)&idempotencyKey=\(key)&recordedOn=2026-02-01&timepoint=follow_up&nrs=4",
-                                                          cookie: cookie)
+                let (status, _, headers) = try await post(
+                    client, path + "/pain-scores", "csrf=\(csrf)&idempotencyKey=\(key)&recordedOn=2026-02-01&timepoint=follow_up&nrs=4",
+                    cookie: cookie)
                 #expect(status == .seeOther && headers[.location] == "/courses/\(h.fixture.courseId.uuidString.lowercased())")
             }
             let once = try await scores(h)

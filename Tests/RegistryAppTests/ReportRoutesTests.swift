@@ -8,32 +8,52 @@ import Testing
 @Suite struct ReportRoutesTests {
     /// Logs one course through the API: baseline 8, hydrodissection sessions three weeks apart,
     /// a follow-up of `improvedTo` two weeks after the last, and optional later follow-ups.
-    func logCourse(_ client: some TestClientProtocol, _ h: APIHarness, mrn: String, sessions: Int, improvedTo: Int,
-                   later: [(Int, Int)] = []) async throws {
+    func logCourse(
+        _ client: some TestClientProtocol, _ h: APIHarness, mrn: String, sessions: Int, improvedTo: Int,
+        later: [(Int, Int)] = []
+    ) async throws {
         let f = h.fixture
-        let patient = try await client.post("/api/v1/patients", """
+        let patient = try await client.post(
+            "/api/v1/patients",
+            """
             {"siteId":"\(f.siteId)","mrn":"\(mrn)","familyName":"F","givenName":"G","dateOfBirth":"1970-01-01","sex":"male"}
             """, token: h.clinician)
         let patientId = try #require(patient.json["id"] as? String)
-        let course = try await client.post("/api/v1/courses", """
+        let course = try await client.post(
+            "/api/v1/courses",
+            """
             {"patientId":"\(patientId)","siteId":"\(f.siteId)","clinicianId":"\(f.clinicianId)","side":"right","icd10":"G57.81","startedOn":"2025-01-06"}
             """, token: h.clinician)
         let id = try #require(course.json["id"] as? String)
         let start = try #require(ISO8601DateFormatter().date(from: "2025-01-06T00:00:00Z"))
         func day(_ offset: Int) -> String { String(ISO8601DateFormatter().string(from: start.addingTimeInterval(Double(offset) * 86400)).prefix(10)) }
-        #expect(try await client.post("/api/v1/courses/\(id)/pain-scores", #"{"recordedOn":"2025-01-06","timepoint":"baseline","nrs":8}"#, token: h.clinician).status == .created)
-        #expect(try await client.post("/api/v1/courses/\(id)/blocks", """
-            {"performedAt":"2025-01-06T09:00:00Z","side":"right","agent":"lidocaine","volumeMl":5,"nrsBefore":8,"nrsAfter":2,"assessedMinutesAfter":15}
-            """, token: h.clinician).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(id)/pain-scores", #"{"recordedOn":"2025-01-06","timepoint":"baseline","nrs":8}"#, token: h.clinician
+            ).status == .created)
+        #expect(
+            try await client.post(
+                "/api/v1/courses/\(id)/blocks",
+                """
+                {"performedAt":"2025-01-06T09:00:00Z","side":"right","agent":"lidocaine","volumeMl":5,"nrsBefore":8,"nrsAfter":2,"assessedMinutesAfter":15}
+                """, token: h.clinician
+            ).status == .created)
         for session in 0..<sessions {
-            #expect(try await client.post("/api/v1/courses/\(id)/sessions", """
-                {"sessionOn":"\(day(21 * session))","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}
-                """, token: h.clinician).status == .created)
+            #expect(
+                try await client.post(
+                    "/api/v1/courses/\(id)/sessions",
+                    """
+                    {"sessionOn":"\(day(21 * session))","procedures":[{"kind":"hydrodissection","injectate":"d5w","volumeMl":10}]}
+                    """, token: h.clinician
+                ).status == .created)
         }
         let t0 = 21 * (sessions - 1) + 14
-        _ = try await client.post("/api/v1/courses/\(id)/pain-scores", #"{"recordedOn":"\#(day(t0))","timepoint":"follow_up","nrs":\#(improvedTo)}"#, token: h.clinician)
+        _ = try await client.post(
+            "/api/v1/courses/\(id)/pain-scores", #"{"recordedOn":"\#(day(t0))","timepoint":"follow_up","nrs":\#(improvedTo)}"#, token: h.clinician)
         for (offset, nrs) in later {
-            _ = try await client.post("/api/v1/courses/\(id)/pain-scores", #"{"recordedOn":"\#(day(t0 + offset))","timepoint":"follow_up","nrs":\#(nrs)}"#, token: h.clinician)
+            _ = try await client.post(
+                "/api/v1/courses/\(id)/pain-scores", #"{"recordedOn":"\#(day(t0 + offset))","timepoint":"follow_up","nrs":\#(nrs)}"#,
+                token: h.clinician)
         }
     }
 

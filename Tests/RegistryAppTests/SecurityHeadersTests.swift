@@ -11,8 +11,10 @@ import Testing
 
     @Test func answersThatCarryIdentitiesOrExportsAreNeverCachedNorSniffed() async throws {
         try await APIHarness.run { h, client async throws in
-            for (path, token) in [("/api/v1/patients/\(h.fixture.patientId)", h.clinician), ("/api/v1/follow-ups/due", h.clinician),
-                                  ("/api/v1/exports/courses.csv", h.tokens["manager"]!), ("/api/v1/courses/\(UUID())", h.clinician)] {
+            for (path, token) in [
+                ("/api/v1/patients/\(h.fixture.patientId)", h.clinician), ("/api/v1/follow-ups/due", h.clinician),
+                ("/api/v1/exports/courses.csv", h.tokens["manager"]!), ("/api/v1/courses/\(UUID())", h.clinician),
+            ] {
                 let reply = try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(token)"])
                 #expect(reply.headers[.cacheControl] == "no-store", "\(path)")
                 #expect(reply.headers[Self.nosniff] == "nosniff", "\(path)")
@@ -23,8 +25,9 @@ import Testing
 
     @Test func behindATrustedHTTPSProxyAnswersCarryHSTS() async throws {
         try await APIHarness.run(configure: { $0.server.trustProxy = true }) { h, client async throws in
-            let https = try await client.execute(uri: "/api/v1/courses", method: .get,
-                                                 headers: [.authorization: "Bearer \(h.clinician)", SecurityHeaders.proto: "https"])
+            let https = try await client.execute(
+                uri: "/api/v1/courses", method: .get,
+                headers: [.authorization: "Bearer \(h.clinician)", SecurityHeaders.proto: "https"])
             #expect(https.headers[Self.hsts] == "max-age=31536000")
             let login = try await client.execute(uri: "/login", method: .get, headers: [SecurityHeaders.proto: "https"])
             #expect(login.headers[Self.hsts] == "max-age=31536000")

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import RegistryTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,8 +34,9 @@ import Glibc
         try await APIHarness.run(.live, configure: { $0.server.requestTimeoutSeconds = 1 }) { h, client async throws in
             let port = try #require(client.port)
             let socket = try RawSocket(port: port)
-            socket.send("POST /api/v1/courses/\(h.fixture.courseId)/pain-scores HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(h.clinician)\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"nrs\":")
+            socket.send(
+                "POST /api/v1/courses/\(h.fixture.courseId)/pain-scores HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(h.clinician)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"nrs\":")
             let answer = await socket.receive(waitingSeconds: 5) ?? ""
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(answer.contains("body_timeout") && !answer.contains("database"))

@@ -14,8 +14,9 @@ import Testing
         var config = try TestDatabase.config()
         config.server.port = 0
         // Port 1 on loopback: nothing listens, so every connection is refused at once.
-        let database = RegistryDatabase(url: DatabaseURL(host: "127.0.0.1", port: 1, username: "nobody", password: nil, database: "none"),
-                                        poolSize: 1, logger: TestDatabase.logger)
+        let database = RegistryDatabase(
+            url: DatabaseURL(host: "127.0.0.1", port: 1, username: "nobody", password: nil, database: "none"),
+            poolSize: 1, logger: TestDatabase.logger)
         let app = try buildApplication(config: config, database: database, logger: TestDatabase.logger)
         try await app.test(.router) { client in
             let health = try await client.execute(uri: "/healthz", method: .get)

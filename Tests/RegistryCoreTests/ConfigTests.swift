@@ -19,13 +19,15 @@ import Testing
     }
 
     @Test func environmentVariablesOverrideLeaves() throws {
-        let config = try RegistryConfig.load(file: Self.file, environment: [
-            "REGISTRY_CLINICAL_BLOCK_POSITIVE_RELIEF_PERCENT": "60",
-            "REGISTRY_CLINICAL_RECURRENCE_REQUIRE_CONFIRMATION": "false",
-            "REGISTRY_SERVER_HOST": "0.0.0.0",
-            "DATABASE_URL": "postgres://a:b@db:5432/registry",
-            "REGISTRY_CLINICAL_COHORTS": #"[{"label":"1","minimumSessions":1,"maximumSessions":1}]"#,
-        ])
+        let config = try RegistryConfig.load(
+            file: Self.file,
+            environment: [
+                "REGISTRY_CLINICAL_BLOCK_POSITIVE_RELIEF_PERCENT": "60",
+                "REGISTRY_CLINICAL_RECURRENCE_REQUIRE_CONFIRMATION": "false",
+                "REGISTRY_SERVER_HOST": "0.0.0.0",
+                "DATABASE_URL": "postgres://a:b@db:5432/registry",
+                "REGISTRY_CLINICAL_COHORTS": #"[{"label":"1","minimumSessions":1,"maximumSessions":1}]"#,
+            ])
         #expect(config.clinical.block.positiveReliefPercent == 60)
         #expect(!config.clinical.recurrence.requireConfirmation)
         #expect(config.server.host == "0.0.0.0")

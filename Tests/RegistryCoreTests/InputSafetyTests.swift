@@ -6,8 +6,10 @@ import Testing
 /// it, names with nothing visible or with a direction override, and CSV cells a spreadsheet
 /// would run.
 @Suite struct InputSafetyTests {
-    @Test(arguments: ["2026-02-30T10:00:00Z", "2026-02-01T25:00:00Z", "2026-02-01T23:59:60Z", "2026-02-01T10:60:00Z", "2026-02-01T10:00:00+15:00",
-                      "2026-02-01 10:00:00Z", "2026-02-01T10:00:00", "2026-13-01T10:00:00Z"])
+    @Test(arguments: [
+        "2026-02-30T10:00:00Z", "2026-02-01T25:00:00Z", "2026-02-01T23:59:60Z", "2026-02-01T10:60:00Z", "2026-02-01T10:00:00+15:00",
+        "2026-02-01 10:00:00Z", "2026-02-01T10:00:00", "2026-13-01T10:00:00Z",
+    ])
     func anImpossibleDateTimeIsRefusedNamingTheField(_ text: String) throws {
         #expect(Instant.parse(text) == nil)
         let tests = try ValidationTests()

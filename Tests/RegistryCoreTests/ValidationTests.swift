@@ -24,13 +24,15 @@ import Testing
     }
 
     var goodBlock: BlockInput {
-        BlockInput(performedAt: "2026-02-01T09:30:00Z", side: "left", agent: "lidocaine", volumeMl: 5, nrsBefore: 8, nrsAfter: 3, assessedMinutesAfter: 10)
+        BlockInput(
+            performedAt: "2026-02-01T09:30:00Z", side: "left", agent: "lidocaine", volumeMl: 5, nrsBefore: 8, nrsAfter: 3, assessedMinutesAfter: 10)
     }
 
     @Test func blockOfEightToThreeAtTenMinutesIsPositiveWithReliefSixtyTwoPointFive() throws {
         let block = try goodBlock.validated(context, courseStart: courseStart)
-        let result = BlockResult(nrsBefore: block.nrsBefore, nrsAfter: block.nrsAfter, assessedMinutesAfter: block.assessedMinutesAfter,
-                                 rules: context.rules.block)
+        let result = BlockResult(
+            nrsBefore: block.nrsBefore, nrsAfter: block.nrsAfter, assessedMinutesAfter: block.assessedMinutesAfter,
+            rules: context.rules.block)
         #expect(result.reliefPercent == 62.5)
         #expect(result.positive)
     }
@@ -69,19 +71,24 @@ import Testing
     }
 
     @Test func unknownInjectateAndMisplacedFieldsAreNamedWithTheirIndex() {
-        let session = SessionInput(sessionOn: "2026-02-01", procedures: [
-            ProcedureInput(kind: "hydrodissection", injectate: "whisky", volumeMl: 10),
-            ProcedureInput(kind: "prp", injectate: "d5w", volumeMl: 4),
-        ])
-        #expect(problems { _ = try session.validated(context, courseStart: courseStart) }
-            == ["procedures[0].injectate:one_of", "procedures[1].injectate:not_applicable", "procedures[1].leukocytes:required"])
+        let session = SessionInput(
+            sessionOn: "2026-02-01",
+            procedures: [
+                ProcedureInput(kind: "hydrodissection", injectate: "whisky", volumeMl: 10),
+                ProcedureInput(kind: "prp", injectate: "d5w", volumeMl: 4),
+            ])
+        #expect(
+            problems { _ = try session.validated(context, courseStart: courseStart) }
+                == ["procedures[0].injectate:one_of", "procedures[1].injectate:not_applicable", "procedures[1].leukocytes:required"])
     }
 
     @Test func everyMissingRequiredFieldIsListed() {
-        #expect(problems { _ = try CourseInput().validated(context) }
-            == ["patientId:required", "siteId:required", "clinicianId:required", "side:required", "icd10:required", "startedOn:required"])
-        #expect(problems { _ = try SessionInput(sessionOn: "2026-02-01", procedures: []).validated(context, courseStart: courseStart) }
-            == ["procedures:count"])
+        #expect(
+            problems { _ = try CourseInput().validated(context) }
+                == ["patientId:required", "siteId:required", "clinicianId:required", "side:required", "icd10:required", "startedOn:required"])
+        #expect(
+            problems { _ = try SessionInput(sessionOn: "2026-02-01", procedures: []).validated(context, courseStart: courseStart) }
+                == ["procedures:count"])
     }
 
     @Test func oneHundredKilobytesOfNotesIsRefused() {
@@ -96,8 +103,9 @@ import Testing
     }
 
     @Test func patientNeedsAWellFormedMRNAndEmail() {
-        let patient = PatientInput(siteId: UUID(), mrn: "no spaces!", familyName: "Doe", givenName: "Jane", dateOfBirth: "1970-01-01",
-                                   sex: "female", email: "not-an-address")
+        let patient = PatientInput(
+            siteId: UUID(), mrn: "no spaces!", familyName: "Doe", givenName: "Jane", dateOfBirth: "1970-01-01",
+            sex: "female", email: "not-an-address")
         #expect(problems { _ = try patient.validated(context) } == ["mrn:format", "email:format"])
     }
 }

@@ -98,11 +98,15 @@ import Testing
     @Test func anUnsealedRowCanOnlyBeSealed() async throws {
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
-            try await database.transaction { try await Registry(database: database).auditAction("report", actor: Fixture.actor, details: "{}", on: $0) }
+            try await database.transaction {
+                try await Registry(database: database).auditAction("report", actor: Fixture.actor, details: "{}", on: $0)
+            }
             let pending = try await count(database, "SELECT count(*) FROM audit_log WHERE seq IS NULL")
             #expect(pending >= 1)
-            for change in ["UPDATE audit_log SET after = '{\"x\":1}' WHERE seq IS NULL", "UPDATE audit_log SET seq = 999999 WHERE seq IS NULL",
-                           "DELETE FROM audit_log WHERE seq IS NULL"] {
+            for change in [
+                "UPDATE audit_log SET after = '{\"x\":1}' WHERE seq IS NULL", "UPDATE audit_log SET seq = 999999 WHERE seq IS NULL",
+                "DELETE FROM audit_log WHERE seq IS NULL",
+            ] {
                 // The trigger refuses with insufficient_privilege (42501), not a syntax or any other error.
                 let error = await #expect(throws: PSQLError.self, "\(change)") {
                     try await database.withConnection { try await $0.query(PostgresQuery(unsafeSQL: change), logger: TestDatabase.logger) }
@@ -118,7 +122,9 @@ import Testing
     @Test func whileSealingOnlyAnUnsealedRowsPlaceInTheChainMayBeFilledIn() async throws {
         try await TestDatabase.withFresh { database in
             _ = try await busyRegistry(database, writers: 1, each: 3)
-            try await database.transaction { try await Registry(database: database).auditAction("report", actor: Fixture.actor, details: "{}", on: $0) }
+            try await database.transaction {
+                try await Registry(database: database).auditAction("report", actor: Fixture.actor, details: "{}", on: $0)
+            }
             struct Allowed: Error {}
             /// Makes `change` with sealing's setting on and rolls it back: "allowed", "refused" (by
             /// the append-only trigger) or the other error.
@@ -136,10 +142,12 @@ import Testing
                     return String(reflecting: error).contains("audit_log is append-only") ? "refused" : String(reflecting: error)
                 }
             }
-            for change in ["UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', after = '{\"x\":1}' WHERE seq IS NULL",
-                           "UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', at = at - interval '1 day' WHERE seq IS NULL",
-                           "UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', actor_label = 'x' WHERE seq IS NULL",
-                           "UPDATE audit_log SET hash = '\\x00' WHERE seq = 2", "DELETE FROM audit_log WHERE seq IS NULL"] {
+            for change in [
+                "UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', after = '{\"x\":1}' WHERE seq IS NULL",
+                "UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', at = at - interval '1 day' WHERE seq IS NULL",
+                "UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00', actor_label = 'x' WHERE seq IS NULL",
+                "UPDATE audit_log SET hash = '\\x00' WHERE seq = 2", "DELETE FROM audit_log WHERE seq IS NULL",
+            ] {
                 #expect(await whileSealing(change) == "refused", "\(change)")
             }
             #expect(await whileSealing("UPDATE audit_log SET seq = 999999, prev_hash = '\\x00', hash = '\\x00' WHERE seq IS NULL") == "allowed")
@@ -153,7 +161,8 @@ import Testing
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
             try await database.withConnection { connection in
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO audit_log (actor_label, action, route, after)
                     SELECT 'import', 'seed', 'test', jsonb_build_object('n', n) FROM generate_series(1, 20500) n
                     """, logger: TestDatabase.logger)

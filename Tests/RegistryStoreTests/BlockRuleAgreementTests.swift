@@ -15,13 +15,16 @@ import Testing
         var cases: [(Int, Int, Int)] = []
         for before in 1...10 { for after in 0...10 { for minute in minutes { cases.append((before, after, minute)) } } }
         let values = cases.map { "(\($0.0), \($0.1), \($0.2))" }.joined(separator: ", ")
-        let positive = BlockRuleSQL.positive(nrsBefore: "b", nrsAfter: "a", minutes: "m", threshold: "\(threshold)",
-                                             minimum: String(rules.assessmentWindowMinutes.minimum), maximum: String(rules.assessmentWindowMinutes.maximum))
+        let positive = BlockRuleSQL.positive(
+            nrsBefore: "b", nrsAfter: "a", minutes: "m", threshold: "\(threshold)",
+            minimum: String(rules.assessmentWindowMinutes.minimum), maximum: String(rules.assessmentWindowMinutes.maximum))
         try await TestDatabase.withFresh { database in
             var disagreements: [String] = []
             try await database.withConnection { connection in
                 let query = PostgresQuery(unsafeSQL: "SELECT b, a, m, \(positive) FROM (VALUES \(values)) AS v(b, a, m) ORDER BY b, a, m")
-                for try await (before, after, minute, sql) in try await connection.query(query, logger: TestDatabase.logger).decode((Int, Int, Int, Bool).self) {
+                for try await (before, after, minute, sql) in try await connection.query(query, logger: TestDatabase.logger).decode(
+                    (Int, Int, Int, Bool).self)
+                {
                     let swift = BlockResult(nrsBefore: before, nrsAfter: after, assessedMinutesAfter: minute, rules: rules).positive
                     if swift != sql { disagreements.append("\(before)→\(after) at \(minute) min: Swift \(swift), SQL \(sql)") }
                 }

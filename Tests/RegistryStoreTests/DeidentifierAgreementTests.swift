@@ -23,10 +23,13 @@ import Testing
                            export_shift(export_mac(\(ByteBuffer(bytes: deidentifier.innerPad)), \(ByteBuffer(bytes: deidentifier.outerPad)), 'shift', id))
                     FROM unnest(\(ids)) AS id
                     """
-                for try await (id, pseudonym, shift) in try await connection.query(query, logger: TestDatabase.logger).decode((UUID, String, Int).self) {
+                for try await (id, pseudonym, shift) in try await connection.query(query, logger: TestDatabase.logger).decode(
+                    (UUID, String, Int).self)
+                {
                     shifts.insert(shift)
                     if pseudonym != deidentifier.pseudonym("C", id) || shift != deidentifier.offsetDays(patient: id) {
-                        disagreements.append("\(id): SQL \(pseudonym) \(shift), Swift \(deidentifier.pseudonym("C", id)) \(deidentifier.offsetDays(patient: id))")
+                        disagreements.append(
+                            "\(id): SQL \(pseudonym) \(shift), Swift \(deidentifier.pseudonym("C", id)) \(deidentifier.offsetDays(patient: id))")
                     }
                 }
             }

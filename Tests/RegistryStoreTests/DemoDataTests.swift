@@ -12,9 +12,11 @@ import Testing
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
             let registry = Registry(database: database)
-            try await DemoData(courses: courses, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
+            try await DemoData(courses: courses, today: CalendarDate(iso: "2026-11-25")!).load(
+                into: registry, rules: config.clinical.block, auth: config.auth)
             let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
-            let report = try await ReportRepository(database: registry.database).outcomes(rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
+            let report = try await ReportRepository(database: registry.database).outcomes(
+                rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             return (counts, report)
         }
     }
@@ -26,8 +28,10 @@ import Testing
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
             let registry = Registry(database: database)
-            try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
-            let report = try await ReportRepository(database: registry.database).outcomes(rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
+            try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(
+                into: registry, rules: config.clinical.block, auth: config.auth)
+            let report = try await ReportRepository(database: registry.database).outcomes(
+                rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             let rules = OutcomeRules(config.clinical)
             var outcomes: [CourseOutcome] = []
             try await database.withConnection { connection in
@@ -47,7 +51,9 @@ import Testing
             #expect(checked >= 6)
             let evaluable = outcomes.filter(\.evaluable)
             for step in report.cumulativeResponse {
-                #expect(step.atRisk == evaluable.filter { ($0.sessionsToImprovement ?? $0.sessionCount) >= step.session }.count, "session \(step.session)")
+                #expect(
+                    step.atRisk == evaluable.filter { ($0.sessionsToImprovement ?? $0.sessionCount) >= step.session }.count, "session \(step.session)"
+                )
             }
             #expect(report.cumulativeResponse.count >= 3)
         }
@@ -57,8 +63,10 @@ import Testing
         let (first, report) = try await seeded(courses: 90)
         let (second, _) = try await seeded(courses: 90)
         #expect(first == second)
-        for table in ["treatment_courses", "diagnostic_blocks", "treatment_sessions", "pain_scores", "course_events",
-                      "screening_findings", "examination_findings", "ultrasound_findings"] {
+        for table in [
+            "treatment_courses", "diagnostic_blocks", "treatment_sessions", "pain_scores", "course_events",
+            "screening_findings", "examination_findings", "ultrasound_findings",
+        ] {
             #expect((first[table] ?? 0) > 0, "\(table)")
         }
         #expect(first["treatment_courses"] == 90)

@@ -18,19 +18,23 @@ struct ExportScriptsTests {
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
             let registry = Registry(database: database)
-            try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(into: registry, rules: config.clinical.block, auth: config.auth)
-            let report = try await ReportRepository(database: registry.database).outcomes(rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
-            let plan = ExportPlan(selection: ExportSelection(), scope: nil, deidentifier: Deidentifier(projectKey: nil, dates: .shifted),
-                                  includeNotes: false, rules: config.clinical)
+            try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(
+                into: registry, rules: config.clinical.block, auth: config.auth)
+            let report = try await ReportRepository(database: registry.database).outcomes(
+                rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
+            let plan = ExportPlan(
+                selection: ExportSelection(), scope: nil, deidentifier: Deidentifier(projectKey: nil, dates: .shifted),
+                includeNotes: false, rules: config.clinical)
             var sink = MemorySink()
             let manifest = try await ExportRepository(database: registry.database).everything(plan, by: Fixture.actor, to: &sink)
             let folder = FileManager.default.temporaryDirectory.appending(path: "registry-export-\(UUID())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             for (name, text) in sink.files { try Data(text.utf8).write(to: folder.appending(path: name)) }
-            let rows = Dictionary(uniqueKeysWithValues: manifest.files.compactMap { file in
-                file.rows.map { (file.name.replacingOccurrences(of: ".csv", with: ""), $0) }
-            })
+            let rows = Dictionary(
+                uniqueKeysWithValues: manifest.files.compactMap { file in
+                    file.rows.map { (file.name.replacingOccurrences(of: ".csv", with: ""), $0) }
+                })
             #expect(rows["courses"] == 300)
 
             // reproduce.R prints the report's χ² and p to 4 decimals.
@@ -40,11 +44,15 @@ struct ExportScriptsTests {
             #expect(reproduced.contains(expected), "\(reproduced)")
 
             // load.R: every table with its rows, dates as Date, codes as factors with labels, 0/1 as logical.
-            let r = try await RAndPandas.run(["Rscript", "-e", """
-                source("load.R"); for (t in names(registry)) cat(t, nrow(registry[[t]]), "\\n")
-                c <- registry$courses; cat("types", class(c$start_date), class(c$side), class(c$baseline_nrs), class(c$responder),
-                  class(registry$blocks$relief_percent), "\\n"); cat("levels", levels(registry$pain_scores$timepoint), "\\n")
-                """], in: folder)
+            let r = try await RAndPandas.run(
+                [
+                    "Rscript", "-e",
+                    """
+                    source("load.R"); for (t in names(registry)) cat(t, nrow(registry[[t]]), "\\n")
+                    c <- registry$courses; cat("types", class(c$start_date), class(c$side), class(c$baseline_nrs), class(c$responder),
+                      class(registry$blocks$relief_percent), "\\n"); cat("levels", levels(registry$pain_scores$timepoint), "\\n")
+                    """,
+                ], in: folder)
             for (table, count) in rows { #expect(r.contains("\(table) \(count) \n"), "\(table) in \(r)") }
             #expect(r.contains("types Date factor integer logical numeric"), "\(r)")
             #expect(r.contains("levels baseline pre procedure post procedure follow up"), "\(r)")
@@ -56,7 +64,8 @@ struct ExportScriptsTests {
             let courses = try #require(summary["courses"]?["types"] as? [String: String])
             #expect(courses["start_date"]?.hasPrefix("datetime64") == true)
             #expect(courses["side"] == "category" && courses["baseline_nrs"] == "Int64" && courses["responder"] == "boolean")
-            #expect(courses["baseline_timepoint"] == "category" && courses["symptom_duration"] == "category" && courses["first_treatment"] == "category")
+            #expect(
+                courses["baseline_timepoint"] == "category" && courses["symptom_duration"] == "category" && courses["first_treatment"] == "category")
             #expect(courses["adhesion_on_ultrasound"] == "boolean" && courses["baseline_fascia_thickness_mm"] == "float64")
             #expect((summary["blocks"]?["types"] as? [String: String])?["relief_percent"] == "float64")
         }

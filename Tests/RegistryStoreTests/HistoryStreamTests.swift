@@ -14,20 +14,28 @@ import Testing
             let logger = TestDatabase.logger
             let day = { (text: String) in CalendarDate(iso: text)! }
             let (kept, voided) = try await database.transaction { connection in
-                _ = try await registry.insertSession(NewSession(sessionOn: day("2026-01-12"), clinicianId: nil, notes: nil,
-                                                                procedures: [NewProcedure(kind: .hydrodissection, injectate: .d5w, volumeMl: 10),
-                                                                             NewProcedure(kind: .prp, volumeMl: 4, leukocytes: .rich)]),
-                                                     courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
-                let kept = try await registry.insertPainScore(NewPainScore(recordedOn: day("2026-02-01"), timepoint: .followUp, nrs: 2),
-                                                              courseId: fixture.courseId, actor: Fixture.actor, on: connection)
-                let voided = try await registry.insertPainScore(NewPainScore(recordedOn: day("2026-02-02"), timepoint: .followUp, nrs: 9),
-                                                                courseId: fixture.courseId, actor: Fixture.actor, on: connection)
-                _ = try await registry.insertEvent(NewCourseEvent(kind: .discharged, occurredOn: day("2026-03-01")), courseId: fixture.courseId,
-                                                   actor: Fixture.actor, on: connection)
+                _ = try await registry.insertSession(
+                    NewSession(
+                        sessionOn: day("2026-01-12"), clinicianId: nil, notes: nil,
+                        procedures: [
+                            NewProcedure(kind: .hydrodissection, injectate: .d5w, volumeMl: 10),
+                            NewProcedure(kind: .prp, volumeMl: 4, leukocytes: .rich),
+                        ]),
+                    courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
+                let kept = try await registry.insertPainScore(
+                    NewPainScore(recordedOn: day("2026-02-01"), timepoint: .followUp, nrs: 2),
+                    courseId: fixture.courseId, actor: Fixture.actor, on: connection)
+                let voided = try await registry.insertPainScore(
+                    NewPainScore(recordedOn: day("2026-02-02"), timepoint: .followUp, nrs: 9),
+                    courseId: fixture.courseId, actor: Fixture.actor, on: connection)
+                _ = try await registry.insertEvent(
+                    NewCourseEvent(kind: .discharged, occurredOn: day("2026-03-01")), courseId: fixture.courseId,
+                    actor: Fixture.actor, on: connection)
                 return (kept, voided)
             }
             try await database.withConnection {
-                try await $0.query("UPDATE pain_scores SET voided_at = now(), void_reason = 'entered on the wrong patient' WHERE id = \(voided.id)", logger: logger)
+                try await $0.query(
+                    "UPDATE pain_scores SET voided_at = now(), void_reason = 'entered on the wrong patient' WHERE id = \(voided.id)", logger: logger)
             }
             var histories: [CourseHistory] = []
             try await database.withConnection { try await registry.streamHistories(on: $0) { histories.append($0) } }
@@ -39,7 +47,8 @@ import Testing
             #expect(history.startedOn == Fixture.courseStart && history.siteId == fixture.siteId)
 
             try await database.withConnection {
-                try await $0.query("UPDATE treatment_courses SET voided_at = now(), void_reason = 'duplicate course' WHERE id = \(fixture.courseId)", logger: logger)
+                try await $0.query(
+                    "UPDATE treatment_courses SET voided_at = now(), void_reason = 'duplicate course' WHERE id = \(fixture.courseId)", logger: logger)
             }
             var afterVoid = 0
             try await database.withConnection { try await registry.streamHistories(on: $0) { _ in afterVoid += 1 } }

@@ -19,7 +19,9 @@ import Testing
             let migrator = try Migrator(directory: folder)
             #expect(try await migrator.status(database) == .pending(["9999_extra.sql"]))
             #expect(try await migrator.migrate(database) == ["9999_extra.sql"])
-            let count = try await database.withConnection { try await $0.query("SELECT count(*) FROM extra", logger: TestDatabase.logger).decode(Int.self).first { _ in true } }
+            let count = try await database.withConnection {
+                try await $0.query("SELECT count(*) FROM extra", logger: TestDatabase.logger).decode(Int.self).first { _ in true }
+            }
             #expect(count == 1)
         }
     }
@@ -28,11 +30,17 @@ import Testing
         try await TestDatabase.withFresh { database in
             let folder = try copyOfSchema(adding: nil)
             let first = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()[0]
-            try ("-- edited\n" + String(contentsOf: folder.appending(path: first), encoding: .utf8)).write(to: folder.appending(path: first), atomically: true, encoding: .utf8)
+            try ("-- edited\n" + String(contentsOf: folder.appending(path: first), encoding: .utf8)).write(
+                to: folder.appending(path: first), atomically: true, encoding: .utf8)
             let migrator = try Migrator(directory: folder)
-            for error in [await #expect(throws: StoreError.self) { try await migrator.migrate(database) },
-                          await #expect(throws: StoreError.self) { try await migrator.status(database) }] {
-                guard case .schemaOutdated(let message) = error else { Issue.record("\(String(describing: error))"); continue }
+            for error in [
+                await #expect(throws: StoreError.self) { try await migrator.migrate(database) },
+                await #expect(throws: StoreError.self) { try await migrator.status(database) },
+            ] {
+                guard case .schemaOutdated(let message) = error else {
+                    Issue.record("\(String(describing: error))")
+                    continue
+                }
                 #expect(message.contains("Schema/\(first) was edited after it was applied"), "\(message)")
             }
         }
@@ -42,7 +50,10 @@ import Testing
         try await TestDatabase.withFresh { database in
             let folder = try copyOfSchema(adding: ("9999_broken.sql", "CREATE TABLE half (id int); SELECT no_such_function();"))
             let error = await #expect(throws: StoreError.self) { try await Migrator(directory: folder).migrate(database) }
-            guard case .schemaOutdated(let message) = error else { Issue.record("\(String(describing: error))"); return }
+            guard case .schemaOutdated(let message) = error else {
+                Issue.record("\(String(describing: error))")
+                return
+            }
             #expect(message.contains("a migration failed") && message.contains("no_such_function"), "\(message)")
             let exists = try await database.withConnection {
                 try await $0.query("SELECT to_regclass('half') IS NOT NULL", logger: TestDatabase.logger).decode(Bool.self).first { _ in true }

@@ -41,24 +41,44 @@ import Testing
 
     func rows(_ database: RegistryDatabase) async throws -> (scores: Int, audit: Int, keys: Int, commits: Int) {
         try await database.withConnection { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 SELECT (SELECT count(*)::int FROM pain_scores), (SELECT count(*)::int FROM audit_log WHERE record_table = 'pain_scores'),
                        (SELECT count(*)::int FROM idempotency_keys), (SELECT count(DISTINCT created_at)::int FROM pain_scores)
-                """, logger: TestDatabase.logger).decode((Int, Int, Int, Int).self).first { _ in true }!
+                """, logger: TestDatabase.logger
+            ).decode((Int, Int, Int, Int).self).first { _ in true }!
         }
     }
 
     @Test func scoresSentTogetherEachGetTheirOwnAnswer() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp)
+                .courses
             let day = Fixture.courseStart
             let before = try await rows(database)
             var scores: [(NewPainScore, UUID, Idempotency?)] = []
-            for n in 0..<16 { scores.append((NewPainScore(recordedOn: day, timepoint: .followUp, nrs: n % 11), fixture.courseId, Idempotency(key: "own-\(n)", requestHash: "h"))) }
-            for n in 0..<8 { scores.append((NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 5), fixture.courseId, Idempotency(key: "twice-\(n / 2)", requestHash: "h"))) }
-            for _ in 0..<8 { scores.append((NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 5), UUID(), Idempotency(key: UUID().uuidString, requestHash: "h"))) }
-            for n in 0..<8 { scores.append((NewPainScore(recordedOn: day.adding(days: -1 - n), timepoint: .followUp, nrs: 5), fixture.courseId, nil)) }
+            for n in 0..<16 {
+                scores.append(
+                    (
+                        NewPainScore(recordedOn: day, timepoint: .followUp, nrs: n % 11), fixture.courseId,
+                        Idempotency(key: "own-\(n)", requestHash: "h")
+                    ))
+            }
+            for n in 0..<8 {
+                scores.append(
+                    (
+                        NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 5), fixture.courseId,
+                        Idempotency(key: "twice-\(n / 2)", requestHash: "h")
+                    ))
+            }
+            for _ in 0..<8 {
+                scores.append(
+                    (NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 5), UUID(), Idempotency(key: UUID().uuidString, requestHash: "h")))
+            }
+            for n in 0..<8 {
+                scores.append((NewPainScore(recordedOn: day.adding(days: -1 - n), timepoint: .followUp, nrs: 5), fixture.courseId, nil))
+            }
             for _ in 0..<8 { scores.append((NewPainScore(recordedOn: day, timepoint: .baseline, nrs: 6, odi: 30, pgic: nil), fixture.courseId, nil)) }
 
             let answers = await sendTogether(scores, to: courses)
@@ -67,7 +87,10 @@ import Testing
             for pair in stride(from: 16, to: 24, by: 2) {
                 // The same key twice: one write, and the other gets its answer.
                 let bodies = answers[pair...pair + 1].compactMap { answer -> Data? in
-                    switch answer { case .created(let body), .replayed(let body): body; default: nil }
+                    switch answer {
+                    case .created(let body), .replayed(let body): body
+                    default: nil
+                    }
                 }
                 #expect(bodies.count == 2 && bodies[0] == bodies[1], "\(answers[pair...pair + 1])")
                 #expect(answers[pair...pair + 1].filter { if case .replayed = $0 { true } else { false } }.count == 1)
@@ -90,12 +113,20 @@ import Testing
     @Test func oneBadScoreDoesNotCostTheOthersOfItsBatch() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp)
+                .courses
             let before = try await rows(database)
             var scores: [(NewPainScore, UUID, Idempotency?)] = (0..<12).map { n in
-                (NewPainScore(recordedOn: Fixture.courseStart, timepoint: .followUp, nrs: 4), fixture.courseId, Idempotency(key: "good-\(n)", requestHash: "h"))
+                (
+                    NewPainScore(recordedOn: Fixture.courseStart, timepoint: .followUp, nrs: 4), fixture.courseId,
+                    Idempotency(key: "good-\(n)", requestHash: "h")
+                )
             }
-            scores.insert((NewPainScore(recordedOn: Fixture.courseStart, timepoint: .followUp, nrs: 11), fixture.courseId, Idempotency(key: "bad", requestHash: "h")), at: 6)
+            scores.insert(
+                (
+                    NewPainScore(recordedOn: Fixture.courseStart, timepoint: .followUp, nrs: 11), fixture.courseId,
+                    Idempotency(key: "bad", requestHash: "h")
+                ), at: 6)
 
             let answers = await sendTogether(scores, to: courses)
 
@@ -123,18 +154,25 @@ import Testing
             }
             @Sendable func answers(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [String] {
                 var answers: [String] = []
-                for try await (outcome, hash) in try await connection.query(query, logger: logger).decode((String, String?).self) { answers.append("\(outcome) \(hash ?? "-")") }
+                for try await (outcome, hash) in try await connection.query(query, logger: logger).decode((String, String?).self) {
+                    answers.append("\(outcome) \(hash ?? "-")")
+                }
                 return answers
             }
             let before = try await rows(database)
             try await database.withConnection { first in
                 try await first.query("BEGIN", logger: logger)
                 #expect(try await answers(batch(["shared"], hash: "first"), on: first) == ["created -"])
-                let second = Task { try await database.withConnection { try await answers(batch(["own", "shared", "shared"], hash: "second"), on: $0) } }
+                let second = Task {
+                    try await database.withConnection { try await answers(batch(["own", "shared", "shared"], hash: "second"), on: $0) }
+                }
                 // Until the second batch waits on the key the first holds.
                 var waits = false
                 for _ in 0..<500 where !waits {
-                    waits = try await first.query("SELECT count(*) > 0 FROM pg_locks WHERE NOT granted", logger: logger).decode(Bool.self).first { _ in true } ?? false
+                    waits =
+                        try await first.query("SELECT count(*) > 0 FROM pg_locks WHERE NOT granted", logger: logger).decode(Bool.self).first { _ in
+                            true
+                        } ?? false
                     if !waits { try await Task.sleep(for: .milliseconds(10)) }
                 }
                 #expect(waits)

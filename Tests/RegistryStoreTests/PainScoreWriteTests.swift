@@ -13,7 +13,8 @@ import Testing
 
     func count(_ database: RegistryDatabase, _ table: String) async throws -> Int {
         try await database.withConnection { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: TestDatabase.logger).decode(Int.self).first { _ in true } ?? 0
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: TestDatabase.logger).decode(Int.self)
+                .first { _ in true } ?? 0
         }
     }
 
@@ -29,11 +30,16 @@ import Testing
             try await RegistryDatabase.withRunning(url: fresh.url, poolSize: 1, logger: TestDatabase.logger) { database in
                 let courses = try courses(database)
                 let day = Fixture.courseStart
-                let scores = [NewPainScore(recordedOn: day, timepoint: .baseline, nrs: 7), NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 3, odi: 20, pgic: 2),
-                              NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 2, odi: nil, pgic: 1), NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 0)]
+                let scores = [
+                    NewPainScore(recordedOn: day, timepoint: .baseline, nrs: 7),
+                    NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 3, odi: 20, pgic: 2),
+                    NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 2, odi: nil, pgic: 1),
+                    NewPainScore(recordedOn: day, timepoint: .followUp, nrs: 0),
+                ]
                 for (n, score) in scores.enumerated() {
-                    let written = try await courses.addPainScore(score, to: fixture.courseId, scope: [fixture.siteId], by: actor,
-                                                                 idempotency: n.isMultiple(of: 2) ? nil : Idempotency(key: "k\(n)", requestHash: "h"))
+                    let written = try await courses.addPainScore(
+                        score, to: fixture.courseId, scope: [fixture.siteId], by: actor,
+                        idempotency: n.isMultiple(of: 2) ? nil : Idempotency(key: "k\(n)", requestHash: "h"))
                     let record = try JSONDecoder().decode(PainScoreRecord.self, from: written.body)
                     #expect(record.nrs == score.nrs && record.odi == score.odi && record.pgic == score.pgic && !written.replayed)
                 }
@@ -56,7 +62,8 @@ import Testing
             #expect(swiftRefuses == (days < 0))
             let before = try await count(database, "pain_scores")
             do {
-                _ = try await courses(database).addPainScore(score, to: fixture.courseId, scope: nil, by: actor, idempotency: Idempotency(key: "d\(days)", requestHash: "h"))
+                _ = try await courses(database).addPainScore(
+                    score, to: fixture.courseId, scope: nil, by: actor, idempotency: Idempotency(key: "d\(days)", requestHash: "h"))
                 #expect(!swiftRefuses)
                 #expect(try await count(database, "pain_scores") == before + 1)
             } catch let failure as ValidationFailure {
@@ -77,18 +84,24 @@ import Testing
             let first = try await courses.addPainScore(score, to: fixture.courseId, scope: nil, by: actor, idempotency: key)
             let again = try await courses.addPainScore(score, to: fixture.courseId, scope: nil, by: actor, idempotency: key)
             #expect(again.replayed && again.body == first.body)
-            let counts = (try await count(database, "pain_scores"), try await count(database, "audit_log"), try await count(database, "idempotency_keys"))
+            let counts = (
+                try await count(database, "pain_scores"), try await count(database, "audit_log"), try await count(database, "idempotency_keys")
+            )
             await #expect(throws: StoreError.idempotencyKeyReused) {
-                try await courses.addPainScore(score, to: fixture.courseId, scope: nil, by: actor, idempotency: Idempotency(key: "same", requestHash: "h2"))
+                try await courses.addPainScore(
+                    score, to: fixture.courseId, scope: nil, by: actor, idempotency: Idempotency(key: "same", requestHash: "h2"))
             }
             await #expect(throws: StoreError.notFound("course \(fixture.courseId)")) {
-                try await courses.addPainScore(score, to: fixture.courseId, scope: [fixture.otherSiteId], by: actor, idempotency: Idempotency(key: "scope", requestHash: "h"))
+                try await courses.addPainScore(
+                    score, to: fixture.courseId, scope: [fixture.otherSiteId], by: actor, idempotency: Idempotency(key: "scope", requestHash: "h"))
             }
             let absent = UUID()
             await #expect(throws: StoreError.notFound("course \(absent)")) {
                 try await courses.addPainScore(score, to: absent, scope: nil, by: actor, idempotency: Idempotency(key: "absent", requestHash: "h"))
             }
-            #expect((try await count(database, "pain_scores"), try await count(database, "audit_log"), try await count(database, "idempotency_keys")) == counts)
+            #expect(
+                (try await count(database, "pain_scores"), try await count(database, "audit_log"), try await count(database, "idempotency_keys"))
+                    == counts)
         }
     }
 
@@ -108,12 +121,16 @@ import Testing
                         """
                     let outcome = try await connection.query(call, logger: logger).decode(String.self).first { _ in true }
                     #expect(outcome == "created")
-                    try await connection.query("""
+                    try await connection.query(
+                        """
                         INSERT INTO pain_scores (course_id, recorded_on, timepoint, nrs) VALUES (\(course), \(start.adding(days: -1).description)::date, 'follow_up', 3)
                         """, logger: logger)
                 }
             }
-            guard case .constraint(let name, _) = error else { Issue.record("\(String(describing: error)) is not a constraint violation"); return }
+            guard case .constraint(let name, _) = error else {
+                Issue.record("\(String(describing: error)) is not a constraint violation")
+                return
+            }
             #expect(name == "pain_scores_not_before_course_start")
             #expect(try await count(database, "pain_scores") == before)
         }

@@ -12,8 +12,10 @@ import Testing
 /// table sequentially only when no index can serve the query; the transaction's own statistics
 /// (`pg_stat_xact_user_tables`) then name any clinical table it still scanned.
 @Suite struct QueryPlanTests {
-    static let clinicalTables = ["treatment_courses", "treatment_sessions", "procedures", "pain_scores", "course_events", "diagnostic_blocks",
-                                 "screening_findings", "examination_findings", "ultrasound_findings", "patients", "patient_identities"]
+    static let clinicalTables = [
+        "treatment_courses", "treatment_sessions", "procedures", "pain_scores", "course_events", "diagnostic_blocks",
+        "screening_findings", "examination_findings", "ultrasound_findings", "patients", "patient_identities",
+    ]
 
     func sequentialScans(_ database: RegistryDatabase, _ body: (Registry, PostgresConnection) async throws -> Void) async throws -> [String] {
         let registry = Registry(database: database)
@@ -22,9 +24,11 @@ import Testing
             // what counts is the difference across `body`.
             func counts() async throws -> [String: Int] {
                 var counts: [String: Int] = [:]
-                for try await (table, scans) in try await connection.query("""
+                for try await (table, scans) in try await connection.query(
+                    """
                     SELECT relname::text, seq_scan FROM pg_stat_xact_user_tables WHERE relname = ANY(\(Self.clinicalTables))
-                    """, logger: TestDatabase.logger).decode((String, Int).self) {
+                    """, logger: TestDatabase.logger
+                ).decode((String, Int).self) {
                     counts[table] = scans
                 }
                 return counts
@@ -40,8 +44,9 @@ import Testing
     func seeded(_ body: (RegistryDatabase) async throws -> Void) async throws {
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
-            try await DemoData(courses: 30, today: CalendarDate(iso: "2026-11-25")!).load(into: Registry(database: database), rules: config.clinical.block,
-                                                                                          auth: config.auth)
+            try await DemoData(courses: 30, today: CalendarDate(iso: "2026-11-25")!).load(
+                into: Registry(database: database), rules: config.clinical.block,
+                auth: config.auth)
             try await body(database)
         }
     }
@@ -50,7 +55,8 @@ import Testing
         try await seeded { database in
             let rules = try TestDatabase.config().clinical
             let registry = Registry(database: database)
-            let course = try #require(try await database.withConnection { try await registry.courses(page: PageRequest(limit: 1), on: $0) }.items.first)
+            let course = try #require(
+                try await database.withConnection { try await registry.courses(page: PageRequest(limit: 1), on: $0) }.items.first)
             let scanned = try await sequentialScans(database) { registry, connection in
                 let timeline = try await registry.timeline(course.id, rules: rules.block, on: connection)
                 #expect(timeline?.painScores.isEmpty == false)
@@ -74,7 +80,8 @@ import Testing
     @Test func aPatientSearchReadsThroughIndexesAndFindsByMRNOrName() async throws {
         try await seeded { database in
             let registry = Registry(database: database)
-            let patient = try #require(try await database.withConnection { try await registry.patients(page: PageRequest(limit: 1), on: $0) }.items.first)
+            let patient = try #require(
+                try await database.withConnection { try await registry.patients(page: PageRequest(limit: 1), on: $0) }.items.first)
             let scanned = try await sequentialScans(database) { registry, connection in
                 for text in [patient.mrn, String(patient.mrn.prefix(6)).lowercased(), patient.familyName, patient.familyName + patient.givenName] {
                     let found = try await registry.searchPatients(text, scope: [patient.siteId], limit: 20, on: connection)

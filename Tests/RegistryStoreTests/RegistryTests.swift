@@ -11,8 +11,9 @@ import Testing
             let fixture = try await Fixture.make(database)
             let registry = Registry(database: database)
             let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
-            let duplicate = NewPatient(siteId: fixture.siteId, mrn: "MRN-1", familyName: "Other", givenName: "Person",
-                                       dateOfBirth: CalendarDate(iso: "1980-01-01")!, sex: .male, phone: nil, email: nil)
+            let duplicate = NewPatient(
+                siteId: fixture.siteId, mrn: "MRN-1", familyName: "Other", givenName: "Person",
+                dateOfBirth: CalendarDate(iso: "1980-01-01")!, sex: .male, phone: nil, email: nil)
             await #expect(throws: StoreError.conflict(field: "mrn", message: "a patient with this MRN is already registered at this site")) {
                 try await database.transaction { try await registry.insertPatient(duplicate, actor: Fixture.actor, on: $0) }
             }
@@ -26,15 +27,18 @@ import Testing
             let registry = Registry(database: database)
             let session = try await database.transaction { connection in
                 try await registry.insertSession(
-                    NewSession(sessionOn: CalendarDate(iso: "2026-02-01")!, clinicianId: nil, notes: "first",
-                               procedures: [NewProcedure(kind: .hydrodissection, injectate: .d5w, volumeMl: 10)]),
+                    NewSession(
+                        sessionOn: CalendarDate(iso: "2026-02-01")!, clinicianId: nil, notes: "first",
+                        procedures: [NewProcedure(kind: .hydrodissection, injectate: .d5w, volumeMl: 10)]),
                     courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
             }
             let row = try await database.withConnection {
-                try await $0.query("""
+                try await $0.query(
+                    """
                     SELECT action, actor_label, route, after->>'session_on', after->'procedures'->0->>'injectate'
                     FROM audit_log WHERE record_id = \(session.id)
-                    """, logger: TestDatabase.logger).decode((String, String, String, String, String).self).first { _ in true }
+                    """, logger: TestDatabase.logger
+                ).decode((String, String, String, String, String).self).first { _ in true }
             }
             let audit = try #require(row)
             #expect(audit.0 == "create" && audit.1 == "test" && audit.2 == "tests")
@@ -45,10 +49,12 @@ import Testing
     @Test func anIdempotencyKeyWritesOnceAndRefusesAnotherRequest() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp)
+                .courses
             let score = NewPainScore(recordedOn: CalendarDate(iso: "2026-02-01")!, timepoint: .followUp, nrs: 3)
             func write(_ hash: String) async throws -> Written {
-                try await courses.addPainScore(score, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "k-1", requestHash: hash))
+                try await courses.addPainScore(
+                    score, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "k-1", requestHash: hash))
             }
             let first = try await write("h1")
             let second = try await write("h1")
@@ -64,12 +70,15 @@ import Testing
     @Test func concurrentRetriesWithOneKeyWriteOnce() async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
-            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp).courses
+            let courses = Repositories(database: database, rules: try TestDatabase.config().clinical, followUp: try TestDatabase.config().followUp)
+                .courses
             let event = NewCourseEvent(kind: .discharged, occurredOn: CalendarDate(iso: "2026-03-01")!)
             let responses = try await withThrowingTaskGroup(of: Data.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        try await courses.addEvent(event, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "same", requestHash: "h")).body
+                        try await courses.addEvent(
+                            event, to: fixture.courseId, scope: nil, by: Fixture.actor, idempotency: Idempotency(key: "same", requestHash: "h")
+                        ).body
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -86,9 +95,11 @@ import Testing
             let registry = Registry(database: database)
             for index in 0..<7 {
                 _ = try await database.transaction { connection in
-                    try await registry.insertPatient(NewPatient(siteId: fixture.siteId, mrn: "P-\(index)", familyName: "F", givenName: "G",
-                                                                dateOfBirth: CalendarDate(iso: "1970-01-01")!, sex: .other, phone: nil, email: nil),
-                                                     actor: Fixture.actor, on: connection)
+                    try await registry.insertPatient(
+                        NewPatient(
+                            siteId: fixture.siteId, mrn: "P-\(index)", familyName: "F", givenName: "G",
+                            dateOfBirth: CalendarDate(iso: "1970-01-01")!, sex: .other, phone: nil, email: nil),
+                        actor: Fixture.actor, on: connection)
                 }
             }
             var seen: [String] = []
@@ -108,14 +119,20 @@ import Testing
             let registry = Registry(database: database)
             let rules = try TestDatabase.config().clinical.block
             try await database.transaction { connection in
-                _ = try await registry.insertBlock(NewBlock(performedAt: Date(timeIntervalSince1970: 1_768_100_000), side: .left, agent: .lidocaine,
-                                                            volumeMl: 5, nrsBefore: 8, nrsAfter: 3, assessedMinutesAfter: 10),
-                                                   courseId: fixture.courseId, rules: rules, actor: Fixture.actor, on: connection)
+                _ = try await registry.insertBlock(
+                    NewBlock(
+                        performedAt: Date(timeIntervalSince1970: 1_768_100_000), side: .left, agent: .lidocaine,
+                        volumeMl: 5, nrsBefore: 8, nrsAfter: 3, assessedMinutesAfter: 10),
+                    courseId: fixture.courseId, rules: rules, actor: Fixture.actor, on: connection)
                 for day in ["2026-03-01", "2026-02-01"] {
-                    _ = try await registry.insertSession(NewSession(sessionOn: CalendarDate(iso: day)!, clinicianId: nil, notes: nil,
-                                                                    procedures: [NewProcedure(kind: .prp, volumeMl: 4, leukocytes: .poor),
-                                                                                 NewProcedure(kind: .dextrose, volumeMl: 5, dextrosePercent: 15)]),
-                                                         courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
+                    _ = try await registry.insertSession(
+                        NewSession(
+                            sessionOn: CalendarDate(iso: day)!, clinicianId: nil, notes: nil,
+                            procedures: [
+                                NewProcedure(kind: .prp, volumeMl: 4, leukocytes: .poor),
+                                NewProcedure(kind: .dextrose, volumeMl: 5, dextrosePercent: 15),
+                            ]),
+                        courseId: fixture.courseId, clinicianId: fixture.clinicianId, actor: Fixture.actor, on: connection)
                 }
             }
             let timeline = try #require(try await database.withConnection { try await registry.timeline(fixture.courseId, rules: rules, on: $0) })

@@ -5,10 +5,13 @@ extension Registry {
     /// Rows in every clinical table, for checking that a refused request wrote nothing.
     public func rowCounts(on connection: PostgresConnection) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for table in ["patients", "patient_identities", "treatment_courses", "diagnostic_blocks", "treatment_sessions", "procedures",
-                      "pain_scores", "course_events", "screening_findings", "examination_findings", "ultrasound_findings",
-                      "audit_log", "idempotency_keys"] {
-            let count = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: logger)
+        for table in [
+            "patients", "patient_identities", "treatment_courses", "diagnostic_blocks", "treatment_sessions", "procedures",
+            "pain_scores", "course_events", "screening_findings", "examination_findings", "ultrasound_findings",
+            "audit_log", "idempotency_keys",
+        ] {
+            let count =
+                try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: logger)
                 .decode(Int.self).first { _ in true } ?? 0
             counts[table] = count
         }

@@ -14,8 +14,10 @@ public enum Subprocess {
     /// `environment` replacing the process's own when given, `input` on standard input.
     /// It is waited for on a thread of its own: the tests share two cooperative threads with the
     /// servers they start, and a program waited for on one of them can starve every server.
-    public static func run(_ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
-                           input: String = "", mergingErrors: Bool = false) async throws -> Outcome {
+    public static func run(
+        _ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
+        input: String = "", mergingErrors: Bool = false
+    ) async throws -> Outcome {
         try await BlockingWork.aside {
             try runBlocking(program, arguments, in: folder, environment: environment, input: input, mergingErrors: mergingErrors)
         }
@@ -23,8 +25,10 @@ public enum Subprocess {
 
     /// The same, waited for on the calling thread: only for a check made before any test runs
     /// (a trait deciding whether a tool is there).
-    public static func runBlocking(_ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
-                                   input: String = "", mergingErrors: Bool = false) throws -> Outcome {
+    public static func runBlocking(
+        _ program: String, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil,
+        input: String = "", mergingErrors: Bool = false
+    ) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
         process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments

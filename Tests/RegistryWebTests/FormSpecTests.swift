@@ -1,7 +1,8 @@
 import Foundation
 import RegistryCore
-@testable import RegistryWeb
 import Testing
+
+@testable import RegistryWeb
 
 /// A form's typed text becomes the API's JSON, and a record's JSON becomes typed text again.
 @Suite struct FormSpecTests {
@@ -12,8 +13,12 @@ import Testing
     }
 
     @Test func numbersAndYesNoAreParsedAndBlanksAndUntouchedSectionsAreLeftOut() throws {
-        let json = try object(try FormSpec.findings.json(["recordedOn": "2026-03-01", "screening.painOverThreeMonths": "yes", "screening.imagingMildOnly": "no",
-                                                          "ultrasound.nerveCsaMm2": " 4.25 ", "examination.triggerPoint": ""], clinicZone: taipei))
+        let json = try object(
+            try FormSpec.findings.json(
+                [
+                    "recordedOn": "2026-03-01", "screening.painOverThreeMonths": "yes", "screening.imagingMildOnly": "no",
+                    "ultrasound.nerveCsaMm2": " 4.25 ", "examination.triggerPoint": "",
+                ], clinicZone: taipei))
         #expect(json["recordedOn"] as? String == "2026-03-01" && json["examination"] == nil)
         let screening = try #require(json["screening"] as? [String: Any])
         #expect(screening["painOverThreeMonths"] as? Bool == true && screening["imagingMildOnly"] as? Bool == false && screening.count == 2)
@@ -22,16 +27,22 @@ import Testing
 
     @Test func textInANumberFieldIsATypeProblemOnThatField() {
         #expect(throws: ValidationFailure([FieldProblem(field: "procedures[0].volumeMl", rule: "type", message: "must be a number such as 2.5")])) {
-            _ = try FormSpec.session.json(["sessionOn": "2026-03-01", "procedures[0].kind": "prp", "procedures[0].volumeMl": "ten"], clinicZone: taipei)
+            _ = try FormSpec.session.json(
+                ["sessionOn": "2026-03-01", "procedures[0].kind": "prp", "procedures[0].volumeMl": "ten"], clinicZone: taipei)
         }
-        #expect(throws: ValidationFailure([FieldProblem(field: "nrs", rule: "type", message: "must be a whole number"),
-                                           FieldProblem(field: "pgic", rule: "type", message: "must be a whole number")])) {
+        #expect(
+            throws: ValidationFailure([
+                FieldProblem(field: "nrs", rule: "type", message: "must be a whole number"),
+                FieldProblem(field: "pgic", rule: "type", message: "must be a whole number"),
+            ])
+        ) {
             _ = try FormSpec.painScore.json(["nrs": "seven", "pgic": "2.5"], clinicZone: taipei)
         }
     }
 
     @Test func procedureRowsLeftEmptyAtTheEndAreDroppedAndAGapIsKept() throws {
-        let one = try object(try FormSpec.session.json(["sessionOn": "2026-03-01", "procedures[0].kind": "prp", "procedures[0].volumeMl": "4"], clinicZone: taipei))
+        let one = try object(
+            try FormSpec.session.json(["sessionOn": "2026-03-01", "procedures[0].kind": "prp", "procedures[0].volumeMl": "4"], clinicZone: taipei))
         #expect((one["procedures"] as? [[String: Any]])?.count == 1)
         // Row 2 filled, row 1 empty: row 1 is sent empty, so its problems name row 1, not row 2.
         let gap = try object(try FormSpec.session.json(["sessionOn": "2026-03-01", "procedures[1].kind": "prp"], clinicZone: taipei))
@@ -40,8 +51,10 @@ import Testing
     }
 
     @Test func aCorrectionSendsClearedFieldsAsNull() throws {
-        let json = try object(try FormSpec.painScore.json(["nrs": "4", "recordedOn": "2026-03-01", "timepoint": "follow_up", "odi": ""], clinicZone: taipei,
-                                                          blanksAsNull: true))
+        let json = try object(
+            try FormSpec.painScore.json(
+                ["nrs": "4", "recordedOn": "2026-03-01", "timepoint": "follow_up", "odi": ""], clinicZone: taipei,
+                blanksAsNull: true))
         #expect(json["odi"] is NSNull && json["pgic"] is NSNull && json["nrs"] as? Int == 4)
     }
 

@@ -1,23 +1,27 @@
 import Foundation
 import RegistryAnalytics
-@testable import RegistryWeb
 import Testing
+
+@testable import RegistryWeb
 
 /// The Kaplan–Meier chart read back from its SVG: the Freireich 6-MP curve steps at exactly the
 /// reference times and survival values (CLINICAL.md), censoring ticks sit at the censored times,
 /// and the at-risk table holds the reference counts.
 @Suite struct SurvivalChartTests {
-    static let sixMP: [SurvivalTime] = [(6, true), (6, true), (6, true), (6, false), (7, true), (9, false), (10, true), (10, false), (11, false),
-                                        (13, true), (16, true), (17, false), (19, false), (20, false), (22, true), (23, true), (25, false),
-                                        (32, false), (32, false), (34, false), (35, false)].map { SurvivalTime($0.0, event: $0.1) }
+    static let sixMP: [SurvivalTime] = [
+        (6, true), (6, true), (6, true), (6, false), (7, true), (9, false), (10, true), (10, false), (11, false),
+        (13, true), (16, true), (17, false), (19, false), (20, false), (22, true), (23, true), (25, false),
+        (32, false), (32, false), (34, false), (35, false),
+    ].map { SurvivalTime($0.0, event: $0.1) }
     static let placebo: [SurvivalTime] = [1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23].map { SurvivalTime($0, event: true) }
     let base = ChartFrame(xMax: 35)
     /// The frame the curves are drawn in: the base with room for the legend and the at-risk table.
     var frame: ChartFrame { SurvivalChart.layout(base, series: 2) }
 
     var svg: String {
-        SurvivalChart.svg([.init(label: "6-MP", curve: KaplanMeier(Self.sixMP)), .init(label: "placebo", curve: KaplanMeier(Self.placebo))], frame: base,
-                          atRiskTimes: [0, 10, 20, 30], label: "6-MP", xTitle: "weeks", yTitle: "remission", atRiskTitle: "at risk")
+        SurvivalChart.svg(
+            [.init(label: "6-MP", curve: KaplanMeier(Self.sixMP)), .init(label: "placebo", curve: KaplanMeier(Self.placebo))], frame: base,
+            atRiskTimes: [0, 10, 20, 30], label: "6-MP", xTitle: "weeks", yTitle: "remission", atRiskTitle: "at risk")
     }
 
     /// The points a step path visits, in data units: (time, survival) after each H…V pair.

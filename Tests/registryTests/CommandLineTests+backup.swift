@@ -14,7 +14,8 @@ extension CommandLineTests {
         let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
         let chain = try await AuditRepository(database: database).verifyChain()
         let config = try TestDatabase.config()
-        let report = try await ReportRepository(database: database).outcomes(rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
+        let report = try await ReportRepository(database: database).outcomes(
+            rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (counts, chain, try encoder.encode(report))
@@ -27,7 +28,8 @@ extension CommandLineTests {
         let file = folder.appending(path: "registry.dump").path
         try await TestDatabase.withFresh { source in
             let config = try TestDatabase.config()
-            try await DemoData(courses: 60, today: CalendarDate(iso: "2026-11-25")!).load(into: Registry(database: source), rules: config.clinical.block, auth: config.auth)
+            try await DemoData(courses: 60, today: CalendarDate(iso: "2026-11-25")!).load(
+                into: Registry(database: source), rules: config.clinical.block, auth: config.auth)
             let backup = try await registry(["backup", "--out", file], environment: ["DATABASE_URL": address(source)])
             #expect(backup.status == 0 && backup.output.contains("backup written"), "\(backup.output)")
             let original = try await picture(source)

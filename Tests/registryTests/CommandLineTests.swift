@@ -10,7 +10,8 @@ import Testing
     /// The built `registry` beside the test bundle (`swift test` builds it: the suite depends on it).
     static let binary: URL = {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "registry")
-        return FileManager.default.isExecutableFile(atPath: besideTests.path) ? besideTests : TestDatabase.checkout.appending(path: ".build/debug/registry")
+        return FileManager.default.isExecutableFile(atPath: besideTests.path)
+            ? besideTests : TestDatabase.checkout.appending(path: ".build/debug/registry")
     }()
 
     /// Runs `registry arguments` in the checkout with `environment` added, stdin from `input`;
@@ -35,7 +36,10 @@ import Testing
         (["report", "outcomes", "--from", "2026-13-01", "--injectate", "honey"], ["--from must be", "--injectate must be one of"]),
         (["report", "outcomes", "--source", "neighbour"], ["--source must be one of: clinician, patient"]),
         (["bench", "pages", "--clients", "0"], ["--clients must be from 1 to 256"]),
-        (["export", "--out", "/tmp/never-written", "--cohort", "9-9", "--dates", "sideways"], ["--cohort must be one of", "--dates must be one of"]),
+        (
+            ["export", "--out", "/tmp/never-written", "--cohort", "9-9", "--dates", "sideways"],
+            ["--cohort must be one of", "--dates must be one of"]
+        ),
         (["user", "add", "bob", "--role", "wizard", "--name", "Bob"], ["--role must be one of: clinician, manager, researcher, admin"]),
         (["user", "add", "bob", "--role", "clinician", "--name", "Bob"], ["a clinician needs at least one --site"]),
         (["audit", "--limit", "lots"], ["--limit"]),
@@ -67,10 +71,12 @@ import Testing
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
             let env = ["DATABASE_URL": address(database)]
-            let short = try await registry(["user", "add", "bob.short", "--role", "clinician", "--name", "Bob", "--site", "TEST"], environment: env, input: "too short\n")
+            let short = try await registry(
+                ["user", "add", "bob.short", "--role", "clinician", "--name", "Bob", "--site", "TEST"], environment: env, input: "too short\n")
             #expect(short.status == 1 && short.output.contains("password: must be at least 12 characters"), "\(short.output)")
-            let unknownSite = try await registry(["user", "add", "bob.site", "--role", "clinician", "--name", "Bob", "--site", "NOWHERE"], environment: env,
-                                           input: "a long enough password\n")
+            let unknownSite = try await registry(
+                ["user", "add", "bob.site", "--role", "clinician", "--name", "Bob", "--site", "NOWHERE"], environment: env,
+                input: "a long enough password\n")
             #expect(unknownSite.status == 1 && unknownSite.output.contains("NOWHERE"), "\(unknownSite.output)")
             let seeded = try await registry(["seed"], environment: env)
             #expect(seeded.status == 1 && seeded.output.contains("Error:"), "\(seeded.output)")

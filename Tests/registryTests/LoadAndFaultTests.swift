@@ -82,9 +82,11 @@ import Testing
         let started = ContinuousClock.now
         do {
             // TestClient's own read timeout waits for a reply that may never come; this bound does not.
-            let response = try await outrace(.seconds(12), work: { [client, headers] in
-                try await client.post(target.path, headers: headers, body: ByteBuffer(string: body))
-            }, fallback: { throw CancellationError() })
+            let response = try await outrace(
+                .seconds(12),
+                work: { [client, headers] in
+                    try await client.post(target.path, headers: headers, body: ByteBuffer(string: body))
+                }, fallback: { throw CancellationError() })
             await tally.sent(seconds(since: started))
             let json = try? JSONSerialization.jsonObject(with: Data(buffer: response.body ?? ByteBuffer())) as? [String: Any]
             await tally.record(key: key, body: body, status: Int(response.status.code), id: json?["id"] as? String)
@@ -154,14 +156,16 @@ import Testing
         let target = try await RegistryDatabase.withRunning(url: url, poolSize: 2, logger: TestDatabase.logger) { database in
             try await Migrator(directory: TestDatabase.schema).migrate(database)
             let fixture = try await Fixture.make(database)
-            let token = try await AccountRepository(database: database).issueToken(username: "dr.test", label: "load", days: 1, actor: Fixture.actor).token
+            let token = try await AccountRepository(database: database).issueToken(username: "dr.test", label: "load", days: 1, actor: Fixture.actor)
+                .token
             return Target(ports: (0..<servers).map { base + 1000 + $0 }, path: "/api/v1/courses/\(fixture.courseId)/pain-scores", token: token)
         }
         let secret = url.password.map { ":" + $0 } ?? ""
         let environment = ["DATABASE_URL": "postgres://\(url.username)\(secret)@\(url.host):\(url.port)/\(url.database)", "LOG_LEVEL": "error"]
         let processes = try target.ports.map { port in
-            try ServerProcess(CommandLineTests.binary.path, ["serve", "--host", "127.0.0.1", "--port", String(port)], in: TestDatabase.checkout,
-                              environment: environment)
+            try ServerProcess(
+                CommandLineTests.binary.path, ["serve", "--host", "127.0.0.1", "--port", String(port)], in: TestDatabase.checkout,
+                environment: environment)
         }
         for (process, port) in zip(processes, target.ports) { try await Self.waitUntilServing(port, process) }
 
@@ -203,7 +207,9 @@ import Testing
                     for port in target.ports {
                         group.addTask {
                             var own = Self.connected(port)
-                            _ = await Self.post(&own, port: port, target: target, key: key, body: #"{"recordedOn":"2026-02-02","timepoint":"follow_up","nrs":4}"#, tally: tally)
+                            _ = await Self.post(
+                                &own, port: port, target: target, key: key, body: #"{"recordedOn":"2026-02-02","timepoint":"follow_up","nrs":4}"#,
+                                tally: tally)
                             try? await own.shutdown()
                         }
                     }
@@ -221,27 +227,29 @@ import Testing
                 func count(_ sql: String) async throws -> Int {
                     try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).decode(Int.self).first { _ in true } ?? -1
                 }
-                return (try await count("SELECT count(*)::int FROM pain_scores"),
-                        try await count("SELECT count(*)::int FROM audit_log WHERE record_table = 'pain_scores'"),
-                        try await count("SELECT count(*)::int FROM idempotency_keys WHERE status = 1"),
-                        try await AuditRepository(database: database).verifyChain())
+                return (
+                    try await count("SELECT count(*)::int FROM pain_scores"),
+                    try await count("SELECT count(*)::int FROM audit_log WHERE record_table = 'pain_scores'"),
+                    try await count("SELECT count(*)::int FROM idempotency_keys WHERE status = 1"),
+                    try await AuditRepository(database: database).verifyChain()
+                )
             }
         }
         let ids = Set(acknowledged.values)
         let recovered = await tally.firstAcknowledgement(after: restart.back) ?? .infinity
         let withoutRetryAfter = await tally.withoutRetryAfter
         let figures = await """
-            load and fault, \(servers) server(s), \(Self.clients) clients, \(Int(Self.seconds)) s, PostgreSQL restarted at \(Int(Self.restartAfter)) s \
-            (down \(String(format: "%.1f", restart.down)) s, back after \(String(format: "%.1f", restart.total)) s, \
-            next write acknowledged \(String(format: "%.2f", recovered)) s after it was back):
-              requests \(tally.requests), acknowledged writes \(acknowledged.count), replays of acknowledged keys \(tally.replays) \
-            (\(tally.replayMismatches) with another id), 503 answers \(tally.unavailable), failed in transit \(tally.transportErrors), \
-            (\(withoutRetryAfter) without Retry-After), 500s \(tally.serverErrors), other refusals \(tally.refused), statuses \(tally.statuses.sorted { $0.key < $1.key })
-              slowest request \(String(format: "%.2f", tally.slowest)) s (bound \(Self.requestBound) s); rows \(rows), audit rows \(audited), \
-            completed keys \(keys); same key at \(servers) servers at once: \(concurrentKeys.count) keys
-              SIGTERM to exit: \(drains.map { $0.map { String(format: "%.2f s", $0) } ?? "still running" }) (bound \(Self.drainBound) s); \
-            audit chain \(chain.intact ? "intact, \(chain.verified) rows" : "broken: \(chain.firstBreak ?? "")")
-            """
+        load and fault, \(servers) server(s), \(Self.clients) clients, \(Int(Self.seconds)) s, PostgreSQL restarted at \(Int(Self.restartAfter)) s \
+        (down \(String(format: "%.1f", restart.down)) s, back after \(String(format: "%.1f", restart.total)) s, \
+        next write acknowledged \(String(format: "%.2f", recovered)) s after it was back):
+          requests \(tally.requests), acknowledged writes \(acknowledged.count), replays of acknowledged keys \(tally.replays) \
+        (\(tally.replayMismatches) with another id), 503 answers \(tally.unavailable), failed in transit \(tally.transportErrors), \
+        (\(withoutRetryAfter) without Retry-After), 500s \(tally.serverErrors), other refusals \(tally.refused), statuses \(tally.statuses.sorted { $0.key < $1.key })
+          slowest request \(String(format: "%.2f", tally.slowest)) s (bound \(Self.requestBound) s); rows \(rows), audit rows \(audited), \
+        completed keys \(keys); same key at \(servers) servers at once: \(concurrentKeys.count) keys
+          SIGTERM to exit: \(drains.map { $0.map { String(format: "%.2f s", $0) } ?? "still running" }) (bound \(Self.drainBound) s); \
+        audit chain \(chain.intact ? "intact, \(chain.verified) rows" : "broken: \(chain.firstBreak ?? "")")
+        """
         print(figures)
         let unacknowledged = await tally.unacknowledged().count, serverErrors = await tally.serverErrors
         let mismatches = await tally.replayMismatches, refused = await tally.refused, slowest = await tally.slowest

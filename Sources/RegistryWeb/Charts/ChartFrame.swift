@@ -32,16 +32,23 @@ public struct ChartFrame: Sendable {
     /// The opening tag, horizontal grid lines with labels at `yTicks`, x labels at `xTicks` and
     /// the axis titles.
     func open(label: String, xTicks: [Double], yTicks: [Double], xTitle: String, yTitle: String, yFormat: (Double) -> String) -> [String] {
-        var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(label))\" class=\"chart\">"]
+        var parts = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(label))\" class=\"chart\">"
+        ]
         for tick in yTicks {
-            parts.append("<line class=\"grid\" x1=\"\(Self.f(left))\" x2=\"\(Self.f(width - right))\" y1=\"\(Self.f(y(tick)))\" y2=\"\(Self.f(y(tick)))\"/>"
-                + "<text x=\"\(Self.f(left - 6))\" y=\"\(Self.f(y(tick) + 4))\" text-anchor=\"end\">\(yFormat(tick))</text>")
+            parts.append(
+                "<line class=\"grid\" x1=\"\(Self.f(left))\" x2=\"\(Self.f(width - right))\" y1=\"\(Self.f(y(tick)))\" y2=\"\(Self.f(y(tick)))\"/>"
+                    + "<text x=\"\(Self.f(left - 6))\" y=\"\(Self.f(y(tick) + 4))\" text-anchor=\"end\">\(yFormat(tick))</text>")
         }
         for tick in xTicks {
             parts.append("<text x=\"\(Self.f(x(tick)))\" y=\"\(Self.f(plotBottom + 16))\" text-anchor=\"middle\">\(Int(tick))</text>")
         }
-        parts.append("<text x=\"\(Self.f(left + plotWidth / 2))\" y=\"\(Self.f(plotBottom + 34))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(xTitle))</text>")
-        parts.append("<text transform=\"translate(12 \(Self.f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">\(escape(yTitle))</text>")
+        parts.append(
+            "<text x=\"\(Self.f(left + plotWidth / 2))\" y=\"\(Self.f(plotBottom + 34))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(xTitle))</text>"
+        )
+        parts.append(
+            "<text transform=\"translate(12 \(Self.f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">\(escape(yTitle))</text>"
+        )
         return parts
     }
 

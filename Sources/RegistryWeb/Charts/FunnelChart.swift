@@ -21,12 +21,15 @@ public enum FunnelChart {
         return frame
     }
 
-    public static func svg(_ points: [Point], limits: [FunnelLimits], widened: [FunnelLimits]?, target: Double, ratio: Bool,
-                           label: String, xTitle: String, yTitle: String) -> String {
+    public static func svg(
+        _ points: [Point], limits: [FunnelLimits], widened: [FunnelLimits]?, target: Double, ratio: Bool,
+        label: String, xTitle: String, yTitle: String
+    ) -> String {
         let frame = Self.frame(points, limits: limits, ratio: ratio)
         let (xMax, yMax) = (frame.xMax / 1.05, frame.yMax)
-        var parts = frame.open(label: label, xTicks: ChartFrame.ticks(upTo: xMax), yTicks: ChartFrame.ticks(upTo: yMax, count: 4), xTitle: xTitle,
-                               yTitle: yTitle, yFormat: { ratio ? String(format: "%.1f", $0) : String(format: "%.0f%%", $0 * 100) })
+        var parts = frame.open(
+            label: label, xTicks: ChartFrame.ticks(upTo: xMax), yTicks: ChartFrame.ticks(upTo: yMax, count: 4), xTitle: xTitle,
+            yTitle: yTitle, yFormat: { ratio ? String(format: "%.1f", $0) : String(format: "%.0f%%", $0 * 100) })
         func curve(_ rows: [FunnelLimits], _ side: KeyPath<FunnelLimits, Double>, _ kind: String) {
             let visible = rows.map { (x: $0.precision, y: min(max($0[keyPath: side], 0), yMax)) }
             guard visible.count > 1 else { return }
@@ -41,15 +44,20 @@ public enum FunnelChart {
             curve(widened, \.upper95, "limit-widened")
         }
         let targetY = ChartFrame.f(frame.y(ratio ? 1 : target))
-        parts.append("<line class=\"target\" x1=\"\(ChartFrame.f(frame.left))\" x2=\"\(ChartFrame.f(frame.width - frame.right))\" y1=\"\(targetY)\" y2=\"\(targetY)\"/>")
+        parts.append(
+            "<line class=\"target\" x1=\"\(ChartFrame.f(frame.left))\" x2=\"\(ChartFrame.f(frame.width - frame.right))\" y1=\"\(targetY)\" y2=\"\(targetY)\"/>"
+        )
         for point in points {
             let (x, y) = (ChartFrame.f(frame.x(point.precision)), ChartFrame.f(frame.y(min(point.value, yMax))))
-            parts.append("<circle class=\"provider verdict-\(point.verdict.rawValue.replacingOccurrences(of: ".", with: "-"))\" cx=\"\(x)\" cy=\"\(y)\" r=\"5\""
-                         + " data-label=\"\(escape(point.label))\" data-value=\"\(String(format: "%.4f", point.value))\"><title>\(escape(point.label))</title></circle>")
+            parts.append(
+                "<circle class=\"provider verdict-\(point.verdict.rawValue.replacingOccurrences(of: ".", with: "-"))\" cx=\"\(x)\" cy=\"\(y)\" r=\"5\""
+                    + " data-label=\"\(escape(point.label))\" data-value=\"\(String(format: "%.4f", point.value))\"><title>\(escape(point.label))</title></circle>"
+            )
             // Labels of points in the right third sit to their left, inside the picture.
             let leftward = point.precision > xMax * 0.66
-            parts.append("<text class=\"point-label\" x=\"\(ChartFrame.f(frame.x(point.precision) + (leftward ? -7 : 7)))\" y=\"\(ChartFrame.f(frame.y(min(point.value, yMax)) - 6))\""
-                         + "\(leftward ? " text-anchor=\"end\"" : "")>\(escape(point.label))</text>")
+            parts.append(
+                "<text class=\"point-label\" x=\"\(ChartFrame.f(frame.x(point.precision) + (leftward ? -7 : 7)))\" y=\"\(ChartFrame.f(frame.y(min(point.value, yMax)) - 6))\""
+                    + "\(leftward ? " text-anchor=\"end\"" : "")>\(escape(point.label))</text>")
         }
         parts.append("</svg>")
         return parts.joined()

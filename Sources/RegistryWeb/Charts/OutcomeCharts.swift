@@ -9,12 +9,17 @@ public enum OutcomeCharts {
         let estimable = steps.filter { $0.cumulative != nil }
         let last = Double(max(steps.last?.session ?? 1, 1))
         let frame = ChartFrame(xMax: last)
-        var parts = frame.open(label: label, xTicks: (0...Int(last)).map(Double.init), yTicks: [0, 0.25, 0.5, 0.75, 1], xTitle: xTitle, yTitle: yTitle,
-                               yFormat: { String(format: "%.0f%%", $0 * 100) })
-        let band = [(x: 0.0, lower: 0.0, upper: 0.0)] + estimable.compactMap { step in
-            step.lower.flatMap { lower in step.upper.map { (Double(step.session), lower, $0) } }
+        var parts = frame.open(
+            label: label, xTicks: (0...Int(last)).map(Double.init), yTicks: [0, 0.25, 0.5, 0.75, 1], xTitle: xTitle, yTitle: yTitle,
+            yFormat: { String(format: "%.0f%%", $0 * 100) })
+        let band =
+            [(x: 0.0, lower: 0.0, upper: 0.0)]
+            + estimable.compactMap { step in
+                step.lower.flatMap { lower in step.upper.map { (Double(step.session), lower, $0) } }
+            }
+        if let path = ChartPaths.stepBand(band, end: Double(estimable.last?.session ?? 0), frame) {
+            parts.append("<path class=\"band series-1\" d=\"\(path)\"/>")
         }
-        if let path = ChartPaths.stepBand(band, end: Double(estimable.last?.session ?? 0), frame) { parts.append("<path class=\"band series-1\" d=\"\(path)\"/>") }
         let points = [(x: 0.0, y: 0.0)] + estimable.map { (Double($0.session), $0.cumulative!) }
         parts.append("<path class=\"curve series-1\" d=\"\(ChartPaths.steps(points, frame))\"/>")
         parts.append("</svg>")
@@ -22,12 +27,15 @@ public enum OutcomeCharts {
     }
 
     /// Median NRS by week since the first session, one line per cohort with its quartile band.
-    public static func nrsByWeek(_ cohorts: [(label: String, weeks: [OutcomeReport.WeekSummary])], label: String, xTitle: String, yTitle: String) -> String {
+    public static func nrsByWeek(
+        _ cohorts: [(label: String, weeks: [OutcomeReport.WeekSummary])], label: String, xTitle: String, yTitle: String
+    ) -> String {
         let lastWeek = Double(max(cohorts.flatMap { $0.weeks.map(\.week) }.max() ?? 1, 1))
         var frame = ChartFrame(xMax: lastWeek, yMax: 10)
         frame.top = 28
-        var parts = frame.open(label: label, xTicks: ChartFrame.ticks(upTo: lastWeek, count: 8), yTicks: [0, 2, 4, 6, 8, 10], xTitle: xTitle, yTitle: yTitle,
-                               yFormat: { String(Int($0)) })
+        var parts = frame.open(
+            label: label, xTicks: ChartFrame.ticks(upTo: lastWeek, count: 8), yTicks: [0, 2, 4, 6, 8, 10], xTitle: xTitle, yTitle: yTitle,
+            yFormat: { String(Int($0)) })
         for (index, cohort) in cohorts.enumerated() {
             let weeks = cohort.weeks.filter { $0.median != nil }
             let group = "series-\(index + 1)"
@@ -35,7 +43,9 @@ public enum OutcomeCharts {
                 parts.append("<path class=\"band \(group)\" d=\"\(band)\"/>")
             }
             if !weeks.isEmpty {
-                parts.append("<path class=\"curve \(group)\" data-label=\"\(escape(cohort.label))\" d=\"\(ChartPaths.line(weeks.map { (Double($0.week), $0.median!) }, frame))\"/>")
+                parts.append(
+                    "<path class=\"curve \(group)\" data-label=\"\(escape(cohort.label))\" d=\"\(ChartPaths.line(weeks.map { (Double($0.week), $0.median!) }, frame))\"/>"
+                )
             }
         }
         parts.append(legend(cohorts.map(\.label), frame))
@@ -48,14 +58,18 @@ public enum OutcomeCharts {
         let counts = steps.enumerated().map { index, step in (step.session, step.improved - (index == 0 ? 0 : steps[index - 1].improved)) }
         let highest = Double(max(counts.map(\.1).max() ?? 1, 1))
         let frame = ChartFrame(xMax: Double(max(counts.count, 1)), yMax: highest)
-        var parts = frame.open(label: label, xTicks: [], yTicks: ChartFrame.ticks(upTo: highest, count: 4), xTitle: xTitle, yTitle: yTitle,
-                               yFormat: { String(Int($0)) })
+        var parts = frame.open(
+            label: label, xTicks: [], yTicks: ChartFrame.ticks(upTo: highest, count: 4), xTitle: xTitle, yTitle: yTitle,
+            yFormat: { String(Int($0)) })
         let slot = frame.plotWidth / Double(max(counts.count, 1))
         for (index, (session, count)) in counts.enumerated() {
             let x = frame.left + slot * Double(index) + slot * 0.15
-            parts.append("<rect class=\"bar series-1\" data-session=\"\(session)\" data-count=\"\(count)\" x=\"\(ChartFrame.f(x))\" y=\"\(ChartFrame.f(frame.y(Double(count))))\" "
-                + "width=\"\(ChartFrame.f(slot * 0.7))\" height=\"\(ChartFrame.f(frame.plotBottom - frame.y(Double(count))))\"><title>\(count)</title></rect>")
-            parts.append("<text x=\"\(ChartFrame.f(x + slot * 0.35))\" y=\"\(ChartFrame.f(frame.plotBottom + 16))\" text-anchor=\"middle\">\(session)</text>")
+            parts.append(
+                "<rect class=\"bar series-1\" data-session=\"\(session)\" data-count=\"\(count)\" x=\"\(ChartFrame.f(x))\" y=\"\(ChartFrame.f(frame.y(Double(count))))\" "
+                    + "width=\"\(ChartFrame.f(slot * 0.7))\" height=\"\(ChartFrame.f(frame.plotBottom - frame.y(Double(count))))\"><title>\(count)</title></rect>"
+            )
+            parts.append(
+                "<text x=\"\(ChartFrame.f(x + slot * 0.35))\" y=\"\(ChartFrame.f(frame.plotBottom + 16))\" text-anchor=\"middle\">\(session)</text>")
         }
         parts.append("</svg>")
         return parts.joined()

@@ -15,11 +15,14 @@ public enum SurvivalChart {
 
     /// `atRiskTimes` are the times of the at-risk table (and the x ticks); `frame` must span
     /// them. `yTitle` is the curve's name (recurrence-free, cumulative response…).
-    public static func svg(_ series: [Series], frame: ChartFrame, atRiskTimes: [Double], label: String, xTitle: String, yTitle: String,
-                           atRiskTitle: String) -> String {
+    public static func svg(
+        _ series: [Series], frame: ChartFrame, atRiskTimes: [Double], label: String, xTitle: String, yTitle: String,
+        atRiskTitle: String
+    ) -> String {
         let frame = layout(frame, series: series.count)
-        var parts = frame.open(label: label, xTicks: atRiskTimes, yTicks: [0, 0.25, 0.5, 0.75, 1], xTitle: xTitle, yTitle: yTitle,
-                               yFormat: { String(format: "%.0f%%", $0 * 100) })
+        var parts = frame.open(
+            label: label, xTicks: atRiskTimes, yTicks: [0, 0.25, 0.5, 0.75, 1], xTitle: xTitle, yTitle: yTitle,
+            yFormat: { String(format: "%.0f%%", $0 * 100) })
         for (index, one) in series.enumerated() {
             let group = "series-\(index + 1)"
             if let band = ChartPaths.stepBand(band(one.curve), end: one.curve.rows.last?.time ?? 0, frame) {
@@ -28,7 +31,9 @@ public enum SurvivalChart {
             parts.append("<path class=\"curve \(group)\" data-label=\"\(escape(one.label))\" d=\"\(ChartPaths.steps(steps(one.curve), frame))\"/>")
             for row in one.curve.rows where row.censored > 0 {
                 let x = ChartFrame.f(frame.x(row.time)), y = frame.y(row.survival)
-                parts.append("<line class=\"censor \(group)\" data-time=\"\(row.time)\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(ChartFrame.f(y - 5))\" y2=\"\(ChartFrame.f(y + 5))\"/>")
+                parts.append(
+                    "<line class=\"censor \(group)\" data-time=\"\(row.time)\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(ChartFrame.f(y - 5))\" y2=\"\(ChartFrame.f(y + 5))\"/>"
+                )
             }
         }
         parts.append(OutcomeCharts.legend(series.map(\.label), frame))
@@ -40,7 +45,9 @@ public enum SurvivalChart {
             parts.append("<text x=\"4\" y=\"\(y)\" class=\"series-\(index + 1) at-risk-label\">\(escape(one.label))</text>")
             for time in atRiskTimes {
                 let atRisk = one.curve.estimate(at: time).atRisk
-                parts.append("<text class=\"at-risk\" data-series=\"\(index + 1)\" data-time=\"\(time)\" x=\"\(ChartFrame.f(frame.x(time)))\" y=\"\(y)\" text-anchor=\"middle\">\(atRisk)</text>")
+                parts.append(
+                    "<text class=\"at-risk\" data-series=\"\(index + 1)\" data-time=\"\(time)\" x=\"\(ChartFrame.f(frame.x(time)))\" y=\"\(y)\" text-anchor=\"middle\">\(atRisk)</text>"
+                )
             }
         }
         parts.append("</svg>")
