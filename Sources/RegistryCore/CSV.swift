@@ -4,7 +4,7 @@
 /// Researchers open these files in spreadsheets, which run a cell that starts with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return as a formula. Such a text cell is written with a leading
 /// apostrophe (OWASP's rule for CSV injection), so it shows as the text it is; a number such as
-/// `-14.6` stays a number. Schema/0019 applies the same rule to the text the database formats.
+/// `-14.6` stays a number. Schema/functions/csv_field.sql applies the same rule to the text the database formats.
 public enum CSV {
     public static func field(_ value: String?) -> String {
         guard let value else { return "" }

@@ -49,7 +49,7 @@ struct AuditChainWalk {
 
 extension AuditRepository {
     /// Links the audit rows committed since the last seal into the chain (`seal_audit_chain`,
-    /// Schema/0008); returns how many.
+    /// Schema/functions/seal_audit_chain.sql); returns how many.
     @discardableResult
     public func seal() async throws -> Int {
         try await database.withConnection { connection in

@@ -3,7 +3,7 @@ import RegistryCore
 
 extension CourseRepository {
     /// A clinician's pain score, with the same rules as every other course record (`add`): the
-    /// database (`add_pain_scores`, Schema/0012, 0014 and 0015) replays a used key, locks the
+    /// database (`add_pain_scores`, Schema/functions/add_pain_scores.sql) replays a used key, locks the
     /// course, checks the date and writes the score, its audit row and the key's answer, which is
     /// known before the write because the record's id is chosen here. Scores sent at the same time by one caller
     /// share that statement and a commit (`PainScoreBatches`).

@@ -10,7 +10,7 @@ import RegistryCore
 /// key, so all of one patient's intervals are kept; or, by option, become days from the course's start.
 public struct Deidentifier: Sendable {
     /// The key XORed with HMAC's inner and outer pads. PostgreSQL computes the same HMAC from
-    /// them (`export_mac` in Schema/0004) when it formats export rows itself.
+    /// them (Schema/functions/export_mac.sql) when it formats export rows itself.
     public let innerPad: [UInt8]
     public let outerPad: [UInt8]
     public let dates: ExportDates

@@ -122,7 +122,7 @@ extension ExportRepository {
             }
         default:
             // Everything else is formatted by PostgreSQL, line by line, as COPY would: pseudonyms
-            // and shifts come from the same keyed HMAC (Schema/0004), so the application only
+            // and shifts come from the same keyed HMAC (Schema/functions/export_mac.sql), so the application only
             // forwards text. `OFFSET 0` keeps `c` a subquery of its own: its MACs are computed
             // once per course (merged into the join they would be once per row), and the planner
             // hashes the courses, the small side (as a MATERIALIZED CTE it hashed the rows).

@@ -20,7 +20,7 @@ struct PainScoreWriter: Hashable, Sendable {
     let sites: Set<UUID>?
 }
 
-/// What the database made of one score (`add_pain_scores`, Schema/0012, 0014 and 0015).
+/// What the database made of one score (`add_pain_scores`, Schema/functions/add_pain_scores.sql).
 enum PainScoreOutcome: Sendable, Equatable {
     case created
     case replayed(requestHash: String?, response: Data?)

@@ -6,7 +6,7 @@ import RegistryTestSupport
 import Testing
 
 /// Pain scores sent at the same time by one caller are written in batches (`add_pain_scores`,
-/// Schema/0012, 0014 and 0015). Each score still gets the answer it would get alone: written once, replayed
+/// Schema/functions/add_pain_scores.sql). Each score still gets the answer it would get alone: written once, replayed
 /// for a retried key, refused for an absent course or an early date, and nothing else is lost
 /// when one score of a batch breaks a rule only the database knows.
 @Suite struct PainScoreBatchTests {

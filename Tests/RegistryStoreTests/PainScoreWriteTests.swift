@@ -106,7 +106,7 @@ import Testing
     }
 
     /// The function checks each score's date against its course's start itself, so its insert
-    /// skips the row trigger that checks it again (Schema/0015), and only that insert: later in
+    /// skips the row trigger that checks it again (Schema/functions/add_pain_scores.sql), and only that insert: later in
     /// the same transaction, a direct insert dated before the start is still refused.
     @Test func theTriggerIsSkippedOnlyForTheFunctionsOwnInsert() async throws {
         try await TestDatabase.withFresh { database in

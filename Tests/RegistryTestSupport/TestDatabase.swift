@@ -43,6 +43,22 @@ public enum TestDatabase {
         }
     }
 
+    /// An empty database (no schema at all) on the tests' server for the duration of `body`, dropped afterwards.
+    public static func withEmpty<T: Sendable>(_ body: (DatabaseURL) async throws -> T) async throws -> T {
+        await openDatabases.enter()
+        defer { Task { await openDatabases.leave() } }
+        let url = try await Template.shared.url().with(database: "registry_test_" + UUID().uuidString.prefix(8).lowercased())
+        try await DatabaseAdmin.createIfMissing(url, logger: logger)
+        do {
+            let result = try await body(url)
+            try await DatabaseAdmin.drop(url, logger: logger)
+            return result
+        } catch {
+            try? await DatabaseAdmin.drop(url, logger: logger)
+            throw error
+        }
+    }
+
     /// CREATE DATABASE … TEMPLATE fails while anything else is connected to the template; the
     /// migrating pool may take a moment to let go, so retry briefly.
     private static func copy(template: String, to url: DatabaseURL) async throws {

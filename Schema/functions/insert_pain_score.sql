@@ -1,7 +1,6 @@
--- `insert_pain_score` was a LANGUAGE sql function called from PL/pgSQL; PostgreSQL parses and
--- plans such a function on every call (it has no plan cache for them before version 18), which
--- cost the busiest write more than half of its time in the database. The same statement in
--- PL/pgSQL is planned once per connection. Same signature, same effect.
+-- Inserts one pain score and its audit row, in the caller's transaction. PL/pgSQL rather than
+-- LANGUAGE sql: PostgreSQL plans a PL/pgSQL statement once per connection, while a SQL function
+-- called from PL/pgSQL is parsed and planned on every call.
 CREATE OR REPLACE FUNCTION insert_pain_score(p_id uuid, p_course_id uuid, p_recorded_on date, p_timepoint text, p_nrs integer,
                                              p_odi integer, p_pgic integer, p_source text,
                                              p_actor_id uuid, p_actor_label text, p_route text) RETURNS void LANGUAGE plpgsql AS $$

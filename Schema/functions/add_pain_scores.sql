@@ -1,9 +1,20 @@
--- A batch's scores and their audit rows are inserted by one statement after its checks, not one
--- statement per score: starting an INSERT (opening the table, its indexes and constraints) cost
--- more than the row, and it was most of the batch's time in the database (`registry bench write`).
--- Same signature, same outcomes and the same order of rows as Schema/0012: each item is checked
--- and its key claimed in turn, so a key sent twice in one batch is replayed the second time, and
--- a score refused by a constraint still aborts the whole batch.
+-- Pain scores that arrive together are written together: one statement and one commit for all
+-- the scores one caller (same user, route and sites) sent while the previous batch was being
+-- written. A round trip and a commit cost a request more than the insert itself, so a busy clinic
+-- or an EHR interface posting in parallel gets several scores per round trip.
+--
+-- Each item gets its own outcome:
+--   created       the score, its audit row and the key's answer (`p_responses[i]`) are written;
+--   replayed      the key was used before: its stored request hash and answer are returned;
+--   not_found     the course is absent, voided, or at a site outside `p_sites` (when not null);
+--   before_start  the score is dated before the course started (`course_start`).
+-- Checks come before writes, so a refused item writes nothing and the others go on. Keys are ''
+-- for none (arrays carry no per-element null here), `p_odi`/`p_pgic` are -1 for none.
+--
+-- The course-start rule is checked here once per score, under the course's lock, so the insert
+-- tells the row trigger (reject_before_course_start.sql) to skip it, with a transaction-local
+-- setting cleared at once (and by a failed insert's rollback); every other write of a pain score
+-- still meets the trigger.
 CREATE OR REPLACE FUNCTION add_pain_scores(p_keys text[], p_request_hashes text[], p_responses bytea[], p_sites uuid[],
                                            p_ids uuid[], p_course_ids uuid[], p_recorded_on date[], p_timepoints text[],
                                            p_nrs integer[], p_odi integer[], p_pgic integer[],
@@ -51,6 +62,8 @@ BEGIN
         RETURN NEXT;
     END LOOP;
     IF cardinality(v_created) > 0 THEN
+        -- Every item was checked against its course's start above, under the course's lock.
+        PERFORM set_config('registry.course_dates_checked', 'on', true);
         WITH t AS (
             INSERT INTO pain_scores (id, course_id, recorded_on, timepoint, nrs, odi, pgic, source, created_by)
             SELECT p_ids[n], p_course_ids[n], p_recorded_on[n], p_timepoints[n], p_nrs[n],
@@ -59,6 +72,7 @@ BEGIN
             RETURNING *)
         INSERT INTO audit_log (actor_id, actor_label, action, route, record_table, record_id, after)
         SELECT p_actor_id, p_actor_label, 'create', p_route, 'pain_scores', t.id, to_jsonb(t) FROM t;
+        PERFORM set_config('registry.course_dates_checked', '', true);
     END IF;
 END
 $$;
