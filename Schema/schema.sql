@@ -1,7 +1,7 @@
 -- The registry's schema as a fresh `registry migrate` leaves it (pg_dump --schema-only, without settings
 -- and comments). Generated: MigratorTests fails when it differs from a fresh migrate.
 
-CREATE FUNCTION public.add_pain_scores(p_keys text[], p_request_hashes text[], p_responses bytea[], p_sites uuid[], p_ids uuid[], p_course_ids uuid[], p_recorded_on date[], p_timepoints text[], p_nrs integer[], p_odi integer[], p_pgic integer[], p_actor_id uuid, p_actor_label text, p_route text) RETURNS TABLE(item integer, outcome text, stored_request_hash text, stored_response bytea, course_start date)
+CREATE FUNCTION public.add_pain_scores(p_keys text[], p_request_hashes text[], p_responses bytea[], p_sites uuid[], p_ids uuid[], p_course_ids uuid[], p_recorded_on date[], p_timepoints text[], p_nrs integer[], p_odi integer[], p_pgic integer[], p_sources text[], p_actor_id uuid, p_actor_label text, p_route text) RETURNS TABLE(item integer, outcome text, stored_request_hash text, stored_response bytea, course_start date)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -51,7 +51,7 @@ BEGIN
         WITH t AS (
             INSERT INTO pain_scores (id, course_id, recorded_on, timepoint, nrs, odi, pgic, source, created_by)
             SELECT p_ids[n], p_course_ids[n], p_recorded_on[n], p_timepoints[n], p_nrs[n],
-                   nullif(p_odi[n], -1), nullif(p_pgic[n], -1), 'clinician', p_actor_id
+                   nullif(p_odi[n], -1), nullif(p_pgic[n], -1), p_sources[n], p_actor_id
             FROM unnest(v_created) WITH ORDINALITY AS c (n, o) ORDER BY o
             RETURNING *)
         INSERT INTO audit_log (actor_id, actor_label, action, route, record_table, record_id, after)
@@ -114,19 +114,6 @@ CREATE FUNCTION public.export_pseudonym(kind text, mac bytea) RETURNS text
 CREATE FUNCTION public.export_shift(mac bytea) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN (((((('x'::text || encode(substr(mac, 1, 4), 'hex'::text)))::bit(32))::bigint % (361)::bigint))::integer - 180);
-
-CREATE FUNCTION public.insert_pain_score(p_id uuid, p_course_id uuid, p_recorded_on date, p_timepoint text, p_nrs integer, p_odi integer, p_pgic integer, p_source text, p_actor_id uuid, p_actor_label text, p_route text) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    WITH t AS (
-        INSERT INTO pain_scores (id, course_id, recorded_on, timepoint, nrs, odi, pgic, source, created_by)
-        VALUES (p_id, p_course_id, p_recorded_on, p_timepoint, p_nrs, p_odi, p_pgic, p_source, p_actor_id)
-        RETURNING *)
-    INSERT INTO audit_log (actor_id, actor_label, action, route, record_table, record_id, after)
-    SELECT p_actor_id, p_actor_label, 'create', p_route, 'pain_scores', t.id, to_jsonb(t) FROM t;
-END
-$$;
 
 CREATE FUNCTION public.reject_audit_change() RETURNS trigger
     LANGUAGE plpgsql

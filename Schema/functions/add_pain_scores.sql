@@ -1,4 +1,5 @@
--- Pain scores that arrive together are written together: one statement and one commit for all
+-- Every pain score is written by this function, whoever enters it (`p_sources`: a clinician, or
+-- the patient answering a follow-up link). Pain scores that arrive together are written together: one statement and one commit for all
 -- the scores one caller (same user, route and sites) sent while the previous batch was being
 -- written. A round trip and a commit cost a request more than the insert itself, so a busy clinic
 -- or an EHR interface posting in parallel gets several scores per round trip.
@@ -17,7 +18,7 @@
 -- still meets the trigger.
 CREATE OR REPLACE FUNCTION add_pain_scores(p_keys text[], p_request_hashes text[], p_responses bytea[], p_sites uuid[],
                                            p_ids uuid[], p_course_ids uuid[], p_recorded_on date[], p_timepoints text[],
-                                           p_nrs integer[], p_odi integer[], p_pgic integer[],
+                                           p_nrs integer[], p_odi integer[], p_pgic integer[], p_sources text[],
                                            p_actor_id uuid, p_actor_label text, p_route text)
 RETURNS TABLE (item integer, outcome text, stored_request_hash text, stored_response bytea, course_start date) LANGUAGE plpgsql AS $$
 DECLARE
@@ -67,7 +68,7 @@ BEGIN
         WITH t AS (
             INSERT INTO pain_scores (id, course_id, recorded_on, timepoint, nrs, odi, pgic, source, created_by)
             SELECT p_ids[n], p_course_ids[n], p_recorded_on[n], p_timepoints[n], p_nrs[n],
-                   nullif(p_odi[n], -1), nullif(p_pgic[n], -1), 'clinician', p_actor_id
+                   nullif(p_odi[n], -1), nullif(p_pgic[n], -1), p_sources[n], p_actor_id
             FROM unnest(v_created) WITH ORDINALITY AS c (n, o) ORDER BY o
             RETURNING *)
         INSERT INTO audit_log (actor_id, actor_label, action, route, record_table, record_id, after)

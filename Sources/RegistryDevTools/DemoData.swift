@@ -9,8 +9,8 @@ import RegistryStore
 /// positive about 78% of the time, response about 70%, recurrence in about a quarter of
 /// responders, about 15% referred to surgery, sessions two to four weeks apart.
 ///
-/// Every record goes through the same repository inserts, and so the same database constraints
-/// and audit rows, as the API. The same seed gives the same
+/// Every course goes through `CourseRepository.importCourse`, and so through the same inserts,
+/// rules, database constraints and audit rows as the API. The same seed gives the same
 /// registry on any machine; dates are anchored to a fixed calendar, not to today, and records
 /// that would fall after `today` are left out.
 public struct DemoData: Sendable {
@@ -46,35 +46,29 @@ public struct DemoData: Sendable {
 
     /// Fills an empty registry; `progress(done, total)` is called after each course.
     public func load(
-        into registry: Registry, rules: ClinicalRules.Block, auth: RegistryConfig.Auth,
+        into repositories: Repositories, auth: RegistryConfig.Auth,
         progress: (Int, Int) -> Void = { _, _ in }
     ) async throws {
         let hash = { (username: String) in Bcrypt.hash(Self.demoPassword(username), cost: UInt8(auth.bcryptCost)) }
         var random = SplitMix64(seed: seed)
         let actor = Actor(userId: nil, label: "seed", route: "registry seed")
-        let (sites, cliniciansBySite) = try await registry.database.transaction { connection in
-            var sites: [SiteRecord] = []
-            var clinicians: [UUID: [UUID]] = [:]
-            for (code, name) in Self.sites {
-                sites.append(try await registry.insertSite(code: code, name: name, actor: actor, on: connection))
+        let accounts = repositories.accounts
+        var sites: [SiteRecord] = []
+        var cliniciansBySite: [UUID: [UUID]] = [:]
+        for (code, name) in Self.sites { sites.append(try await accounts.addSite(code: code, name: name, actor: actor)) }
+        for site in sites {
+            let local = site.code.lowercased()
+            for (index, suffix) in ["", ".2"].enumerated() {
+                let username = "clinician.\(local)\(suffix)"
+                let user = try await accounts.addUser(
+                    username: username, displayName: "Dr \(Self.familyNames[index + sites.count]) (\(site.code))",
+                    role: .clinician, siteIds: [site.id], passwordHash: suffix.isEmpty ? hash(username) : nil, actor: actor)
+                cliniciansBySite[site.id, default: []].append(user.id)
             }
-            for site in sites {
-                let local = site.code.lowercased()
-                for (index, suffix) in ["", ".2"].enumerated() {
-                    let username = "clinician.\(local)\(suffix)"
-                    let user = try await registry.insertUser(
-                        username: username, displayName: "Dr \(Self.familyNames[index + sites.count]) (\(site.code))",
-                        role: .clinician, siteIds: [site.id], passwordHash: suffix.isEmpty ? hash(username) : nil,
-                        actor: actor, on: connection)
-                    clinicians[site.id, default: []].append(user.id)
-                }
-            }
-            for (role, name) in Self.staff {
-                _ = try await registry.insertUser(
-                    username: name, displayName: name.capitalized, role: role,
-                    siteIds: sites.map(\.id), passwordHash: hash(name), actor: actor, on: connection)
-            }
-            return (sites, clinicians)
+        }
+        for (role, name) in Self.staff {
+            _ = try await accounts.addUser(
+                username: name, displayName: name.capitalized, role: role, siteIds: sites.map(\.id), passwordHash: hash(name), actor: actor)
         }
         let anchor = CalendarDate(year: 2024, month: 1, day: 8)!
         for index in 0..<courses {
@@ -83,11 +77,7 @@ public struct DemoData: Sendable {
             let start = anchor.adding(days: random.int(below: 640))
             guard start <= today else { continue }
             let plan = CoursePlan(random: &random, start: start, today: today)
-            try await registry.database.transaction { connection in
-                try await plan.write(
-                    index: index, site: site.id, clinician: clinician, registry: registry, rules: rules,
-                    actor: actor, on: connection)
-            }
+            _ = try await repositories.courses.importCourse(plan.imported(index: index, site: site.id, clinician: clinician), by: actor)
             progress(index + 1, courses)
         }
     }
@@ -232,10 +222,8 @@ struct CoursePlan {
         events.removeAll { $0.occurredOn > today }
     }
 
-    func write(
-        index: Int, site: UUID, clinician: UUID, registry: Registry, rules: ClinicalRules.Block, actor: Actor,
-        on connection: PostgresConnection
-    ) async throws {
+    /// The course as the registry imports it.
+    func imported(index: Int, site: UUID, clinician: UUID) -> ImportedCourse {
         var random = SplitMix64(seed: UInt64(index) &* 7919)
         let patient = NewPatient(
             siteId: site, mrn: String(format: "MRN-%06d", 100_000 + index),
@@ -243,26 +231,15 @@ struct CoursePlan {
             givenName: DemoData.givenNames[random.int(below: DemoData.givenNames.count)],
             dateOfBirth: CalendarDate(year: 1945 + random.int(below: 55), month: 1 + random.int(below: 12), day: 1 + random.int(below: 28))!,
             sex: random.chance(0.6) ? .female : .male, phone: nil, email: nil)
-        let patientRecord = try await registry.insertPatient(patient, actor: actor, on: connection)
-        let course = try await registry.insertCourse(
-            NewCourse(
-                patientId: patientRecord.id, siteId: site, clinicianId: clinician, side: side,
-                icd10: side == .left ? "G57.82" : side == .right ? "G57.81" : "M54.50",
-                symptomOnset: symptomOnset, startedOn: start, notes: nil),
-            actor: actor, on: connection)
-        _ = try await registry.insertBlock(block, courseId: course.id, rules: rules, actor: actor, on: connection)
-        if let findings { _ = try await registry.insertFindings(findings, courseId: course.id, actor: actor, on: connection) }
-        for (day, procedure) in sessions {
-            _ = try await registry.insertSession(
-                NewSession(sessionOn: day, clinicianId: nil, notes: nil, procedures: [procedure]),
-                courseId: course.id, clinicianId: clinician, actor: actor, on: connection)
-        }
-        for score in scores {
-            _ = try await registry.insertPainScore(score, courseId: course.id, actor: actor, on: connection)
-        }
-        for event in events {
-            _ = try await registry.insertEvent(event, courseId: course.id, actor: actor, on: connection)
-        }
+        // The patient id is the imported patient's; this one is not used.
+        let course = NewCourse(
+            patientId: UUID(), siteId: site, clinicianId: clinician, side: side,
+            icd10: side == .left ? "G57.82" : side == .right ? "G57.81" : "M54.50",
+            symptomOnset: symptomOnset, startedOn: start, notes: nil)
+        return ImportedCourse(
+            patient: patient, course: course, blocks: [block], findings: findings.map { [$0] } ?? [],
+            sessions: sessions.map { NewSession(sessionOn: $0.0, clinicianId: nil, notes: nil, procedures: [$0.1]) },
+            painScores: scores, events: events)
     }
 }
 

@@ -152,7 +152,7 @@ extension AccountRepository {
                 INSERT INTO login_attempts (username, address, success, refused) VALUES (\(username), \(address), \(success), \(refused))
                 """, logger)
             let details = note.map { "{\"address\":\(jsonString(address)),\"note\":\(jsonString($0))}" } ?? "{\"address\":\(jsonString(address))}"
-            try await registry.auditAction(success ? "login" : "login_failed", actor: actor, details: details, on: connection)
+            try await auditAction(success ? "login" : "login_failed", actor: actor, details: details, on: connection)
         }
     }
 

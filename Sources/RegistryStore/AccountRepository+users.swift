@@ -18,7 +18,7 @@ extension AccountRepository {
                 guard let id else { throw ValidationFailure(field: "site", rule: "exists", message: "no site has the code \(code)") }
                 siteIds.append(id)
             }
-            return try await registry.insertUser(
+            return try await insertUser(
                 username: username, displayName: displayName, role: role, siteIds: siteIds, passwordHash: hash,
                 actor: actor, on: connection)
         }
@@ -50,7 +50,7 @@ extension AccountRepository {
             try await connection.run("UPDATE users SET disabled_at = now() WHERE id = \(id)", logger)
             try await connection.run("UPDATE web_sessions SET ended_at = now() WHERE user_id = \(id) AND ended_at IS NULL", logger)
             try await connection.run("UPDATE api_tokens SET revoked_at = now() WHERE user_id = \(id) AND revoked_at IS NULL", logger)
-            try await registry.auditChange("correct", table: .users, id: id, before: nil, actor: actor, on: connection)
+            try await auditChange("correct", table: .users, id: id, before: nil, actor: actor, on: connection)
             return true
         }
         if disabled { credentials?.forgetAll() }
@@ -70,7 +70,7 @@ extension AccountRepository {
                 """, logger: logger
             ).decode((UUID, Date).self).first { _ in true }
             guard let row else { throw StoreError.notFound("active user \(username)") }
-            try await registry.auditAction(
+            try await auditAction(
                 "create", actor: actor, details: "{\"api_token\":\"\(row.0.uuidString.lowercased())\",\"user\":\(jsonString(username))}",
                 on: connection)
             return (row.0, token, row.1)
@@ -84,7 +84,7 @@ extension AccountRepository {
                 logger: logger
             ).decode(Int.self).first { _ in true }
             guard revoked != nil else { throw StoreError.notFound("unrevoked token \(id)") }
-            try await registry.auditAction("void", actor: actor, details: "{\"api_token\":\"\(id.uuidString.lowercased())\"}", on: connection)
+            try await auditAction("void", actor: actor, details: "{\"api_token\":\"\(id.uuidString.lowercased())\"}", on: connection)
         }
         credentials?.forgetAll()
     }

@@ -3,10 +3,9 @@ import RegistryCore
 
 /// The append-only audit trail.
 public struct AuditRepository: Repository {
-    let registry: Registry
+    let database: RegistryDatabase
 
-    public init(database: RegistryDatabase) { registry = Registry(database: database) }
-    init(registry: Registry) { self.registry = registry }
+    public init(database: RegistryDatabase) { self.database = database }
 
     /// The trail, newest first. Without `identities` (a role that may not read them, such as
     /// the admin's), a patient identity row shows only its patient and site: the trail must not

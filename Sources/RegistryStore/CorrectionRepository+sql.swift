@@ -19,7 +19,7 @@ public enum CorrectableTable: String, Sendable, CaseIterable {
     case courseEvents = "course_events", screeningFindings = "screening_findings"
     case examinationFindings = "examination_findings", ultrasoundFindings = "ultrasound_findings"
 
-    var audited: Registry.AuditedTable {
+    var audited: AuditedTable {
         switch self {
         case .diagnosticBlocks: .diagnosticBlocks
         case .treatmentSessions: .treatmentSessions
@@ -68,7 +68,7 @@ extension CorrectionRepository {
             throw StoreError.configuration("correction with unusable columns \(columns)")
         }
         if table == .treatmentSessions, let clinician = (values["clinician_id"] as? String).flatMap(UUID.init(uuidString:)) {
-            try await registry.requireClinician(clinician, field: "clinicianId", at: record.siteId, on: connection)
+            try await requireClinician(clinician, field: "clinicianId", at: record.siteId, on: connection)
         }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: values), as: UTF8.self)
         let list = columns.joined(separator: ", ")
@@ -84,7 +84,7 @@ extension CorrectionRepository {
             """, logger: logger
         ).decode(Int.self).first { _ in true }
         guard updated != nil else { return record.row }
-        try await registry.auditChange("correct", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
+        try await auditChange("correct", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
         return try await rowJSON(table, id: record.id, on: connection)
     }
 
@@ -98,7 +98,7 @@ extension CorrectionRepository {
             """
             UPDATE \(unescaped: table.rawValue) SET voided_at = now(), void_reason = \(reason), version = version + 1 WHERE id = \(record.id)
             """, logger)
-        try await registry.auditChange("void", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
+        try await auditChange("void", table: table.audited, id: record.id, before: record.row, actor: actor, on: connection)
         return try await rowJSON(table, id: record.id, on: connection)
     }
 

@@ -20,8 +20,8 @@ public struct ChangedRecord: Sendable {
 /// Corrections and voids of clinical records: the record is found among `tables` (findings
 /// live in three), locked, checked against the version the caller saw, changed and audited with
 /// its before and after, in one transaction. Both answer the record as the timeline shows it.
-public struct CorrectionRepository: Repository {
-    let registry: Registry
+public struct CorrectionRepository: CourseRows {
+    let database: RegistryDatabase
     let rules: ClinicalRules
 
     /// `revise` works out the new column values (snake_case names) from the record as it stands;
@@ -56,7 +56,7 @@ public struct CorrectionRepository: Repository {
 
     /// The record as the course's timeline shows it, read in the transaction that changed it.
     private func changed(_ id: UUID, courseId: UUID, on connection: PostgresConnection) async throws -> ChangedRecord {
-        guard let timeline = try await registry.timeline(courseId, rules: rules.block, on: connection) else {
+        guard let timeline = try await timeline(courseId, rules: rules.block, on: connection) else {
             throw StoreError.notFound("course \(courseId)")
         }
         func answer(_ record: some Encodable, _ version: Int) throws -> ChangedRecord {

@@ -83,7 +83,7 @@ extension ExportRepository {
             "selection": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(plan.selection))) ?? [:],
         ]
         let text = String(decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
-        try await database.transaction { try await registry.auditAction("export", actor: actor, details: text, on: $0) }
+        try await database.transaction { try await auditAction("export", actor: actor, details: text, on: $0) }
     }
 }
 

@@ -55,7 +55,7 @@ extension ExportRepository {
         let rules = OutcomeRules(plan.rules)
         var query = QueryBuilder("")
         let condition = plan.selection.sql(&query, scope: plan.scope)
-        try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { history in
+        try await streamHistories(courseSQL: query, condition: condition, on: connection) { history in
             if rules.outcome(of: history).cohort == cohort { matching.append(history.courseId) }
         }
         try await connection.run("CREATE TEMPORARY TABLE export_courses (id uuid PRIMARY KEY) ON COMMIT DROP", logger)
@@ -99,7 +99,7 @@ extension ExportRepository {
             for try await (id, code) in try await connection.query("SELECT id, code FROM sites", logger: logger).decode((UUID, String).self) {
                 sites[id] = code
             }
-            try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { history in
+            try await streamHistories(courseSQL: query, condition: condition, on: connection) { history in
                 let outcome = rules.outcome(of: history)
                 guard plan.selection.cohort == nil || outcome.cohort == plan.selection.cohort else { return }
                 let patient = history.facts?.patientId ?? history.courseId

@@ -4,10 +4,9 @@ import RegistryCore
 
 /// De-identified research exports.
 public struct ExportRepository: Repository {
-    let registry: Registry
+    let database: RegistryDatabase
 
-    public init(database: RegistryDatabase) { registry = Registry(database: database) }
-    init(registry: Registry) { self.registry = registry }
+    public init(database: RegistryDatabase) { self.database = database }
 
     /// One table as CSV text, in chunks, after auditing the export; one snapshot throughout.
     /// Returns the number of data rows.

@@ -33,12 +33,12 @@ public struct FHIRBulkManifest: Codable, Sendable {
 /// FHIR R4 out: one course as a `collection` Bundle for the hospital's record, and the registry,
 /// de-identified as the CSV export is, as FHIR Bulk Data (one NDJSON file per resource type).
 public struct FHIRRepository: Repository {
-    let registry: Registry
+    let database: RegistryDatabase
     /// The base URI of the registry's own code systems, extensions and identifier systems.
     let systemBase: String
 
     public init(database: RegistryDatabase, systemBase: String) {
-        registry = Registry(database: database)
+        self.database = database
         self.systemBase = systemBase
     }
 
@@ -60,7 +60,7 @@ public struct FHIRRepository: Repository {
             var entries: [String] = []
             for try await entry in try await connection.query(query.query, logger: logger).decode(String.self) { entries.append(entry) }
             guard !entries.isEmpty else { return nil }
-            try await registry.auditAction("export", actor: actor, details: "{\"fhir_bundle\":\"\(id.uuidString.lowercased())\"}", on: connection)
+            try await auditAction("export", actor: actor, details: "{\"fhir_bundle\":\"\(id.uuidString.lowercased())\"}", on: connection)
             let timestamp = ISO8601DateFormatter().string(from: Date())
             return "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"timestamp\":\"\(timestamp)\",\"entry\":[" + entries.joined(separator: ",")
                 + "]}"
@@ -74,7 +74,7 @@ public struct FHIRRepository: Repository {
         progress: (FHIRResourceType, Int) -> Void = { _, _ in }
     ) async throws -> FHIRBulkManifest {
         guard plan.deidentifier.dates == .shifted else { throw ExportRequest.fhirNeedsCalendarDates }
-        let exports = ExportRepository(registry: registry)
+        let exports = ExportRepository(database: database)
         try await exports.auditExport(plan, tables: FHIRResourceType.allCases.map { "fhir:" + $0.rawValue }, actor: actor)
         var files: [ExportedFile] = [], output: [FHIRBulkManifest.Output] = []
         var counting = HashingSink(inner: sink)

@@ -20,33 +20,17 @@ public struct FollowUpLink: Sendable {
     public let answers: Int
 }
 
-extension Registry {
-    /// A course's patient links, newest first.
-    func followUpLinks(courseId: UUID, on connection: PostgresConnection) async throws -> [FollowUpLink] {
-        var links: [FollowUpLink] = []
-        for try await r in try await connection.query(
-            """
-            SELECT l.id, l.created_at, l.expires_at, l.revoked_at, (SELECT count(*) FROM follow_up_answers a WHERE a.link_id = l.id)::integer
-            FROM follow_up_links l WHERE l.course_id = \(courseId) ORDER BY l.created_at DESC
-            """, logger: logger
-        ).decode((UUID, Date, Date, Date?, Int).self) {
-            links.append(FollowUpLink(id: r.0, createdAt: r.1, expiresAt: r.2, revokedAt: r.3, answers: r.4))
-        }
-        return links
-    }
-}
-
 /// Follow-up: each course's schedule (from its records and the configured milestones), the due
 /// list per site, patient links (random tokens stored only hashed) and the answers sent from
 /// them, which become follow-up pain scores entered by the patient.
-public struct FollowUpRepository: Repository {
-    let registry: Registry
+public struct FollowUpRepository: PatientRows {
+    let database: RegistryDatabase
     let rules: RegistryConfig.FollowUp
 
     /// The course's schedule on `today`; nil when absent or at another site.
     func schedule(_ courseId: UUID, scope: Set<UUID>?, today: CalendarDate, on connection: PostgresConnection) async throws -> FollowUpSchedule? {
         var schedule: FollowUpSchedule?
-        try await registry.streamHistories(courseIds: [courseId], scope: scope, on: connection) {
+        try await streamHistories(courseIds: [courseId], scope: scope, on: connection) {
             schedule = FollowUpSchedule($0, rules: rules, today: today)
         }
         return schedule
@@ -65,7 +49,7 @@ public struct FollowUpRepository: Repository {
                                  AND s.session_on >= \(query.bind(today.adding(days: -reach).description))::date)
                     """
             var open: [(courseId: UUID, siteId: UUID, patientId: UUID, followUp: FollowUpSchedule.FollowUp)] = []
-            try await registry.streamHistories(courseSQL: query, condition: condition, on: connection) { history in
+            try await streamHistories(courseSQL: query, condition: condition, on: connection) { history in
                 if let followUp = FollowUpSchedule(history, rules: rules, today: today).open, let patient = history.facts?.patientId {
                     open.append((history.courseId, history.siteId, patient, followUp))
                 }
@@ -73,7 +57,7 @@ public struct FollowUpRepository: Repository {
             let ids = Array(Set(open.map(\.patientId)))
             let patients =
                 ids.isEmpty
-                ? [] : try await registry.patients(ids: ids, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection).items
+                ? [] : try await patients(ids: ids, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection).items
             let byId = Dictionary(uniqueKeysWithValues: patients.map { ($0.id, $0) })
             return open.compactMap { item in
                 byId[item.patientId].map { DueFollowUp(courseId: item.courseId, siteId: item.siteId, patient: $0, followUp: item.followUp) }
@@ -97,7 +81,7 @@ public struct FollowUpRepository: Repository {
                 RETURNING id, expires_at
                 """, logger: logger
             ).decode((UUID, Date).self).first { _ in true }!
-            try await registry.auditAction(
+            try await auditAction(
                 "create", actor: actor, details: "{\"follow_up_link\":\"\(row.0.uuidString.lowercased())\"}", on: connection)
             return (row.0, token, row.1)
         }
@@ -117,7 +101,7 @@ public struct FollowUpRepository: Repository {
             }
             if revoked { return false }
             try await connection.run("UPDATE follow_up_links SET revoked_at = now() WHERE id = \(id)", logger)
-            try await registry.auditAction("void", actor: actor, details: "{\"follow_up_link\":\"\(id.uuidString.lowercased())\"}", on: connection)
+            try await auditAction("void", actor: actor, details: "{\"follow_up_link\":\"\(id.uuidString.lowercased())\"}", on: connection)
             return true
         }
     }
@@ -168,7 +152,8 @@ public struct FollowUpRepository: Repository {
             guard exists == nil else { return .alreadyReceived }
             let actor = Actor(userId: nil, label: "follow-up link \(link.id.uuidString.lowercased())", route: "POST /f/{token}")
             let score = NewPainScore(recordedOn: today, timepoint: .followUp, nrs: answer.nrs, odi: nil, pgic: answer.pgic)
-            let record = try await registry.insertPainScore(score, courseId: link.courseId, source: .patient, actor: actor, on: connection)
+            let record = try await addPainScores(
+                [score], to: link.courseId, source: .patient, by: PainScoreWriter(actor: actor, sites: nil), on: connection)[0]
             let answerId = try await connection.query(
                 """
                 INSERT INTO follow_up_answers (link_id, course_id, due_on, pain_score_id, pain_came_back)
@@ -215,7 +200,7 @@ public struct FollowUpRepository: Repository {
                 """
                 UPDATE follow_up_reviews SET resolved_at = now(), resolved_by = (SELECT id FROM users WHERE id = \(actor.userId ?? UUID())) WHERE id = \(id)
                 """, logger)
-            try await registry.auditAction(
+            try await auditAction(
                 "correct", actor: actor, details: "{\"follow_up_review\":\"\(id.uuidString.lowercased())\"}", on: connection)
             return true
         }

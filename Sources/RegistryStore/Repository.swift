@@ -1,12 +1,12 @@
 import Logging
 
-/// What every repository reads and writes through: the registry's pool, logger and shared SQL
-/// (audit rows, history stream, timeline), so each area's SQL lives with its repository.
+/// What every repository reads and writes through: the registry's pool. Each area's SQL lives
+/// with its repository; what they all share (audit rows, idempotent writes, the history stream)
+/// is an extension of this protocol.
 protocol Repository: Sendable {
-    var registry: Registry { get }
+    var database: RegistryDatabase { get }
 }
 
 extension Repository {
-    var database: RegistryDatabase { registry.database }
-    var logger: Logger { registry.logger }
+    var logger: Logger { database.logger }
 }

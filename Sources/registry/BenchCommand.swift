@@ -27,18 +27,18 @@ struct ReportBenchCommand: AsyncParsableCommand {
             say("generating \(courses) courses in \(url) …")
             let generation = try await clock { try await BenchmarkData.generate(courses: courses, into: database) }
             say(String(format: "generated in %.1f s", generation))
-            let registry = Registry(database: database)
+            let reports = ReportRepository(database: database)
             let rules = context.config.clinical
             let actor = Actor(userId: nil, label: "bench", route: "registry bench report")
             var rows = 0
-            _ = try await clock { rows = try await database.withConnection { try await registry.readHistoryRowsPlainly(on: $0) } }  // warm the cache
+            _ = try await clock { rows = try await reports.readRawRows() }  // warm the cache
             var read = Double.infinity, report = Double.infinity
             for _ in 0..<repeats {
-                read = min(read, try await clock { _ = try await database.withConnection { try await registry.readHistoryRowsPlainly(on: $0) } })
+                read = min(read, try await clock { _ = try await reports.readRawRows() })
                 report = min(
                     report,
                     try await clock {
-                        _ = try await ReportRepository(database: registry.database).outcomes(
+                        _ = try await reports.outcomes(
                             rules: rules, filter: ReportFilter(), scope: nil, by: actor)
                     })
             }
@@ -48,10 +48,10 @@ struct ReportBenchCommand: AsyncParsableCommand {
                 try await connection.query("SELECT id FROM sites WHERE code = 'BENCH-A'", logger: context.logger).decode(UUID.self).first { _ in true
                 }
             }
-            let small = try await ReportRepository(database: registry.database).outcomes(
+            let small = try await reports.outcomes(
                 rules: rules, filter: ReportFilter(siteId: siteA), scope: nil, by: actor)
             let peakSmall = peakResidentMegabytes()
-            let full = try await ReportRepository(database: registry.database).outcomes(rules: rules, filter: ReportFilter(), scope: nil, by: actor)
+            let full = try await reports.outcomes(rules: rules, filter: ReportFilter(), scope: nil, by: actor)
             let peakFull = peakResidentMegabytes()
             say("rows read: \(rows)")
             say(String(format: "plain sequential read: %.2f s (%.0f rows/s)", read, Double(rows) / read))

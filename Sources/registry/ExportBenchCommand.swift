@@ -32,13 +32,12 @@ struct ExportBenchCommand: AsyncParsableCommand {
         try await withScratchDatabase("registry_bench_export", context: context) { database, url in
             say("generating \(rows) pain scores (\(rows / 15) courses) …")
             try await BenchmarkData.generate(courses: rows / 15, into: database)
-            let registry = Registry(database: database)
             var auth = context.config.auth
             auth.bcryptCost = 4
-            _ = try await AccountRepository(database: registry.database).addUser(
+            _ = try await AccountRepository(database: database).addUser(
                 username: "bench.researcher", displayName: "Bench", role: .researcher, siteCodes: [],
                 password: Secret.generate(prefix: ""), rules: auth, actor: Actor(userId: nil, label: "bench", route: "registry bench export"))
-            let token = try await AccountRepository(database: registry.database).issueToken(
+            let token = try await AccountRepository(database: database).issueToken(
                 username: "bench.researcher", label: "bench", days: 1,
                 actor: Actor(userId: nil, label: "bench", route: "registry bench export")
             ).token

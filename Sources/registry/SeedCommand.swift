@@ -24,20 +24,20 @@ struct SeedCommand: AsyncParsableCommand {
 
     /// Refuses a registry that already holds data: demo records must never mix with real ones.
     static func seed(_ database: RegistryDatabase, courses: Int, context: CommandContext) async throws {
-        let registry = Registry(database: database)
-        let existing = try await database.withConnection { try await registry.sites(on: $0) }
+        let repositories = Repositories(database: database, rules: context.config.clinical, followUp: context.config.followUp)
+        let existing = try await repositories.accounts.sites()
         guard existing.isEmpty else {
             throw CommandFailure("the registry already holds data (\(existing.count) sites); seed only fills an empty registry")
         }
         var bar = ProgressBar(label: "seeding demo data")
         try await DemoData(courses: courses, today: context.config.today()).load(
-            into: registry, rules: context.config.clinical.block, auth: context.config.auth
+            into: repositories, auth: context.config.auth
         ) {
             bar.update($0, $1)
         }
     }
 
     static func isEmpty(_ database: RegistryDatabase) async throws -> Bool {
-        try await database.withConnection { try await Registry(database: database).sites(on: $0) }.isEmpty
+        try await AccountRepository(database: database).sites().isEmpty
     }
 }

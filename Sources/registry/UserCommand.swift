@@ -45,8 +45,8 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let context = try CommandContext()
             let (users, sites) = try await context.withDatabase { database in
-                let registry = Registry(database: database)
-                return try await database.withConnection { (try await registry.users(on: $0), try await registry.sites(on: $0)) }
+                let accounts = AccountRepository(database: database)
+                return (try await accounts.users(), try await accounts.sites())
             }
             let codes = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, $0.code) })
             for user in users {

@@ -34,9 +34,9 @@ struct APIHarness {
             let appDatabase = RegistryDatabase(url: database.url, poolSize: 4, logger: TestDatabase.logger)
             let app = try buildApplication(config: config, database: appDatabase, logger: TestDatabase.logger, now: { now })
             var tokens: [String: String] = [:]
-            let registry = Registry(database: database)
+            let registry = try Repositories.testing(database)
             for (name, username) in Fixture.usernames {
-                tokens[name] = try await AccountRepository(database: registry.database).issueToken(
+                tokens[name] = try await AccountRepository(database: database).issueToken(
                     username: username, label: "test", days: 1, actor: Fixture.actor
                 ).token
             }
@@ -57,7 +57,7 @@ struct APIHarness {
     }
 
     func rowCounts() async throws -> [String: Int] {
-        try await database.withConnection { try await Registry(database: database).rowCounts(on: $0) }
+        try await database.rowCounts()
     }
 }
 

@@ -47,7 +47,7 @@ extension BrowserTests {
         try await APIHarness.run(.live) { h, client in
             let config = try TestDatabase.config()
             try await DemoData(courses: 300, today: CalendarDate(APIHarness.now, in: config.clinicTimeZone))
-                .load(into: Registry(database: h.database), rules: config.clinical.block, auth: config.auth)
+                .load(into: try Repositories.testing(h.database), auth: config.auth)
             try await Browser.addUsers(
                 h, [("mgr.browser", .manager, ["NORTH", "CENTRAL"]), ("res.browser", .researcher, []), ("dr.browser", .clinician, ["NORTH"])])
             let north = try #require(try await AccountRepository(database: h.database).sites().first { $0.code == "NORTH" }).id

@@ -177,13 +177,12 @@ import ZIPFoundation
                 #expect(try CSV<Named>(string: reply.text).rows.count == 4, "\(role)")
             }
             // A manager of another site sees none of this site's courses.
-            let registry = Registry(database: h.database)
             var auth = try TestDatabase.config().auth
             auth.bcryptCost = 4
-            _ = try await AccountRepository(database: registry.database).addUser(
+            _ = try await AccountRepository(database: h.database).addUser(
                 username: "mgr.other", displayName: "M", role: .manager, siteCodes: ["OTHER"], password: "other manager password",
                 rules: auth, actor: Fixture.actor)
-            let token = try await AccountRepository(database: registry.database).issueToken(
+            let token = try await AccountRepository(database: h.database).issueToken(
                 username: "mgr.other", label: "t", days: 1, actor: Fixture.actor
             ).token
             #expect(try CSV<Named>(string: try await client.get("/api/v1/exports/pain_scores.csv", token: token).text).rows.isEmpty)

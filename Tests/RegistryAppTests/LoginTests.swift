@@ -58,18 +58,17 @@ import Testing
     @Test func repeatedFailuresAreThrottledThenRefusedAndEveryAttemptIsAudited() async throws {
         try await APIHarness.run { h, client async throws in
             try await addLoginUser(h)
-            let registry = Registry(database: h.database)
             var rules = try TestDatabase.config().auth
             rules.slowdownAfterFailures = 2
             rules.lockoutAfterFailures = 3
             // Through the store, which says how long to hold each answer (1 s after the second failure) and never sleeps itself.
             for expected in [0, 0, 1] {
                 #expect(
-                    try await AccountRepository(database: registry.database).login(
+                    try await AccountRepository(database: h.database).login(
                         username: "nurse.login", password: "wrong password!", address: "10.0.0.9", rules: rules)
                         == .failure(slowDownSeconds: expected))
             }
-            let refused = try await AccountRepository(database: registry.database).login(
+            let refused = try await AccountRepository(database: h.database).login(
                 username: "nurse.login", password: "correct horse battery", address: "10.0.0.9", rules: rules)
             #expect(refused == .throttled(retryAfterSeconds: rules.lockoutMinutes * 60))
             let audit = try await AuditRepository(database: h.database).entries(AuditQuery(username: "nurse.login"), identities: true)

@@ -15,7 +15,7 @@ extension PageTests {
         try await APIHarness.run { h, client in
             let config = try TestDatabase.config()
             try await DemoData(courses: 300, today: CalendarDate(APIHarness.now, in: config.clinicTimeZone))
-                .load(into: Registry(database: h.database), rules: config.clinical.block, auth: config.auth)
+                .load(into: try Repositories.testing(h.database), auth: config.auth)
             try await body(h, client)
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
 import PostgresNIO
 import RegistryCore
-import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 /// Every audit row is linked to the one before it by hash, so a change made behind the
 /// application's back (as the database superuser, with the append-only trigger switched off) is
@@ -13,13 +14,13 @@ import Testing
     /// own transaction, as a busy clinic day would.
     func busyRegistry(_ database: RegistryDatabase, writers: Int = 8, each: Int = 20) async throws -> Int {
         _ = try await Fixture.make(database)
-        let registry = Registry(database: database)
+        let registry = try Repositories.testing(database)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask {
                     for n in 0..<each {
                         try await database.transaction {
-                            try await registry.auditAction("report", actor: Fixture.actor, details: "{\"writer\":\(writer),\"n\":\(n)}", on: $0)
+                            try await registry.audit.auditAction("report", actor: Fixture.actor, details: "{\"writer\":\(writer),\"n\":\(n)}", on: $0)
                         }
                     }
                 }
@@ -61,13 +62,14 @@ import Testing
     @Test func sealersRunningBesideWritersLeaveOneUnbrokenChain() async throws {
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
-            let registry = Registry(database: database), audit = AuditRepository(database: database)
+            let registry = try Repositories.testing(database), audit = AuditRepository(database: database)
             let sealed = try await withThrowingTaskGroup(of: Int.self) { group in
                 for writer in 0..<6 {
                     group.addTask {
                         for n in 0..<25 {
                             try await database.transaction {
-                                try await registry.auditAction("report", actor: Fixture.actor, details: "{\"writer\":\(writer),\"n\":\(n)}", on: $0)
+                                try await registry.audit.auditAction(
+                                    "report", actor: Fixture.actor, details: "{\"writer\":\(writer),\"n\":\(n)}", on: $0)
                             }
                         }
                         return 0
@@ -99,7 +101,7 @@ import Testing
         try await TestDatabase.withFresh { database in
             _ = try await Fixture.make(database)
             try await database.transaction {
-                try await Registry(database: database).auditAction("report", actor: Fixture.actor, details: "{}", on: $0)
+                try await (try Repositories.testing(database)).audit.auditAction("report", actor: Fixture.actor, details: "{}", on: $0)
             }
             let pending = try await count(database, "SELECT count(*) FROM audit_log WHERE seq IS NULL")
             #expect(pending >= 1)
@@ -123,7 +125,7 @@ import Testing
         try await TestDatabase.withFresh { database in
             _ = try await busyRegistry(database, writers: 1, each: 3)
             try await database.transaction {
-                try await Registry(database: database).auditAction("report", actor: Fixture.actor, details: "{}", on: $0)
+                try await (try Repositories.testing(database)).audit.auditAction("report", actor: Fixture.actor, details: "{}", on: $0)
             }
             struct Allowed: Error {}
             /// Makes `change` with sealing's setting on and rolls it back: "allowed", "refused" (by

@@ -3,19 +3,20 @@ import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
 import RegistryDevTools
-import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 @Suite struct DemoDataTests {
     func seeded(courses: Int) async throws -> ([String: Int], OutcomeReport) {
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
-            let registry = Registry(database: database)
+            let registry = try Repositories.testing(database)
             try await DemoData(courses: courses, today: CalendarDate(iso: "2026-11-25")!).load(
-                into: registry, rules: config.clinical.block, auth: config.auth)
-            let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
-            let report = try await ReportRepository(database: registry.database).outcomes(
+                into: registry, auth: config.auth)
+            let counts = try await database.rowCounts()
+            let report = try await ReportRepository(database: database).outcomes(
                 rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             return (counts, report)
         }
@@ -27,15 +28,15 @@ import Testing
     @Test func atRiskCountsOnTheDemoDataEqualCoursesStillFollowed() async throws {
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
-            let registry = Registry(database: database)
+            let registry = try Repositories.testing(database)
             try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(
-                into: registry, rules: config.clinical.block, auth: config.auth)
-            let report = try await ReportRepository(database: registry.database).outcomes(
+                into: registry, auth: config.auth)
+            let report = try await ReportRepository(database: database).outcomes(
                 rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             let rules = OutcomeRules(config.clinical)
             var outcomes: [CourseOutcome] = []
             try await database.withConnection { connection in
-                try await registry.streamHistories(on: connection) { outcomes.append(rules.outcome(of: $0)) }
+                try await registry.reports.streamHistories(on: connection) { outcomes.append(rules.outcome(of: $0)) }
             }
             #expect(outcomes.count == 300)
             var checked = 0

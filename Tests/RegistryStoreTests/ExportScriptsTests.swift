@@ -3,9 +3,10 @@ import NIOCore
 import RegistryAnalytics
 import RegistryCore
 import RegistryDevTools
-import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 /// Researchers reproduce the report without us: the scripts in every export run on an export of
 /// the demo data with R (`r-base-core`, `r-cran-survival`) and pandas, as `.ci/run` installs them.
@@ -17,16 +18,16 @@ struct ExportScriptsTests {
         #expect(RAndPandas.available, "Rscript with the survival package and \(ExternalTools.python) with pandas are needed")
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
-            let registry = Registry(database: database)
+            let registry = try Repositories.testing(database)
             try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(
-                into: registry, rules: config.clinical.block, auth: config.auth)
-            let report = try await ReportRepository(database: registry.database).outcomes(
+                into: registry, auth: config.auth)
+            let report = try await ReportRepository(database: database).outcomes(
                 rules: config.clinical, filter: ReportFilter(), scope: nil, by: Fixture.actor)
             let plan = ExportPlan(
                 selection: ExportSelection(), scope: nil, deidentifier: Deidentifier(projectKey: nil, dates: .shifted),
                 includeNotes: false, rules: config.clinical)
             var sink = MemorySink()
-            let manifest = try await ExportRepository(database: registry.database).everything(plan, by: Fixture.actor, to: &sink)
+            let manifest = try await ExportRepository(database: database).everything(plan, by: Fixture.actor, to: &sink)
             let folder = FileManager.default.temporaryDirectory.appending(path: "registry-export-\(UUID())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }

@@ -2,9 +2,10 @@ import Foundation
 import PostgresNIO
 import RegistryCore
 import RegistryDevTools
-import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 /// The Bulk export of a whole registry (the demo data) is valid FHIR R4 and holds one resource
 /// for each record it should, counted from the tables themselves.
@@ -12,9 +13,9 @@ import Testing
     @Test func theDemoRegistrysBulkExportIsValidFHIRWhole() async throws {
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
-            let registry = Registry(database: database)
+            let registry = try Repositories.testing(database)
             try await DemoData(courses: 300, today: CalendarDate(iso: "2026-11-25")!).load(
-                into: registry, rules: config.clinical.block, auth: config.auth)
+                into: registry, auth: config.auth)
             let plan = ExportPlan(
                 selection: ExportSelection(), scope: nil, deidentifier: Deidentifier(projectKey: nil, dates: .shifted),
                 includeNotes: false, rules: config.clinical)

@@ -149,7 +149,7 @@ import Testing
                 return """
                     SELECT outcome, stored_request_hash FROM add_pain_scores(\(keys), array_fill(\(hash)::text, ARRAY[\(n)]), array_fill('\\x00'::bytea, ARRAY[\(n)]),
                         NULL, \(keys.map { _ in UUID() }), array_fill(\(fixture.courseId)::uuid, ARRAY[\(n)]), array_fill(\(Fixture.courseStart.description)::date, ARRAY[\(n)]),
-                        array_fill('follow_up'::text, ARRAY[\(n)]), array_fill(4, ARRAY[\(n)]), array_fill(-1, ARRAY[\(n)]), array_fill(-1, ARRAY[\(n)]), NULL, 'test', 'tests') ORDER BY item
+                        array_fill('follow_up'::text, ARRAY[\(n)]), array_fill(4, ARRAY[\(n)]), array_fill(-1, ARRAY[\(n)]), array_fill(-1, ARRAY[\(n)]), array_fill('clinician'::text, ARRAY[\(n)]), NULL, 'test', 'tests') ORDER BY item
                     """
             }
             @Sendable func answers(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [String] {

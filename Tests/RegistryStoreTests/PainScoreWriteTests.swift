@@ -117,7 +117,7 @@ import Testing
                 try await database.transaction { connection in
                     let call: PostgresQuery = """
                         SELECT outcome FROM add_pain_scores(\(["k"]), \(["h"]), ARRAY['\\x00'::bytea], NULL, \([UUID()]), \([course]), ARRAY[\(start.description)]::date[],
-                                                            \(["follow_up"]), \([Int32(4)]), \([Int32(-1)]), \([Int32(-1)]), NULL, 'test', 'tests')
+                                                            \(["follow_up"]), \([Int32(4)]), \([Int32(-1)]), \([Int32(-1)]), \(["clinician"]), NULL, 'test', 'tests')
                         """
                     let outcome = try await connection.query(call, logger: logger).decode(String.self).first { _ in true }
                     #expect(outcome == "created")

@@ -3,9 +3,10 @@ import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
 import RegistryDevTools
-import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 /// The hot reads a clinic day makes (a course's timeline, a site's outcome stream, a patient
 /// search) are served by indexes. Each runs with sequential scans disabled, so PostgreSQL scans a
@@ -17,8 +18,8 @@ import Testing
         "screening_findings", "examination_findings", "ultrasound_findings", "patients", "patient_identities",
     ]
 
-    func sequentialScans(_ database: RegistryDatabase, _ body: (Registry, PostgresConnection) async throws -> Void) async throws -> [String] {
-        let registry = Registry(database: database)
+    func sequentialScans(_ database: RegistryDatabase, _ body: (Repositories, PostgresConnection) async throws -> Void) async throws -> [String] {
+        let registry = try Repositories.testing(database)
         return try await database.transaction { connection in
             // The counters hold this backend's scans not yet flushed, earlier transactions' too:
             // what counts is the difference across `body`.
@@ -45,8 +46,7 @@ import Testing
         try await TestDatabase.withFresh { database in
             let config = try TestDatabase.config()
             try await DemoData(courses: 30, today: CalendarDate(iso: "2026-11-25")!).load(
-                into: Registry(database: database), rules: config.clinical.block,
-                auth: config.auth)
+                into: try Repositories.testing(database), auth: config.auth)
             try await body(database)
         }
     }
@@ -54,11 +54,11 @@ import Testing
     @Test func aCoursesTimelineReadsThroughIndexes() async throws {
         try await seeded { database in
             let rules = try TestDatabase.config().clinical
-            let registry = Registry(database: database)
+            let registry = try Repositories.testing(database)
             let course = try #require(
-                try await database.withConnection { try await registry.courses(page: PageRequest(limit: 1), on: $0) }.items.first)
+                try await database.withConnection { try await registry.courses.courses(page: PageRequest(limit: 1), on: $0) }.items.first)
             let scanned = try await sequentialScans(database) { registry, connection in
-                let timeline = try await registry.timeline(course.id, rules: rules.block, on: connection)
+                let timeline = try await registry.courses.timeline(course.id, rules: rules.block, on: connection)
                 #expect(timeline?.painScores.isEmpty == false)
             }
             #expect(scanned.isEmpty, "sequential scans: \(scanned)")
@@ -67,10 +67,10 @@ import Testing
 
     @Test func oneSitesHistoryStreamReadsThroughIndexes() async throws {
         try await seeded { database in
-            let site = try #require(try await database.withConnection { try await Registry(database: database).sites(on: $0) }.first)
+            let site = try #require(try await database.withConnection { try await (try Repositories.testing(database)).accounts.sites(on: $0) }.first)
             let scanned = try await sequentialScans(database) { registry, connection in
                 var courses = 0
-                try await registry.streamHistories(siteId: site.id, on: connection) { _ in courses += 1 }
+                try await registry.reports.streamHistories(siteId: site.id, on: connection) { _ in courses += 1 }
                 #expect(courses > 0 && courses < 30)
             }
             #expect(scanned.isEmpty, "sequential scans: \(scanned)")
@@ -79,18 +79,18 @@ import Testing
 
     @Test func aPatientSearchReadsThroughIndexesAndFindsByMRNOrName() async throws {
         try await seeded { database in
-            let registry = Registry(database: database)
+            let registry = try Repositories.testing(database)
             let patient = try #require(
-                try await database.withConnection { try await registry.patients(page: PageRequest(limit: 1), on: $0) }.items.first)
+                try await database.withConnection { try await registry.patients.patients(page: PageRequest(limit: 1), on: $0) }.items.first)
             let scanned = try await sequentialScans(database) { registry, connection in
                 for text in [patient.mrn, String(patient.mrn.prefix(6)).lowercased(), patient.familyName, patient.familyName + patient.givenName] {
-                    let found = try await registry.searchPatients(text, scope: [patient.siteId], limit: 20, on: connection)
+                    let found = try await registry.patients.searchPatients(text, scope: [patient.siteId], limit: 20, on: connection)
                     #expect(found.contains { $0.id == patient.id }, "\(text)")
                 }
-                let exact = try await registry.searchPatients(patient.mrn, scope: nil, limit: 20, on: connection)
+                let exact = try await registry.patients.searchPatients(patient.mrn, scope: nil, limit: 20, on: connection)
                 #expect(exact.first?.id == patient.id)
-                #expect(try await registry.searchPatients("%", scope: nil, limit: 20, on: connection).isEmpty)
-                #expect(try await registry.searchPatients(patient.mrn, scope: [UUID()], limit: 20, on: connection).isEmpty)
+                #expect(try await registry.patients.searchPatients("%", scope: nil, limit: 20, on: connection).isEmpty)
+                #expect(try await registry.patients.searchPatients(patient.mrn, scope: [UUID()], limit: 20, on: connection).isEmpty)
             }
             #expect(scanned.isEmpty, "sequential scans: \(scanned)")
         }

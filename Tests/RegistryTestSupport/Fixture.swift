@@ -22,34 +22,38 @@ public struct Fixture: Sendable {
     public static let courseStart = CalendarDate(iso: "2026-01-10")!
 
     public static func make(_ database: RegistryDatabase) async throws -> Fixture {
-        let registry = Registry(database: database)
-        return try await database.transaction { connection in
-            let site = try await registry.insertSite(code: "TEST", name: "Test Clinic", actor: actor, on: connection)
-            let other = try await registry.insertSite(code: "OTHER", name: "Other Clinic", actor: actor, on: connection)
-            let clinician = try await registry.insertUser(
-                username: "dr.test", displayName: "Dr Test", role: .clinician,
-                siteIds: [site.id], actor: actor, on: connection)
-            let manager = try await registry.insertUser(
-                username: "mgr.test", displayName: "Manager", role: .manager,
-                siteIds: [site.id], actor: actor, on: connection)
-            let otherClinician = try await registry.insertUser(
-                username: "dr.other", displayName: "Dr Other", role: .clinician,
-                siteIds: [other.id], actor: actor, on: connection)
-            _ = try await registry.insertUser(
-                username: "researcher.test", displayName: "Researcher", role: .researcher,
-                siteIds: [], actor: actor, on: connection)
-            _ = try await registry.insertUser(username: "admin.test", displayName: "Admin", role: .admin, siteIds: [], actor: actor, on: connection)
-            let patient = try await registry.insertPatient(
-                NewPatient(
-                    siteId: site.id, mrn: "MRN-1", familyName: "Doe", givenName: "Jane", dateOfBirth: CalendarDate(iso: "1970-02-03")!,
-                    sex: .female, phone: nil, email: nil), actor: actor, on: connection)
-            let course = try await registry.insertCourse(
-                NewCourse(
-                    patientId: patient.id, siteId: site.id, clinicianId: clinician.id, side: .left, icd10: "G57.82",
-                    symptomOnset: nil, startedOn: courseStart, notes: nil), actor: actor, on: connection)
-            return Fixture(
-                siteId: site.id, otherSiteId: other.id, clinicianId: clinician.id, managerId: manager.id,
-                otherClinicianId: otherClinician.id, patientId: patient.id, courseId: course.id)
+        let accounts = AccountRepository(database: database)
+        let site = try await accounts.addSite(code: "TEST", name: "Test Clinic", actor: actor)
+        let other = try await accounts.addSite(code: "OTHER", name: "Other Clinic", actor: actor)
+        func user(_ username: String, _ name: String, _ role: Role, _ sites: [UUID]) async throws -> UUID {
+            try await accounts.addUser(username: username, displayName: name, role: role, siteIds: sites, passwordHash: nil, actor: actor).id
         }
+        let clinician = try await user("dr.test", "Dr Test", .clinician, [site.id])
+        let manager = try await user("mgr.test", "Manager", .manager, [site.id])
+        let otherClinician = try await user("dr.other", "Dr Other", .clinician, [other.id])
+        _ = try await user("researcher.test", "Researcher", .researcher, [])
+        _ = try await user("admin.test", "Admin", .admin, [])
+        let config = try TestDatabase.config()
+        let course = try await Repositories(database: database, rules: config.clinical, followUp: config.followUp).courses.importCourse(
+            ImportedCourse(
+                patient: NewPatient(
+                    siteId: site.id, mrn: "MRN-1", familyName: "Doe", givenName: "Jane", dateOfBirth: CalendarDate(iso: "1970-02-03")!,
+                    sex: .female, phone: nil, email: nil),
+                course: NewCourse(
+                    patientId: UUID(), siteId: site.id, clinicianId: clinician, side: .left, icd10: "G57.82", symptomOnset: nil,
+                    startedOn: courseStart, notes: nil),
+                blocks: [], findings: [], sessions: [], painScores: [], events: []),
+            by: actor)
+        return Fixture(
+            siteId: site.id, otherSiteId: other.id, clinicianId: clinician, managerId: manager,
+            otherClinicianId: otherClinician, patientId: course.patientId, courseId: course.id)
+    }
+}
+
+extension Repositories {
+    /// The repositories over `database` with the checked-in configuration's rules.
+    public static func testing(_ database: RegistryDatabase) throws -> Repositories {
+        let config = try TestDatabase.config()
+        return Repositories(database: database, rules: config.clinical, followUp: config.followUp)
     }
 }

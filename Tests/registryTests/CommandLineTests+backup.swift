@@ -10,8 +10,8 @@ extension CommandLineTests {
     /// What a restore must reproduce: every table's row count, the outcome report and the
     /// audit chain (read before the report, whose run adds an audit row).
     func picture(_ database: RegistryDatabase) async throws -> (counts: [String: Int], chain: AuditChainReport, report: Data) {
-        let registry = Registry(database: database)
-        let counts = try await database.withConnection { try await registry.rowCounts(on: $0) }
+        let registry = try Repositories.testing(database)
+        let counts = try await database.rowCounts()
         let chain = try await AuditRepository(database: database).verifyChain()
         let config = try TestDatabase.config()
         let report = try await ReportRepository(database: database).outcomes(
@@ -29,7 +29,7 @@ extension CommandLineTests {
         try await TestDatabase.withFresh { source in
             let config = try TestDatabase.config()
             try await DemoData(courses: 60, today: CalendarDate(iso: "2026-11-25")!).load(
-                into: Registry(database: source), rules: config.clinical.block, auth: config.auth)
+                into: try Repositories.testing(source), auth: config.auth)
             let backup = try await registry(["backup", "--out", file], environment: ["DATABASE_URL": address(source)])
             #expect(backup.status == 0 && backup.output.contains("backup written"), "\(backup.output)")
             let original = try await picture(source)
@@ -39,7 +39,7 @@ extension CommandLineTests {
             #expect(again.status == 64 && again.output.contains("exists"), "\(again.output)")
             let intoFull = try await registry(["restore", file], environment: ["DATABASE_URL": address(source)])
             #expect(intoFull.status == 1 && intoFull.output.contains("restore only into an empty database"), "\(intoFull.output)")
-            let afterRefusal = try await source.withConnection { try await Registry(database: source).rowCounts(on: $0) }
+            let afterRefusal = try await source.rowCounts()
             #expect(afterRefusal == original.counts.merging(["audit_log": original.counts["audit_log"]! + 1]) { $1 }, "only the report run was added")
 
             let empty = source.url.with(database: "registry_test_restore_" + UUID().uuidString.prefix(8).lowercased())

@@ -20,7 +20,7 @@ public struct Written: Sendable, Equatable {
     public let replayed: Bool
 }
 
-extension Registry {
+extension Repository {
     /// Runs `write` in one transaction, at most once per idempotency key, and returns the JSON of
     /// what it wrote: the first write's, byte for byte, on every retry.
     ///

@@ -2,10 +2,50 @@ import Foundation
 import PostgresNIO
 import RegistryCore
 
-/// Inserts of the records that hang off a course. Each runs in the caller's transaction after
-/// `openCourse` has checked the course exists, and appends its audit row.
-extension Registry {
-    public func insertBlock(
+/// Inserts of a course and the records that hang off it. Each runs in the caller's transaction
+/// (a record's after `openCourse` has checked the course exists) and appends its audit row.
+extension CourseRepository {
+    /// Opens a course. A patient who is unknown or registered at a site outside `scope` is 404
+    /// alike, so the answer never tells whether an id exists elsewhere. The course belongs to the
+    /// patient's own site (a branch never holds another branch's patient), and its clinician
+    /// must work there.
+    func insertCourse(
+        _ course: NewCourse, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection
+    ) async throws -> CourseRecord {
+        let patientSite = try await connection.query("SELECT site_id FROM patients WHERE id = \(course.patientId)", logger: logger)
+            .decode(UUID.self).first { _ in true }
+        guard let patientSite, scope?.contains(patientSite) ?? true else { throw StoreError.notFound("patient \(course.patientId)") }
+        if course.siteId != patientSite {
+            throw ValidationFailure(field: "siteId", rule: "patient_site", message: "must be the site the patient is registered at")
+        }
+        try await requireClinician(course.clinicianId, field: "clinicianId", at: course.siteId, on: connection)
+        let id = UUID()
+        try await connection.run(
+            """
+            INSERT INTO treatment_courses (id, patient_id, site_id, clinician_id, side, icd10, symptom_onset, started_on, notes, created_by)
+            VALUES (\(id), \(course.patientId), \(course.siteId), \(course.clinicianId), \(course.side.rawValue), \(course.icd10),
+                    \(course.symptomOnset?.description)::date, \(course.startedOn.description)::date, \(course.notes), \(actor.userId))
+            """, logger)
+        try await auditCreate(.treatmentCourses, id: id, actor: actor, on: connection)
+        guard let record = try await self.course(id, on: connection) else { throw StoreError.notFound("course") }
+        return record
+    }
+
+    /// What adding a record to a course needs: when the course started and who treats it.
+    /// The row is locked FOR SHARE so the course cannot change underneath the insert. A voided
+    /// course takes no new records and reads as absent.
+    func openCourse(_ id: UUID, scope: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> OpenCourse {
+        let row = try await connection.query(
+            """
+            SELECT started_on::text, clinician_id, site_id FROM treatment_courses WHERE id = \(id) AND voided_at IS NULL FOR SHARE
+            """, logger: logger
+        ).decode((String, UUID, UUID).self).first { _ in true }
+        // A course at another site reads as absent, so its existence does not leak.
+        guard let row, scope?.contains(row.2) ?? true else { throw StoreError.notFound("course \(id)") }
+        return OpenCourse(id: id, startedOn: try calendarDate(row.0), clinicianId: row.1, siteId: row.2)
+    }
+
+    func insertBlock(
         _ block: NewBlock, courseId: UUID, rules: ClinicalRules.Block, actor: Actor,
         on connection: PostgresConnection
     ) async throws -> BlockRecord {
@@ -21,7 +61,7 @@ extension Registry {
         return BlockRecord(id: id, courseId: courseId, block: block, rules: rules, version: 1, void: nil)
     }
 
-    public func insertSession(
+    func insertSession(
         _ session: NewSession, courseId: UUID, clinicianId: UUID, actor: Actor,
         on connection: PostgresConnection
     ) async throws -> SessionRecord {
@@ -52,20 +92,7 @@ extension Registry {
             notes: session.notes, procedures: procedures, version: 1, void: nil)
     }
 
-    public func insertPainScore(
-        _ score: NewPainScore, courseId: UUID, source: ScoreSource = .clinician, actor: Actor,
-        on connection: PostgresConnection
-    ) async throws -> PainScoreRecord {
-        let id = UUID()
-        try await connection.run(
-            """
-            SELECT insert_pain_score(\(id), \(courseId), \(score.recordedOn.description)::date, \(score.timepoint.rawValue), \(score.nrs)::integer,
-                                     \(score.odi)::integer, \(score.pgic)::integer, \(source.rawValue), \(actor.userId)::uuid, \(actor.label), \(actor.route))
-            """, logger)
-        return PainScoreRecord(id: id, courseId: courseId, score: score, source: source, version: 1, void: nil)
-    }
-
-    public func insertEvent(
+    func insertEvent(
         _ event: NewCourseEvent, courseId: UUID, actor: Actor, on connection: PostgresConnection
     ) async throws -> CourseEventRecord {
         let id = UUID()
@@ -79,7 +106,7 @@ extension Registry {
     }
 
     /// Stores each present findings section as its own row.
-    public func insertFindings(
+    func insertFindings(
         _ findings: NewFindings, courseId: UUID, actor: Actor, on connection: PostgresConnection
     ) async throws -> FindingsRecord {
         var record = FindingsRecord()
@@ -124,4 +151,12 @@ extension Registry {
         }
         return record
     }
+}
+
+/// A course that exists, is not voided, and is locked for the current transaction.
+public struct OpenCourse: Sendable {
+    public let id: UUID
+    public let startedOn: CalendarDate
+    public let clinicianId: UUID
+    public let siteId: UUID
 }

@@ -3,30 +3,20 @@ import Logging
 import PostgresNIO
 import RegistryCore
 
-/// The registry's repository: plain SQL over one `RegistryDatabase`.
-///
-/// Writes take the caller's transaction connection, so a record, its audit row and its
-/// idempotency entry commit or roll back together.
-public struct Registry: Sendable {
-    public let database: RegistryDatabase
-    public var logger: Logger { database.logger }
+/// The tables whose rows are audited; their names are interpolated into SQL, so only these.
+enum AuditedTable: String {
+    case patients, patientIdentities = "patient_identities", treatmentCourses = "treatment_courses"
+    case diagnosticBlocks = "diagnostic_blocks", treatmentSessions = "treatment_sessions", painScores = "pain_scores"
+    case courseEvents = "course_events", screeningFindings = "screening_findings"
+    case examinationFindings = "examination_findings", ultrasoundFindings = "ultrasound_findings"
+    case sites, users
 
-    public init(database: RegistryDatabase) {
-        self.database = database
-    }
+    /// The identity table is keyed by its patient; every other table by `id`.
+    var key: String { self == .patientIdentities ? "patient_id" : "id" }
+}
 
-    /// The tables whose rows are audited; their names are interpolated into SQL, so only these.
-    enum AuditedTable: String {
-        case patients, patientIdentities = "patient_identities", treatmentCourses = "treatment_courses"
-        case diagnosticBlocks = "diagnostic_blocks", treatmentSessions = "treatment_sessions", painScores = "pain_scores"
-        case courseEvents = "course_events", screeningFindings = "screening_findings"
-        case examinationFindings = "examination_findings", ultrasoundFindings = "ultrasound_findings"
-        case sites, users
-
-        /// The identity table is keyed by its patient; every other table by `id`.
-        var key: String { self == .patientIdentities ? "patient_id" : "id" }
-    }
-
+/// The audit rows every write appends in its own transaction.
+extension Repository {
     /// Appends the audit row for a newly created record, with the row itself as `after`.
     /// (Audit rows never include password hashes: `users` rows are audited without them.)
     func auditCreate(_ table: AuditedTable, id: UUID, actor: Actor, on connection: PostgresConnection) async throws {
@@ -62,32 +52,11 @@ public struct Registry: Sendable {
     }
 
     /// Records an action that changes no clinical row (seed, report, export).
-    public func auditAction(_ action: String, actor: Actor, details: String?, on connection: PostgresConnection) async throws {
+    func auditAction(_ action: String, actor: Actor, details: String?, on connection: PostgresConnection) async throws {
         try await connection.run(
             """
             INSERT INTO audit_log (actor_id, actor_label, action, route, after)
             VALUES (\(actor.userId), \(actor.label), \(action), \(actor.route), \(details)::jsonb)
             """, logger)
     }
-}
-
-/// Calendar dates cross the wire as ISO text (`$1::date` in, `col::text` out) so no time zone
-/// can shift them.
-func calendarDate(_ text: String) throws -> CalendarDate {
-    guard let date = CalendarDate(iso: text) else { throw StoreError.configuration("unreadable date \(text) from the database") }
-    return date
-}
-
-func calendarDate(_ text: String?) throws -> CalendarDate? {
-    try text.map(calendarDate)
-}
-
-func coded<T: CodedValue>(_ text: String, as type: T.Type = T.self) throws -> T {
-    guard let value = T(rawValue: text) else { throw StoreError.configuration("unknown \(T.self) \(text) in the database") }
-    return value
-}
-
-func voidInfo(_ at: Date?, _ reason: String?) -> VoidInfo? {
-    guard let at, let reason else { return nil }
-    return VoidInfo(voidedAt: at, reason: reason)
 }

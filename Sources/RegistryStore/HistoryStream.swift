@@ -3,14 +3,16 @@ import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
 
-extension Registry {
+/// What every report, export and course page reads: each course's history, assembled from one
+/// stream of rows.
+extension Repository {
     /// Streams every non-voided course's history, in one query and one pass, to `body`.
     ///
     /// One UNION ALL over courses, procedures, scores, events and blocks, ordered by course, so
     /// each course arrives as one contiguous run of rows; a course is handed on as soon as its
     /// run ends. Nothing is collected beyond the course being assembled. Voided records never
     /// reach the analysis; children of a voided course are skipped with it.
-    public func streamHistories(
+    func streamHistories(
         siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
         _ body: (CourseHistory) async throws -> Void
     ) async throws {
@@ -36,7 +38,7 @@ extension Registry {
         _ body: (CourseHistory) async throws -> Void
     ) async throws {
         var query = courseSQL
-        query.add(Self.historyRows(courseFilter: condition.isEmpty ? nil : condition) + " ORDER BY 1, 2, 3, 11")
+        query.add(HistoryRows.sql(courseFilter: condition.isEmpty ? nil : condition) + " ORDER BY 1, 2, 3, 11")
         var current: CourseHistory?
         for try await row in try await connection.query(query.query, logger: logger)
             .decode(HistoryRow.self)
@@ -48,7 +50,7 @@ extension Registry {
                     courseId: courseId, siteId: siteId!, clinicianId: clinicianId!, side: try coded(text1!),
                     startedOn: CalendarDate(dayNumber: Int(day)),
                     facts: .init(patientId: patientId!, icd10: text2!, ageAtStart: n1 < 0 ? nil : Int(n1), sex: text3),
-                    symptomOnset: n2 == Self.missing ? nil : CalendarDate(dayNumber: Int(n2)))
+                    symptomOnset: n2 == HistoryRows.missing ? nil : CalendarDate(dayNumber: Int(n2)))
                 continue
             }
             // Rows of a voided (or filtered-out) course have no course row before them.
@@ -64,8 +66,8 @@ extension Registry {
             default:
                 current!.ultrasound.append(
                     .init(
-                        on: date, nerveCsaMm2: n1 == Self.missing ? nil : Double(n1) / 100,
-                        fasciaThicknessMm: n2 == Self.missing ? nil : Double(n2) / 10, fasciaAdhesion: n3 & 1 != 0,
+                        on: date, nerveCsaMm2: n1 == HistoryRows.missing ? nil : Double(n1) / 100,
+                        fasciaThicknessMm: n2 == HistoryRows.missing ? nil : Double(n2) / 10, fasciaAdhesion: n3 & 1 != 0,
                         restrictedGliding: n3 & 2 != 0, tunnelNarrowing: n3 & 4 != 0))
             }
         }
@@ -75,7 +77,7 @@ extension Registry {
 
 typealias HistoryRow = (UUID, Int16, Int32, Int32, Int32, Int32, String?, String?, UUID?, UUID?, Date, String?, UUID?)
 
-extension Registry {
+enum HistoryRows {
     /// A missing number in a history row (symptom onset, nerve area, fascia thickness).
     static let missing = Int32.min
 
@@ -87,7 +89,7 @@ extension Registry {
     /// `courseFilter` (conditions on alias `c`) narrows the courses. With one, every branch joins
     /// the selected courses, so a site's report reads that site's rows through the course_id
     /// indexes; without one, each table is read whole, which is the fastest way to read it all.
-    static func historyRows(courseFilter: String? = nil) -> String {
+    static func sql(courseFilter: String? = nil) -> String {
         func children(_ table: String, _ alias: String, joining: String = "") -> String {
             guard let courseFilter else { return "\(table) \(alias)\(joining) WHERE \(alias).voided_at IS NULL" }
             return "\(table) \(alias)\(joining) JOIN treatment_courses c ON c.id = \(alias).course_id WHERE \(alias).voided_at IS NULL"
@@ -116,15 +118,5 @@ extension Registry {
                    x.fascia_adhesion::int4 + 2 * x.restricted_gliding::int4 + 4 * x.tunnel_narrowing::int4, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
               FROM \(children("ultrasound_findings", "x"))
             """
-    }
-
-    /// The baseline of `registry bench`: every row the report reads, read sequentially with the
-    /// same decoding and nothing else (no ordering, no assembling, no analysis). Returns the row count.
-    public func readHistoryRowsPlainly(on connection: PostgresConnection) async throws -> Int {
-        var rows = 0
-        for try await _ in try await connection.query(PostgresQuery(unsafeSQL: Self.historyRows()), logger: logger).decode(HistoryRow.self) {
-            rows += 1
-        }
-        return rows
     }
 }

@@ -2,9 +2,53 @@ import Foundation
 import PostgresNIO
 import RegistryCore
 
-extension Registry {
+/// Patients and their identities.
+public struct PatientRepository: PatientRows, CourseRows {
+    let database: RegistryDatabase
+
+    /// Registers a patient at one of the caller's sites.
+    public func register(_ patient: NewPatient, scope: Set<UUID>?, by actor: Actor, idempotency: Idempotency?) async throws -> Written {
+        try await idempotentWrite(idempotency) { try await insertPatient(patient, scope: scope, actor: actor, on: $0) }
+    }
+
+    public func list(siteId: UUID?, scope: Set<UUID>?, page: PageRequest) async throws -> Page<PatientRecord> {
+        try await database.withConnection { try await patients(siteId: siteId, scope: scope, page: page, on: $0) }
+    }
+
+    /// Patients at the caller's sites found by MRN or name prefix, exact MRN first (at most 20).
+    public func search(_ text: String, scope: Set<UUID>?) async throws -> [PatientRecord] {
+        try await database.withConnection { try await searchPatients(text, scope: scope, limit: 20, on: $0) }
+    }
+
+    /// The patients among `ids` at the caller's sites, by id (for naming the patients of a list).
+    public func identities(_ ids: Set<UUID>, scope: Set<UUID>?) async throws -> [UUID: PatientRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let page = try await database.withConnection {
+            try await patients(ids: Array(ids), scope: scope, page: PageRequest(limit: min(ids.count, PageRequest.maximumLimit)), on: $0)
+        }
+        return Dictionary(uniqueKeysWithValues: page.items.map { ($0.id, $0) })
+    }
+
+    /// The patient with every course, or nil when absent or at another site.
+    public func patient(_ id: UUID, scope: Set<UUID>?) async throws -> PatientDetail? {
+        try await database.withConnection { connection in
+            guard let patient = try await patient(id, scope: scope, on: connection) else { return nil }
+            let courses = try await courses(patientId: id, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection)
+            return PatientDetail(patient: patient, courses: courses.items)
+        }
+    }
+}
+
+/// A patient with their courses.
+public struct PatientDetail: Codable, Sendable {
+    public let patient: PatientRecord
+    public let courses: [CourseRecord]
+}
+
+/// The SQL of patients and identities, on the caller's connection.
+extension PatientRepository {
     /// Registers a patient: a random id in `patients`, the identity in `patient_identities`.
-    public func insertPatient(
+    func insertPatient(
         _ patient: NewPatient, scope: Set<UUID>? = nil, actor: Actor, on connection: PostgresConnection
     ) async throws -> PatientRecord {
         try await requireSite(patient.siteId, field: "siteId", on: connection)
@@ -25,44 +69,9 @@ extension Registry {
         return record
     }
 
-    /// The patient, if registered at a site within `scope` (nil: any site).
-    public func patient(_ id: UUID, scope: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> PatientRecord? {
-        try await patients(id: id, scope: scope, page: PageRequest(limit: 1), on: connection).items.first
-    }
-
-    /// Patients newest first, optionally only one (`id`) or one site's, never outside `scope`.
-    public func patients(
-        id: UUID? = nil, ids: [UUID]? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
-        on connection: PostgresConnection
-    ) async throws -> Page<PatientRecord> {
-        var query = QueryBuilder(
-            """
-            SELECT p.id, p.site_id, i.mrn, i.family_name, i.given_name, i.date_of_birth::text, i.sex, i.phone, i.email,
-                   p.created_at, (extract(epoch FROM p.created_at) * 1000000)::int8
-            FROM patients p JOIN patient_identities i ON i.patient_id = p.id
-            WHERE true
-            """)
-        if let id { query.and("p.id = ?", id) }
-        if let ids { query.and("p.id = ANY(?)", ids) }
-        if let siteId { query.and("p.site_id = ?", siteId) }
-        if let scope { query.and("p.site_id = ANY(?)", Array(scope)) }
-        query.addKeyset(page, alias: "p")
-        var rows: [(PatientRecord, PageRequest.Cursor)] = []
-        for try await row in try await connection.query(query.query, logger: logger)
-            .decode((UUID, UUID, String, String, String, String, String, String?, String?, Date, Int64).self)
-        {
-            let record = PatientRecord(
-                id: row.0, siteId: row.1, mrn: row.2, familyName: row.3, givenName: row.4,
-                dateOfBirth: try calendarDate(row.5), sex: try coded(row.6), phone: row.7, email: row.8,
-                createdAt: row.9)
-            rows.append((record, PageRequest.Cursor(createdMicros: row.10, id: row.0)))
-        }
-        return trimmed(rows, page: page)
-    }
-
     /// Patients within `scope` whose MRN, family name, given name or family-then-given name
     /// starts with `text` (case-insensitive), exact MRN matches first, then by name; at most `limit`.
-    package func searchPatients(_ text: String, scope: Set<UUID>?, limit: Int, on connection: PostgresConnection) async throws -> [PatientRecord] {
+    func searchPatients(_ text: String, scope: Set<UUID>?, limit: Int, on connection: PostgresConnection) async throws -> [PatientRecord] {
         let term = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !term.isEmpty else { return [] }
         // LIKE's own wildcards in what was typed match themselves.
@@ -98,12 +107,4 @@ extension Registry {
         let found = try await connection.query("SELECT 1 FROM sites WHERE id = \(id)", logger: logger).decode(Int.self).first { _ in true }
         if found == nil { throw ValidationFailure(field: field, rule: "exists", message: "names no registered site") }
     }
-}
-
-/// Drops the extra row fetched by `keyset` and issues the cursor of the last kept row when
-/// another page follows.
-func trimmed<Item>(_ rows: [(Item, PageRequest.Cursor)], page: PageRequest) -> Page<Item> {
-    let kept = rows.prefix(page.limit)
-    let more = rows.count > page.limit
-    return Page(items: kept.map(\.0), nextCursor: more ? kept.last?.1.text : nil)
 }
