@@ -20,9 +20,13 @@ public func buildApplication(
         database: database, rules: config.clinical, followUp: config.followUp,
         credentialCacheSeconds: config.auth.credentialCacheSeconds,
         writeBoundSeconds: config.server.requestTimeoutSeconds)
-    let services = RegistryServices(repositories: repositories, pages: try Pages(), metrics: metrics, config: config, now: now)
-    let reports = ReportsController(services: services), exports = ExportsController(services: services)
-    let admin = AdminController(services: services), followUps = FollowUpsController(services: services)
+    let edge = WebEdge(pages: try Pages(), config: config, metrics: metrics, accounts: repositories.accounts, now: now)
+    let signIn = SignInController(edge: edge, accounts: repositories.accounts)
+    let patients = PatientsController(edge: edge, repositories: repositories)
+    let courses = CoursesController(edge: edge, repositories: repositories)
+    let corrections = CorrectionsController(edge: edge, repositories: repositories)
+    let reports = ReportsController(edge: edge, repositories: repositories), exports = ExportsController(edge: edge, repositories: repositories)
+    let admin = AdminController(edge: edge, repositories: repositories), followUps = FollowUpsController(edge: edge, repositories: repositories)
     let fhir = FHIRController(fhir: FHIRRepository(database: database, systemBase: config.export.fhirSystemBase), config: config, metrics: metrics)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -46,9 +50,10 @@ public func buildApplication(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: specification)))
     }
-    router.addRoutes(services.signInRoutes)
-    router.addRoutes(services.pageRoutes)
-    router.addRoutes(services.formRoutes)
+    router.addRoutes(signIn.routes)
+    router.addRoutes(patients.pageRoutes)
+    router.addRoutes(courses.pageRoutes)
+    router.addRoutes(corrections.pageRoutes)
     router.addRoutes(reports.pageRoutes)
     router.addRoutes(exports.pageRoutes)
     router.addRoutes(admin.pageRoutes)
@@ -59,8 +64,9 @@ public func buildApplication(
             middleware: AuthMiddleware(
                 accounts: repositories.accounts, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours)
         )
-        .addRoutes(services.clinicalRoutes)
-        .addRoutes(services.correctionRoutes)
+        .addRoutes(patients.apiRoutes)
+        .addRoutes(courses.apiRoutes)
+        .addRoutes(corrections.apiRoutes)
         .addRoutes(reports.apiRoutes)
         .addRoutes(admin.apiRoutes)
         .addRoutes(exports.apiRoutes)

@@ -29,7 +29,7 @@ struct FHIRController {
         guard
             let bundle = try await fhir.courseBundle(
                 id, scope: principal.siteScope, rules: config.clinical.block,
-                by: principal.actor("GET /api/v1/courses/{id}/fhir"))
+                by: context.actor(principal, request))
         else {
             throw StoreError.notFound("course \(id)")
         }
@@ -42,7 +42,7 @@ struct FHIRController {
         let principal = try context.require(.export)
         let asked = try ExportRequest.parse({ request.query($0) }, cohorts: CourseOutcome.cohortLabels(config.clinical.cohorts)).forFHIR()
         let plan = ExportPlan(asked, scope: principal.siteScope, config: config)
-        let fhir = fhir, actor = principal.actor("GET /api/v1/exports/fhir.zip")
+        let fhir = fhir, actor = context.actor(principal, request)
         let described = "GET /api/v1/exports/fhir.zip" + (request.uri.query.map { "?" + $0 } ?? "")
         return ZipStream.download("scn-registry-fhir.zip", metrics: metrics) { zip in
             let manifest = try await fhir.bulk(plan, by: actor, request: described, to: &zip)

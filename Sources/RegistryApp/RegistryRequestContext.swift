@@ -5,6 +5,8 @@ import NIOCore
 import RegistryCore
 import RegistryStore
 
+typealias Routes = RouteCollection<RegistryRequestContext>
+
 /// The request context of every route: Hummingbird's core storage plus who is asking.
 public struct RegistryRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
@@ -24,6 +26,12 @@ public struct RegistryRequestContext: RequestContext, RemoteAddressRequestContex
         guard let principal else { throw AccessProblem.unauthenticated }
         guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
         return principal
+    }
+
+    /// Who does what, for the audit trail: the principal, by the route that matched, as the
+    /// router names it (`POST /api/v1/courses/{id}/pain-scores`).
+    func actor(_ principal: Principal, _ request: Request) -> Actor {
+        principal.actor("\(request.method) \(endpointPath ?? request.uri.path)")
     }
 
     /// The `:id` path segment. A malformed id cannot name a record, so it is a 404 like an unknown one.

@@ -9,88 +9,37 @@ import RegistryWeb
 /// The outcome report: as JSON for the API, and as the dashboard for managers (their sites) and
 /// researchers (the whole registry), its figures as a page with charts, each table also as CSV.
 struct ReportsController {
-    let services: RegistryServices
+    let edge: WebEdge
+    let repositories: Repositories
 
     /// GET /api/v1/reports/outcomes: the outcome report over the filtered courses.
     var apiRoutes: Routes {
         let api = RouteCollection(context: RegistryRequestContext.self)
-        api.get("reports/outcomes") { request, context in
-            let principal = try context.require(.runReports)
-            let filter = try reportFilter { request.query($0) }
-            // Managers see their own sites' outcomes; researchers the whole registry, aggregated.
-            let report = try await services.repositories.reports.outcomes(
-                rules: services.config.clinical, filter: filter, scope: principal.siteScope,
-                followUp: followUpToday(), by: principal.actor("GET /api/v1/reports/outcomes"))
-            return JSONResponse.make(status: .ok, report)
-        }
+        api.get("reports/outcomes", use: report)
         return api
     }
 
     /// The follow-up schedule's rules and today, for the report's completeness figures.
     func followUpToday() -> (rules: RegistryConfig.FollowUp, today: CalendarDate) {
-        (services.config.followUp, services.config.today(now: services.now()))
+        (edge.config.followUp, edge.config.today(now: edge.now()))
     }
 
     /// GET /reports/outcomes (the dashboard) and /reports/outcomes/{table}.csv.
     var pageRoutes: Routes {
         let routes = Routes(context: RegistryRequestContext.self)
-        routes.get("reports/outcomes") { request, _ in
-            try await services.page(request, needs: .runReports) { principal, language in
-                let (spec, names) = try await reportFilterForm(principal)
-                let form = FilledForm(
-                    spec: spec, action: "/reports/outcomes", csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
-                    submitKey: "apply")
-                do {
-                    let report = try await outcomes(request, principal, route: "GET /reports/outcomes")
-                    return try services.pages.dashboard(
-                        language, viewer: services.viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
-                } catch let failure as ValidationFailure {
-                    var again = form
-                    again.problems = failure.problems
-                    // Nothing is read for a filter that breaks a rule: the page shows an empty report around the form.
-                    let empty = OutcomeReportBuilder(rules: services.config.clinical).report()
-                    throw PageRefusal.invalid(
-                        try services.pages.dashboard(
-                            language, viewer: services.viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
-                }
-            }
-        }
-        routes.get("reports/outcomes/:file") { request, context in
-            let file = context.parameters.get("file") ?? ""
-            let key = file.hasSuffix(".csv") ? String(file.dropLast(4)) : ""
-            var csv: String?
-            let response = try await services.page(request, needs: .runReports) { principal, language in
-                let (_, names) = try await reportFilterForm(principal)
-                let report = try await outcomes(request, principal, route: "GET /reports/outcomes/{table}.csv")
-                guard
-                    let table = OutcomeTables(report: report, names: names, catalogue: services.pages.catalogue, language: language).all.first(
-                        where: { $0.key == key })
-                else {
-                    throw StoreError.notFound("table")
-                }
-                csv = ([table.csvHeader] + table.csvRows).map(CSV.record).joined()
-                return ""
-            }
-            guard let csv, response.status == .ok else { return response }
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-                    .contentDisposition: "attachment; filename=\"outcomes-\(key).csv\"",
-                ],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
-        }
+        routes.get("reports/outcomes", use: dashboard)
+        routes.get("reports/outcomes/:file", use: dashboardTable)
         return routes
     }
 
     /// The report for the filter in the address (the API's parameters and rules), within the
     /// user's sites; an empty field means no filter.
-    private func outcomes(_ request: Request, _ principal: Principal, route: String) async throws -> OutcomeReport {
+    private func outcomes(_ request: Request, _ principal: Principal, by actor: Actor) async throws -> OutcomeReport {
         let values = filterValues(request)
         let filter = try reportFilter { values[$0] }
-        return try await services.repositories.reports.outcomes(
-            rules: services.config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
-            by: principal.actor(route))
+        return try await repositories.reports.outcomes(
+            rules: edge.config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
+            by: actor)
     }
 
     /// The report's filter from the named values of a query string or form.
@@ -109,8 +58,8 @@ struct ReportsController {
     /// The filter's choices (the user's sites and their clinicians) and the names of every site
     /// and clinician, for the breakdown tables.
     private func reportFilterForm(_ principal: Principal) async throws -> (FormSpec, [UUID: String]) {
-        let sites = try await services.repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
-        let clinicians = try await services.repositories.accounts.users().filter { user in
+        let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
+        let clinicians = try await repositories.accounts.users().filter { user in
             user.role == .clinician && (principal.siteScope.map { !$0.isDisjoint(with: user.siteIds) } ?? true)
         }
         let spec = FormSpec.reportFilter(
@@ -121,4 +70,63 @@ struct ReportsController {
         for clinician in clinicians { names[clinician.id] = clinician.displayName }
         return (spec, names)
     }
+
+    @Sendable func report(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let principal = try context.require(.runReports)
+        let filter = try reportFilter { request.query($0) }
+        // Managers see their own sites' outcomes; researchers the whole registry, aggregated.
+        let report = try await repositories.reports.outcomes(
+            rules: edge.config.clinical, filter: filter, scope: principal.siteScope,
+            followUp: followUpToday(), by: context.actor(principal, request))
+        return JSONResponse.make(status: .ok, report)
+    }
+
+    @Sendable func dashboard(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.page(request, needs: .runReports) { principal, language in
+            let (spec, names) = try await reportFilterForm(principal)
+            let form = FilledForm(
+                spec: spec, action: "/reports/outcomes", csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
+                submitKey: "apply")
+            do {
+                let report = try await outcomes(request, principal, by: context.actor(principal, request))
+                return try edge.pages.dashboard(
+                    language, viewer: edge.viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
+            } catch let failure as ValidationFailure {
+                var again = form
+                again.problems = failure.problems
+                // Nothing is read for a filter that breaks a rule: the page shows an empty report around the form.
+                let empty = OutcomeReportBuilder(rules: edge.config.clinical).report()
+                throw PageRefusal.invalid(
+                    try edge.pages.dashboard(
+                        language, viewer: edge.viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
+            }
+        }
+    }
+
+    @Sendable func dashboardTable(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let file = context.parameters.get("file") ?? ""
+        let key = file.hasSuffix(".csv") ? String(file.dropLast(4)) : ""
+        var csv: String?
+        let response = try await edge.page(request, needs: .runReports) { principal, language in
+            let (_, names) = try await reportFilterForm(principal)
+            let report = try await outcomes(request, principal, by: context.actor(principal, request))
+            guard
+                let table = OutcomeTables(report: report, names: names, catalogue: edge.pages.catalogue, language: language).all.first(
+                    where: { $0.key == key })
+            else {
+                throw StoreError.notFound("table")
+            }
+            csv = ([table.csvHeader] + table.csvRows).map(CSV.record).joined()
+            return ""
+        }
+        guard let csv, response.status == .ok else { return response }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"outcomes-\(key).csv\"",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
+    }
+
 }

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import RegistryCore
 import RegistryStore
@@ -87,64 +86,25 @@ struct CorrectableKind: Sendable {
     ]
 }
 
-extension RegistryServices {
-    /// `PATCH /courses/{courseId}/<kind>/{id}` corrects fields of a record and
-    /// `POST /courses/{courseId}/<kind>/{id}/void` voids it with a reason. Both require
-    /// `If-Match` with the record's version; a stale version is 412 and writes nothing.
-    var correctionRoutes: Routes {
-        let api = RouteCollection(context: RegistryRequestContext.self)
-        let corrections = repositories.corrections
-        for kind in CorrectableKind.all {
-            api.patch("courses/:id/\(kind.segment)/:recordId") { request, context in
-                let (principal, courseId, id, version) = try target(request, context)
-                let patch = try jsonObject(try await request.bodyBytes(limit: config.server.maxBodyBytes))
-                let context = validationContext()
-                let row = try await corrections.correct(
-                    in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, expectedVersion: version,
-                    by: principal.actor("PATCH /api/v1/courses/{courseId}/\(kind.segment)/{id}")
-                ) { current in
-                    try kind.revise(current, patch: patch, context: context)
-                }
-                return recordResponse(row)
+/// A record of a course timeline as the API shows it: its fields, version, and for findings
+/// the section (`screening`, `examination`, `ultrasound`) it belongs to.
+struct TimelineEntry {
+    let fields: [String: Any]
+    let version: Int
+    let section: String?
+
+    /// Finds record `id` in the timeline's JSON.
+    static func find(_ id: UUID, in timeline: CourseTimeline) throws -> TimelineEntry? {
+        guard let json = try JSONSerialization.jsonObject(with: RecordJSON.encode(timeline)) as? [String: Any] else { return nil }
+        let wanted = id.uuidString.lowercased()
+        func search(_ node: Any, key: String?) -> TimelineEntry? {
+            if let records = node as? [[String: Any]], let record = records.first(where: { ($0["id"] as? String)?.lowercased() == wanted }) {
+                return TimelineEntry(fields: record, version: record["version"] as? Int ?? 0, section: key)
             }
-            api.post("courses/:id/\(kind.segment)/:recordId/void") { request, context in
-                let (principal, courseId, id, version) = try target(request, context)
-                let body = try decodeInput(VoidInput.self, from: try await request.bodyBytes(limit: 16_384))
-                var v = Validator()
-                let reason = v.text(body.reason, "reason", maxLength: 500, required: true)
-                try v.finish { () }
-                let row = try await corrections.void(
-                    in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
-                    expectedVersion: version, by: principal.actor("POST /api/v1/courses/{courseId}/\(kind.segment)/{id}/void"))
-                return recordResponse(row)
-            }
+            guard let object = node as? [String: Any] else { return nil }
+            return object.lazy.compactMap { search($0.value, key: $0.key) }.first
         }
-        return api
-    }
-
-    /// Who may, which course and record, and the version the caller saw: what both share.
-    private func target(_ request: Request, _ context: RegistryRequestContext) throws -> (Principal, UUID, UUID, Int) {
-        let principal = try context.require(.writeClinical)
-        return (principal, try context.pathId("course"), try context.pathId("record", "recordId"), try Self.expectedVersion(request))
-    }
-
-    /// The changed record as GET shows it, with its new version as ETag.
-    private func recordResponse(_ record: ChangedRecord) -> Response {
-        JSONResponse.make(status: .ok, data: record.body, headers: [.eTag: "\"\(record.version)\""])
-    }
-
-    /// `If-Match: "3"` (or `3`, or `W/"3"`): the version the client last saw.
-    static func expectedVersion(_ request: Request) throws -> Int {
-        guard let header = request.headers[.ifMatch] else {
-            throw BadRequestBody(
-                status: .preconditionRequired, code: "if_match_required",
-                message: "send If-Match with the record's version (its \"version\" field) so a concurrent change is not overwritten")
-        }
-        let digits = header.filter(\.isNumber)
-        guard let version = Int(digits), !digits.isEmpty else {
-            throw BadRequestBody(status: .badRequest, code: "bad_if_match", message: "If-Match must be the record's version, such as \"3\"")
-        }
-        return version
+        return search(json.filter { $0.key != "course" }, key: nil)
     }
 }
 
@@ -152,7 +112,7 @@ struct VoidInput: Decodable {
     var reason: String?
 }
 
-private func jsonObject(_ data: Data) throws -> [String: Any] {
+func jsonObject(_ data: Data) throws -> [String: Any] {
     guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
         throw BadRequestBody(status: .badRequest, code: "malformed_json", message: "the request body must be a JSON object")
     }

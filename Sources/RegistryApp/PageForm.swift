@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import RegistryCore
+import RegistryStore
+import RegistryWeb
+
+/// A form of the web app: what it asks, where it posts, and the page it sits on (shown by GET,
+/// and again with what was typed when a rule is broken).
+struct PageForm {
+    let spec: FormSpec
+    let action: String
+    let page: (FilledForm) async throws -> String
+    var data: [String: String] = [:]
+}
+
+/// Showing a form and taking it back: every form of the web app goes through these two.
+extension WebEdge {
+    /// Shows `form` fresh: a new idempotency key, the session's CSRF token, `values` filled in.
+    func show(
+        _ form: PageForm, _ principal: Principal, _ request: Request, values: [String: String] = [:], carried: [String: String] = [:],
+        noticeKey: String? = nil, needs capability: Capability = .writeClinical
+    ) async throws -> String {
+        guard principal.may(capability) else { throw PageRefusal.readOnly }
+        return try await form.page(
+            FilledForm(
+                spec: form.spec, action: form.action, csrf: CSRF.token(for: request), idempotencyKey: UUID().uuidString,
+                values: values, carried: carried, noticeKey: noticeKey, data: form.data))
+    }
+
+    /// Checks the role and the CSRF token, turns the posted fields into the API's JSON and hands
+    /// it, with the form as posted, to `write`, which answers where to go next. A broken rule or a clash (a duplicate MRN)
+    /// shows the form again with what was typed and each problem beside its field; nothing is
+    /// written. `fixed` fields come from the address, never from what was posted.
+    func submit(
+        _ form: PageForm, _ principal: Principal, _ request: Request, fixed: [String: String] = [:], blanksAsNull: Bool = false,
+        needs capability: Capability = .writeClinical, write: (Data, PostedForm) async throws -> String
+    ) async throws -> String {
+        var posted = try await PostedForm.read(request)
+        guard principal.may(capability) else { throw PageRefusal.readOnly }
+        guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(posted.csrf, session: session) else { throw PageRefusal.expired }
+        posted.values.merge(fixed) { _, address in address }
+        func again(_ problems: [FieldProblem]) async throws -> PageRefusal {
+            .invalid(
+                try await form.page(
+                    FilledForm(
+                        spec: form.spec, action: form.action, csrf: posted.csrf ?? "",
+                        idempotencyKey: posted.idempotencyKey ?? UUID().uuidString, values: posted.values, problems: problems,
+                        carried: posted.version.map { ["version": $0] } ?? [:], data: form.data)))
+        }
+        do {
+            let values = try form.spec.json(posted.values, clinicZone: config.clinicTimeZone, blanksAsNull: blanksAsNull)
+            throw PageRefusal.done(location: try await write(values, posted))
+        } catch let failure as ValidationFailure {
+            throw try await again(failure.problems)
+        } catch StoreError.conflict(let field, let message) {
+            throw try await again([FieldProblem(field: field, rule: "unique", message: message)])
+        } catch StoreError.idempotencyKeyReused {
+            // The same form sent again with other values: a fresh form would store it; say so.
+            throw try await again([
+                FieldProblem(
+                    field: form.spec.fields.first { $0.kind.isVisible }?.name ?? "", rule: "resubmitted",
+                    message: "this form was already saved with other values; open a new form to add another record")
+            ])
+        }
+    }
+}

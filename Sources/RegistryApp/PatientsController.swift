@@ -1,0 +1,153 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RegistryCore
+import RegistryStore
+import RegistryWeb
+
+/// Patients: registering one, finding one (the API's search and the home page), and the
+/// patient's page with every course. `/` leads to sign-in or to the first page the role may see.
+struct PatientsController {
+    let edge: WebEdge
+    let repositories: Repositories
+
+    var apiRoutes: Routes {
+        let api = Routes(context: RegistryRequestContext.self)
+        api.post("patients", use: register)
+            .get("patients", use: list)
+            .get("patients/:id", use: patient)
+        return api
+    }
+
+    var pageRoutes: Routes {
+        let routes = Routes(context: RegistryRequestContext.self)
+        routes.get(use: start)
+            .get("home", use: home)
+            .get("patients/new", use: newPatientPage)
+            .post("patients", use: registerFromPage)
+            .get("patients/:id", use: patientPage)
+            .get("assets/forms.js", use: formsScript)
+        return routes
+    }
+
+    // MARK: API
+
+    @Sendable func register(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let principal = try context.require(.writeClinical)
+        let write = try await WriteRequest<PatientInput>.read(request, by: principal, limit: edge.config.server.maxBodyBytes)
+        let patient = try write.input.validated(edge.validationContext())
+        return try await repositories.patients.register(
+            patient, scope: principal.siteScope, by: context.actor(principal, request), idempotency: write.idempotency
+        ).created(kind: "patient", metrics: edge.metrics)
+    }
+
+    @Sendable func list(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let principal = try context.require(.readIdentity)
+        let patients = repositories.patients
+        if let text = request.query("q") {
+            var v = Validator()
+            let term = v.text(text, "q", maxLength: 100, required: true)
+            try v.finish { () }
+            return JSONResponse.make(status: .ok, ["items": try await patients.search(term!, scope: principal.siteScope)])
+        }
+        let page = try PageRequest.parse(limit: request.query("limit"), cursor: request.query("cursor"))
+        return JSONResponse.make(
+            status: .ok, try await patients.list(siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, page: page))
+    }
+
+    @Sendable func patient(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let principal = try context.require(.readIdentity)
+        let id = try context.pathId("patient")
+        guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient \(id)") }
+        return JSONResponse.make(status: .ok, detail)
+    }
+
+    // MARK: Pages
+
+    @Sendable func start(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        guard let principal = try await edge.signedIn(request) else { return edge.redirect("/login") }
+        let start = [
+            (Capability.readIdentity, "/home"), (.runReports, "/reports/outcomes"), (.manageUsers, "/admin/users"), (.export, "/exports"),
+        ]
+        return edge.redirect(start.first { principal.may($0.0) }?.1 ?? "/home")
+    }
+
+    /// Home finds a patient in one step and lists the recent courses at my sites, those waiting
+    /// for a pain score, and the follow-ups due.
+    @Sendable func home(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.page(request) { principal, language in
+            // The same rule as the API's search term; a term that breaks it finds nothing.
+            var rule = Validator()
+            let query = rule.text(request.query("q"), "q", maxLength: 100).map { $0.trimmingCharacters(in: .whitespaces) }
+            var found: [PatientRecord] = []
+            if let query { found = try await repositories.patients.search(query, scope: principal.siteScope) }
+            let courses = try await repositories.courses.list(patientId: nil, siteId: nil, scope: principal.siteScope, page: PageRequest(limit: 20))
+            let awaiting = try await repositories.courses.awaitingScore(scope: principal.siteScope)
+            let patients = try await repositories.patients.identities(Set((courses.items + awaiting).map(\.patientId)), scope: principal.siteScope)
+            return try edge.pages.home(
+                language, viewer: edge.viewer(principal), query: query, found: found, courses: courses.items, awaiting: awaiting,
+                patients: patients, due: try await DueRows.read(repositories, edge, principal), writable: principal.may(.writeClinical))
+        }
+    }
+
+    @Sendable func newPatientPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.page(request) { principal, language in
+            try await edge.show(try await patientForm(principal, language), principal, request)
+        }
+    }
+
+    @Sendable func registerFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.page(request) { principal, language in
+            try await edge.submit(try await patientForm(principal, language), principal, request) { values, posted in
+                let patient = try decodeInput(PatientInput.self, from: values).validated(edge.validationContext())
+                let written = try await repositories.patients.register(
+                    patient, scope: principal.siteScope, by: context.actor(principal, request), idempotency: posted.idempotency(for: principal))
+                return "/patients/\(try written.createdId(kind: "patients", metrics: edge.metrics))"
+            }
+        }
+    }
+
+    @Sendable func patientPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.page(request) { principal, language in
+            let id = try context.pathId("patient")
+            guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
+            let sites = try await repositories.accounts.sites()
+            return try edge.pages.patient(
+                language, viewer: edge.viewer(principal), patient: detail.patient, courses: detail.courses,
+                siteName: sites.first { $0.id == detail.patient.siteId }?.name ?? "", writable: principal.may(.writeClinical))
+        }
+    }
+
+    @Sendable func formsScript(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: edge.pages.formsScript)))
+    }
+
+    private func patientForm(_ principal: Principal, _ language: Language) async throws -> PageForm {
+        let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
+        return PageForm(spec: .patient(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) }), action: "/patients") { form in
+            try edge.pages.formPage(language, viewer: edge.viewer(principal), form: form, back: "/home", context: "")
+        }
+    }
+}
+
+/// Due follow-ups at the user's sites as page rows, with site names (home and the follow-up page).
+enum DueRows {
+    static func read(_ repositories: Repositories, _ edge: WebEdge, _ principal: Principal) async throws -> [Pages.DueRow] {
+        let due = try await repositories.followUps.due(scope: principal.siteScope, today: edge.config.today(now: edge.now()))
+        let sites = Dictionary(uniqueKeysWithValues: try await repositories.accounts.sites().map { ($0.id, $0.name) })
+        return due.map { Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: sites[$0.siteId] ?? "", followUp: $0.followUp) }
+    }
+}
+
+extension Written {
+    /// The id of the record a write created (or had created, when replayed), counted by kind.
+    func createdId(kind: String, metrics: RegistryMetrics) throws -> String {
+        metrics.write(kind: kind, replayed: replayed)
+        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any], let id = object["id"] as? String else {
+            throw StoreError.notFound("created record")
+        }
+        return id.lowercased()
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RegistryCore
+import RegistryStore
+import RegistryWeb
+
+/// What every controller's pages share: who is signed in, the page language, rendering with the
+/// headers every page carries, and the answer to a refused or finished POST. The clock is
+/// injected so tests can fix "today"; the server passes the real one.
+struct WebEdge: Sendable {
+    let pages: Pages
+    let config: RegistryConfig
+    let metrics: RegistryMetrics
+    let accounts: AccountRepository
+    let now: @Sendable () -> Date
+
+    static let languageCookie = "scn_lang"
+
+    func validationContext() -> ValidationContext { ValidationContext(config: config, now: now()) }
+
+    /// The page language: `?lang=` when given, else the one chosen before (remembered in a
+    /// cookie), else the browser's Accept-Language.
+    func language(of request: Request) -> Language {
+        request.query("lang").flatMap(Language.init(rawValue:)) ?? request.cookies[Self.languageCookie].flatMap { Language(rawValue: $0.value) }
+            ?? Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
+    }
+
+    /// The user of the session cookie, if it is still valid.
+    func signedIn(_ request: Request) async throws -> Principal? {
+        guard let token = request.cookies[SessionCookie.name]?.value else { return nil }
+        return try await accounts.principal(forSession: token, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours)
+    }
+
+    /// The header's name and links: home for those who see patients, outcomes for those who run reports.
+    func viewer(_ principal: Principal) -> Pages.Viewer {
+        Pages.Viewer(
+            name: principal.username,
+            links: [
+                (Capability.readIdentity, "/home", "navHome"), (.readIdentity, "/follow-ups", "navFollowUps"),
+                (.runReports, "/reports/outcomes", "navOutcomes"),
+                (.export, "/exports", "navExports"), (.manageUsers, "/admin/users", "navUsers"),
+                (.manageUsers, "/admin/tokens", "navTokens"), (.readAudit, "/admin/audit", "navAudit"),
+            ]
+            .filter { principal.may($0.0) }.map { ($0.1, $0.2) })
+    }
+
+    /// A page for the signed-in user (else to the sign-in page) whose role has `capability`
+    /// (else a 403 page; identities by default); a record outside their sites is a 404 page.
+    func page(
+        _ request: Request, needs capability: Capability = .readIdentity, render: (Principal, Language) async throws -> String
+    ) async throws -> Response {
+        let language = language(of: request)
+        guard let principal = try await signedIn(request) else { return redirect("/login") }
+        func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) throws -> Response {
+            html(status, try pages.problem(language, viewer: viewer(principal), titleKey: title, messageKey: message), request)
+        }
+        do {
+            guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
+            return html(.ok, try await render(principal, language), request)
+        } catch AccessProblem.forbidden {
+            return try problem(.forbidden, "forbiddenTitle", capability == .readIdentity ? "forbiddenMessage" : "forbiddenReportsMessage")
+        } catch StoreError.notFound {
+            return try problem(.notFound, "notFoundTitle", "notFoundMessage")
+        } catch PageRefusal.readOnly {
+            return try problem(.forbidden, "readOnlyTitle", "readOnlyMessage")
+        } catch PageRefusal.expired {
+            return try problem(.forbidden, "csrfTitle", "csrfMessage")
+        } catch PageRefusal.invalid(let page) {
+            return html(.unprocessableContent, page, request)
+        } catch PageRefusal.stale(let page) {
+            return html(.conflict, page, request)
+        } catch PageRefusal.done(let location) {
+            return redirect(location)
+        } catch PageRefusal.shown(let page) {
+            return html(.ok, page, request)
+        }
+    }
+
+    /// A page with the headers every page carries: no framing, scripts only from here, nothing
+    /// cached (pages show identities), and the chosen language remembered.
+    func html(_ status: HTTPResponse.Status, _ body: String, _ request: Request) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy:
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin",
+        ]
+        if let chosen = request.query("lang").flatMap(Language.init(rawValue:)) {
+            headers[.setCookie] =
+                Cookie(
+                    name: Self.languageCookie, value: chosen.rawValue, maxAge: 365 * 86400, path: "/", httpOnly: true,
+                    sameSite: .lax
+                ).description
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+}
