@@ -58,3 +58,12 @@ func withDemoDatabase(_ name: String, context: CommandContext, _ body: (Registry
         try await body(database, url)
     }
 }
+
+/// The transactions per second pgbench printed.
+func pgbenchTPS(_ output: String) throws -> Double {
+    guard
+        let tps = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") })?.split(separator: " ").dropFirst(2).first
+            .flatMap({ Double($0) })
+    else { throw CommandFailure("could not read pgbench's output:\n\(output)") }
+    return tps
+}

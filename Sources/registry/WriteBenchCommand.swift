@@ -121,10 +121,6 @@ private struct Pgbench {
                 "-h", url.host, "-p", String(url.port), "-U", url.username, url.database,
             ],
             environment: url.password.map { ["PGPASSWORD": $0] } ?? [:])
-        guard
-            let tps = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") })?.split(separator: " ").dropFirst(2).first
-                .flatMap({ Double($0) })
-        else { throw CommandFailure("could not read pgbench's output:\n\(output)") }
-        return tps
+        return try pgbenchTPS(output)
     }
 }
