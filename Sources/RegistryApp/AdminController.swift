@@ -38,7 +38,7 @@ struct AdminController {
 
     private func usersForm(_ principal: Principal, _ language: Language, _ request: Request) async throws -> PageForm {
         let users = try await repositories.accounts.users(), sites = try await repositories.accounts.sites()
-        return PageForm(spec: .user, action: "/admin/users") { form in
+        return PageForm(spec: .user, action: Paths.users) { form in
             try edge.pages.adminUsers(
                 language, viewer: edge.viewer(principal), users: users, sites: sites, form: form, csrf: CSRF.token(for: request),
                 selfId: principal.userId)
@@ -48,7 +48,7 @@ struct AdminController {
     private func tokensForm(_ principal: Principal, _ language: Language, _ request: Request) async throws -> PageForm {
         let users = try await repositories.accounts.users().filter { $0.active && $0.id == principal.userId }
         let tokens = try await repositories.accounts.tokens()
-        return PageForm(spec: .token(users: userChoices(users)), action: "/admin/tokens") { form in
+        return PageForm(spec: .token(users: userChoices(users)), action: Paths.tokens) { form in
             try edge.pages.adminTokens(
                 language, viewer: edge.viewer(principal), tokens: tokens, form: form, csrf: CSRF.token(for: request))
         }
@@ -96,26 +96,26 @@ struct AdminController {
     }
 
     @Sendable func addUser(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request, needs: .manageUsers) { principal, language in
+        try await edge.answer(request, needs: .manageUsers) { principal, language in
             try await edge.submit(try await usersForm(principal, language, request), principal, request, needs: .manageUsers) { values, _ in
                 let user = try decodeInput(UserInput.self, from: values).validated()
                 _ = try await repositories.accounts.addUser(
                     username: user.username, displayName: user.displayName, role: user.role,
                     siteCodes: user.siteCodes, password: user.password, rules: edge.config.auth,
                     actor: context.actor(principal, request))
-                return "/admin/users"
+                return .redirect(Paths.users)
             }
         }
     }
 
     @Sendable func disableUser(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request, needs: .manageUsers) { principal, _ in
+        try await edge.answer(request, needs: .manageUsers) { principal, _ in
             try await CSRF.check(request)
             let username = context.parameters.get("username") ?? ""
-            guard username != principal.username else { throw PageRefusal.done(location: "/admin/users") }
+            guard username != principal.username else { return .redirect(Paths.users) }
             try await repositories.accounts.disableUser(
                 username: username, actor: context.actor(principal, request))
-            throw PageRefusal.done(location: "/admin/users")
+            return .redirect(Paths.users)
         }
     }
 
@@ -127,7 +127,7 @@ struct AdminController {
     }
 
     @Sendable func issueToken(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request, needs: .manageUsers) { principal, language in
+        try await edge.answer(request, needs: .manageUsers) { principal, language in
             try await edge.submit(try await tokensForm(principal, language, request), principal, request, needs: .manageUsers) { values, _ in
                 let input = try decodeInput(TokenInput.self, from: values).validated()
                 // A token acts as its owner, and the trail names only the owner: a token for
@@ -143,7 +143,7 @@ struct AdminController {
                     username: input.username, label: input.label, days: input.days,
                     actor: context.actor(principal, request))
                 // Shown on this answer only: it is not stored, and a reload does not resend it (no-store).
-                throw PageRefusal.shown(
+                return .page(
                     try edge.pages.adminTokens(
                         language, viewer: edge.viewer(principal), tokens: try await repositories.accounts.tokens(),
                         form: try await freshTokensForm(principal, language, request), csrf: CSRF.token(for: request),
@@ -153,11 +153,11 @@ struct AdminController {
     }
 
     @Sendable func revokeToken(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request, needs: .manageUsers) { principal, _ in
+        try await edge.answer(request, needs: .manageUsers) { principal, _ in
             try await CSRF.check(request)
             try await repositories.accounts.revokeToken(
                 id: try context.pathId("token"), actor: context.actor(principal, request))
-            throw PageRefusal.done(location: "/admin/tokens")
+            return .redirect(Paths.tokens)
         }
     }
 
@@ -166,7 +166,7 @@ struct AdminController {
             let values = request.filledQuery(["recordId", "user", "from", "to", "before"])
             let users = userChoices(try await repositories.accounts.users())
             var form = FilledForm(
-                spec: .auditFilter(users: users), action: "/admin/audit", csrf: "", idempotencyKey: "",
+                spec: .auditFilter(users: users), action: Paths.audit, csrf: "", idempotencyKey: "",
                 values: values.filter { $0.key != "before" }, method: "get", submitKey: "apply")
             do {
                 // "to" on the page includes its day.

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import RegistryCore
 import RegistryStore
+import RegistryWeb
 import Synchronization
 
 /// Answers every request within its bound, whatever happens below: past it, 503 with
@@ -38,10 +39,10 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
 
     func bound(for request: Request) -> Duration {
         let path = request.uri.path
-        let analyses = ["/reports/", "/api/v1/reports/", "/exports", "/api/v1/exports", "/api/v1/audit/verify"]
-        if analyses.contains(where: path.hasPrefix) || (path == "/admin/audit" && request.query("verify") != nil) { return analysis }
+        let analyses = ["/reports/", "/api/v1/reports/", Paths.exports, "/api/v1/exports", "/api/v1/audit/verify"]
+        if analyses.contains(where: path.hasPrefix) || (path == Paths.audit && request.query("verify") != nil) { return analysis }
         // A throttled sign-in holds its answer on purpose.
-        return path == "/login" ? quick + .seconds(AccountRepository.longestSlowDownSeconds) : quick
+        return path == Paths.login ? quick + .seconds(AccountRepository.longestSlowDownSeconds) : quick
     }
 
     /// Every answer leaves here, so here it gets the headers every answer carries. The body is

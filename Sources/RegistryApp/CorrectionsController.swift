@@ -98,7 +98,7 @@ struct CorrectionsController {
             }
         }
         routes.post("\(path)/edit") { request, context in
-            try await edge.page(request) { principal, language in
+            try await edge.answer(request) { principal, language in
                 let courseId = try context.pathId("course"), id = try context.pathId("record", "recordId")
                 let (form, _) = try await correctionForm(kind, courseId, id, principal, language)
                 let validation = edge.validationContext()
@@ -112,7 +112,7 @@ struct CorrectionsController {
                             try kind.revise($0, patch: patch, context: validation)
                         }
                     }
-                    return "/courses/\(courseId.uuidString.lowercased())"
+                    return .redirect(Paths.course(courseId))
                 }
             }
         }
@@ -124,7 +124,7 @@ struct CorrectionsController {
             }
         }
         routes.post("\(path)/void") { request, context in
-            try await edge.page(request) { principal, language in
+            try await edge.answer(request) { principal, language in
                 let courseId = try context.pathId("course"), id = try context.pathId("record", "recordId")
                 let (form, _) = try await voidForm(kind, courseId, id, principal, language)
                 return try await edge.submit(form, principal, request) { values, posted in
@@ -136,7 +136,7 @@ struct CorrectionsController {
                             in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
                             expectedVersion: version, by: context.actor(principal, request))
                     }
-                    return "/courses/\(courseId.uuidString.lowercased())"
+                    return .redirect(Paths.course(courseId))
                 }
             }
         }
@@ -169,7 +169,7 @@ struct CorrectionsController {
         let (course, entry) = try await entry(courseId, id, principal)
         guard let full = FormSpec.courseRecords[kind.segment] else { throw StoreError.notFound(kind.segment) }
         let spec = full.keeping { kind.correctable.contains($0.topLevelKey) || $0.topLevelKey == entry.section }
-        let path = "/courses/\(courseId.uuidString.lowercased())"
+        let path = Paths.course(courseId)
         let form = PageForm(
             spec: FormSpec(titleKey: "correctRecord", groups: spec.groups),
             action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/edit"
@@ -185,7 +185,7 @@ struct CorrectionsController {
         _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language
     ) async throws -> (PageForm, TimelineEntry) {
         let (course, entry) = try await entry(courseId, id, principal)
-        let path = "/courses/\(courseId.uuidString.lowercased())"
+        let path = Paths.course(courseId)
         let form = PageForm(spec: .void, action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/void") { form in
             try edge.pages.formPage(
                 language, viewer: edge.viewer(principal), form: form, back: path,

@@ -25,7 +25,7 @@ struct CoursePage {
         var form = form
         if form == nil, principal.may(.writeClinical) {
             form = FilledForm(
-                spec: .painScore, action: "/courses/\(id.uuidString.lowercased())/pain-scores", csrf: CSRF.token(for: request),
+                spec: .painScore, action: Paths.course(id) + "/pain-scores", csrf: CSRF.token(for: request),
                 idempotencyKey: UUID().uuidString, values: defaults("pain-scores", course: overview.timeline.course))
         }
         let followUp = overview.schedule.map { schedule in

@@ -103,14 +103,14 @@ struct CoursesController {
     }
 
     @Sendable func openFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request) { principal, language in
+        try await edge.answer(request) { principal, language in
             let patientId = try context.pathId("patient")
             let (form, _) = try await courseForm(patientId, principal, language)
             return try await edge.submit(form, principal, request, fixed: ["patientId": patientId.uuidString.lowercased()]) { values, posted in
                 let course = try decodeInput(CourseInput.self, from: values).validated(edge.validationContext())
                 let written = try await repositories.courses.open(
                     course, scope: principal.siteScope, by: context.actor(principal, request), idempotency: posted.idempotency(for: principal))
-                return "/courses/\(try written.createdId(kind: "courses", metrics: edge.metrics))"
+                return .redirect("/courses/\(try written.createdId(kind: "courses", metrics: edge.metrics))")
             }
         }
     }
@@ -127,7 +127,7 @@ struct CoursesController {
             }
         }
         routes.post("courses/:id/\(segment)") { request, context in
-            try await edge.page(request) { principal, language in
+            try await edge.answer(request) { principal, language in
                 let id = try context.pathId("course")
                 let (form, _) = try await recordForm(segment, id, principal, language, request)
                 return try await edge.submit(form, principal, request) { values, posted in
@@ -135,7 +135,7 @@ struct CoursesController {
                     let written = try await add(
                         record, id, principal.siteScope, context.actor(principal, request), posted.idempotency(for: principal))
                     edge.metrics.write(kind: segment, replayed: written.replayed)
-                    return "/courses/\(id.uuidString.lowercased())"
+                    return .redirect(Paths.course(id))
                 }
             }
         }
@@ -155,9 +155,9 @@ struct CoursesController {
             sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
             clinicians: clinicians.map { ($0.id.uuidString.lowercased(), $0.displayName) })
         let id = patientId.uuidString.lowercased()
-        let form = PageForm(spec: spec, action: "/patients/\(id)/courses") { form in
+        let form = PageForm(spec: spec, action: Paths.patient(patientId) + "/courses") { form in
             try edge.pages.formPage(
-                language, viewer: edge.viewer(principal), form: form, back: "/patients/\(id)",
+                language, viewer: edge.viewer(principal), form: form, back: Paths.patient(patientId),
                 context: "\(patient.familyName) \(patient.givenName) (\(patient.mrn))")
         }
         var defaults = [
@@ -174,7 +174,7 @@ struct CoursesController {
     ) async throws -> (PageForm, CourseRecord) {
         guard let spec = FormSpec.courseRecords[segment] else { throw StoreError.notFound(segment) }
         guard let course = try await repositories.courses.course(courseId, scope: principal.siteScope) else { throw StoreError.notFound("course") }
-        let path = "/courses/\(courseId.uuidString.lowercased())"
+        let path = Paths.course(courseId)
         var form = PageForm(spec: spec, action: "\(path)/\(segment)") { form in
             if segment == "pain-scores" {
                 return try await CoursePage(edge: edge, courses: repositories.courses).render(

@@ -84,7 +84,7 @@ struct ExportsController {
                 sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
                 cohorts: CourseOutcome.cohortLabels(edge.config.clinical.cohorts))
             var form = FilledForm(
-                spec: spec, action: "/exports", csrf: "", idempotencyKey: "", values: values, method: "get", submitKey: "showDownloads")
+                spec: spec, action: Paths.exports, csrf: "", idempotencyKey: "", values: values, method: "get", submitKey: "showDownloads")
             func render(_ downloads: [(name: String, href: String)]) throws -> String {
                 try edge.pages.exports(
                     language, viewer: edge.viewer(principal), filter: form, downloads: downloads,

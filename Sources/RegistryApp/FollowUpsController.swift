@@ -34,7 +34,7 @@ struct FollowUpsController {
     }
 
     private func answerForm(_ token: String) -> FilledForm {
-        FilledForm(spec: .patientAnswer, action: "/f/\(token)", csrf: "", idempotencyKey: "", submitKey: "send")
+        FilledForm(spec: .patientAnswer, action: Paths.patientLink(token), csrf: "", idempotencyKey: "", submitKey: "send")
     }
 
     private func patientPage(
@@ -74,25 +74,25 @@ struct FollowUpsController {
     }
 
     @Sendable func resolveReview(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request) { principal, _ in
+        try await edge.answer(request) { principal, _ in
             guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
             try await CSRF.check(request)
             try await repositories.followUps.resolveReview(
                 try context.pathId("review"), scope: principal.siteScope,
                 by: context.actor(principal, request))
-            throw PageRefusal.done(location: "/follow-ups")
+            return .redirect(Paths.followUps)
         }
     }
 
     @Sendable func makeLink(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request) { principal, language in
+        try await edge.answer(request) { principal, language in
             guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
             try await CSRF.check(request)
             let id = try context.pathId("course")
             let link = try await repositories.followUps.createLink(
                 courseId: id, scope: principal.siteScope, by: context.actor(principal, request))
             // The token is not stored: this answer is the only place it appears (no-store).
-            throw PageRefusal.shown(
+            return .page(
                 try await CoursePage(edge: edge, courses: repositories.courses).render(
                     id, principal: principal, language: language, request: request,
                     issuedLink: "\(edge.config.server.publicOrigin)/f/\(link.token)"))
@@ -100,14 +100,14 @@ struct FollowUpsController {
     }
 
     @Sendable func revokeLink(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request) { principal, _ in
+        try await edge.answer(request) { principal, _ in
             guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
             try await CSRF.check(request)
             let id = try context.pathId("course")
             try await repositories.followUps.revokeLink(
                 try context.pathId("link", "linkId"), courseId: id, scope: principal.siteScope,
                 by: context.actor(principal, request))
-            throw PageRefusal.done(location: "/courses/\(id.uuidString.lowercased())#follow-up")
+            return .redirect(Paths.course(id) + "#follow-up")
         }
     }
 

@@ -33,8 +33,8 @@ extension WebEdge {
     /// written. `fixed` fields come from the address, never from what was posted.
     func submit(
         _ form: PageForm, _ principal: Principal, _ request: Request, fixed: [String: String] = [:], blanksAsNull: Bool = false,
-        needs capability: Capability = .writeClinical, write: (Data, PostedForm) async throws -> String
-    ) async throws -> String {
+        needs capability: Capability = .writeClinical, write: (Data, PostedForm) async throws -> PageAnswer
+    ) async throws -> PageAnswer {
         var posted = try await PostedForm.read(request)
         guard principal.may(capability) else { throw PageRefusal.readOnly }
         guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(posted.csrf, session: session) else { throw PageRefusal.expired }
@@ -49,7 +49,7 @@ extension WebEdge {
         }
         do {
             let values = try form.spec.json(posted.values, clinicZone: config.clinicTimeZone, blanksAsNull: blanksAsNull)
-            throw PageRefusal.done(location: try await write(values, posted))
+            return try await write(values, posted)
         } catch let failure as ValidationFailure {
             throw try await again(failure.problems)
         } catch StoreError.conflict(let field, let message) {

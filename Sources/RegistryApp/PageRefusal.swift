@@ -1,4 +1,11 @@
-/// How a page's POST ends other than with the page itself.
+/// How a page's request ends when it is not refused: a page, or (after a write) a redirect to
+/// the page that shows the result, post/redirect/get.
+enum PageAnswer {
+    case page(String)
+    case redirect(String)
+}
+
+/// How a page's request is refused: each is answered with a page saying why, or the form again.
 enum PageRefusal: Error {
     /// The role may read but not write: a 403 page.
     case readOnly
@@ -8,8 +15,4 @@ enum PageRefusal: Error {
     case invalid(String)
     /// The record changed since the form was opened: the form again (409) with its current values.
     case stale(String)
-    /// Written: post/redirect/get to `location`.
-    case done(location: String)
-    /// Written, and the answer is a page of its own (a token shown once).
-    case shown(String)
 }

@@ -65,11 +65,11 @@ struct PatientsController {
     // MARK: Pages
 
     @Sendable func start(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        guard let principal = try await edge.signedIn(request) else { return edge.redirect("/login") }
+        guard let principal = try await edge.signedIn(request) else { return edge.redirect(Paths.login) }
         let start = [
-            (Capability.readIdentity, "/home"), (.runReports, "/reports/outcomes"), (.manageUsers, "/admin/users"), (.export, "/exports"),
+            (Capability.readIdentity, Paths.home), (.runReports, Paths.outcomes), (.manageUsers, Paths.users), (.export, Paths.exports),
         ]
-        return edge.redirect(start.first { principal.may($0.0) }?.1 ?? "/home")
+        return edge.redirect(start.first { principal.may($0.0) }?.1 ?? Paths.home)
     }
 
     /// Home finds a patient in one step and lists the recent courses at my sites, those waiting
@@ -97,12 +97,12 @@ struct PatientsController {
     }
 
     @Sendable func registerFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request) { principal, language in
+        try await edge.answer(request) { principal, language in
             try await edge.submit(try await patientForm(principal, language), principal, request) { values, posted in
                 let patient = try decodeInput(PatientInput.self, from: values).validated(edge.validationContext())
                 let written = try await repositories.patients.register(
                     patient, scope: principal.siteScope, by: context.actor(principal, request), idempotency: posted.idempotency(for: principal))
-                return "/patients/\(try written.createdId(kind: "patients", metrics: edge.metrics))"
+                return .redirect("/patients/\(try written.createdId(kind: "patients", metrics: edge.metrics))")
             }
         }
     }
@@ -127,7 +127,7 @@ struct PatientsController {
     private func patientForm(_ principal: Principal, _ language: Language) async throws -> PageForm {
         let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
         return PageForm(spec: .patient(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) }), action: "/patients") { form in
-            try edge.pages.formPage(language, viewer: edge.viewer(principal), form: form, back: "/home", context: "")
+            try edge.pages.formPage(language, viewer: edge.viewer(principal), form: form, back: Paths.home, context: "")
         }
     }
 }

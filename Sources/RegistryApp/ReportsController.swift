@@ -85,7 +85,7 @@ struct ReportsController {
         try await edge.page(request, needs: .runReports) { principal, language in
             let (spec, names) = try await reportFilterForm(principal)
             let form = FilledForm(
-                spec: spec, action: "/reports/outcomes", csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
+                spec: spec, action: Paths.outcomes, csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
                 submitKey: "apply")
             do {
                 let report = try await outcomes(request, principal, by: context.actor(principal, request))

@@ -91,7 +91,7 @@ struct SignInController {
         let ended = Cookie(name: SessionCookie.name, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict)
         // The page's sign-out button goes back to the sign-in page; API clients get 204.
         if request.headers[.accept]?.contains("text/html") == true {
-            return Response(status: .seeOther, headers: [.location: "/login", .setCookie: ended.description])
+            return Response(status: .seeOther, headers: [.location: Paths.login, .setCookie: ended.description])
         }
         return Response(status: .noContent, headers: [.setCookie: ended.description])
     }

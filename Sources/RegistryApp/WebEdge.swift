@@ -37,10 +37,10 @@ struct WebEdge: Sendable {
         Pages.Viewer(
             name: principal.username,
             links: [
-                (Capability.readIdentity, "/home", "navHome"), (.readIdentity, "/follow-ups", "navFollowUps"),
-                (.runReports, "/reports/outcomes", "navOutcomes"),
-                (.export, "/exports", "navExports"), (.manageUsers, "/admin/users", "navUsers"),
-                (.manageUsers, "/admin/tokens", "navTokens"), (.readAudit, "/admin/audit", "navAudit"),
+                (Capability.readIdentity, Paths.home, "navHome"), (.readIdentity, Paths.followUps, "navFollowUps"),
+                (.runReports, Paths.outcomes, "navOutcomes"),
+                (.export, Paths.exports, "navExports"), (.manageUsers, Paths.users, "navUsers"),
+                (.manageUsers, Paths.tokens, "navTokens"), (.readAudit, Paths.audit, "navAudit"),
             ]
             .filter { principal.may($0.0) }.map { ($0.1, $0.2) })
     }
@@ -50,14 +50,24 @@ struct WebEdge: Sendable {
     func page(
         _ request: Request, needs capability: Capability = .readIdentity, render: (Principal, Language) async throws -> String
     ) async throws -> Response {
+        try await answer(request, needs: capability) { .page(try await render($0, $1)) }
+    }
+
+    /// `page` for a request that may end with a redirect (a form's POST, a button's).
+    func answer(
+        _ request: Request, needs capability: Capability = .readIdentity, render: (Principal, Language) async throws -> PageAnswer
+    ) async throws -> Response {
         let language = language(of: request)
-        guard let principal = try await signedIn(request) else { return redirect("/login") }
+        guard let principal = try await signedIn(request) else { return redirect(Paths.login) }
         func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) throws -> Response {
             html(status, try pages.problem(language, viewer: viewer(principal), titleKey: title, messageKey: message), request)
         }
         do {
             guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
-            return html(.ok, try await render(principal, language), request)
+            switch try await render(principal, language) {
+            case .page(let page): return html(.ok, page, request)
+            case .redirect(let location): return redirect(location)
+            }
         } catch AccessProblem.forbidden {
             return try problem(.forbidden, "forbiddenTitle", capability == .readIdentity ? "forbiddenMessage" : "forbiddenReportsMessage")
         } catch StoreError.notFound {
@@ -70,10 +80,6 @@ struct WebEdge: Sendable {
             return html(.unprocessableContent, page, request)
         } catch PageRefusal.stale(let page) {
             return html(.conflict, page, request)
-        } catch PageRefusal.done(let location) {
-            return redirect(location)
-        } catch PageRefusal.shown(let page) {
-            return html(.ok, page, request)
         }
     }
 

@@ -124,7 +124,6 @@ extension Pages {
     /// others link to their correction and void forms when `writable`.
     func timelineRows(_ timeline: CourseTimeline, _ language: Language, writable: Bool) -> [[String: Any]] {
         var rows: [(CalendarDate, [String: Any])] = []
-        let course = "/courses/\(timeline.course.id.uuidString.lowercased())"
         let strings = catalogue.strings[language] ?? [:]
         func row(_ date: CalendarDate, _ kind: String, _ details: String, _ void: VoidInfo?, _ segment: String, _ id: UUID) {
             // Every key the row's template reads is here (see `fieldValues`): no search of the enclosing contexts.
@@ -132,7 +131,7 @@ extension Pages {
                 "date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
                 "voidReason": void?.reason ?? false, "path": false, "writable": writable, "t": strings,
             ]
-            if void == nil, writable { row["path"] = "\(course)/\(segment)/\(id.uuidString.lowercased())" }
+            if void == nil, writable { row["path"] = Paths.record(segment, id, in: timeline.course.id) }
             rows.append((date, row))
         }
         for block in timeline.blocks {
