@@ -97,8 +97,10 @@ struct AdminController {
 
     @Sendable func addUser(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.answer(request, needs: .manageUsers) { principal, language in
-            try await edge.submit(try await usersForm(principal, language, request), principal, request, needs: .manageUsers) { values, _ in
-                let user = try decodeInput(UserInput.self, from: values).validated()
+            try await edge.submit(
+                try await usersForm(principal, language, request), principal, request, needs: .manageUsers,
+                validate: { try decodeInput(UserInput.self, from: $0).validated() }
+            ) { user, _ in
                 _ = try await repositories.accounts.addUser(
                     username: user.username, displayName: user.displayName, role: user.role,
                     siteCodes: user.siteCodes, password: user.password, rules: edge.config.auth,
@@ -128,8 +130,10 @@ struct AdminController {
 
     @Sendable func issueToken(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.answer(request, needs: .manageUsers) { principal, language in
-            try await edge.submit(try await tokensForm(principal, language, request), principal, request, needs: .manageUsers) { values, _ in
-                let input = try decodeInput(TokenInput.self, from: values).validated()
+            try await edge.submit(
+                try await tokensForm(principal, language, request), principal, request, needs: .manageUsers,
+                validate: { try decodeInput(TokenInput.self, from: $0).validated() }
+            ) { input, _ in
                 // A token acts as its owner, and the trail names only the owner: a token for
                 // someone else would let an admin read identities and write records in their
                 // name. Other accounts' tokens come from `registry user token` on the server.

@@ -106,8 +106,10 @@ struct CoursesController {
         try await edge.answer(request) { principal, language in
             let patientId = try context.pathId("patient")
             let (form, _) = try await courseForm(patientId, principal, language)
-            return try await edge.submit(form, principal, request, fixed: ["patientId": patientId.uuidString.lowercased()]) { values, posted in
-                let course = try decodeInput(CourseInput.self, from: values).validated(edge.validationContext())
+            return try await edge.submit(
+                form, principal, request, fixed: ["patientId": patientId.uuidString.lowercased()],
+                validate: { try decodeInput(CourseInput.self, from: $0).validated(edge.validationContext()) }
+            ) { course, posted in
                 let written = try await repositories.courses.open(
                     course, scope: principal.siteScope, by: context.actor(principal, request), idempotency: posted.idempotency(for: principal))
                 return .redirect("/courses/\(try written.createdId(kind: "courses", metrics: edge.metrics))")
@@ -130,8 +132,10 @@ struct CoursesController {
             try await edge.answer(request) { principal, language in
                 let id = try context.pathId("course")
                 let (form, _) = try await recordForm(segment, id, principal, language, request)
-                return try await edge.submit(form, principal, request) { values, posted in
-                    let record = try decodeInput(Input.self, from: values).validated(edge.validationContext(), courseStart: nil)
+                return try await edge.submit(
+                    form, principal, request,
+                    validate: { try decodeInput(Input.self, from: $0).validated(edge.validationContext(), courseStart: nil) }
+                ) { record, posted in
                     let written = try await add(
                         record, id, principal.siteScope, context.actor(principal, request), posted.idempotency(for: principal))
                     edge.metrics.write(kind: segment, replayed: written.replayed)

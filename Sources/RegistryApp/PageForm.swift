@@ -27,13 +27,24 @@ extension WebEdge {
                 values: values, carried: carried, noticeKey: noticeKey, data: form.data))
     }
 
-    /// Checks the role and the CSRF token, turns the posted fields into the API's JSON and hands
-    /// it, with the form as posted, to `write`, which answers where to go next. A broken rule or a clash (a duplicate MRN)
-    /// shows the form again with what was typed and each problem beside its field; nothing is
-    /// written. `fixed` fields come from the address, never from what was posted.
+    /// A form whose rules are all checked by `write` (a correction, checked against the record it changes).
     func submit(
         _ form: PageForm, _ principal: Principal, _ request: Request, fixed: [String: String] = [:], blanksAsNull: Bool = false,
         needs capability: Capability = .writeClinical, write: (Data, PostedForm) async throws -> PageAnswer
+    ) async throws -> PageAnswer {
+        try await submit(
+            form, principal, request, fixed: fixed, blanksAsNull: blanksAsNull, needs: capability, validate: { $0 }, write: write)
+    }
+
+    /// Checks the role and the CSRF token, turns the posted fields into the API's JSON, checks it
+    /// with `validate` (the API's own decoding and rules) and hands the valid input, with the form
+    /// as posted, to `write`, which answers where to go next. A broken rule or a clash (a
+    /// duplicate MRN) shows the form again with what was typed and every problem beside its
+    /// field, those of a field that is not even a number included; nothing is written. `fixed`
+    /// fields come from the address, never from what was posted.
+    func submit<Valid>(
+        _ form: PageForm, _ principal: Principal, _ request: Request, fixed: [String: String] = [:], blanksAsNull: Bool = false,
+        needs capability: Capability = .writeClinical, validate: (Data) throws -> Valid, write: (Valid, PostedForm) async throws -> PageAnswer
     ) async throws -> PageAnswer {
         var posted = try await PostedForm.read(request)
         guard principal.may(capability) else { throw PageRefusal.readOnly }
@@ -48,8 +59,17 @@ extension WebEdge {
                         carried: posted.version.map { ["version": $0] } ?? [:], data: form.data)))
         }
         do {
-            let values = try form.spec.json(posted.values, clinicZone: config.clinicTimeZone, blanksAsNull: blanksAsNull)
-            return try await write(values, posted)
+            let (values, malformed) = form.spec.parsed(posted.values, clinicZone: config.clinicTimeZone, blanksAsNull: blanksAsNull)
+            let valid: Valid
+            do {
+                valid = try validate(values)
+            } catch let failure as ValidationFailure {
+                // A field left out as malformed is not also "required".
+                let named = Set(malformed.map(\.field))
+                throw ValidationFailure(malformed + failure.problems.filter { !named.contains($0.field) })
+            }
+            guard malformed.isEmpty else { throw ValidationFailure(malformed) }
+            return try await write(valid, posted)
         } catch let failure as ValidationFailure {
             throw try await again(failure.problems)
         } catch StoreError.conflict(let field, let message) {

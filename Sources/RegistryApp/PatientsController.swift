@@ -98,8 +98,10 @@ struct PatientsController {
 
     @Sendable func registerFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.answer(request) { principal, language in
-            try await edge.submit(try await patientForm(principal, language), principal, request) { values, posted in
-                let patient = try decodeInput(PatientInput.self, from: values).validated(edge.validationContext())
+            try await edge.submit(
+                try await patientForm(principal, language), principal, request,
+                validate: { try decodeInput(PatientInput.self, from: $0).validated(edge.validationContext()) }
+            ) { patient, posted in
                 let written = try await repositories.patients.register(
                     patient, scope: principal.siteScope, by: context.actor(principal, request), idempotency: posted.idempotency(for: principal))
                 return .redirect("/patients/\(try written.createdId(kind: "patients", metrics: edge.metrics))")

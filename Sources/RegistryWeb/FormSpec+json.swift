@@ -9,6 +9,14 @@ extension FormSpec {
     /// parsed, and a field holding something else is a `type` problem on that field; a trailing
     /// repeated group left empty (the spare procedure rows) is dropped.
     public func json(_ typed: [String: String], clinicZone: TimeZone, blanksAsNull: Bool = false) throws(ValidationFailure) -> Data {
+        let (json, malformed) = parsed(typed, clinicZone: clinicZone, blanksAsNull: blanksAsNull)
+        guard malformed.isEmpty else { throw ValidationFailure(malformed) }
+        return json
+    }
+
+    /// `json`, with the fields that could not be parsed left out and named as `type` problems,
+    /// so the input's own rules can still be checked on the rest and every problem shown at once.
+    public func parsed(_ typed: [String: String], clinicZone: TimeZone, blanksAsNull: Bool = false) -> (json: Data, malformed: [FieldProblem]) {
         var root: Any = [String: Any]()
         var problems: [FieldProblem] = []
         for field in fields {
@@ -25,9 +33,9 @@ extension FormSpec {
             }
             root = Self.set(value, at: FieldPath(field.name).parts[...], in: root)
         }
-        guard problems.isEmpty else { throw ValidationFailure(problems) }
         // Serialising a dictionary of JSON values cannot fail.
-        return (try? JSONSerialization.data(withJSONObject: Self.droppingEmptyTails(root), options: [.sortedKeys])) ?? Data("{}".utf8)
+        let json = (try? JSONSerialization.data(withJSONObject: Self.droppingEmptyTails(root), options: [.sortedKeys])) ?? Data("{}".utf8)
+        return (json, problems)
     }
 
     /// A record as the API shows it (JSON), as the form's typed values: for editing it.

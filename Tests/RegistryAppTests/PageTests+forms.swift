@@ -134,6 +134,26 @@ extension PageTests {
         }
     }
 
+    /// A number field holding words does not hide the other broken rules: every problem of the
+    /// form is beside its field at once, in either language, and nothing is written.
+    @Test func aBlockFormShowsEveryBrokenRuleAtOnce() async throws {
+        try await APIHarness.run { h, client in
+            let cookie = try await signIn(client, h, username: "dr.forms")
+            let block = [
+                "performedAt": "2026-01-12T09:30", "side": "left", "volumeMl": "three", "nrsBefore": "11", "nrsAfter": "3",
+            ]
+            for language in ["en", "zh-TW"] {
+                let (invalid, again, _) = try await addRecord(client, h, "blocks", block, cookie: cookie, language: language)
+                #expect(invalid == .unprocessableContent)
+                for field in ["volumeMl", "nrsBefore", "agent", "assessedMinutesAfter"] {
+                    #expect(fieldError(again, field) != nil, "\(language): \(field) has no message")
+                }
+                #expect(again.contains("value=\"three\""), "what was typed is kept")
+            }
+            #expect(try await h.rowCounts()["diagnostic_blocks"] == 0)
+        }
+    }
+
     @Test func aSessionSendsOnlyTheProcedureRowsFilledAndNamesAProblemInTheRowItIsIn() async throws {
         try await APIHarness.run { h, client in
             let cookie = try await signIn(client, h, username: "dr.forms")
