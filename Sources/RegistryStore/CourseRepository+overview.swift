@@ -3,8 +3,8 @@ import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
 
-/// Everything the course page shows, read on one connection: the timeline, the derived
-/// outcome, the patient, and the names of the treating clinician and the site.
+/// Everything the course page shows, from one statement (`CourseRead`): the timeline, the
+/// derived outcome, the patient, and the names of the treating clinician and the site.
 public struct CourseOverview: Sendable {
     public let timeline: CourseTimeline
     public let outcome: CourseOutcome?
@@ -18,7 +18,7 @@ public struct CourseOverview: Sendable {
 
 extension CourseRepository {
     /// nil when the course is absent or at another site. The outcome and the follow-up schedule
-    /// come from one read of the course's history.
+    /// come from the same rows as the timeline (`CourseReading.history`).
     public func overview(_ id: UUID, scope: Set<UUID>?, followUp: RegistryConfig.FollowUp, today: CalendarDate) async throws -> CourseOverview? {
         guard let reading = try await database.withConnection({ try await read(id, rules: rules.block, scope: scope, on: $0) }) else { return nil }
         let history = reading.history
