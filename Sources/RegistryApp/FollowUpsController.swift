@@ -61,14 +61,11 @@ struct FollowUpsController {
         try await edge.page(request) { principal, language in
             let rows = try await DueRows.read(repositories, edge, principal)
             let reviews = try await repositories.followUps.openReviews(scope: principal.siteScope)
-            let patients = try await repositories.patients.identities(Set(reviews.map(\.patientId)), scope: principal.siteScope)
             return try edge.pages.followUps(
                 language, viewer: edge.viewer(principal), rows: rows,
                 reviews: reviews.map { review in
-                    let patient = patients[review.patientId]
-                    return (
-                        review.reviewId, review.courseId, patient.map { "\($0.familyName) \($0.givenName) (\($0.mrn))" } ?? "", review.answeredOn
-                    )
+                    let patient = review.patient
+                    return (review.id, review.courseId, "\(patient.familyName) \(patient.givenName) (\(patient.mrn))", review.answeredOn)
                 }, csrf: CSRF.token(for: request), writable: principal.may(.writeClinical))
         }
     }

@@ -81,12 +81,10 @@ struct PatientsController {
             let query = rule.text(request.query("q"), "q", maxLength: 100).map { $0.trimmingCharacters(in: .whitespaces) }
             var found: [PatientRecord] = []
             if let query { found = try await repositories.patients.search(query, scope: principal.siteScope) }
-            let courses = try await repositories.courses.list(patientId: nil, siteId: nil, scope: principal.siteScope, page: PageRequest(limit: 20))
-            let awaiting = try await repositories.courses.awaitingScore(scope: principal.siteScope)
-            let patients = try await repositories.patients.identities(Set((courses.items + awaiting).map(\.patientId)), scope: principal.siteScope)
+            let lists = try await repositories.courses.home(scope: principal.siteScope)
             return try edge.pages.home(
-                language, viewer: edge.viewer(principal), query: query, found: found, courses: courses.items, awaiting: awaiting,
-                patients: patients, due: try await DueRows.read(repositories, edge, principal), writable: principal.may(.writeClinical))
+                language, viewer: edge.viewer(principal), query: query, found: found, courses: lists.recent, awaiting: lists.awaitingScore,
+                patients: lists.patients, due: try await DueRows.read(repositories, edge, principal), writable: principal.may(.writeClinical))
         }
     }
 
@@ -113,10 +111,9 @@ struct PatientsController {
         try await edge.page(request) { principal, language in
             let id = try context.pathId("patient")
             guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
-            let sites = try await repositories.accounts.sites()
             return try edge.pages.patient(
-                language, viewer: edge.viewer(principal), patient: detail.patient, courses: detail.courses,
-                siteName: sites.first { $0.id == detail.patient.siteId }?.name ?? "", writable: principal.may(.writeClinical))
+                language, viewer: edge.viewer(principal), patient: detail.patient, courses: detail.courses, siteName: detail.siteName,
+                writable: principal.may(.writeClinical))
         }
     }
 
@@ -137,9 +134,9 @@ struct PatientsController {
 /// Due follow-ups at the user's sites as page rows, with site names (home and the follow-up page).
 enum DueRows {
     static func read(_ repositories: Repositories, _ edge: WebEdge, _ principal: Principal) async throws -> [Pages.DueRow] {
-        let due = try await repositories.followUps.due(scope: principal.siteScope, today: edge.config.today(now: edge.now()))
-        let sites = Dictionary(uniqueKeysWithValues: try await repositories.accounts.sites().map { ($0.id, $0.name) })
-        return due.map { Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: sites[$0.siteId] ?? "", followUp: $0.followUp) }
+        try await repositories.followUps.due(scope: principal.siteScope, today: edge.config.today(now: edge.now())).map {
+            Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: $0.siteName, followUp: $0.followUp)
+        }
     }
 }
 

@@ -9,7 +9,7 @@ import RegistryCore
 /// round trip: one UNION ALL branch per kind of row, each in the same typed columns (as the
 /// history stream reads courses), in the order the timeline shows them. Voided records are kept
 /// and marked. A course outside `scope` gives no rows at all.
-struct CourseRead: PostgresPreparedStatement {
+struct CourseRead: ScopedRead {
     /// The kinds of row, in the order they come.
     enum Kind: Int16 {
         case course, patient, names, block, session, procedure, score, event, screening, examination, ultrasound, link
@@ -21,9 +21,7 @@ struct CourseRead: PostgresPreparedStatement {
         WITH c AS (SELECT * FROM treatment_courses WHERE id = $1 AND ($2::uuid[] IS NULL OR site_id = ANY($2)))
         SELECT 0::int2, c.id, c.patient_id, c.started_on - DATE '1970-01-01', c.created_at, c.voided_at, NULL::timestamptz,
                c.side, c.icd10, c.notes, c.void_reason,
-               coalesce((SELECT e.kind FROM course_events e
-                         WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed'
-                         ORDER BY e.occurred_on DESC, e.created_at DESC LIMIT 1), 'active'),
+               \(CourseColumns.status),
                c.patient_age_at_start, c.symptom_onset - DATE '1970-01-01', NULL::int4, c.patient_sex, NULL::text, 0, c.version,
                0::int8, c.created_at, 0, c.site_id, c.clinician_id
           FROM c
@@ -84,20 +82,11 @@ struct CourseRead: PostgresPreparedStatement {
           FROM c JOIN follow_up_links x ON x.course_id = c.id
         ORDER BY 1, 20, 21, 22
         """
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuidArray]
 
     typealias Row = CourseRow
 
     let id: UUID
-    /// nil: any site.
     let scope: Set<UUID>?
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(id)
-        bindings.append(scope.map(Array.init))
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> CourseRow {
         let cells = row.makeRandomAccess()

@@ -21,11 +21,18 @@ public struct CourseRepository: CourseRows, PatientRows {
         }
     }
 
-    /// Open courses at the caller's sites waiting for a pain score since their latest session,
-    /// newest first (at most 20): who to ask today.
-    public func awaitingScore(scope: Set<UUID>?) async throws -> [CourseRecord] {
-        try await database.withConnection { try await courses(scope: scope, awaitingScore: true, page: PageRequest(limit: 20), on: $0) }
-            .items
+    /// Home's two lists at the caller's sites, each course with its patient, in one statement
+    /// (`HomeRead`): the newest courses, and the open courses waiting for a pain score since their
+    /// latest session (who to ask today), newest first, at most `HomeRead.limit` each.
+    public func home(scope: Set<UUID>?) async throws -> HomeCourses {
+        try await database.withConnection { connection in
+            var home = HomeCourses(recent: [], awaitingScore: [], patients: [:])
+            for try await (list, course, patient) in try await connection.execute(HomeRead(scope: scope), logger: logger) {
+                if list == 0 { home.recent.append(course) } else { home.awaitingScore.append(course) }
+                home.patients[patient.id] = patient
+            }
+            return home
+        }
     }
 
     /// The course alone (no records), or nil when absent or at another site.

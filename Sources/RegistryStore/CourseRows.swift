@@ -6,6 +6,35 @@ import RegistryCore
 /// the FHIR bundle read them the same way, never outside `scope`.
 protocol CourseRows: Repository {}
 
+/// A course's columns, read and decoded in one place by every statement that lists courses.
+enum CourseColumns {
+    /// The course's status: its latest ending or pausing event, or active.
+    static let status = """
+        coalesce((SELECT e.kind FROM course_events e
+                  WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed'
+                  ORDER BY e.occurred_on DESC, e.created_at DESC LIMIT 1), 'active')
+        """
+    /// On alias `c` (treatment_courses), ending with the keyset cursor's microseconds.
+    static let sql = """
+        c.id, c.patient_id, c.site_id, c.clinician_id, c.side, c.icd10, c.symptom_onset::text, c.started_on::text, c.notes, \(status),
+        c.created_at, c.version, c.voided_at, c.void_reason, (extract(epoch FROM c.created_at) * 1000000)::int8
+        """
+    static let count = 15
+
+    /// The course in the columns from `start`, with its cursor; nil when they are NULL (an outer
+    /// join found none).
+    static func decode(_ cells: PostgresRandomAccessRow, from start: Int) throws -> (record: CourseRecord, cursor: PageRequest.Cursor)? {
+        guard cells[start].bytes != nil else { return nil }
+        func cell<T: PostgresDecodable>(_ offset: Int, as type: T.Type = T.self) throws -> T { try cells[start + offset].decode(T.self) }
+        let record = CourseRecord(
+            id: try cell(0), patientId: try cell(1), siteId: try cell(2), clinicianId: try cell(3), side: try coded(try cell(4, as: String.self)),
+            icd10: try cell(5), symptomOnset: try calendarDate(try cell(6, as: String?.self)),
+            startedOn: try calendarDate(try cell(7, as: String.self)), notes: try cell(8), status: try coded(try cell(9, as: String.self)),
+            createdAt: try cell(10), version: try cell(11), void: voidInfo(try cell(12), try cell(13)))
+        return (record, PageRequest.Cursor(createdMicros: try cell(14), id: record.id))
+    }
+}
+
 extension CourseRows {
     /// The course, if it is at a site within `scope` (nil: any site).
     func course(_ id: UUID, scope: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> CourseRecord? {
@@ -13,46 +42,19 @@ extension CourseRows {
     }
 
     /// Courses newest first, filtered by whichever of patient and site are given, never outside `scope`.
-    /// `awaitingScore`: only open courses with a session and no pain score (other than one taken
-    /// immediately after a procedure) dated after their latest session.
     func courses(
-        id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, awaitingScore: Bool = false,
-        page: PageRequest, on connection: PostgresConnection
+        id: UUID? = nil, patientId: UUID? = nil, siteId: UUID? = nil, scope: Set<UUID>? = nil, page: PageRequest,
+        on connection: PostgresConnection
     ) async throws -> Page<CourseRecord> {
-        var query = QueryBuilder(
-            """
-            SELECT c.id, c.patient_id, c.site_id, c.clinician_id, c.side, c.icd10, c.symptom_onset::text, c.started_on::text,
-                   c.notes, coalesce((SELECT e.kind FROM course_events e
-                                      WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed'
-                                      ORDER BY e.occurred_on DESC, e.created_at DESC LIMIT 1), 'active'),
-                   c.created_at, c.version, c.voided_at, c.void_reason, (extract(epoch FROM c.created_at) * 1000000)::int8
-            FROM treatment_courses c WHERE true
-            """)
+        var query = QueryBuilder("SELECT \(CourseColumns.sql) FROM treatment_courses c WHERE true")
         if let id { query.and("c.id = ?", id) }
         if let patientId { query.and("c.patient_id = ?", patientId) }
         if let siteId { query.and("c.site_id = ?", siteId) }
         if let scope { query.and("c.site_id = ANY(?)", Array(scope)) }
-        if awaitingScore {
-            query.add(
-                """
-                 AND c.voided_at IS NULL
-                 AND NOT EXISTS (SELECT 1 FROM course_events e WHERE e.course_id = c.id AND e.voided_at IS NULL AND e.kind <> 'recurrence_observed')
-                 AND (SELECT max(s.session_on) FROM treatment_sessions s WHERE s.course_id = c.id AND s.voided_at IS NULL)
-                     >= coalesce((SELECT max(p.recorded_on) FROM pain_scores p
-                                  WHERE p.course_id = c.id AND p.voided_at IS NULL AND p.timepoint <> 'post_procedure'), DATE '-infinity')
-                """)
-        }
         query.addKeyset(page, alias: "c")
         var rows: [(CourseRecord, PageRequest.Cursor)] = []
-        for try await row in try await connection.query(query.query, logger: logger)
-            .decode((UUID, UUID, UUID, UUID, String, String, String?, String, String?, String, Date, Int, Date?, String?, Int64).self)
-        {
-            let record = CourseRecord(
-                id: row.0, patientId: row.1, siteId: row.2, clinicianId: row.3, side: try coded(row.4),
-                icd10: row.5, symptomOnset: try calendarDate(row.6), startedOn: try calendarDate(row.7),
-                notes: row.8, status: try coded(row.9), createdAt: row.10, version: row.11,
-                void: voidInfo(row.12, row.13))
-            rows.append((record, PageRequest.Cursor(createdMicros: row.14, id: row.0)))
+        for try await row in try await connection.query(query.query, logger: logger) {
+            if let course = try CourseColumns.decode(row.makeRandomAccess(), from: 0) { rows.append(course) }
         }
         return trimmed(rows, page: page)
     }

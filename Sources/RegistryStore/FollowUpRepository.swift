@@ -7,8 +7,17 @@ import RegistryCore
 public struct DueFollowUp: Sendable {
     public let courseId: UUID
     public let siteId: UUID
+    public let siteName: String
     public let patient: PatientRecord
     public let followUp: FollowUpSchedule.FollowUp
+}
+
+/// A patient's answer saying the pain came back, waiting for a clinician to look at it.
+public struct OpenReview: Sendable {
+    public let id: UUID
+    public let courseId: UUID
+    public let patient: PatientRecord
+    public let answeredOn: CalendarDate
 }
 
 /// A patient link as the clinic sees it (never the token, which only its hash is kept of).
@@ -37,19 +46,13 @@ public struct FollowUpRepository: PatientRows {
     }
 
     /// Follow-ups due or overdue today at the caller's sites (or at `siteId`), soonest first, with
-    /// each patient's contact details. Only courses with a session inside the longest milestone's
-    /// reach are read.
+    /// each patient's contact details and site: in two statements, the histories of the courses
+    /// that may have a window open today, then the patients of those that do.
     public func due(siteId: UUID? = nil, scope: Set<UUID>?, today: CalendarDate) async throws -> [DueFollowUp] {
         try await database.withConnection { connection in
-            var query = QueryBuilder("")
-            let reach = (rules.milestones.map(\.days).max() ?? 0) + rules.windowDaysAfter
-            let condition =
-                query.siteConditions(siteId: siteId, scope: scope) + """
-                     AND EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.course_id = c.id AND s.voided_at IS NULL
-                                 AND s.session_on >= \(query.bind(today.adding(days: -reach).description))::date)
-                    """
             var open: [(courseId: UUID, siteId: UUID, patientId: UUID, followUp: FollowUpSchedule.FollowUp)] = []
-            try await streamHistories(courseSQL: query, condition: condition, on: connection) { history in
+            let histories = DueHistories(siteId: siteId, scope: scope, sessionWindows: sessionWindows(today))
+            try await assembleHistories(try await connection.execute(histories, logger: logger)) { history in
                 if let followUp = FollowUpSchedule(history, rules: rules, today: today).open, let patient = history.facts?.patientId {
                     open.append((history.courseId, history.siteId, patient, followUp))
                 }
@@ -58,10 +61,21 @@ public struct FollowUpRepository: PatientRows {
             let patients =
                 ids.isEmpty
                 ? [] : try await patients(ids: ids, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection).items
-            let byId = Dictionary(uniqueKeysWithValues: patients.map { ($0.id, $0) })
+            let byId = Dictionary(uniqueKeysWithValues: patients.map { ($0.record.id, $0) })
             return open.compactMap { item in
-                byId[item.patientId].map { DueFollowUp(courseId: item.courseId, siteId: item.siteId, patient: $0, followUp: item.followUp) }
+                byId[item.patientId].map {
+                    DueFollowUp(courseId: item.courseId, siteId: item.siteId, siteName: $0.siteName, patient: $0.record, followUp: item.followUp)
+                }
             }.sorted { ($0.followUp.dueOn, $0.courseId.uuidString) < ($1.followUp.dueOn, $1.courseId.uuidString) }
+        }
+    }
+
+    /// For each milestone, the sessions from which its window spans today: every course whose
+    /// schedule (counted from its latest session) has a window open today has a session in one, so
+    /// `FollowUpSchedule` still decides; these only spare reading the other courses.
+    private func sessionWindows(_ today: CalendarDate) -> [(from: CalendarDate, to: CalendarDate)] {
+        rules.milestones.map { milestone in
+            (today.adding(days: -milestone.days - rules.windowDaysAfter), today.adding(days: -milestone.days + rules.windowDaysBefore))
         }
     }
 
@@ -167,18 +181,26 @@ public struct FollowUpRepository: PatientRows {
         }
     }
 
-    /// Courses at the caller's sites whose patient said the pain came back, not yet reviewed.
-    public func openReviews(scope: Set<UUID>?) async throws -> [(reviewId: UUID, courseId: UUID, patientId: UUID, answeredOn: CalendarDate)] {
+    /// Courses at the caller's sites whose patient said the pain came back, not yet reviewed, with
+    /// the patient, in one statement.
+    public func openReviews(scope: Set<UUID>?) async throws -> [OpenReview] {
         try await database.withConnection { connection in
             var query = QueryBuilder(
                 """
-                SELECT r.id, r.course_id, c.patient_id, a.answered_at::date::text FROM follow_up_reviews r JOIN follow_up_answers a ON a.id = r.answer_id
-                JOIN treatment_courses c ON c.id = r.course_id WHERE r.resolved_at IS NULL
+                SELECT r.id, r.course_id, a.answered_at::date::text, \(PatientColumns.sql)
+                FROM follow_up_reviews r JOIN follow_up_answers a ON a.id = r.answer_id
+                JOIN treatment_courses c ON c.id = r.course_id JOIN (\(PatientColumns.from)) ON p.id = c.patient_id
+                WHERE r.resolved_at IS NULL
                 """)
             query.add(query.siteConditions(siteId: nil, scope: scope) + " ORDER BY a.answered_at")
-            var reviews: [(UUID, UUID, UUID, CalendarDate)] = []
-            for try await r in try await connection.query(query.query, logger: logger).decode((UUID, UUID, UUID, String).self) {
-                reviews.append((r.0, r.1, r.2, try calendarDate(r.3)))
+            var reviews: [OpenReview] = []
+            for try await row in try await connection.query(query.query, logger: logger) {
+                let cells = row.makeRandomAccess()
+                guard let patient = try PatientColumns.decode(cells, from: 3) else { continue }
+                reviews.append(
+                    OpenReview(
+                        id: try cells[0].decode(UUID.self), courseId: try cells[1].decode(UUID.self), patient: patient.record,
+                        answeredOn: try calendarDate(try cells[2].decode(String.self))))
             }
             return reviews
         }
@@ -217,4 +239,33 @@ public struct FollowUpRepository: PatientRows {
             """, logger: logger
         ).decode((UUID, UUID, String).self).first { _ in true }.map { (id: $0.0, courseId: $0.1, clinic: $0.2) }
     }
+}
+
+/// The histories of the courses at the caller's sites (or at one) with a session inside one of
+/// the given windows: the due list's candidates, as one named statement.
+struct DueHistories: PostgresPreparedStatement {
+    static let sql =
+        HistoryRows.sql(
+            courseFilter: """
+                 AND ($1::uuid IS NULL OR c.site_id = $1) AND ($2::uuid[] IS NULL OR c.site_id = ANY($2))
+                 AND EXISTS (SELECT 1 FROM treatment_sessions s JOIN unnest($3::text[]::date[], $4::text[]::date[]) w(since, until)
+                             ON s.session_on BETWEEN w.since AND w.until WHERE s.course_id = c.id AND s.voided_at IS NULL)
+                """, selectedFirst: true) + HistoryRows.order
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuidArray, .textArray, .textArray]
+    typealias Row = HistoryRow
+
+    let siteId: UUID?
+    let scope: Set<UUID>?
+    let sessionWindows: [(from: CalendarDate, to: CalendarDate)]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(siteId)
+        bindings.append(scope.map(Array.init))
+        bindings.append(sessionWindows.map(\.from.description))
+        bindings.append(sessionWindows.map(\.to.description))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -38,11 +38,15 @@ extension Repository {
         _ body: (CourseHistory) async throws -> Void
     ) async throws {
         var query = courseSQL
-        query.add(HistoryRows.sql(courseFilter: condition.isEmpty ? nil : condition) + " ORDER BY 1, 2, 3, 11")
+        query.add(HistoryRows.sql(courseFilter: condition.isEmpty ? nil : condition) + HistoryRows.order)
+        try await assembleHistories(try await connection.query(query.query, logger: logger).decode(HistoryRow.self), body)
+    }
+
+    /// Hands on each course's history as soon as its run of rows (in `HistoryRows.order`) ends.
+    func assembleHistories<Rows: AsyncSequence>(_ rows: Rows, _ body: (CourseHistory) async throws -> Void) async throws
+    where Rows.Element == HistoryRow {
         var current: CourseHistory?
-        for try await row in try await connection.query(query.query, logger: logger)
-            .decode(HistoryRow.self)
-        {
+        for try await row in rows {
             let (courseId, kind, day, n1, n2, n3, text1, text2, siteId, clinicianId, at, text3, patientId) = row
             if kind == 0 {
                 if let finished = current { try await body(finished) }
@@ -80,6 +84,8 @@ typealias HistoryRow = (UUID, Int16, Int32, Int32, Int32, Int32, String?, String
 enum HistoryRows {
     /// A missing number in a history row (symptom onset, nerve area, fascia thickness).
     static let missing = Int32.min
+    /// Each course's rows together, its course row first.
+    static let order = " ORDER BY 1, 2, 3, 11"
 
     /// Every row a course history is made of, one UNION ALL branch per source table; the course
     /// row (kind 0) also carries the descriptive facts exports need. Blocks carry their injection
@@ -89,17 +95,25 @@ enum HistoryRows {
     /// `courseFilter` (conditions on alias `c`) narrows the courses. With one, every branch joins
     /// the selected courses, so a site's report reads that site's rows through the course_id
     /// indexes; without one, each table is read whole, which is the fastest way to read it all.
-    static func sql(courseFilter: String? = nil) -> String {
+    ///
+    /// `selectedFirst` instead selects the courses once, into `c`, before reading their rows: for
+    /// a few courses picked by a costly condition (the due list's), which each branch would
+    /// otherwise evaluate again.
+    static func sql(courseFilter: String? = nil, selectedFirst: Bool = false) -> String {
         func children(_ table: String, _ alias: String, joining: String = "") -> String {
             guard let courseFilter else { return "\(table) \(alias)\(joining) WHERE \(alias).voided_at IS NULL" }
+            if selectedFirst { return "\(table) \(alias)\(joining) JOIN c ON c.id = \(alias).course_id WHERE \(alias).voided_at IS NULL" }
             return "\(table) \(alias)\(joining) JOIN treatment_courses c ON c.id = \(alias).course_id WHERE \(alias).voided_at IS NULL"
                 + " AND c.voided_at IS NULL\(courseFilter)"
         }
+        let courses =
+            selectedFirst
+            ? "WITH c AS MATERIALIZED (SELECT * FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter ?? "")) SELECT c.id" : "SELECT c.id"
         return """
-            SELECT c.id, 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1),
+            \(courses), 0::int2, c.started_on - DATE '1970-01-01', coalesce(c.patient_age_at_start, -1),
                    coalesce(c.symptom_onset - DATE '1970-01-01', (\(missing))::int4), 0, c.side, c.icd10, c.site_id,
                    c.clinician_id, c.created_at, c.patient_sex, c.patient_id
-              FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter ?? "")
+              FROM \(selectedFirst ? "c" : "treatment_courses c WHERE c.voided_at IS NULL\(courseFilter ?? "")")
             UNION ALL
             SELECT s.course_id, 1::int2, s.session_on - DATE '1970-01-01', p.position, 0, 0, p.kind, p.injectate, NULL, NULL, s.created_at, NULL, NULL
               FROM \(children("treatment_sessions", "s", joining: " JOIN procedures p ON p.session_id = s.id"))

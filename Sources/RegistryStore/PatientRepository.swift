@@ -12,7 +12,8 @@ public struct PatientRepository: PatientRows, CourseRows {
     }
 
     public func list(siteId: UUID?, scope: Set<UUID>?, page: PageRequest) async throws -> Page<PatientRecord> {
-        try await database.withConnection { try await patients(siteId: siteId, scope: scope, page: page, on: $0) }
+        let page = try await database.withConnection { try await patients(siteId: siteId, scope: scope, page: page, on: $0) }
+        return Page(items: page.items.map(\.record), nextCursor: page.nextCursor)
     }
 
     /// Patients at the caller's sites found by MRN or name prefix, exact MRN first (at most 20).
@@ -20,29 +21,19 @@ public struct PatientRepository: PatientRows, CourseRows {
         try await database.withConnection { try await searchPatients(text, scope: scope, limit: 20, on: $0) }
     }
 
-    /// The patients among `ids` at the caller's sites, by id (for naming the patients of a list).
-    public func identities(_ ids: Set<UUID>, scope: Set<UUID>?) async throws -> [UUID: PatientRecord] {
-        guard !ids.isEmpty else { return [:] }
-        let page = try await database.withConnection {
-            try await patients(ids: Array(ids), scope: scope, page: PageRequest(limit: min(ids.count, PageRequest.maximumLimit)), on: $0)
-        }
-        return Dictionary(uniqueKeysWithValues: page.items.map { ($0.id, $0) })
-    }
-
-    /// The patient with every course, or nil when absent or at another site.
+    /// The patient with every course and their site's name, or nil when absent or at another site
+    /// (one statement: `PatientRead`).
     public func patient(_ id: UUID, scope: Set<UUID>?) async throws -> PatientDetail? {
         try await database.withConnection { connection in
-            guard let patient = try await patient(id, scope: scope, on: connection) else { return nil }
-            let courses = try await courses(patientId: id, scope: scope, page: PageRequest(limit: PageRequest.maximumLimit), on: connection)
-            return PatientDetail(patient: patient, courses: courses.items)
+            var patient: SitedPatient?
+            var courses: [CourseRecord] = []
+            for try await row in try await connection.execute(PatientRead(id: id, scope: scope), logger: logger) {
+                patient = row.patient
+                if let course = row.course { courses.append(course) }
+            }
+            return patient.map { PatientDetail(patient: $0.record, siteName: $0.siteName, courses: courses) }
         }
     }
-}
-
-/// A patient with their courses.
-public struct PatientDetail: Codable, Sendable {
-    public let patient: PatientRecord
-    public let courses: [CourseRecord]
 }
 
 /// The SQL of patients and identities, on the caller's connection.
@@ -78,12 +69,7 @@ extension PatientRepository {
         let prefix =
             term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-        var query = QueryBuilder(
-            """
-            SELECT p.id, p.site_id, i.mrn, i.family_name, i.given_name, i.date_of_birth::text, i.sex, i.phone, i.email, p.created_at
-            FROM patient_identities i JOIN patients p ON p.id = i.patient_id
-            WHERE true
-            """)
+        var query = QueryBuilder("SELECT \(PatientColumns.sql) FROM \(PatientColumns.from) WHERE true")
         let like = query.bind(prefix)
         query.add(
             " AND (lower(i.mrn) LIKE \(like) OR lower(i.family_name) LIKE \(like) OR lower(i.given_name) LIKE \(like)"
@@ -91,13 +77,8 @@ extension PatientRepository {
         if let scope { query.and("i.site_id = ANY(?)", Array(scope)) }
         query.add(" ORDER BY lower(i.mrn) = \(query.bind(term)) DESC, i.family_name, i.given_name, i.mrn LIMIT \(query.bind(limit))")
         var found: [PatientRecord] = []
-        for try await row in try await connection.query(query.query, logger: logger)
-            .decode((UUID, UUID, String, String, String, String, String, String?, String?, Date).self)
-        {
-            found.append(
-                PatientRecord(
-                    id: row.0, siteId: row.1, mrn: row.2, familyName: row.3, givenName: row.4, dateOfBirth: try calendarDate(row.5),
-                    sex: try coded(row.6), phone: row.7, email: row.8, createdAt: row.9))
+        for try await row in try await connection.query(query.query, logger: logger) {
+            if let patient = try PatientColumns.decode(row.makeRandomAccess(), from: 0) { found.append(patient.record) }
         }
         return found
     }

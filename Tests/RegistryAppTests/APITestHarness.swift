@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import RegistryApp
 import RegistryCore
 import RegistryStore
@@ -20,7 +21,7 @@ struct APIHarness {
 
     static func run(
         _ setup: TestingSetup = .router, configure: @Sendable (inout RegistryConfig) -> Void = { _ in },
-        _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
+        appDatabaseLogger: Logger = TestDatabase.logger, _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.withFresh { database in
             let fixture = try await Fixture.make(database)
@@ -31,7 +32,7 @@ struct APIHarness {
             config.server.requestTimeoutSeconds = 120
             configure(&config)
             // The application runs its own pool as a service; the harness keeps its own for checks.
-            let appDatabase = RegistryDatabase(url: database.url, poolSize: 4, logger: TestDatabase.logger)
+            let appDatabase = RegistryDatabase(url: database.url, poolSize: 4, logger: appDatabaseLogger)
             let app = try buildApplication(config: config, database: appDatabase, logger: TestDatabase.logger, now: { now })
             var tokens: [String: String] = [:]
             let registry = try Repositories.testing(database)

@@ -66,9 +66,7 @@ import Testing
             let config = try TestDatabase.config()
             try await DemoData(courses: 12, today: CalendarDate(iso: "2026-11-25")!).load(into: try Repositories.testing(setup), auth: config.auth)
             let counter = StatementCounter()
-            var logger = Logger(label: "statements") { _ in counter }
-            logger.logLevel = .trace
-            try await RegistryDatabase.withRunning(url: setup.url, poolSize: 1, logger: logger) { database in
+            try await RegistryDatabase.withRunning(url: setup.url, poolSize: 1, logger: counter.logger) { database in
                 let repositories = Repositories(database: database, rules: config.clinical, followUp: config.followUp)
                 let course = try #require(
                     try await repositories.courses.list(patientId: nil, siteId: nil, scope: nil, page: PageRequest(limit: 1)).items.first)
@@ -100,27 +98,5 @@ import Testing
         }
         history.events.sort { ($0.on, $0.kind.rawValue) < ($1.on, $1.kind.rawValue) }
         return history
-    }
-}
-
-/// Counts the statements the server completed a Bind for, from postgres-nio's trace of the
-/// messages it receives.
-final class StatementCounter: LogHandler, @unchecked Sendable {
-    private let count = Mutex(0)
-    var statements: Int { count.withLock { $0 } }
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt
-    ) {
-        if let received = metadata?["psql_message"], "\(received)".contains("bindComplete") {
-            count.withLock { $0 += 1 }
-        }
     }
 }

@@ -81,7 +81,7 @@ import Testing
         try await seeded { database in
             let registry = try Repositories.testing(database)
             let patient = try #require(
-                try await database.withConnection { try await registry.patients.patients(page: PageRequest(limit: 1), on: $0) }.items.first)
+                try await database.withConnection { try await registry.patients.patients(page: PageRequest(limit: 1), on: $0) }.items.first?.record)
             let scanned = try await sequentialScans(database) { registry, connection in
                 for text in [patient.mrn, String(patient.mrn.prefix(6)).lowercased(), patient.familyName, patient.familyName + patient.givenName] {
                     let found = try await registry.patients.searchPatients(text, scope: [patient.siteId], limit: 20, on: connection)

@@ -109,7 +109,7 @@ import Testing
                 let page = try await database.withConnection {
                     try await registry.patients.patients(page: PageRequest(limit: 3, after: cursor), on: $0)
                 }
-                seen += page.items.map(\.mrn)
+                seen += page.items.map(\.record.mrn)
                 cursor = page.nextCursor.flatMap(PageRequest.Cursor.init(text:))
             } while cursor != nil
             #expect(seen == ["P-6", "P-5", "P-4", "P-3", "P-2", "P-1", "P-0", "MRN-1"])
