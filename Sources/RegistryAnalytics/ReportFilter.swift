@@ -58,15 +58,13 @@ extension ReportFilter {
         side: String?, source: String? = nil
     ) throws(ValidationFailure) -> ReportFilter {
         var v = Validator()
+        let span = v.days(from, "from", to: to, "to")
         let filter = ReportFilter(
             siteId: v.uuid(siteId, "siteId"), clinicianId: v.uuid(clinicianId, "clinicianId"),
-            firstSessionFrom: v.day(from, "from"), firstSessionTo: v.day(to, "to"),
+            firstSessionFrom: span.from, firstSessionTo: span.to,
             injectate: v.coded(injectate, "injectate", as: Injectate.self, required: false),
             side: v.coded(side, "side", as: Side.self, required: false),
             scoreSource: v.coded(source, "source", as: ScoreSource.self, required: false))
-        if let start = filter.firstSessionFrom, let end = filter.firstSessionTo, start > end {
-            v.fail("from", "order", "must not be after to")
-        }
         return try v.finish { filter }
     }
 }

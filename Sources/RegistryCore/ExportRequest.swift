@@ -35,7 +35,8 @@ public struct ExportRequest: Sendable, Equatable {
         cohorts: [String]
     ) throws(ValidationFailure) -> ExportRequest {
         var v = Validator()
-        var selection = ExportSelection(siteId: v.uuid(siteId, "siteId"), from: v.day(from, "from"), to: v.day(to, "to"))
+        let span = v.days(from, "from", to: to, "to")
+        var selection = ExportSelection(siteId: v.uuid(siteId, "siteId"), from: span.from, to: span.to)
         if let cohort {
             if cohorts.contains(cohort) {
                 selection.cohort = cohort

@@ -109,6 +109,14 @@ public struct Validator: Sendable {
         return date
     }
 
+    /// A span of two optional days (filters), the first not after the last: the one rule the
+    /// dashboard, the exports and the CLI apply to a from–to range.
+    public mutating func days(_ from: String?, _ fromField: String, to: String?, _ toField: String) -> (from: CalendarDate?, to: CalendarDate?) {
+        let start = day(from, fromField), end = day(to, toField)
+        if let start, let end, start > end { fail(fromField, "order", "must not be after \(toField) (\(end))") }
+        return (start, end)
+    }
+
     public mutating func text(_ value: String?, _ field: String, maxLength: Int, required: Bool = false) -> String? {
         guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             if required { fail(field, "required", "is required") }
