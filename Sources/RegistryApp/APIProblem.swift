@@ -17,6 +17,8 @@ struct APIProblem: Codable, Sendable {
 /// bug: it is logged with detail and answered with a bare 500.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    /// The page a browser gets instead (nil: the request is not a browser's page request).
+    var browserPage: @Sendable (HTTPResponse.Status, Request) async -> Response? = { _, _ in nil }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -35,6 +37,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 logger.error(
                     "unhandled error", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
+            if let page = await browserPage(status, request) { return page }
             return JSONResponse.problem(status, problem)
         }
     }

@@ -30,7 +30,7 @@ public func buildApplication(
     let fhir = FHIRController(fhir: FHIRRepository(database: database, systemBase: config.export.fhirSystemBase), config: config, metrics: metrics)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware(logger: logger))
+    router.add(middleware: ProblemMiddleware(logger: logger, browserPage: edge.errorPage))
     router.get("healthz") { _, _ in
         await repositories.databaseAnswers()
             ? JSONResponse.make(status: .ok, ["status": "ok"])

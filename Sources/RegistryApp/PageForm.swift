@@ -50,13 +50,16 @@ extension WebEdge {
         guard principal.may(capability) else { throw PageRefusal.readOnly }
         guard let session = request.cookies[SessionCookie.name]?.value, CSRF.matches(posted.csrf, session: session) else { throw PageRefusal.expired }
         posted.values.merge(fixed) { _, address in address }
-        func again(_ problems: [FieldProblem]) async throws -> PageRefusal {
-            .invalid(
-                try await form.page(
-                    FilledForm(
-                        spec: form.spec, action: form.action, csrf: posted.csrf ?? "",
-                        idempotencyKey: posted.idempotencyKey ?? UUID().uuidString, values: posted.values, problems: problems,
-                        carried: posted.version.map { ["version": $0] } ?? [:], data: form.data)))
+        // The language switch of a form shown again: the same form and problems, in the other language.
+        let switchingLanguage = posted.values.removeValue(forKey: FilledForm.languageField) != nil
+        func again(_ problems: [FieldProblem]) async throws -> PageRefusal { .invalid(try await shownAgain(problems)) }
+        func shownAgain(_ problems: [FieldProblem]) async throws -> String {
+            var shown = FilledForm(
+                spec: form.spec, action: form.action, csrf: posted.csrf ?? "",
+                idempotencyKey: posted.idempotencyKey ?? UUID().uuidString, values: posted.values, problems: problems,
+                carried: posted.version.map { ["version": $0] } ?? [:], data: form.data)
+            shown.reposted = true
+            return try await form.page(shown)
         }
         do {
             let (values, malformed) = form.spec.parsed(posted.values, clinicZone: config.clinicTimeZone, blanksAsNull: blanksAsNull)
@@ -69,6 +72,8 @@ extension WebEdge {
                 throw ValidationFailure(malformed + failure.problems.filter { !named.contains($0.field) })
             }
             guard malformed.isEmpty else { throw ValidationFailure(malformed) }
+            // Nothing is written by a switch of language, even once every rule is met.
+            if switchingLanguage { return .page(try await shownAgain([])) }
             return try await write(valid, posted)
         } catch let failure as ValidationFailure {
             throw try await again(failure.problems)

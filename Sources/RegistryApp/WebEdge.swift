@@ -83,6 +83,31 @@ struct WebEdge: Sendable {
         }
     }
 
+    /// What a browser asking for a page gets when the request fails outside a page's own handling
+    /// (an address that does not exist, a method it does not take, a fault): a page in the reader's
+    /// language with a way home, instead of the API's JSON. nil for the API and other clients.
+    @Sendable func errorPage(_ status: HTTPResponse.Status, _ request: Request) async -> Response? {
+        let path = request.uri.path
+        guard request.headers[.accept]?.contains("text/html") == true, !path.hasPrefix("/api/") else { return nil }
+        let (title, message) =
+            switch status {
+            case .notFound, .methodNotAllowed: ("noSuchPageTitle", "noSuchPageMessage")
+            case .unauthorized: ("signedOutTitle", "signedOutMessage")
+            case .forbidden: ("forbiddenTitle", "forbiddenMessage")
+            case .serviceUnavailable: ("unavailableTitle", "unavailableMessage")
+            default: ("errorTitle", "errorMessage")
+            }
+        // The header names the user when the session can be read; an error page never depends on it.
+        var principal: Principal?
+        do { principal = try await signedIn(request) } catch { principal = nil }
+        do {
+            let page = try pages.problem(language(of: request), viewer: principal.map(viewer), titleKey: title, messageKey: message)
+            return html(status, page, request)
+        } catch {
+            return nil
+        }
+    }
+
     /// A page with the headers every page carries: no framing, scripts only from here, nothing
     /// cached (pages show identities), and the chosen language remembered.
     func html(_ status: HTTPResponse.Status, _ body: String, _ request: Request) -> Response {

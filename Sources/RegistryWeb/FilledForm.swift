@@ -20,6 +20,12 @@ public struct FilledForm: Sendable {
     public var method: String
     /// Catalogue key of the button.
     public var submitKey: String
+    /// Shown again as the answer to its own POST: the page's address is the form's action, so the
+    /// language switch sends the form again (`languageField`) rather than going to that address.
+    public var reposted = false
+
+    /// The posted field that asks for the form back in another language, nothing written.
+    public static let languageField = "_language"
 
     public init(
         spec: FormSpec, action: String, csrf: String, idempotencyKey: String, values: [String: String] = [:], problems: [FieldProblem] = [],

@@ -43,6 +43,11 @@ public struct Pages: Sendable {
         context["language"] = language.rawValue
         context["t"] = catalogue.strings[language] ?? [:]
         context["languages"] = Language.allCases.map { ["code": $0.rawValue, "name": $0.name] }
+        // A form shown again after its POST is at the address it was posted to: its own buttons
+        // switch language by sending it again (after Save, which stays the button Enter presses).
+        let reposted = (values["form"] as? [String: Any])?["reposted"] as? Bool == true
+        context["formReposted"] = reposted
+        context["languageField"] = FilledForm.languageField
         guard let html = library.render(context, withTemplate: template) else { throw WebError.missingTemplate(template) }
         return html
     }

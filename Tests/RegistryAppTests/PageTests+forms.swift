@@ -154,6 +154,53 @@ extension PageTests {
         }
     }
 
+    /// A form shown again with its problems switches language by sending itself again: what was
+    /// typed and every problem come back in the other language, and nothing is written, even
+    /// once the form is valid. An address that is not a page gives a browser a page, not JSON.
+    @Test func theLanguageSwitchOfAFormShownAgainKeepsWhatWasTypedAndWritesNothing() async throws {
+        try await APIHarness.run { h, client in
+            let cookie = try await signIn(client, h, username: "dr.forms")
+            let course = "/courses/\(h.fixture.courseId.uuidString.lowercased())"
+            let block = ["performedAt": "2026-01-12T09:30", "side": "left", "volumeMl": "three", "nrsBefore": "11", "nrsAfter": "3"]
+            let (invalid, again, _) = try await addRecord(client, h, "blocks", block, cookie: cookie)
+            #expect(invalid == .unprocessableContent)
+            #expect(again.contains("formaction=\"\(course)/blocks?lang=zh-TW\" formnovalidate name=\"_language\" value=\"zh-TW\""))
+            // Save stays the first button of the form, the one Enter presses.
+            let save = try #require(again.range(of: "<button class=\"primary\" type=\"submit\">"))
+            let switchButton = try #require(again.range(of: "name=\"_language\""))
+            #expect(save.lowerBound < switchButton.lowerBound)
+            #expect(!again.contains("href=\"?lang="), "no link to the address the form was posted to")
+            var resent = block
+            for name in ["csrf", "idempotencyKey"] { resent[name] = hidden(again, name) }
+            resent["_language"] = "zh-TW"
+            let (switched, chinese, headers) = try await post(client, "\(course)/blocks?lang=zh-TW", encode(resent), cookie: cookie)
+            #expect(switched == .unprocessableContent && chinese.contains("<html lang=\"zh-TW\"") && chinese.contains("value=\"three\""))
+            #expect(fieldError(chinese, "volumeMl")?.contains("格式不正確") == true && fieldError(chinese, "nrsBefore") != nil)
+            #expect(headers[.setCookie]?.contains("zh-TW") == true, "the choice is remembered")
+            var valid = resent
+            valid.merge(["volumeMl": "3", "nrsBefore": "8", "agent": "lidocaine", "assessedMinutesAfter": "10", "_language": "en"]) { $1 }
+            let (shown, english, _) = try await post(client, "\(course)/blocks?lang=en", encode(valid), cookie: cookie)
+            #expect(shown == .ok && english.contains("<html lang=\"en\"") && fieldError(english, "volumeMl") == nil)
+            #expect(try await h.rowCounts()["diagnostic_blocks"] == 0, "a switch of language writes nothing")
+            valid["_language"] = nil
+            #expect(try await post(client, "\(course)/blocks", encode(valid), cookie: cookie).0 == .seeOther)
+            #expect(try await h.rowCounts()["diagnostic_blocks"] == 1)
+            // An address that is no page: a browser gets a page in its language with a way home; the API stays JSON.
+            for (language, title) in [("zh-TW", "找不到此頁"), ("en", "Page not found")] {
+                let reply = try await client.execute(
+                    uri: "\(course)/blocks?lang=\(language)", method: .get,
+                    headers: [.cookie: cookie, .accept: "text/html,application/xhtml+xml", .acceptLanguage: language])
+                let html = String(buffer: reply.body)
+                #expect(reply.status == .notFound && reply.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(html.contains("<title>") && html.contains(title) && html.contains("href=\"/\""), "\(html)")
+            }
+            let unknown = try await client.execute(uri: "/no/such/page", method: .get, headers: [.accept: "text/html", .acceptLanguage: "en"])
+            #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("Page not found"))
+            let api = try await client.execute(uri: "/api/v1/no-such-thing", method: .get, headers: [.accept: "text/html"])
+            #expect(api.status == .notFound && api.headers[.contentType]?.hasPrefix("application/json") == true)
+        }
+    }
+
     @Test func aSessionSendsOnlyTheProcedureRowsFilledAndNamesAProblemInTheRowItIsIn() async throws {
         try await APIHarness.run { h, client in
             let cookie = try await signIn(client, h, username: "dr.forms")

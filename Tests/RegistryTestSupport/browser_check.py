@@ -77,6 +77,17 @@ try:
     check(field("mrn").get_attribute("value") == mrn and field("givenName").get_attribute("value") == given, "what was typed is kept")
     check(driver.switch_to.active_element.get_attribute("id") == "error-summary", "the focus is on the error summary")
     shot("register-problem")
+    # The language switch of a form shown again sends it again: the other language, nothing lost or saved.
+    other = "en" if language == "zh-TW" else "zh-TW"
+    required = {"en": "is required", "zh-TW": "請填寫"}
+    for switch_to in (other, language):
+        check(submit(f"main button.language[lang='{switch_to}']")
+              and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == switch_to,
+              f"the language switch on the form shown again leads to {switch_to}")
+        check(required[switch_to] in driver.find_element(By.CSS_SELECTOR, ".has-error").text, f"the problem is named in {switch_to}")
+        check(field("mrn").get_attribute("value") == mrn and field("givenName").get_attribute("value") == given,
+              f"what was typed is kept across the switch to {switch_to}")
+        shot(f"register-problem-switched-{switch_to}")
     type_into("familyName", family)
     check(submit() and "/patients/" in driver.current_url and mrn in driver.page_source, "the patient is registered and shown")
     shot("patient")
