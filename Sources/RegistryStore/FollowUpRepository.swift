@@ -138,6 +138,29 @@ public struct FollowUpRepository: PatientRows {
         ).decode(Int.self).first { _ in true } != nil
     }
 
+    /// Whether the answer already kept (for the follow-up due on `dueOn` of `course`, else the
+    /// link's latest of the past day) is this one, sent from this link; nil when there is none.
+    private func earlierAnswer(
+        _ answer: PatientAnswer, link: UUID, course: UUID? = nil, dueOn: CalendarDate? = nil, on connection: PostgresConnection
+    ) async throws -> Bool? {
+        let query: PostgresQuery =
+            if let course, let dueOn {
+                """
+                SELECT a.link_id = \(link) AND p.nrs = \(answer.nrs) AND p.pgic IS NOT DISTINCT FROM \(answer.pgic)
+                       AND a.pain_came_back = \(answer.painCameBack)
+                FROM follow_up_answers a JOIN pain_scores p ON p.id = a.pain_score_id
+                WHERE a.course_id = \(course) AND a.due_on = \(dueOn.description)::date
+                """
+            } else {
+                """
+                SELECT p.nrs = \(answer.nrs) AND p.pgic IS NOT DISTINCT FROM \(answer.pgic) AND a.pain_came_back = \(answer.painCameBack)
+                FROM follow_up_answers a JOIN pain_scores p ON p.id = a.pain_score_id
+                WHERE a.link_id = \(link) AND a.answered_at > now() - interval '1 day' ORDER BY a.answered_at DESC LIMIT 1
+                """
+            }
+        return try await connection.query(query, logger: logger).decode(Bool.self).first { _ in true }
+    }
+
     public enum AnswerResult: Sendable, Equatable {
         case recorded
         /// This follow-up already has its answer.
@@ -157,13 +180,16 @@ public struct FollowUpRepository: PatientRows {
             // Answers to one course queue here, so a double submit finds the first one's row.
             try await connection.run("SELECT 1 FROM treatment_courses WHERE id = \(link.courseId) FOR UPDATE", logger)
             guard let open = try await schedule(link.courseId, scope: nil, today: today, on: connection)?.open else {
-                return try await answeredRecently(link.id, on: connection) ? .alreadyReceived : .nothingDue
+                // Answered just now: the same answer again (a double tap, a resend) is thanked for again.
+                switch try await earlierAnswer(answer, link: link.id, on: connection) {
+                case true?: return .recorded
+                case false?: return .alreadyReceived
+                case nil: return .nothingDue
+                }
             }
-            let exists = try await connection.query(
-                "SELECT 1 FROM follow_up_answers WHERE course_id = \(link.courseId) AND due_on = \(open.dueOn.description)::date",
-                logger: logger
-            ).decode(Int.self).first { _ in true }
-            guard exists == nil else { return .alreadyReceived }
+            if let same = try await earlierAnswer(answer, link: link.id, course: link.courseId, dueOn: open.dueOn, on: connection) {
+                return same ? .recorded : .alreadyReceived
+            }
             let actor = Actor(userId: nil, label: "follow-up link \(link.id.uuidString.lowercased())", route: "POST /f/{token}")
             let score = NewPainScore(recordedOn: today, timepoint: .followUp, nrs: answer.nrs, odi: nil, pgic: answer.pgic)
             let record = try await addPainScores(

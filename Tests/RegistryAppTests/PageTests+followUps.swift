@@ -53,6 +53,22 @@ extension PageTests {
         return (reply.status, String(buffer: reply.body))
     }
 
+    /// A patient tapping "send" twice: both taps arrive at once, both are thanked, one answer is kept.
+    @Test func twoTapsOfSendAtOnceAreThankedBothAndKeptOnce() async throws {
+        try await APIHarness.run { h, client in
+            try await treat(client, h, course: h.fixture.courseId)
+            let (_, token) = try await linkedCourse(client, h)
+            let before = try await h.rowCounts()
+            async let first = answer(client, token, "nrs=2&pgic=6&painCameBack=no")
+            async let second = answer(client, token, "nrs=2&pgic=6&painCameBack=no")
+            for (status, page) in try await [first, second] {
+                #expect(status == .ok && page.contains("Your answer has reached your clinic."), "\(page)")
+            }
+            let after = try await h.rowCounts()
+            #expect(after["follow_up_answers"] == (before["follow_up_answers"] ?? 0) + 1 && after["pain_scores"] == (before["pain_scores"] ?? 0) + 1)
+        }
+    }
+
     @Test func theDueListShowsWhoToAskAtMySitesUntilTheyAnswer() async throws {
         try await APIHarness.run { h, client in
             try await treat(client, h, course: h.fixture.courseId)
@@ -98,8 +114,12 @@ extension PageTests {
             #expect(try await completeness()?["total"] as? Int == 0)  // overdue, not yet closed
             let (saved, thanks) = try await answer(client, token, "nrs=2&pgic=6&painCameBack=yes")
             #expect(saved == .ok && thanks.contains("Your answer has reached your clinic."))
+            // The same answer sent again (a double tap) is thanked for again and kept once; another
+            // answer to the same follow-up is not kept, and the patient is told it was already received.
             let (_, twice) = try await answer(client, token, "nrs=2&pgic=6&painCameBack=yes")
-            #expect(twice.contains("Your answer was already received."))
+            #expect(twice.contains("Your answer has reached your clinic."))
+            let (_, changed) = try await answer(client, token, "nrs=5&pgic=6&painCameBack=yes")
+            #expect(changed.contains("Your answer was already received."))
             let answered = try await completeness()
             #expect(answered?["successes"] as? Int == 1 && answered?["total"] as? Int == 1)
             // The report counts the patient's score; leaving patients' scores out, the course has not improved.

@@ -9,7 +9,7 @@ extension RegistryDatabase {
             for table in [
                 "patients", "patient_identities", "treatment_courses", "diagnostic_blocks", "treatment_sessions", "procedures",
                 "pain_scores", "course_events", "screening_findings", "examination_findings", "ultrasound_findings",
-                "audit_log", "idempotency_keys",
+                "follow_up_links", "follow_up_answers", "follow_up_reviews", "audit_log", "idempotency_keys",
             ] {
                 let count =
                     try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: logger)
