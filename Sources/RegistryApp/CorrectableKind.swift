@@ -6,6 +6,8 @@ import RegistryStore
 /// What can be corrected on each kind of course record, and how a corrected record is validated.
 struct CorrectableKind: Sendable {
     let segment: String
+    /// Catalogue key of what the record is called on its forms ("Diagnostic block").
+    let labelKey: String
     /// Findings live in three tables; the record's id says which.
     let tables: [CorrectableTable]
     /// For findings: the input key of each table's section.
@@ -66,21 +68,23 @@ struct CorrectableKind: Sendable {
 
     static let all: [CorrectableKind] = [
         CorrectableKind(
-            segment: "blocks", tables: [.diagnosticBlocks], sections: [:],
+            segment: "blocks", labelKey: "kindBlock", tables: [.diagnosticBlocks], sections: [:],
             correctable: ["performedAt", "side", "agent", "volumeMl", "nrsBefore", "nrsAfter", "assessedMinutesAfter"],
             validate: validator(BlockInput.self)),
         // Procedures are not corrected in place: void the session and log it again.
         CorrectableKind(
-            segment: "sessions", tables: [.treatmentSessions], sections: [:], correctable: ["sessionOn", "clinicianId", "notes"],
+            segment: "sessions", labelKey: "kindSession", tables: [.treatmentSessions], sections: [:],
+            correctable: ["sessionOn", "clinicianId", "notes"],
             validate: validator(SessionInput.self)),
         CorrectableKind(
-            segment: "pain-scores", tables: [.painScores], sections: [:], correctable: ["recordedOn", "timepoint", "nrs", "odi", "pgic"],
+            segment: "pain-scores", labelKey: "kindScore", tables: [.painScores], sections: [:],
+            correctable: ["recordedOn", "timepoint", "nrs", "odi", "pgic"],
             validate: validator(PainScoreInput.self)),
         CorrectableKind(
-            segment: "events", tables: [.courseEvents], sections: [:], correctable: ["kind", "occurredOn", "note"],
+            segment: "events", labelKey: "kindEvent", tables: [.courseEvents], sections: [:], correctable: ["kind", "occurredOn", "note"],
             validate: validator(CourseEventInput.self)),
         CorrectableKind(
-            segment: "findings", tables: [.screeningFindings, .examinationFindings, .ultrasoundFindings],
+            segment: "findings", labelKey: "kindFinding", tables: [.screeningFindings, .examinationFindings, .ultrasoundFindings],
             sections: [.screeningFindings: "screening", .examinationFindings: "examination", .ultrasoundFindings: "ultrasound"],
             correctable: ["recordedOn"], validate: validator(FindingsInput.self)),
     ]
@@ -92,6 +96,11 @@ struct TimelineEntry {
     let fields: [String: Any]
     let version: Int
     let section: String?
+
+    /// The record's day (or time) as the API writes it, to name it on its correction forms.
+    var when: String {
+        ["performedAt", "sessionOn", "recordedOn", "occurredOn"].lazy.compactMap { fields[$0] as? String }.first ?? ""
+    }
 
     /// Finds record `id` in the timeline's JSON.
     static func find(_ id: UUID, in timeline: CourseTimeline) throws -> TimelineEntry? {

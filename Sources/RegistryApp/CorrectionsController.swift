@@ -176,7 +176,7 @@ struct CorrectionsController {
         ) { form in
             try edge.pages.formPage(
                 language, viewer: edge.viewer(principal), form: form, back: path,
-                context: try await CourseContext.describe(course, principal, repositories.patients))
+                context: try await describe("correctingRecord", kind, entry, course, principal, language))
         }
         return (form, entry)
     }
@@ -186,12 +186,22 @@ struct CorrectionsController {
     ) async throws -> (PageForm, TimelineEntry) {
         let (course, entry) = try await entry(courseId, id, principal)
         let path = Paths.course(courseId)
-        let form = PageForm(spec: .void, action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/void") { form in
+        var form = PageForm(spec: .void, action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/void") { form in
             try edge.pages.formPage(
                 language, viewer: edge.viewer(principal), form: form, back: path,
-                context: try await CourseContext.describe(course, principal, repositories.patients))
+                context: try await describe("voidingRecord", kind, entry, course, principal, language))
         }
+        form.submitKey = "voidSubmit"
         return (form, entry)
+    }
+
+    /// Which record a correction or void changes ("Voiding: Pain score 2026-02-01"), then its course.
+    private func describe(
+        _ key: String, _ kind: CorrectableKind, _ entry: TimelineEntry, _ course: CourseRecord, _ principal: Principal, _ language: Language
+    ) async throws -> String {
+        let catalogue = edge.pages.catalogue
+        let record = catalogue.text(key, language, ["record": "\(catalogue.text(kind.labelKey, language)) \(entry.when)"])
+        return record + " · " + (try await CourseContext.describe(course, principal, repositories.patients))
     }
 
     /// The course and the (not voided) record, or a 404 page.

@@ -195,6 +195,7 @@ struct CoursesController {
                 "window-maximum": "\(rules.assessmentWindowMinutes.maximum)", "positive-label": catalogue.text("positive", language),
                 "negative-label": catalogue.text("negative", language),
             ]
+            form.data["outside-label"] = catalogue.text("outsideWindow", language, form.data)
         }
         return (form, course)
     }

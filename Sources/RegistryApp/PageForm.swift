@@ -11,6 +11,8 @@ struct PageForm {
     let action: String
     let page: (FilledForm) async throws -> String
     var data: [String: String] = [:]
+    /// Catalogue key of its button.
+    var submitKey = "save"
 }
 
 /// Showing a form and taking it back: every form of the web app goes through these two.
@@ -24,7 +26,7 @@ extension WebEdge {
         return try await form.page(
             FilledForm(
                 spec: form.spec, action: form.action, csrf: CSRF.token(for: request), idempotencyKey: UUID().uuidString,
-                values: values, carried: carried, noticeKey: noticeKey, data: form.data))
+                values: values, carried: carried, noticeKey: noticeKey, data: form.data, submitKey: form.submitKey))
     }
 
     /// A form whose rules are all checked by `write` (a correction, checked against the record it changes).
@@ -57,7 +59,7 @@ extension WebEdge {
             var shown = FilledForm(
                 spec: form.spec, action: form.action, csrf: posted.csrf ?? "",
                 idempotencyKey: posted.idempotencyKey ?? UUID().uuidString, values: posted.values, problems: problems,
-                carried: posted.version.map { ["version": $0] } ?? [:], data: form.data)
+                carried: posted.version.map { ["version": $0] } ?? [:], data: form.data, submitKey: form.submitKey)
             shown.reposted = true
             return try await form.page(shown)
         }

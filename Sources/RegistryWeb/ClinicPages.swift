@@ -111,7 +111,8 @@ extension Pages {
             return catalogue.text("notEvaluable", language, ["reason": catalogue.text("reason_" + reason.rawValue, language)])
         }
         guard let sessions = outcome.sessionsToImprovement, let date = outcome.improvedOn else { return catalogue.text("notImproved", language) }
-        return catalogue.text("improvedAfter", language, ["sessions": String(sessions), "date": date.description])
+        return catalogue.text(
+            sessions == 1 ? "improvedAfterOne" : "improvedAfter", language, ["sessions": String(sessions), "date": date.description])
     }
 
     func recurrenceText(_ outcome: CourseOutcome?, _ language: Language) -> String {

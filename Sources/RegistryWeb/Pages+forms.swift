@@ -28,7 +28,8 @@ extension Pages {
                 ? problem.field
                 : form.spec.fields.first { $0.name.hasPrefix(problem.field) }?.name ?? form.spec.fields.first { $0.kind.isVisible }?.name
                     ?? problem.field
-            let message = self.message(problem, label: catalogue.text(labels[field] ?? field, language), language)
+            let message = self.message(
+                problem, kind: form.spec.fields.first { $0.name == field }?.kind, label: catalogue.text(labels[field] ?? field, language), language)
             if errors[field] == nil { errors[field] = message }
             summary.append(["id": Self.id(field), "message": message])
         }
@@ -37,7 +38,7 @@ extension Pages {
                 "fields": group.fields.map { field in
                     fieldValues(
                         field, typed: form.values[field.name] ?? "", error: errors[field.name], appliesTo: group.kinds[field.name],
-                        allowsBlank: form.method == "get", language)
+                        allowsBlank: form.method == "get", thresholds: form.data, language)
                 }
             ]
             if let legend = group.legendKey { values["legend"] = catalogue.text(legend, language) }
@@ -56,14 +57,21 @@ extension Pages {
     }
 
     /// `allowsBlank`: a filter, where no choice means all.
+    /// `thresholds`: the form's configured values (the block's assessment window), which a hint
+    /// names when its catalogue has a `…Window` sentence and the form carries them.
     private func fieldValues(
-        _ field: FormField, typed: String, error: String?, appliesTo: [String]?, allowsBlank: Bool, _ language: Language
+        _ field: FormField, typed: String, error: String?, appliesTo: [String]?, allowsBlank: Bool, thresholds: [String: String],
+        _ language: Language
     ) -> [String: Any] {
+        let hint = field.hintKey.map { key in
+            thresholds["window-minimum"] != nil && catalogue.strings[language]?[key + "Window"] != nil
+                ? catalogue.text(key + "Window", language, thresholds) : catalogue.text(key, language)
+        }
         // Every key a template asks for is present (false when empty): a key missing here makes
         // the renderer search every enclosing context, which dominates a page's rendering time.
         var values: [String: Any] = [
             "name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed,
-            "hint": field.hintKey.map { catalogue.text($0, language) } ?? false, "error": error ?? false,
+            "hint": hint ?? false, "error": error ?? false,
             "appliesTo": appliesTo?.joined(separator: " ") ?? false,
             "isHidden": false, "isRadio": false, "isScale": false, "isMenu": false, "isNotes": false, "input": false,
         ]
@@ -114,11 +122,26 @@ extension Pages {
 
     /// A problem in the page's language: the catalogue's sentence for its rule when there is
     /// one, else the label and the API's own words.
-    func message(_ problem: FieldProblem, label: String, _ language: Language) -> String {
-        if catalogue.strings[language]?["error_" + problem.rule] != nil {
-            return catalogue.text("error_" + problem.rule, language, ["field": label, "message": problem.message])
+    /// A field's `kind` gives the sentence its range and an example.
+    func message(_ problem: FieldProblem, kind: FormField.Kind? = nil, label: String, _ language: Language) -> String {
+        var key = "error_" + problem.rule
+        var values = ["field": label, "message": problem.message, "example": "5"]
+        switch (problem.rule, kind) {
+        case ("required", _) where label.hasSuffix("?") || label.hasSuffix("？"): key = "error_required_question"
+        case ("range", .integer(let range)?):
+            key = "error_range_integer"
+            values.merge(["min": "\(range.lowerBound)", "max": "\(range.upperBound)"]) { $1 }
+        case ("range", .decimal(let maximum, _)?):
+            key = "error_range_decimal"
+            values["max"] = "\(maximum)"
+        case ("type", .decimal?): values["example"] = "2.5"
+        case ("not_in_future", _):
+            // The API's sentence ends with today's date; the page's says it too.
+            values["today"] = problem.message.firstMatch(of: /\d{4}-\d{2}-\d{2}/).map { String($0.output) } ?? ""
+        default: break
         }
-        return catalogue.text("error_other", language, ["field": label, "message": problem.message])
+        if catalogue.strings[language]?[key] == nil { key = "error_other" }
+        return catalogue.text(key, language, values)
     }
 
     /// An element id for a field name (`procedures[0].kind` → `procedures-0-kind`).

@@ -62,6 +62,7 @@ extension PageTests {
             #expect(again.contains("value=\"MRN-77\"") && again.contains("value=\"Ann\"") && again.contains("href=\"#familyName\""))
             let (zh, chinese, _) = try await submit(client, "/patients/new", to: "/patients", typed, cookie: cookie, language: "zh-TW")
             #expect(zh == .unprocessableContent && fieldError(chinese, "familyName") == "請填寫姓", "\(chinese)")
+            #expect(fieldError(chinese, "dateOfBirth") == "出生日期不可晚於今天（2026-06-15）", "the zh-TW message says today's date too")
             #expect(try await h.rowCounts() == before)
 
             var valid = typed
@@ -71,7 +72,7 @@ extension PageTests {
             #expect(created == .seeOther && headers[.location]?.hasPrefix("/patients/") == true)
             let (duplicate, clash, _) = try await submit(client, "/patients/new", to: "/patients", valid, cookie: cookie)
             #expect(
-                duplicate == .unprocessableContent && fieldError(clash, "mrn") == "MRN a patient with this MRN is already registered at this site")
+                duplicate == .unprocessableContent && fieldError(clash, "mrn") == "MRN: a patient with this MRN is already registered at this site")
             #expect((try await h.rowCounts()["patient_identities"] ?? 0) - (before["patient_identities"] ?? 0) == 1)
         }
     }
@@ -111,6 +112,10 @@ extension PageTests {
             let course = "/courses/\(h.fixture.courseId.uuidString.lowercased())"
             let (_, form, _) = try await page(client, "\(course)/blocks/new", cookie: cookie)
             #expect(form.contains("data-positive-relief=\"50") && form.contains("id=\"relief-output\"") && form.contains("/assets/forms.js"))
+            // The minutes hint names the configured window, and the live figure says why a late reading is negative.
+            #expect(form.contains("5–60 minutes after the injection") && form.contains("data-outside-label=\"outside 5–60 min\""))
+            let (_, chinese, _) = try await page(client, "\(course)/blocks/new", cookie: cookie, language: "zh-TW")
+            #expect(chinese.contains("注射後 5–60 分鐘內"))
             let block = [
                 "performedAt": "2026-01-12T09:30", "side": "left", "agent": "lidocaine", "volumeMl": "2", "nrsBefore": "0", "nrsAfter": "3",
                 "assessedMinutesAfter": "300",
@@ -210,7 +215,7 @@ extension PageTests {
             ]
             let (invalid, again, _) = try await addRecord(client, h, "sessions", session, cookie: cookie, language: "zh-TW")
             #expect(invalid == .unprocessableContent)
-            #expect(fieldError(again, "procedures-0-volumeMl") == "注射量（mL）格式不正確", "\(again)")
+            #expect(fieldError(again, "procedures-0-volumeMl") == "注射量（mL）格式不正確，請輸入數字，例如 2.5", "\(again)")
             #expect(again.contains("<option value=\"prp\" selected>"))
             var valid = session
             valid["procedures[0].volumeMl"] = "10"
@@ -239,7 +244,7 @@ extension PageTests {
             let (invalid, again, _) = try await addRecord(client, h, "findings", partial, cookie: cookie)
             #expect(
                 invalid == .unprocessableContent
-                    && fieldError(again, "screening-imagingMildOnly") == "Imaging reports &quot;mild degeneration only&quot;? is required")
+                    && fieldError(again, "screening-imagingMildOnly") == "Please answer: Imaging reports &quot;mild degeneration only&quot;?")
             #expect(fieldError(again, "examination-triggerPoint") == nil && again.contains("value=\"4.25\""))
             let ultrasoundOnly = partial.filter { !$0.key.hasPrefix("screening") }
             #expect(try await addRecord(client, h, "findings", ultrasoundOnly, cookie: cookie).0 == .seeOther)
@@ -293,8 +298,12 @@ extension PageTests {
             let cookie = try await signIn(client, h, username: "dr.forms")
             let void = "/courses/\(course.uuidString.lowercased())/pain-scores/\(id.lowercased())/void"
             let (missing, again, _) = try await submit(client, void, to: void, ["reason": " "], cookie: cookie)
-            #expect(missing == .unprocessableContent && fieldError(again, "reason") == "Why is it void? is required")
+            #expect(missing == .unprocessableContent && fieldError(again, "reason") == "Please answer: Why is it void?")
             let (_, form, _) = try await page(client, void, cookie: cookie)
+            // The form names the record it voids, and its button says what it does.
+            #expect(form.contains("Voiding: Pain score 2026-02-01") && form.contains(">Void this record</button>"))
+            let (_, chinese, _) = try await page(client, void, cookie: cookie, language: "zh-TW")
+            #expect(chinese.contains("作廢：疼痛指數 NRS 2026-02-01") && chinese.contains(">作廢此筆紀錄</button>"))
             let body = "csrf=\(try #require(hidden(form, "csrf")))&idempotencyKey=\(UUID())&version=1&reason=wrong+patient"
             #expect(try await post(client, void, body, cookie: cookie).0 == .seeOther)
             let (twice, _, _) = try await post(client, void, body, cookie: cookie)  // the back button and submit again

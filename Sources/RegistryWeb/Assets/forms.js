@@ -16,7 +16,8 @@
       var relief = (before - after) / before * 100;
       var inWindow = isNaN(minutes) || (minutes >= Number(form.dataset.windowMinimum) && minutes <= Number(form.dataset.windowMaximum));
       var positive = relief >= Number(form.dataset.positiveRelief) && inWindow;
-      output.textContent = (Math.round(relief * 10) / 10).toFixed(1) + "% · " + (positive ? form.dataset.positiveLabel : form.dataset.negativeLabel);
+      output.textContent = (Math.round(relief * 10) / 10).toFixed(1) + "% · " + (positive ? form.dataset.positiveLabel : form.dataset.negativeLabel)
+        + (inWindow ? "" : " (" + form.dataset.outsideLabel + ")");
       output.className = positive ? "positive" : "negative";
     }
     form.addEventListener("input", update);
