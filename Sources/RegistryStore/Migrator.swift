@@ -155,7 +155,8 @@ public struct Migrator: Sendable {
                 ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()
                 """, logger)
         }
-        logger.info("applied \(table == "schema_functions" ? "function file" : "migration")", metadata: ["file": "\(file.name)"])
+        // Routine: `registry migrate` and `registry up` say what they applied; a scratch database's are noise.
+        logger.debug("applied \(table == "schema_functions" ? "function file" : "migration")", metadata: ["file": "\(file.name)"])
     }
 
     private func recorded(_ table: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> [String: String] {

@@ -195,8 +195,17 @@ enum Format {
     static func estimate(_ value: Double?, _ lower: Double?, _ upper: Double?) -> String {
         guard let value else { return "–" }
         guard let lower, let upper else { return percent(value) }
-        return "\(percent(value)) (\(String(format: "%.1f", lower * 100))–\(String(format: "%.1f", upper * 100)))"
+        return "\(percent(value)) (\(span(String(format: "%.1f", lower * 100), String(format: "%.1f", upper * 100))))"
     }
+
+    /// "3–7", or with a negative bound "−14.6 – 9.7": a hyphen-minus beside a dash reads as one.
+    static func span(_ low: String, _ high: String) -> String {
+        guard low.hasPrefix("-") || high.hasPrefix("-") else { return "\(low)–\(high)" }
+        return "\(signed(low)) – \(signed(high))"
+    }
+
+    /// A number with a true minus sign.
+    static func signed(_ text: String) -> String { text.hasPrefix("-") ? "\u{2212}" + text.dropFirst() : text }
 
     static func proportion(_ p: Proportion) -> String {
         p.total == 0 ? "– (0)" : "\(estimate(p.estimate, p.lower, p.upper)) · \(p.successes)/\(p.total)"
@@ -208,7 +217,7 @@ enum Format {
 
     static func median(_ s: Summary) -> String {
         guard let median = s.median else { return "– (n = 0)" }
-        return "\(number(median)) (\(number(s.q1 ?? median))–\(number(s.q3 ?? median))) · n = \(s.n)"
+        return "\(signed(number(median))) (\(span(number(s.q1 ?? median), number(s.q3 ?? median)))) · n = \(s.n)"
     }
 
     static func number(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value) }

@@ -101,7 +101,8 @@ extension Pages {
         case .notes: values["isNotes"] = true
         case .text(let maxLength): values["input"] = input(["type": "text", "maxlength": String(maxLength)], values)
         case .password: values["input"] = input(["type": "password", "autocomplete": "new-password"], values)
-        case .date: values["input"] = input(["type": "date"], values)
+        // A browser shows a date field holding what is not a date as empty; a text field shows what was typed.
+        case .date: values["input"] = input(["type": typed.isEmpty || CalendarDate(iso: typed) != nil ? "date" : "text"], values)
         case .dateTime: values["input"] = input(["type": "datetime-local"], values)
         case .integer(let range):
             values["input"] = input(

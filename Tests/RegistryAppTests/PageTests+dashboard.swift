@@ -142,6 +142,9 @@ extension PageTests {
                 narrowed.contains("<option value=\"d5w\" selected>") && narrowed.contains("/reports/outcomes/sessions.csv?injectate=d5w&amp;siteId="))
             let (invalid, page422, _) = try await page(client, "/reports/outcomes?from=2026-05-01&to=2026-01-01", cookie: cookie)
             #expect(invalid == .unprocessableContent && fieldError(page422, "from") == "First session from must not be after to (2026-01-01)")
+            // What was typed stays in the field beside its message (a date field would show it empty).
+            let (_, mistyped, _) = try await page(client, "/reports/outcomes?from=yesterday", cookie: cookie)
+            #expect(mistyped.contains("type=\"text\"") && mistyped.contains("value=\"yesterday\"") && fieldError(mistyped, "from") != nil)
         }
     }
 
