@@ -75,6 +75,15 @@ extension Pages {
         ]
         if let form { values["form"] = formValues(form, language) }
         if let followUp { values["followUp"] = followUpValues(followUp, courseId: course.id.uuidString.lowercased(), language) }
+        // A link just made is shown first, to copy or send; the page answers its POST (see `render`).
+        if let issued = followUp?.issuedURL {
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            values["issued"] = [
+                "url": issued, "lineShare": "https://line.me/R/share?text=" + (issued.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""),
+            ]
+            values["answersPost"] = true
+        }
         return try render("course", language, values)
     }
 

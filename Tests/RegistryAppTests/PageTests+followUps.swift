@@ -34,6 +34,13 @@ extension PageTests {
         let (status, shown, headers) = try await post(
             client, "/courses/\(course.uuidString.lowercased())/follow-up-links", "csrf=\(csrf)", cookie: cookie)
         #expect(status == .ok && headers[.cacheControl] == "no-store")
+        // The link comes first on the page, to copy or send with LINE; the page answers a POST, so
+        // it offers no ?lang= link to that address.
+        let notice = try #require(shown.range(of: "id=\"issued\""))
+        #expect(notice.lowerBound < (shown.range(of: "class=\"summary\"")?.lowerBound ?? shown.startIndex))
+        #expect(
+            shown.contains("data-copy=\"issued-link\"") && shown.contains("href=\"https://line.me/R/share?text=http%3A%2F%2F127.0.0.1%3A0%2Ff%2F"))
+        #expect(!shown.contains("href=\"?lang="))
         return try #require(shown.firstMatch(of: try Regex("/f/([A-Za-z0-9_-]+)</code>"))?[1].substring).description
     }
 

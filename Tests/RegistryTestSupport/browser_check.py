@@ -156,6 +156,15 @@ try:
     check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart line.session")) == 3, "the pain chart marks the three sessions")
     shot("course")
 
+    # A patient link made from the course page comes first, with a copy button and "send with LINE".
+    course_url = driver.current_url
+    check(submit("form[action$='/follow-up-links'] button[type=submit]") and driver.find_element(By.ID, "issued").is_displayed(),
+          "a link just made is shown at the top of the course page")
+    check(driver.find_element(By.CSS_SELECTOR, "#issued button[data-copy]").is_displayed()
+          and driver.find_elements(By.CSS_SELECTOR, "#issued a[href^='https://line.me/R/share?text=']"), "it can be copied or sent with LINE")
+    shot("link-made")
+    driver.get(course_url)
+
     # Printed, the course page is a summary: header, state, chart and timeline; no forms or links to them.
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     check(not driver.find_element(By.CSS_SELECTOR, "main form").is_displayed() and not driver.find_element(By.CSS_SELECTOR, "nav.actions").is_displayed(),

@@ -251,6 +251,9 @@ import Testing
         audit chain \(chain.intact ? "intact, \(chain.verified) rows" : "broken: \(chain.firstBreak ?? "")")
         """
         print(figures)
+        for (process, drain) in zip(processes, drains) where drain.map({ $0 >= Self.drainBound }) ?? true {
+            print("a server's log, slow to stop:\n" + String(process.output.suffix(4000)))
+        }
         let unacknowledged = await tally.unacknowledged().count, serverErrors = await tally.serverErrors
         let mismatches = await tally.replayMismatches, refused = await tally.refused, slowest = await tally.slowest
         #expect(unacknowledged == 0, "every key was acknowledged in the end")

@@ -2,6 +2,7 @@
 // 1. The diagnostic block's relief and verdict as the clinician types, from the configured
 //    thresholds the form carries (the saved record shows the server's own verdict).
 // 2. A procedure row shows only the fields that apply to the chosen kind.
+// 3. A link just made can be copied with one tap.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-positive-relief]").forEach(function (form) {
@@ -23,6 +24,16 @@
     form.addEventListener("input", update);
     form.addEventListener("change", update);
     update();
+  });
+  // 3. A copy button beside a link just made (hidden without this script or a clipboard).
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    if (!navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(document.getElementById(button.dataset.copy).textContent).then(function () {
+        button.textContent = button.dataset.copied;
+      });
+    });
   });
   document.querySelectorAll("select[name$='.kind']").forEach(function (select) {
     var group = select.closest("fieldset");
