@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The outbox's channels: the LINE Messaging API and an HTTPS SMS gateway.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // Tests only: a real CSV parser and a real zip reader check what the export writes.
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
@@ -92,6 +94,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,7 +125,7 @@ let package = Package(
             // Python the tests run from the checkout (contract check, browser walks, fuzzer hooks), not built into the target.
             exclude: [
                 "contract_check.py", "fhir_check.py", "browser_check.py", "browser_support.py", "dashboard_check.py", "follow_up_check.py",
-                "fuzz_hooks.py",
+                "fuzz_hooks.py", "fake_gateway.py",
             ],
             swiftSettings: swiftSettings
         ),

@@ -318,6 +318,20 @@ CREATE TABLE public.follow_up_answers (
     answered_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.follow_up_contacts (
+    patient_id uuid NOT NULL,
+    channels text[] NOT NULL,
+    line_user_id text,
+    consented_on date NOT NULL,
+    consent_how text NOT NULL,
+    opted_out_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT follow_up_contacts_channels_check CHECK (((channels <@ ARRAY['line'::text, 'sms'::text]) AND ((cardinality(channels) >= 1) AND (cardinality(channels) <= 2)))),
+    CONSTRAINT follow_up_contacts_check CHECK (((NOT ('line'::text = ANY (channels))) OR (line_user_id IS NOT NULL))),
+    CONSTRAINT follow_up_contacts_consent_how_check CHECK ((consent_how = ANY (ARRAY['written'::text, 'verbal'::text, 'online'::text]))),
+    CONSTRAINT follow_up_contacts_line_user_id_check CHECK ((line_user_id ~ '^U[0-9a-f]{32}$'::text))
+);
+
 CREATE TABLE public.follow_up_links (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     course_id uuid NOT NULL,
@@ -328,6 +342,25 @@ CREATE TABLE public.follow_up_links (
     revoked_at timestamp with time zone,
     CONSTRAINT follow_up_links_check CHECK ((expires_at > created_at)),
     CONSTRAINT follow_up_links_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+CREATE TABLE public.follow_up_messages (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    course_id uuid NOT NULL,
+    due_on date NOT NULL,
+    number smallint NOT NULL,
+    channel text NOT NULL,
+    state text DEFAULT 'queued'::text NOT NULL,
+    attempts smallint DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone NOT NULL,
+    last_error text,
+    link_id uuid,
+    queued_at timestamp with time zone NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT follow_up_messages_channel_check CHECK ((channel = ANY (ARRAY['line'::text, 'sms'::text]))),
+    CONSTRAINT follow_up_messages_last_error_check CHECK ((char_length(last_error) <= 500)),
+    CONSTRAINT follow_up_messages_number_check CHECK (((number >= 0) AND (number <= 10))),
+    CONSTRAINT follow_up_messages_state_check CHECK ((state = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'given_up'::text, 'cancelled'::text])))
 );
 
 CREATE TABLE public.follow_up_reviews (
@@ -613,11 +646,20 @@ ALTER TABLE ONLY public.follow_up_answers
 ALTER TABLE ONLY public.follow_up_answers
     ADD CONSTRAINT follow_up_answers_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.follow_up_contacts
+    ADD CONSTRAINT follow_up_contacts_pkey PRIMARY KEY (patient_id);
+
 ALTER TABLE ONLY public.follow_up_links
     ADD CONSTRAINT follow_up_links_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.follow_up_links
     ADD CONSTRAINT follow_up_links_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.follow_up_messages
+    ADD CONSTRAINT follow_up_messages_course_id_due_on_number_key UNIQUE (course_id, due_on, number);
+
+ALTER TABLE ONLY public.follow_up_messages
+    ADD CONSTRAINT follow_up_messages_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.follow_up_reviews
     ADD CONSTRAINT follow_up_reviews_answer_id_key UNIQUE (answer_id);
@@ -706,6 +748,8 @@ CREATE INDEX examination_findings_course_idx ON public.examination_findings USIN
 
 CREATE INDEX follow_up_links_course_idx ON public.follow_up_links USING btree (course_id);
 
+CREATE INDEX follow_up_messages_waiting_idx ON public.follow_up_messages USING btree (next_attempt_at) WHERE (state = ANY (ARRAY['queued'::text, 'sending'::text, 'failed'::text]));
+
 CREATE INDEX follow_up_reviews_open_idx ON public.follow_up_reviews USING btree (course_id) WHERE (resolved_at IS NULL);
 
 CREATE INDEX login_attempts_address_idx ON public.login_attempts USING btree (address, at);
@@ -793,11 +837,20 @@ ALTER TABLE ONLY public.follow_up_answers
 ALTER TABLE ONLY public.follow_up_answers
     ADD CONSTRAINT follow_up_answers_pain_score_id_fkey FOREIGN KEY (pain_score_id) REFERENCES public.pain_scores(id);
 
+ALTER TABLE ONLY public.follow_up_contacts
+    ADD CONSTRAINT follow_up_contacts_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES public.patients(id);
+
 ALTER TABLE ONLY public.follow_up_links
     ADD CONSTRAINT follow_up_links_course_id_fkey FOREIGN KEY (course_id) REFERENCES public.treatment_courses(id);
 
 ALTER TABLE ONLY public.follow_up_links
     ADD CONSTRAINT follow_up_links_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.follow_up_messages
+    ADD CONSTRAINT follow_up_messages_course_id_fkey FOREIGN KEY (course_id) REFERENCES public.treatment_courses(id);
+
+ALTER TABLE ONLY public.follow_up_messages
+    ADD CONSTRAINT follow_up_messages_link_id_fkey FOREIGN KEY (link_id) REFERENCES public.follow_up_links(id);
 
 ALTER TABLE ONLY public.follow_up_reviews
     ADD CONSTRAINT follow_up_reviews_answer_id_fkey FOREIGN KEY (answer_id) REFERENCES public.follow_up_answers(id);

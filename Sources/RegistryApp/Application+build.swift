@@ -6,9 +6,11 @@ import RegistryAPI
 import RegistryCore
 import RegistryStore
 import RegistryWeb
+import ServiceLifecycle
 
 /// Builds the registry's HTTP application: the routes, the error middleware, and the database
-/// client and the audit sealer as services so they start and stop with the server. Tests call this too.
+/// client, the audit sealer and (when enabled) the follow-up outbox as services so they start and stop with the server, each
+/// given a bound to stop in (`BoundedStop`). Tests call this too.
 public func buildApplication(
     config: RegistryConfig, database: RegistryDatabase, logger: Logger,
     now: @escaping @Sendable () -> Date = { Date() }
@@ -17,7 +19,7 @@ public func buildApplication(
     var database = database
     database.onLeaseWait = { metrics.poolWait($0) }
     let repositories = Repositories(
-        database: database, rules: config.clinical, followUp: config.followUp,
+        database: database, rules: config.clinical, followUp: config.followUp, outbox: config.outbox, timeZone: config.clinicTimeZone,
         credentialCacheSeconds: config.auth.credentialCacheSeconds,
         writeBoundSeconds: config.server.requestTimeoutSeconds)
     let edge = WebEdge(pages: try Pages(), config: config, metrics: metrics, accounts: repositories.accounts, now: now)
@@ -27,6 +29,10 @@ public func buildApplication(
     let corrections = CorrectionsController(edge: edge, repositories: repositories)
     let reports = ReportsController(edge: edge, repositories: repositories), exports = ExportsController(edge: edge, repositories: repositories)
     let admin = AdminController(edge: edge, repositories: repositories), followUps = FollowUpsController(edge: edge, repositories: repositories)
+    let outbox = OutboxController(edge: edge, repositories: repositories)
+    let sender =
+        config.outbox.enabled
+        ? try FollowUpSender(outbox: repositories.outbox, config: config, client: .shared, now: now, logger: logger) : nil
     let fhir = FHIRController(fhir: FHIRRepository(database: database, systemBase: config.export.fhirSystemBase), config: config, metrics: metrics)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -58,6 +64,7 @@ public func buildApplication(
     router.addRoutes(exports.pageRoutes)
     router.addRoutes(admin.pageRoutes)
     router.addRoutes(followUps.pageRoutes)
+    router.addRoutes(outbox.pageRoutes)
     // Every /api/v1 route needs a signed-in user or a bearer token.
     router.group("api/v1")
         .add(
@@ -72,13 +79,17 @@ public func buildApplication(
         .addRoutes(exports.apiRoutes)
         .addRoutes(fhir.apiRoutes)
         .addRoutes(followUps.apiRoutes)
+        .addRoutes(outbox.apiRoutes)
     return Application(
         responder: BoundedResponder(
             router.buildResponder(), config: config, onAbandon: { metrics.requestOutOfTime() },
             onBodyTimeout: { metrics.bodyTimeout() }),
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.server.idleTimeoutSeconds * 1000)))),
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),
-        services: [database.client, AuditSealer(audit: repositories.audit, logger: logger)],
+        services: [
+            BoundedStop(database.client, within: .seconds(2)),
+            BoundedStop(AuditSealer(audit: repositories.audit, logger: logger), within: .seconds(2)),
+        ] + (sender.map { [BoundedStop($0, within: .seconds(2))] } ?? [] as [any Service]),
         logger: logger
     )
 }

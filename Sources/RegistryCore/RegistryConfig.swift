@@ -10,6 +10,7 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
     public var auth: Auth
     public var export: Export
     public var followUp: FollowUp
+    public var outbox: Outbox
     public var clinical: ClinicalRules
 
     public struct Server: Codable, Sendable, Equatable {
@@ -110,6 +111,54 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
                 self.label = label
                 self.days = days
             }
+        }
+    }
+
+    /// Follow-up that sends itself: when a course's follow-up window opens, an invitation with a
+    /// patient link on the patient's preferred consented channel, then reminders while it stays
+    /// unanswered. A channel with an empty address or token is off.
+    public struct Outbox: Codable, Sendable, Equatable {
+        /// The sender runs inside `registry serve` when true (and `server.publicBaseUrl` is set).
+        public var enabled: Bool
+        /// Milestone labels to invite for; empty invites for every milestone.
+        public var milestones: [String]
+        /// A reminder goes this many days after the previous message, while unanswered…
+        public var reminderAfterDays: Int
+        /// …at most this many times per follow-up.
+        public var maximumReminders: Int
+        /// No message leaves from `quietFromHour` to `quietUntilHour` on the clinic's clock.
+        public var quietFromHour: Int
+        public var quietUntilHour: Int
+        /// How often the sender looks for work.
+        public var intervalSeconds: Double
+        /// A message that failed this many times is given up.
+        public var maximumAttempts: Int
+        public var line: Line
+        public var sms: SMS
+
+        /// The LINE Messaging API (push message) of the clinic's LINE Official Account.
+        public struct Line: Codable, Sendable, Equatable {
+            public var baseUrl: String
+            public var channelAccessToken: String
+        }
+
+        /// An HTTPS SMS gateway: the request it takes, with `{{to}}` and `{{text}}` in the body
+        /// (or the address); headers are written `Name: value`.
+        public struct SMS: Codable, Sendable, Equatable {
+            public var url: String
+            public var method: String
+            public var headers: [String]
+            public var body: String
+        }
+
+        /// Nothing sent: for callers that do not send (the CLI, tools).
+        public static let off = Outbox(
+            enabled: false, milestones: [], reminderAfterDays: 3, maximumReminders: 2, quietFromHour: 21, quietUntilHour: 9, intervalSeconds: 30,
+            maximumAttempts: 6, line: Line(baseUrl: "https://api.line.me", channelAccessToken: ""),
+            sms: SMS(url: "", method: "POST", headers: [], body: ""))
+
+        public func quiet(hour: Int) -> Bool {
+            quietFromHour <= quietUntilHour ? (quietFromHour..<quietUntilHour).contains(hour) : hour >= quietFromHour || hour < quietUntilHour
         }
     }
 
@@ -276,6 +325,28 @@ extension RegistryConfig {
         _ = v.integer(f.linkDays, "followUp.linkDays", in: 1...365)
         _ = v.integer(f.answersPerLinkPerHour, "followUp.answersPerLinkPerHour", in: 1...1000)
         _ = v.integer(f.answersPerAddressPerHour, "followUp.answersPerAddressPerHour", in: 1...100000)
+        let o = outbox
+        _ = v.integer(o.reminderAfterDays, "outbox.reminderAfterDays", in: 1...90)
+        _ = v.integer(o.maximumReminders, "outbox.maximumReminders", in: 0...10)
+        _ = v.integer(o.quietFromHour, "outbox.quietFromHour", in: 0...23)
+        _ = v.integer(o.quietUntilHour, "outbox.quietUntilHour", in: 0...23)
+        _ = v.integer(o.maximumAttempts, "outbox.maximumAttempts", in: 1...100)
+        if !(0.05...3600).contains(o.intervalSeconds) { v.fail("outbox.intervalSeconds", "range", "must be from 0.05 to 3,600 seconds") }
+        for label in o.milestones where !f.milestones.contains(where: { $0.label == label }) {
+            v.fail("outbox.milestones", "known", "names \"\(label)\", which is not one of followUp.milestones")
+        }
+        if !o.line.channelAccessToken.isEmpty { address(o.line.baseUrl, "outbox.line.baseUrl", example: "https://api.line.me") }
+        if !o.sms.url.isEmpty {
+            address(o.sms.url, "outbox.sms.url", example: "https://sms.example.com.tw/send")
+            if !["POST", "PUT", "GET"].contains(o.sms.method) { v.fail("outbox.sms.method", "one_of", "must be POST, PUT or GET") }
+            if o.sms.headers.contains(where: { !$0.contains(":") }) { v.fail("outbox.sms.headers", "format", "must be written Name: value") }
+            if !o.sms.body.contains("{{to}}") && !o.sms.url.contains("{{to}}") || !(o.sms.body + o.sms.url).contains("{{text}}") {
+                v.fail("outbox.sms.body", "template", "must contain {{to}} and {{text}} (in the body or the address)")
+            }
+        }
+        if o.enabled && server.publicBaseUrl.isEmpty {
+            v.fail("server.publicBaseUrl", "required", "must be set when outbox.enabled is true: messages carry links to it")
+        }
         guard v.problems.isEmpty else {
             throw ConfigError(v.problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
         }

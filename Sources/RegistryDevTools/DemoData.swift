@@ -77,7 +77,14 @@ public struct DemoData: Sendable {
             let start = anchor.adding(days: random.int(below: 640))
             guard start <= today else { continue }
             let plan = CoursePlan(random: &random, start: start, today: today)
-            _ = try await repositories.courses.importCourse(plan.imported(index: index, site: site.id, clinician: clinician), by: actor)
+            let course = try await repositories.courses.importCourse(plan.imported(index: index, site: site.id, clinician: clinician), by: actor)
+            // Two patients in three agreed to LINE messages (a made-up LINE user id), so the outbox has someone to invite.
+            if index % 3 != 2 {
+                let contact = FollowUpContact(
+                    channels: [.line], lineUserId: "U" + String(String(repeating: "0", count: 32) + String(index + 1, radix: 16)).suffix(32),
+                    consentedOn: start, consentHow: .written, optedOutAt: nil)
+                try await repositories.outbox.setContact(contact, patientId: course.patientId, scope: nil, by: actor)
+            }
             progress(index + 1, courses)
         }
     }

@@ -5,14 +5,14 @@ import RegistryAnalytics
 import RegistryCore
 
 /// A course and everything recorded on it, with what its page shows around it (the patient, the
-/// names of its clinician and site, its patient links), in one named prepared statement and one
+/// names of its clinician and site, its patient links and messages), in one named prepared statement and one
 /// round trip: one UNION ALL branch per kind of row, each in the same typed columns (as the
 /// history stream reads courses), in the order the timeline shows them. Voided records are kept
 /// and marked. A course outside `scope` gives no rows at all.
 struct CourseRead: ScopedRead {
     /// The kinds of row, in the order they come.
     enum Kind: Int16 {
-        case course, patient, names, block, session, procedure, score, event, screening, examination, ultrasound, link
+        case course, patient, names, block, session, procedure, score, event, screening, examination, ultrasound, link, message
     }
 
     // Columns: kind, id, ref (a second id), day (days since 1970), instants at/at2/at3, texts t1–t5,
@@ -80,6 +80,10 @@ struct CourseRead: ScopedRead {
                (SELECT count(*) FROM follow_up_answers a WHERE a.link_id = x.id)::int4, NULL, NULL, NULL, NULL, 0, 0,
                -(extract(epoch FROM x.created_at) * 1000000)::int8, NULL, 0, NULL, NULL
           FROM c JOIN follow_up_links x ON x.course_id = c.id
+        UNION ALL
+        SELECT 12::int2, x.id, NULL, x.due_on - DATE '1970-01-01', x.queued_at, x.sent_at, NULL, x.channel, x.state, x.last_error, NULL, NULL,
+               x.number, x.attempts, NULL, NULL, NULL, 0, 0, -((x.due_on - DATE '1970-01-01') * 100 + x.number)::int8, NULL, 0, NULL, NULL
+          FROM c JOIN follow_up_messages x ON x.course_id = c.id
         ORDER BY 1, 20, 21, 22
         """
 
@@ -130,6 +134,7 @@ struct CourseReading: Sendable {
     let clinicianName: String
     let siteName: String
     let links: [FollowUpLink]
+    let messages: [OutboxMessage]
 
     /// The course's rows as they came; nil when there is no course row (absent, or outside the scope).
     init?(_ rows: [CourseRow], rules: ClinicalRules.Block) throws {
@@ -142,7 +147,7 @@ struct CourseReading: Sendable {
             status: try coded(try required(c.t5, "status")), createdAt: createdAt, version: c.version, void: c.void)
         var timeline = CourseTimeline(
             course: course, blocks: [], sessions: [], painScores: [], events: [], findings: FindingsRecord(), blockRules: rules)
-        var patient: PatientRecord?, names = ("", ""), links: [FollowUpLink] = [], sessions: [UUID: Int] = [:]
+        var patient: PatientRecord?, names = ("", ""), links: [FollowUpLink] = [], messages: [OutboxMessage] = [], sessions: [UUID: Int] = [:]
         for r in rows.dropFirst() {
             switch r.kind {
             case .course: throw StoreError.configuration("a second course row")
@@ -205,6 +210,14 @@ struct CourseReading: Sendable {
                     FollowUpLink(
                         id: r.id, createdAt: try required(r.at, "created_at"), expiresAt: try required(r.at2, "expires_at"), revokedAt: r.at3,
                         answers: r.n1 ?? 0))
+            case .message:
+                messages.append(
+                    OutboxMessage(
+                        id: r.id, courseId: c.id, dueOn: try required(r.day, "due_on"), number: r.n1 ?? 0,
+                        channel: try coded(try required(r.t1, "channel")),
+                        state: try coded(try required(r.t2, "state")), attempts: r.n2 ?? 0, lastError: r.t3,
+                        queuedAt: try required(r.at, "queued_at"),
+                        sentAt: r.at2))
             }
         }
         self.timeline = timeline
@@ -214,6 +227,7 @@ struct CourseReading: Sendable {
         self.clinicianName = names.0
         self.siteName = names.1
         self.links = links
+        self.messages = messages
     }
 
     /// The history the outcome definitions read, from the same rows: what the history stream

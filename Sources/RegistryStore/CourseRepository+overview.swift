@@ -11,9 +11,10 @@ public struct CourseOverview: Sendable {
     public let patient: PatientRecord?
     public let clinicianName: String
     public let siteName: String
-    /// Its follow-ups on the day asked about, and its patient links.
+    /// Its follow-ups on the day asked about, its patient links and the messages the outbox sent.
     public let schedule: FollowUpSchedule?
     public let links: [FollowUpLink]
+    public let messages: [OutboxMessage]
 }
 
 extension CourseRepository {
@@ -26,6 +27,6 @@ extension CourseRepository {
             timeline: reading.timeline, outcome: history.map { OutcomeRules(rules).outcome(of: $0) }, patient: reading.patient,
             clinicianName: reading.clinicianName, siteName: reading.siteName,
             schedule: history.map { FollowUpSchedule($0, rules: followUp, today: today) },
-            links: reading.links)
+            links: reading.links, messages: reading.messages)
     }
 }

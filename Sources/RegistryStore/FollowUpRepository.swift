@@ -81,24 +81,29 @@ public struct FollowUpRepository: PatientRows {
 
     /// A new link for a course the caller can see: the token is returned this once.
     public func createLink(courseId: UUID, scope: Set<UUID>?, by actor: Actor) async throws -> (id: UUID, token: String, expires: Date) {
-        let token = Secret.generate(prefix: "")
-        return try await database.transaction { connection in
+        try await database.transaction { connection in
             var query = QueryBuilder("SELECT c.id FROM treatment_courses c WHERE c.id = ")
             query.add("\(query.bind(courseId))" + query.siteConditions(siteId: nil, scope: scope))
             guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
                 throw StoreError.notFound("course \(courseId)")
             }
-            let row = try await connection.query(
-                """
-                INSERT INTO follow_up_links (course_id, token_hash, created_by, expires_at)
-                VALUES (\(courseId), \(Secret.hash(token)), \(actor.userId), now() + \(rules.linkDays) * interval '1 day')
-                RETURNING id, expires_at
-                """, logger: logger
-            ).decode((UUID, Date).self).first { _ in true }!
-            try await auditAction(
-                "create", actor: actor, details: "{\"follow_up_link\":\"\(row.0.uuidString.lowercased())\"}", on: connection)
-            return (row.0, token, row.1)
+            return try await insertLink(courseId: courseId, by: actor, on: connection)
         }
+    }
+
+    /// The one place a link is made, audited: by a clinician on the course page or the API, or
+    /// by the outbox for a message.
+    func insertLink(courseId: UUID, by actor: Actor, on connection: PostgresConnection) async throws -> (id: UUID, token: String, expires: Date) {
+        let token = Secret.generate(prefix: "")
+        let row = try await connection.query(
+            """
+            INSERT INTO follow_up_links (course_id, token_hash, created_by, expires_at)
+            VALUES (\(courseId), \(Secret.hash(token)), \(actor.userId), now() + \(rules.linkDays) * interval '1 day')
+            RETURNING id, expires_at
+            """, logger: logger
+        ).decode((UUID, Date).self).first { _ in true }!
+        try await auditAction("create", actor: actor, details: "{\"follow_up_link\":\"\(row.0.uuidString.lowercased())\"}", on: connection)
+        return (row.0, token, row.1)
     }
 
     /// Revokes a link of a course in `scope`; false when it was revoked already (a second click

@@ -14,14 +14,15 @@ public struct Repositories: Sendable {
     public let accounts: AccountRepository
     public let audit: AuditRepository
     public let followUps: FollowUpRepository
+    public let outbox: OutboxRepository
     public let database: RegistryDatabase
 
     /// `credentialCacheSeconds`: how long the server may reuse who a credential belongs to
     /// (`auth.credentialCacheSeconds`; 0, the default here, asks the database every time).
     /// `writeBoundSeconds`: how long a batch of pain scores may take (`server.requestTimeoutSeconds`).
     public init(
-        database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, credentialCacheSeconds: Double = 0,
-        writeBoundSeconds: Double = 5
+        database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, outbox: RegistryConfig.Outbox = .off,
+        timeZone: TimeZone = .gmt, credentialCacheSeconds: Double = 0, writeBoundSeconds: Double = 5
     ) {
         self.database = database
         patients = PatientRepository(database: database)
@@ -39,6 +40,7 @@ public struct Repositories: Sendable {
                 ? CredentialCache(lifetime: .milliseconds(Int(credentialCacheSeconds * 1000))) : nil)
         audit = AuditRepository(database: database)
         followUps = FollowUpRepository(database: database, rules: followUp)
+        self.outbox = OutboxRepository(database: database, followUps: followUps, rules: outbox, timeZone: timeZone)
     }
 
     /// True when the database answers a trivial query within five seconds (for /healthz).

@@ -22,6 +22,9 @@ extension Pages {
         /// The questions, for the follow-up `label` (what was typed and its problems in `form`).
         case ask(FilledForm, label: String)
         case thanks, alreadyReceived, nothingDue, invalidLink, tooMany
+        /// The opt-out's question, with the button that posts to `action`; then its answer.
+        case optOut(action: String)
+        case optedOut
     }
 
     /// `clinic` is nil for a link that is not valid: the page then names nothing.
@@ -39,6 +42,12 @@ extension Pages {
         case .nothingDue: values["message"] = catalogue.text("followUpNothingDue", language)
         case .invalidLink: values["message"] = catalogue.text("followUpInvalid", language)
         case .tooMany: values["message"] = catalogue.text("followUpTooMany", language)
+        case .optOut(let action):
+            let name = clinic ?? catalogue.text("appName", language)
+            values["title"] = catalogue.text("optOutTitle", language)
+            values["message"] = catalogue.text("optOutAsk", language, ["clinic": name])
+            values["stop"] = ["action": action, "button": catalogue.text("optOutButton", language)]
+        case .optedOut: values["message"] = catalogue.text("optOutDone", language, ["clinic": clinic ?? catalogue.text("appName", language)])
         }
         return try render("follow-up", language, values)
     }
@@ -102,11 +111,21 @@ extension Pages {
         public let links: [(id: UUID, created: Date, expires: Date, revoked: Date?, answers: Int)]
         public let issuedURL: String?
         public let csrf: String?
+        /// What the outbox sent for the course: number 0 is the invitation; `state` and
+        /// `channel` as stored, `when` the time it was sent or else queued.
+        public let messages: [Message]
+        public struct Message: Sendable {
+            public let dueOn: CalendarDate, number: Int, channel: String, state: String, when: Date, error: String?
+            public init(dueOn: CalendarDate, number: Int, channel: String, state: String, when: Date, error: String?) {
+                (self.dueOn, self.number, self.channel, self.state, self.when, self.error) = (dueOn, number, channel, state, when, error)
+            }
+        }
         public init(
             schedule: FollowUpSchedule, links: [(id: UUID, created: Date, expires: Date, revoked: Date?, answers: Int)], issuedURL: String?,
-            csrf: String?
+            csrf: String?, messages: [Message] = []
         ) {
             self.schedule = schedule
+            self.messages = messages
             self.links = links
             self.issuedURL = issuedURL
             self.csrf = csrf
@@ -131,6 +150,18 @@ extension Pages {
                     "csrf": followUp.csrf ?? "", "courseId": courseId,
                 ] as [String: Any]
             },
+            "messages": followUp.messages.map { message in
+                [
+                    "dueOn": message.dueOn.description,
+                    "kind": message.number == 0
+                        ? catalogue.text("messageInvitation", language)
+                        : catalogue.text("messageReminder", language, ["number": "\(message.number)"]),
+                    "channel": catalogue.text("channel_" + message.channel, language),
+                    "state": catalogue.text("messageState_" + message.state, language), "when": Self.moment(message.when),
+                    "error": message.error ?? false,
+                ] as [String: Any]
+            },
+            "hasMessages": !followUp.messages.isEmpty,
             "hasLinks": !followUp.links.isEmpty, "issuedURL": followUp.issuedURL ?? false, "csrf": followUp.csrf ?? false, "courseId": courseId,
         ]
     }

@@ -50,6 +50,32 @@ public struct Fixture: Sendable {
     }
 }
 
+extension Fixture {
+    /// A new patient at the fixture's site with a course started on `startedOn` (its baseline NRS
+    /// 7 that day) and one hydrodissection on `sessionOn`: the follow-up schedule counts from it.
+    public func courseWithOneSession(
+        mrn: String, startedOn: CalendarDate, sessionOn: CalendarDate, phone: String? = nil, in repositories: Repositories
+    ) async throws -> CourseRecord {
+        try await repositories.courses.importCourse(
+            ImportedCourse(
+                patient: NewPatient(
+                    siteId: siteId, mrn: mrn, familyName: "Chen", givenName: "Mei", dateOfBirth: CalendarDate(iso: "1968-05-06")!, sex: .female,
+                    phone: phone, email: nil),
+                course: NewCourse(
+                    patientId: UUID(), siteId: siteId, clinicianId: clinicianId, side: .left, icd10: "G57.82", symptomOnset: nil,
+                    startedOn: startedOn, notes: nil),
+                blocks: [], findings: [],
+                sessions: [
+                    NewSession(
+                        sessionOn: sessionOn, clinicianId: nil, notes: nil,
+                        procedures: [NewProcedure(kind: .hydrodissection, injectate: .d5w, volumeMl: 10)])
+                ],
+                painScores: [NewPainScore(recordedOn: startedOn, timepoint: .baseline, nrs: 7, odi: nil, pgic: nil)],
+                events: []),
+            by: Fixture.actor)
+    }
+}
+
 extension Repositories {
     /// The repositories over `database` with the checked-in configuration's rules.
     public static func testing(_ database: RegistryDatabase) throws -> Repositories {

@@ -8,8 +8,9 @@ What a JSON Schema cannot state is given to the generator, so that requests the 
 valid reach the registry's logic instead of stopping at a 404 or 422: clinical dates fall
 between the fixture course's start and today (FUZZ_EARLIEST, FUZZ_LATEST), and valid requests
 name records that exist (FUZZ_COURSE_ID, FUZZ_PATIENT_ID, FUZZ_SITE_ID, FUZZ_CLINICIAN_ID); a
-valid correction or void gets a fresh record of its kind and that record's version, and a valid write
-a key (and a patient an MRN) of its own; valid lists start at their first page. Invalid
+valid correction or void gets a fresh record of its kind and that record's version, a valid write
+a key (and a patient an MRN) of its own, and a valid consent the LINE channel with a LINE user id;
+valid lists start at their first page. Invalid
 requests are sent as generated.
 """
 import os
@@ -99,6 +100,11 @@ def before_call(context, case, kwargs):
         # fixture's today: such a value is moved into the clinic's past.
         if isinstance(case.body.get("performedAt"), str) and not case.body["performedAt"][:10] < LATEST.isoformat():
             case.body["performedAt"] = DAY + "T09:00:00Z"
+        if path == "/api/v1/patients/{id}/contact" and isinstance(case.body.get("channels"), list):
+            # The fixture's patient has no phone (SMS is rightly refused), and LINE needs the
+            # patient's LINE user id, which a schema cannot tie to the channel list.
+            case.body["channels"] = ["line"]
+            case.body.setdefault("lineUserId", "U" + uuid.uuid4().hex)
         if path == "/api/v1/patients" and "mrn" in case.body:
             # An MRN already registered at the site is rightly refused (409).
             case.body["mrn"] = "F" + uuid.uuid4().hex[:16]

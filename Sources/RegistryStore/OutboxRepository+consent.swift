@@ -1,0 +1,103 @@
+import Foundation
+import PostgresNIO
+import RegistryCore
+
+/// Consent to be contacted: recorded by a clinician, ended by the patient from any message's
+/// link (no account needed) or by a clinician. Audited without the addresses, which are identity.
+extension OutboxRepository {
+    /// The patient's consent; `.some(nil)` when none was recorded, nil when the patient is absent
+    /// or at another site.
+    public func contact(patientId: UUID, scope: Set<UUID>?) async throws -> FollowUpContact?? {
+        try await database.withConnection { connection in
+            guard try await patient(patientId, scope: scope, on: connection) != nil else { return nil }
+            return .some(try await contacts(patientIds: [patientId], on: connection)[patientId])
+        }
+    }
+
+    /// Records (or replaces) the patient's consent, ending an earlier opt-out.
+    public func setContact(_ contact: FollowUpContact, patientId: UUID, scope: Set<UUID>?, by actor: Actor) async throws {
+        try await database.transaction { connection in
+            guard try await patient(patientId, scope: scope, on: connection) != nil else { throw StoreError.notFound("patient \(patientId)") }
+            let existed =
+                try await connection.query(
+                    """
+                    INSERT INTO follow_up_contacts AS f (patient_id, channels, line_user_id, consented_on, consent_how)
+                    VALUES (\(patientId), \(contact.channels.map(\.rawValue)), \(contact.lineUserId), \(contact.consentedOn.description)::date,
+                            \(contact.consentHow.rawValue))
+                    ON CONFLICT (patient_id) DO UPDATE SET channels = excluded.channels, line_user_id = excluded.line_user_id,
+                        consented_on = excluded.consented_on, consent_how = excluded.consent_how, opted_out_at = NULL, updated_at = now()
+                    RETURNING (xmax <> 0)
+                    """, logger: logger
+                ).decode(Bool.self).first { _ in true } ?? false
+            try await auditConsent(existed ? "correct" : "create", patientId: patientId, contact: contact, actor: actor, on: connection)
+        }
+    }
+
+    /// Stops every message to the patient; false when they had opted out already or never consented.
+    @discardableResult
+    public func optOut(patientId: UUID, scope: Set<UUID>?, by actor: Actor) async throws -> Bool {
+        try await database.transaction { connection in
+            guard try await patient(patientId, scope: scope, on: connection) != nil else { throw StoreError.notFound("patient \(patientId)") }
+            return try await optOut(patientId, actor: actor, on: connection)
+        }
+    }
+
+    /// The patient's own opt-out, from the link of any message they were sent, expired or not:
+    /// the clinic's name, or nil for a token that was never issued.
+    public func optOut(token: String) async throws -> String? {
+        try await database.transaction { connection in
+            guard
+                let (linkId, patientId, clinic) = try await connection.query(
+                    """
+                    SELECT l.id, c.patient_id, s.name FROM follow_up_links l JOIN treatment_courses c ON c.id = l.course_id
+                    JOIN sites s ON s.id = c.site_id WHERE l.token_hash = \(Secret.hash(token))
+                    """, logger: logger
+                ).decode((UUID, UUID, String).self).first(where: { _ in true })
+            else { return nil }
+            let actor = Actor(userId: nil, label: "follow-up link \(linkId.uuidString.lowercased())", route: "POST /f/{token}/stop")
+            try await optOut(patientId, actor: actor, on: connection)
+            return clinic
+        }
+    }
+
+    private func optOut(_ patientId: UUID, actor: Actor, on connection: PostgresConnection) async throws -> Bool {
+        let stopped =
+            try await connection.query(
+                "UPDATE follow_up_contacts SET opted_out_at = now(), updated_at = now() WHERE patient_id = \(patientId) AND opted_out_at IS NULL RETURNING 1",
+                logger: logger
+            ).decode(Int.self).first { _ in true } != nil
+        if stopped {
+            try await auditAction(
+                "void", actor: actor, details: "{\"follow_up_contact\":\"\(patientId.uuidString.lowercased())\",\"optedOut\":true}", on: connection)
+        }
+        return stopped
+    }
+
+    private func auditConsent(
+        _ action: String, patientId: UUID, contact: FollowUpContact, actor: Actor, on connection: PostgresConnection
+    )
+        async throws
+    {
+        let details: [String: Any] = [
+            "follow_up_contact": patientId.uuidString.lowercased(), "channels": contact.channels.map(\.rawValue),
+            "consentedOn": contact.consentedOn.description, "consentHow": contact.consentHow.rawValue,
+        ]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: details, options: .sortedKeys), as: UTF8.self)
+        try await auditAction(action, actor: actor, details: json, on: connection)
+    }
+
+    func contacts(patientIds: [UUID], on connection: PostgresConnection) async throws -> [UUID: FollowUpContact] {
+        var contacts: [UUID: FollowUpContact] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT patient_id, channels, line_user_id, consented_on::text, consent_how, opted_out_at FROM follow_up_contacts
+            WHERE patient_id = ANY(\(Array(Set(patientIds))))
+            """, logger: logger)
+        for try await (id, channels, line, on, how, optedOut) in rows.decode((UUID, [String], String?, String, String, Date?).self) {
+            contacts[id] = FollowUpContact(
+                channels: try channels.map { try coded($0) }, lineUserId: line, consentedOn: try calendarDate(on), consentHow: try coded(how),
+                optedOutAt: optedOut)
+        }
+        return contacts
+    }
+}
