@@ -84,6 +84,25 @@ public struct CourseHistory: Sendable, Equatable {
         public var adhesion: Bool { fasciaAdhesion || restrictedGliding || tunnelNarrowing }
     }
 
+    /// A time the patient was asked to answer: a message the outbox sent for one follow-up (named
+    /// by its due date; number 0 the invitation, 1 and up the reminders), or a patient link the
+    /// clinic made by hand (the outbox's own links are its messages). Only the follow-up response
+    /// rates read these, never the outcome definitions.
+    public struct Ask: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable {
+            case message(dueOn: CalendarDate, number: Int, channel: ContactChannel)
+            case link
+        }
+
+        public let at: Date
+        public let kind: Kind
+
+        public init(at: Date, kind: Kind) {
+            self.at = at
+            self.kind = kind
+        }
+    }
+
     /// Descriptive facts about the course that exports carry beside the outcome (not used by
     /// the outcome definitions).
     public struct Facts: Sendable, Equatable {
@@ -112,13 +131,15 @@ public struct CourseHistory: Sendable, Equatable {
     public var events: [Event]
     public var blocks: [Block]
     public var ultrasound: [Ultrasound]
+    public var asks: [Ask]
     public let facts: Facts?
 
     public init(
         courseId: UUID = UUID(), siteId: UUID = UUID(), clinicianId: UUID = UUID(), side: Side = .left,
         startedOn: CalendarDate, facts: Facts? = nil, procedures: [Procedure] = [], scores: [Score] = [], events: [Event] = [],
-        blocks: [Block] = [], symptomOnset: CalendarDate? = nil, ultrasound: [Ultrasound] = []
+        blocks: [Block] = [], symptomOnset: CalendarDate? = nil, ultrasound: [Ultrasound] = [], asks: [Ask] = []
     ) {
+        self.asks = asks
         self.symptomOnset = symptomOnset
         self.ultrasound = ultrasound
         self.facts = facts

@@ -27,6 +27,8 @@ public struct FollowUpSchedule: Sendable, Equatable {
         public let state: State
         /// The first follow-up score in the window, when answered.
         public let answeredOn: CalendarDate?
+        /// Who entered that score: the patient from a link, or a clinician (by phone, at the clinic).
+        public let answeredBy: ScoreSource?
     }
 
     /// The session the milestones count from; nil for a course without one (no schedule).
@@ -48,14 +50,17 @@ public struct FollowUpSchedule: Sendable, Equatable {
             followUps = []
             return
         }
-        let answers = history.scores.filter { $0.timepoint == .followUp }.map(\.on).sorted()
+        // On one day, the clinician's score is taken before the patient's: the order is fixed, never the entry order.
+        let answers = history.scores.filter { $0.timepoint == .followUp }.sorted { ($0.on, $0.source.rawValue) < ($1.on, $1.source.rawValue) }
         followUps = rules.milestones.compactMap { milestone in
             let due = last.adding(days: milestone.days)
             if let ended, due > ended { return nil }
             let opens = due.adding(days: -rules.windowDaysBefore), closes = due.adding(days: rules.windowDaysAfter)
-            let answered = answers.first { $0 >= opens && $0 <= closes }
-            let state: State = answered != nil ? .answered : today < opens ? .upcoming : today <= due ? .due : today <= closes ? .overdue : .missed
-            return FollowUp(label: milestone.label, dueOn: due, opensOn: opens, closesOn: closes, state: state, answeredOn: answered)
+            let answer = answers.first { $0.on >= opens && $0.on <= closes }
+            let state: State = answer != nil ? .answered : today < opens ? .upcoming : today <= due ? .due : today <= closes ? .overdue : .missed
+            return FollowUp(
+                label: milestone.label, dueOn: due, opensOn: opens, closesOn: closes, state: state, answeredOn: answer?.on, answeredBy: answer?.source
+            )
         }
     }
 

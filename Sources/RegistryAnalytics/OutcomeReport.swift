@@ -192,10 +192,10 @@ public struct OutcomeReportBuilder: Sendable {
     }
 
     /// `followUp` (the schedule's rules and the day the report is run) adds follow-up completeness.
-    public init(rules: ClinicalRules, filter: ReportFilter = ReportFilter(), followUp: (rules: RegistryConfig.FollowUp, today: CalendarDate)? = nil) {
+    public init(rules: ClinicalRules, filter: ReportFilter = ReportFilter(), followUp: FollowUpDay? = nil) {
         self.rules = OutcomeRules(rules)
         self.filter = filter
-        followUps = followUp.map { FollowUpCompleteness(rules: $0.rules, today: $0.today) }
+        followUps = followUp.map(FollowUpCompleteness.init)
         firstCohort = rules.cohorts.first
     }
 

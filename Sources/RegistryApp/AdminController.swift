@@ -41,7 +41,7 @@ struct AdminController {
         return PageForm(spec: .user, action: Paths.users) { form in
             try edge.pages.adminUsers(
                 language, viewer: edge.viewer(principal), users: users, sites: sites, form: form, csrf: CSRF.token(for: request),
-                selfId: principal.userId)
+                selfId: principal.userId, outbox: edge.config.outbox)
         }
     }
 

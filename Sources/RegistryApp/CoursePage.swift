@@ -32,11 +32,7 @@ struct CoursePage {
             Pages.CourseFollowUp(
                 schedule: schedule, links: overview.links.map { ($0.id, $0.createdAt, $0.expiresAt, $0.revokedAt, $0.answers) },
                 issuedURL: issuedLink, csrf: principal.may(.writeClinical) ? CSRF.token(for: request) : nil,
-                messages: overview.messages.map {
-                    .init(
-                        dueOn: $0.dueOn, number: $0.number, channel: $0.channel.rawValue, state: $0.state.rawValue, when: $0.sentAt ?? $0.queuedAt,
-                        error: $0.lastError)
-                })
+                messages: overview.messages.map(Pages.CourseFollowUp.Message.init))
         }
         return try edge.pages.course(
             language, viewer: edge.viewer(principal), timeline: overview.timeline, outcome: overview.outcome, patient: overview.patient,

@@ -17,13 +17,17 @@ public struct FollowUpSender: Service {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    /// The channels `config` turns on: LINE with a channel access token, SMS with a gateway address.
+    /// The channels `config` turns on (`configuredChannels`).
     public init(
         outbox: OutboxRepository, config: RegistryConfig, client: HTTPClient = .shared, now: @escaping @Sendable () -> Date, logger: Logger
     ) throws {
         var channels: [ContactChannel: any MessageChannel] = [:]
-        if !config.outbox.line.channelAccessToken.isEmpty { channels[.line] = LineChannel(client: client, config: config.outbox.line) }
-        if !config.outbox.sms.url.isEmpty { channels[.sms] = SMSGateway(client: client, config: config.outbox.sms) }
+        for channel in config.outbox.configuredChannels {
+            switch channel {
+            case .line: channels[.line] = LineChannel(client: client, config: config.outbox.line)
+            case .sms: channels[.sms] = SMSGateway(client: client, config: config.outbox.sms)
+            }
+        }
         self.outbox = outbox
         self.config = config
         self.channels = channels
@@ -31,9 +35,6 @@ public struct FollowUpSender: Service {
         self.now = now
         self.logger = logger
     }
-
-    /// The channels that are on, for the admin page.
-    public var channelsOn: Set<ContactChannel> { Set(channels.keys) }
 
     public func run() async throws {
         logger.info("follow-up outbox running", metadata: ["channels": "\(channels.keys.map(\.rawValue).sorted())"])
@@ -49,7 +50,7 @@ public struct FollowUpSender: Service {
     public func pass() async {
         do {
             let now = now(), today = config.today(now: now)
-            try await outbox.plan(today: today, now: now, channels: channelsOn)
+            try await outbox.plan(today: today, now: now, channels: Set(channels.keys))
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = config.clinicTimeZone
             if config.outbox.quiet(hour: calendar.component(.hour, from: now)) { return }

@@ -48,11 +48,14 @@ struct FollowUpsController {
         let principal = try context.require(.readIdentity)
         let due = try await repositories.followUps.due(
             siteId: try request.uuidQuery("siteId"), scope: principal.siteScope, today: edge.config.today(now: edge.now()))
+        let messages = try await repositories.outbox.messages(of: due.map { ($0.courseId, $0.followUp.dueOn) })
         return JSONResponse.make(
             status: .ok,
             [
                 "items": due.map { item in
-                    DueFollowUpJSON(courseId: item.courseId, siteId: item.siteId, patient: item.patient, followUp: item.followUp)
+                    DueFollowUpJSON(
+                        courseId: item.courseId, siteId: item.siteId, patient: item.patient, followUp: item.followUp,
+                        messages: messages[item.courseId] ?? [])
                 }
             ])
     }
@@ -167,4 +170,5 @@ struct DueFollowUpJSON: Encodable {
     let siteId: UUID
     let patient: PatientRecord
     let followUp: FollowUpSchedule.FollowUp
+    let messages: [OutboxMessage]
 }

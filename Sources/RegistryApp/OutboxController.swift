@@ -24,10 +24,14 @@ struct OutboxController {
         return api
     }
 
-    /// `/f/{token}/stop`: the patient's opt-out, asked then done.
+    /// The consent form and the clinic's stop button on the patient's page; `/f/{token}/stop`,
+    /// the patient's own opt-out, asked then done.
     var pageRoutes: Routes {
         let routes = Routes(context: RegistryRequestContext.self)
-        routes.get("f/:token/stop", use: optOutPage)
+        routes.get("patients/:id/contact", use: contactPage)
+            .post("patients/:id/contact", use: setContactFromPage)
+            .post("patients/:id/contact/opt-out", use: optOutFromPage)
+            .get("f/:token/stop", use: optOutPage)
             .post("f/:token/stop", use: optOut)
         return routes
     }
@@ -83,6 +87,58 @@ struct OutboxController {
             LinkJSON(
                 id: link.id, courseId: id, url: base + Paths.patientLink(link.token), optOutUrl: base + Paths.patientLink(link.token) + "/stop",
                 expiresAt: link.expires))
+    }
+
+    // MARK: The patient's page
+
+    @Sendable func contactPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.page(request) { principal, language in
+            let (form, detail) = try await contactForm(try context.pathId("patient"), principal, language)
+            var values: [String: String] = ["consentedOn": edge.config.today(now: edge.now()).description]
+            if let contact = detail.contact {
+                for (index, channel) in contact.channels.enumerated() { values["channels[\(index)]"] = channel.rawValue }
+                values["lineUserId"] = contact.lineUserId
+                values["consentedOn"] = contact.consentedOn.description
+                values["consentHow"] = contact.consentHow.rawValue
+            }
+            return try await edge.show(form, principal, request, values: values)
+        }
+    }
+
+    @Sendable func setContactFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.answer(request) { principal, language in
+            let id = try context.pathId("patient")
+            let (form, detail) = try await contactForm(id, principal, language)
+            return try await edge.submit(
+                form, principal, request,
+                validate: { try decodeInput(ContactInput.self, from: $0).validated(edge.validationContext(), phone: detail.patient.phone) }
+            ) { contact, _ in
+                try await repositories.outbox.setContact(contact, patientId: id, scope: principal.siteScope, by: context.actor(principal, request))
+                return .redirect(Paths.patient(id) + "#contact")
+            }
+        }
+    }
+
+    @Sendable func optOutFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        try await edge.answer(request) { principal, _ in
+            guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
+            try await CSRF.check(request)
+            let id = try context.pathId("patient")
+            try await repositories.outbox.optOut(patientId: id, scope: principal.siteScope, by: context.actor(principal, request))
+            return .redirect(Paths.patient(id) + "#contact")
+        }
+    }
+
+    /// The consent form of a patient at the user's sites (else 404), beside the patient's name.
+    private func contactForm(_ id: UUID, _ principal: Principal, _ language: Language) async throws -> (PageForm, PatientDetail) {
+        guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
+        let patient = detail.patient
+        let form = PageForm(spec: .contact, action: Paths.patient(id) + "/contact") { form in
+            try edge.pages.formPage(
+                language, viewer: edge.viewer(principal), form: form, back: Paths.patient(id),
+                context: "\(patient.familyName) \(patient.givenName) (\(patient.mrn))" + (patient.phone.map { " · \($0)" } ?? ""))
+        }
+        return (form, detail)
     }
 
     // MARK: The patient's opt-out

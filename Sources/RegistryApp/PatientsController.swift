@@ -113,7 +113,7 @@ struct PatientsController {
             guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
             return try edge.pages.patient(
                 language, viewer: edge.viewer(principal), patient: detail.patient, courses: detail.courses, siteName: detail.siteName,
-                writable: principal.may(.writeClinical))
+                contact: detail.contact, csrf: principal.may(.writeClinical) ? CSRF.token(for: request) : nil)
         }
     }
 
@@ -131,12 +131,26 @@ struct PatientsController {
     }
 }
 
-/// Due follow-ups at the user's sites as page rows, with site names (home and the follow-up page).
+/// Due follow-ups at the user's sites as page rows, with site names and what the outbox sent for
+/// each (home and the follow-up page).
 enum DueRows {
     static func read(_ repositories: Repositories, _ edge: WebEdge, _ principal: Principal) async throws -> [Pages.DueRow] {
-        try await repositories.followUps.due(scope: principal.siteScope, today: edge.config.today(now: edge.now())).map {
-            Pages.DueRow(courseId: $0.courseId, patient: $0.patient, site: $0.siteName, followUp: $0.followUp)
+        let due = try await repositories.followUps.due(scope: principal.siteScope, today: edge.config.today(now: edge.now()))
+        let messages = try await repositories.outbox.messages(of: due.map { ($0.courseId, $0.followUp.dueOn) })
+        return due.map {
+            Pages.DueRow(
+                courseId: $0.courseId, patient: $0.patient, site: $0.siteName, followUp: $0.followUp,
+                messages: (messages[$0.courseId] ?? []).map(Pages.CourseFollowUp.Message.init))
         }
+    }
+}
+
+extension Pages.CourseFollowUp.Message {
+    /// A stored message as the pages show it: when it was sent, or else queued.
+    init(_ message: OutboxMessage) {
+        self.init(
+            dueOn: message.dueOn, number: message.number, channel: message.channel.rawValue, state: message.state.rawValue,
+            when: message.sentAt ?? message.queuedAt, error: message.lastError)
     }
 }
 

@@ -20,9 +20,7 @@ struct ReportsController {
     }
 
     /// The follow-up schedule's rules and today, for the report's completeness figures.
-    func followUpToday() -> (rules: RegistryConfig.FollowUp, today: CalendarDate) {
-        (edge.config.followUp, edge.config.today(now: edge.now()))
-    }
+    func followUpToday() -> FollowUpDay { FollowUpDay(edge.config, now: edge.now()) }
 
     /// GET /reports/outcomes (the dashboard) and /reports/outcomes/{table}.csv.
     var pageRoutes: Routes {

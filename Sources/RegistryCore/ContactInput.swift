@@ -47,7 +47,7 @@ public struct ContactInput: Codable, Sendable {
         if let names = self.channels, !names.isEmpty {
             for (index, name) in names.enumerated() {
                 guard let channel = v.coded(name, "channels[\(index)]", as: ContactChannel.self) else { continue }
-                if channels.contains(channel) { v.fail("channels[\(index)]", "unique", "names \(name) twice") } else { channels.append(channel) }
+                if channels.contains(channel) { v.fail("channels[\(index)]", "repeated", "names \(name) twice") } else { channels.append(channel) }
             }
         } else {
             v.fail("channels", "required", "must list at least one of \(ContactChannel.allowed.joined(separator: ", ")), in order of preference")

@@ -157,6 +157,16 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
             maximumAttempts: 6, line: Line(baseUrl: "https://api.line.me", channelAccessToken: ""),
             sms: SMS(url: "", method: "POST", headers: [], body: ""))
 
+        /// The channels that can send: LINE with a channel access token, SMS with a gateway address.
+        public var configuredChannels: [ContactChannel] {
+            ContactChannel.allCases.filter { channel in
+                switch channel {
+                case .line: !line.channelAccessToken.isEmpty
+                case .sms: !sms.url.isEmpty
+                }
+            }
+        }
+
         public func quiet(hour: Int) -> Bool {
             quietFromHour <= quietUntilHour ? (quietFromHour..<quietUntilHour).contains(hour) : hour >= quietFromHour || hour < quietUntilHour
         }

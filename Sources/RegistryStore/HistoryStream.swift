@@ -6,19 +6,20 @@ import RegistryCore
 /// What every report, export and course page reads: each course's history, assembled from one
 /// stream of rows.
 extension Repository {
-    /// Streams every non-voided course's history, in one query and one pass, to `body`.
+    /// Streams every non-voided course's history, in one query and one pass, to `body`; with the
+    /// times the patient was asked when `asks` (the follow-up response rates).
     ///
     /// One UNION ALL over courses, procedures, scores, events and blocks, ordered by course, so
     /// each course arrives as one contiguous run of rows; a course is handed on as soon as its
     /// run ends. Nothing is collected beyond the course being assembled. Voided records never
     /// reach the analysis; children of a voided course are skipped with it.
     func streamHistories(
-        siteId: UUID? = nil, scope: Set<UUID>? = nil, on connection: PostgresConnection,
+        siteId: UUID? = nil, scope: Set<UUID>? = nil, asks: Bool = false, on connection: PostgresConnection,
         _ body: (CourseHistory) async throws -> Void
     ) async throws {
         var query = QueryBuilder("")
         let condition = query.siteConditions(siteId: siteId, scope: scope)
-        try await streamHistories(courseSQL: query, condition: condition, on: connection, body)
+        try await streamHistories(courseSQL: query, condition: condition, asks: asks, on: connection, body)
     }
 
     /// The histories of the courses `ids` (those at the caller's sites).
@@ -34,11 +35,11 @@ extension Repository {
     /// The same stream for courses meeting `condition` (` AND …` on alias `c`, its values already
     /// bound in `courseSQL`).
     func streamHistories(
-        courseSQL: QueryBuilder, condition: String, on connection: PostgresConnection,
+        courseSQL: QueryBuilder, condition: String, asks: Bool = false, on connection: PostgresConnection,
         _ body: (CourseHistory) async throws -> Void
     ) async throws {
         var query = courseSQL
-        query.add(HistoryRows.sql(courseFilter: condition.isEmpty ? nil : condition) + HistoryRows.order)
+        query.add(HistoryRows.sql(courseFilter: condition.isEmpty ? nil : condition, asks: asks) + HistoryRows.order)
         try await assembleHistories(try await connection.query(query.query, logger: logger).decode(HistoryRow.self), body)
     }
 
@@ -67,6 +68,8 @@ extension Repository {
                     .init(on: date, timepoint: try coded(text1!), nrs: Int(n1), source: try text2.map { try coded($0) } ?? .clinician))
             case 3: current!.events.append(.init(on: date, kind: try coded(text1!)))
             case 4: current!.blocks.append(.init(performedAt: at, nrsBefore: Int(n1), nrsAfter: Int(n2), assessedMinutesAfter: Int(n3)))
+            case 6: current!.asks.append(.init(at: at, kind: .message(dueOn: date, number: Int(n1), channel: try coded(text1!))))
+            case 7: current!.asks.append(.init(at: at, kind: .link))
             default:
                 current!.ultrasound.append(
                     .init(
@@ -92,6 +95,10 @@ enum HistoryRows {
     /// time in the time column; ultrasound rows (kind 5) the area in 0.01 mm², the thickness in
     /// 0.1 mm (the columns' own scales) and the three adhesion signs as bits.
     ///
+    /// Kinds 6 and 7, read when `asks`, are the times the patient was asked to answer: the
+    /// outbox's sent messages (dated by their follow-up's due date, at the time sent) and the links
+    /// the clinic made by hand (the outbox's own are its messages).
+    ///
     /// `courseFilter` (conditions on alias `c`) narrows the courses. With one, every branch joins
     /// the selected courses, so a site's report reads that site's rows through the course_id
     /// indexes; without one, each table is read whole, which is the fastest way to read it all.
@@ -99,13 +106,24 @@ enum HistoryRows {
     /// `selectedFirst` instead selects the courses once, into `c`, before reading their rows: for
     /// a few courses picked by a costly condition (the due list's), which each branch would
     /// otherwise evaluate again.
-    static func sql(courseFilter: String? = nil, selectedFirst: Bool = false) -> String {
-        func children(_ table: String, _ alias: String, joining: String = "") -> String {
-            guard let courseFilter else { return "\(table) \(alias)\(joining) WHERE \(alias).voided_at IS NULL" }
-            if selectedFirst { return "\(table) \(alias)\(joining) JOIN c ON c.id = \(alias).course_id WHERE \(alias).voided_at IS NULL" }
-            return "\(table) \(alias)\(joining) JOIN treatment_courses c ON c.id = \(alias).course_id WHERE \(alias).voided_at IS NULL"
+    static func sql(courseFilter: String? = nil, selectedFirst: Bool = false, asks: Bool = false) -> String {
+        func children(_ table: String, _ alias: String, joining: String = "", kept: String? = nil) -> String {
+            let kept = kept ?? "\(alias).voided_at IS NULL"
+            guard let courseFilter else { return "\(table) \(alias)\(joining) WHERE \(kept)" }
+            if selectedFirst { return "\(table) \(alias)\(joining) JOIN c ON c.id = \(alias).course_id WHERE \(kept)" }
+            return "\(table) \(alias)\(joining) JOIN treatment_courses c ON c.id = \(alias).course_id WHERE \(kept)"
                 + " AND c.voided_at IS NULL\(courseFilter)"
         }
+        let askRows =
+            """
+
+            UNION ALL
+            SELECT x.course_id, 6::int2, x.due_on - DATE '1970-01-01', x.number, 0, 0, x.channel, NULL, NULL, NULL, coalesce(x.sent_at, x.queued_at), NULL, NULL
+              FROM \(children("follow_up_messages", "x", kept: "x.state = 'sent'"))
+            UNION ALL
+            SELECT x.course_id, 7::int2, 0, 0, 0, 0, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
+              FROM \(children("follow_up_links", "x", kept: "NOT EXISTS (SELECT FROM follow_up_messages m WHERE m.link_id = x.id)"))
+            """
         let courses =
             selectedFirst
             ? "WITH c AS MATERIALIZED (SELECT * FROM treatment_courses c WHERE c.voided_at IS NULL\(courseFilter ?? "")) SELECT c.id" : "SELECT c.id"
@@ -131,6 +149,6 @@ enum HistoryRows {
                    coalesce((x.fascia_thickness_mm * 10)::int4, (\(missing))::int4),
                    x.fascia_adhesion::int4 + 2 * x.restricted_gliding::int4 + 4 * x.tunnel_narrowing::int4, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
               FROM \(children("ultrasound_findings", "x"))
-            """
+            """ + (asks ? askRows : "")
     }
 }

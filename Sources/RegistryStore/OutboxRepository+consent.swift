@@ -88,16 +88,28 @@ extension OutboxRepository {
 
     func contacts(patientIds: [UUID], on connection: PostgresConnection) async throws -> [UUID: FollowUpContact] {
         var contacts: [UUID: FollowUpContact] = [:]
-        let rows = try await connection.query(
-            """
-            SELECT patient_id, channels, line_user_id, consented_on::text, consent_how, opted_out_at FROM follow_up_contacts
-            WHERE patient_id = ANY(\(Array(Set(patientIds))))
-            """, logger: logger)
-        for try await (id, channels, line, on, how, optedOut) in rows.decode((UUID, [String], String?, String, String, Date?).self) {
-            contacts[id] = FollowUpContact(
-                channels: try channels.map { try coded($0) }, lineUserId: line, consentedOn: try calendarDate(on), consentHow: try coded(how),
-                optedOutAt: optedOut)
+        var query = QueryBuilder("SELECT f.patient_id, \(ContactColumns.sql) FROM follow_up_contacts f WHERE f.patient_id = ANY(")
+        query.add("\(query.bind(Array(Set(patientIds)))))")
+        let rows = try await connection.query(query.query, logger: logger)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            contacts[try cells[0].decode(UUID.self)] = try ContactColumns.decode(cells, from: 1)
         }
         return contacts
+    }
+}
+
+/// A patient's consent's columns, read and decoded in one place (the outbox, the patient's page).
+enum ContactColumns {
+    /// On alias `f` (follow_up_contacts).
+    static let sql = "f.channels, f.line_user_id, f.consented_on::text, f.consent_how, f.opted_out_at"
+
+    /// The consent in the columns from `start`; nil when they are NULL (an outer join found none).
+    static func decode(_ cells: PostgresRandomAccessRow, from start: Int) throws -> FollowUpContact? {
+        guard cells[start].bytes != nil else { return nil }
+        return FollowUpContact(
+            channels: try cells[start].decode([String].self).map { try coded($0) }, lineUserId: try cells[start + 1].decode(String?.self),
+            consentedOn: try calendarDate(try cells[start + 2].decode(String.self)), consentHow: try coded(try cells[start + 3].decode(String.self)),
+            optedOutAt: try cells[start + 4].decode(Date?.self))
     }
 }

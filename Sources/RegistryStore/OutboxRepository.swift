@@ -174,20 +174,34 @@ public struct OutboxRepository: PatientRows {
             guard try await connection.query(query.query, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil else {
                 return nil
             }
-            var messages: [OutboxMessage] = []
-            let rows = try await connection.query(
-                """
-                SELECT id, due_on::text, number, channel, state, attempts, last_error, queued_at, sent_at FROM follow_up_messages
-                WHERE course_id = \(courseId) ORDER BY due_on DESC, number DESC
-                """, logger: logger)
-            for try await row in rows.decode((UUID, String, Int16, String, String, Int16, String?, Date, Date?).self) {
-                messages.append(
-                    OutboxMessage(
-                        id: row.0, courseId: courseId, dueOn: try calendarDate(row.1), number: Int(row.2), channel: try coded(row.3),
-                        state: try coded(row.4), attempts: Int(row.5), lastError: row.6, queuedAt: row.7, sentAt: row.8))
-            }
-            return messages
+            return try await messages(courseIds: [courseId], on: connection)
         }
+    }
+
+    /// The messages of each follow-up in `followUps` (a course and a due date), invitation first:
+    /// what the due list shows beside each. The courses were read within the caller's scope.
+    public func messages(of followUps: [(courseId: UUID, dueOn: CalendarDate)]) async throws -> [UUID: [OutboxMessage]] {
+        guard !followUps.isEmpty else { return [:] }
+        let dueOn = Dictionary(followUps.map { ($0.courseId, $0.dueOn) }) { first, _ in first }
+        let messages = try await database.withConnection { try await self.messages(courseIds: Array(dueOn.keys), on: $0) }
+        return Dictionary(grouping: messages.filter { dueOn[$0.courseId] == $0.dueOn }.reversed(), by: \.courseId)
+    }
+
+    /// The courses' messages, newest follow-up and latest message first.
+    private func messages(courseIds: [UUID], on connection: PostgresConnection) async throws -> [OutboxMessage] {
+        var messages: [OutboxMessage] = []
+        let rows = try await connection.query(
+            """
+            SELECT id, course_id, due_on::text, number, channel, state, attempts, last_error, queued_at, sent_at FROM follow_up_messages
+            WHERE course_id = ANY(\(courseIds)) ORDER BY course_id, due_on DESC, number DESC
+            """, logger: logger)
+        for try await row in rows.decode((UUID, UUID, String, Int16, String, String, Int16, String?, Date, Date?).self) {
+            messages.append(
+                OutboxMessage(
+                    id: row.0, courseId: row.1, dueOn: try calendarDate(row.2), number: Int(row.3), channel: try coded(row.4),
+                    state: try coded(row.5), attempts: Int(row.6), lastError: row.7, queuedAt: row.8, sentAt: row.9))
+        }
+        return messages
     }
 
     /// Where `channel` reaches the patient: the LINE user id consented with, the phone on record.

@@ -26,12 +26,13 @@ public struct PatientRepository: PatientRows, CourseRows {
     public func patient(_ id: UUID, scope: Set<UUID>?) async throws -> PatientDetail? {
         try await database.withConnection { connection in
             var patient: SitedPatient?
+            var contact: FollowUpContact?
             var courses: [CourseRecord] = []
             for try await row in try await connection.execute(PatientRead(id: id, scope: scope), logger: logger) {
-                patient = row.patient
+                (patient, contact) = (row.patient, row.contact)
                 if let course = row.course { courses.append(course) }
             }
-            return patient.map { PatientDetail(patient: $0.record, siteName: $0.siteName, courses: courses) }
+            return patient.map { PatientDetail(patient: $0.record, siteName: $0.siteName, courses: courses, contact: contact) }
         }
     }
 }

@@ -35,16 +35,29 @@ extension Pages {
     }
 
     /// `writable`: the user may open a course for the patient.
+    /// `contact` is the patient's consent to follow-up messages (nil: none recorded); `csrf` the
+    /// token of the button that stops them, for those who may write.
     public func patient(
-        _ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String, writable: Bool
+        _ language: Language, viewer: Viewer, patient: PatientRecord, courses: [CourseRecord], siteName: String, contact: FollowUpContact?,
+        csrf: String?
     ) throws -> String {
         try render(
             "patient", language,
             [
-                "writable": writable, "id": patient.id.uuidString.lowercased(), "sexLabel": catalogue.text("sex_" + patient.sex.rawValue, language),
+                "contact": contact.map { contact in
+                    [
+                        "channels": contact.channels.map { catalogue.text("channel_" + $0.rawValue, language) }.joined(separator: " → "),
+                        "lineUserId": contact.lineUserId ?? false, "sms": contact.channels.contains(.sms),
+                        "consent": "\(contact.consentedOn) · \(catalogue.text("consentHow_" + contact.consentHow.rawValue, language))",
+                        "optedOut": contact.optedOutAt.map { catalogue.text("contactOptedOut", language, ["when": Self.moment($0)]) } ?? false,
+                        "stoppable": contact.optedOutAt == nil && csrf != nil,
+                    ] as [String: Any]
+                } ?? false,
+                "csrf": csrf ?? "", "writable": csrf != nil,
+                "id": patient.id.uuidString.lowercased(), "sexLabel": catalogue.text("sex_" + patient.sex.rawValue, language),
                 "title": "\(patient.familyName) \(patient.givenName)", "viewer": viewer, "name": "\(patient.familyName) \(patient.givenName)",
                 "mrn": patient.mrn, "dateOfBirth": patient.dateOfBirth.description, "sex": patient.sex.rawValue, "site": siteName,
-                "phone": patient.phone ?? "", "email": patient.email ?? "",
+                "phone": patient.phone.flatMap { $0.isEmpty ? nil : $0 } ?? false, "email": patient.email.flatMap { $0.isEmpty ? nil : $0 } ?? false,
                 "courses": courses.map { courseRow($0, language) }, "hasCourses": !courses.isEmpty,
             ])
     }

@@ -132,6 +132,19 @@ extension FormSpec {
                 ]),
         ])
 
+    /// A patient's consent to follow-up messages (`ContactInput`): up to two channels in order of preference.
+    public static let contact = FormSpec(
+        titleKey: "contactTitle",
+        groups: [
+            FormGroup(fields: [
+                FormField("channels[0]", "contactFirstChannel", .menu(ContactChannel.allowed, labelPrefix: "channel_")),
+                FormField("channels[1]", "contactSecondChannel", .menu(ContactChannel.allowed, labelPrefix: "channel_"), hint: "contactSecondHint"),
+                FormField("lineUserId", "lineUserId", .text(maxLength: 33), hint: "lineUserIdHint"),
+                FormField("consentedOn", "consentedOn", .date),
+                FormField("consentHow", "consentHow", .choice(ConsentHow.allowed, labelPrefix: "consentHow_")),
+            ])
+        ])
+
     public static let void = FormSpec(titleKey: "voidRecord", groups: [FormGroup(fields: [FormField("reason", "voidReason", .notes)])])
 
     /// The form of each course record, by its route segment.

@@ -83,6 +83,9 @@ extension FormSpec {
     static func droppingEmptyTails(_ node: Any) -> Any {
         if let object = node as? [String: Any] { return object.mapValues(droppingEmptyTails) }
         guard var array = node as? [Any] else { return node }
+        // In a list of plain values (channels in order of preference) a choice left blank is not
+        // sent, wherever it is; in a list of groups only the empty ones at the end are dropped.
+        if array.contains(where: { !($0 is [String: Any]) }) { return array.filter { !($0 is [String: Any]) } }
         while let last = array.last as? [String: Any], last.isEmpty { array.removeLast() }
         return array.map(droppingEmptyTails)
     }

@@ -12,6 +12,8 @@ public struct ReportTable: Sendable {
     public let rows: [[String]]
     public let csvHeader: [String]
     public let csvRows: [[String]]
+    /// The catalogue key of a note under the table, saying what its shares are of.
+    public var hintKey: String? = nil
 }
 
 /// The dashboard's tables from the outcome report; `names` turns site and clinician ids into names.
@@ -33,24 +35,40 @@ public struct OutcomeTables {
     public var all: [ReportTable] {
         [headline, cohorts, sessions, recurrence, groups("sites", report.breakdown.sites), groups("clinicians", report.breakdown.clinicians)]
             + (report.followUp.map {
-                [completeness("followUpMilestones", $0.milestones, site: false), completeness("followUpSites", $0.sites, site: true)]
+                [
+                    completeness("followUpMilestones", $0.milestones, by: .milestone), completeness("followUpSites", $0.sites, by: .site),
+                    completeness("followUpChannels", $0.channels, by: .channel),
+                ]
             } ?? [])
             + funnelTables
     }
 
-    /// Follow-up completeness by milestone or by site.
-    func completeness(_ key: String, _ rows: [OutcomeReport.Completeness], site: Bool) -> ReportTable {
-        let name = { (row: OutcomeReport.Completeness) in site ? UUID(uuidString: row.key).flatMap { names[$0] } ?? row.key : row.key }
+    enum CompletenessGroup: String { case milestone, site, channel }
+
+    /// Follow-up completeness and response by milestone, site or the invitation's channel: how
+    /// the closed follow-ups were asked for and answered, each share with its Wilson interval.
+    func completeness(_ key: String, _ rows: [OutcomeReport.Completeness], by group: CompletenessGroup) -> ReportTable {
+        let name = { (row: OutcomeReport.Completeness) in
+            switch group {
+            case .milestone: row.key
+            case .site: UUID(uuidString: row.key).flatMap { names[$0] } ?? row.key
+            case .channel: self.t("channel_" + row.key)
+            }
+        }
+        let figures: [(key: String, csv: String, value: (OutcomeReport.Completeness) -> Proportion)] = [
+            ("invitedShare", "invited", \.invited), ("answeredAfterInvitation", "after_invitation", \.answeredAfterInvitation),
+            ("answeredAfterReminder", "after_reminder", \.answeredAfterReminder),
+            ("answeredFromClinicLink", "from_clinic_link", \.answeredFromClinicLink),
+            ("answeredByClinician", "by_clinician", \.answeredByClinician), ("neverAsked", "never_asked", \.neverAsked),
+            ("answeredOfInvited", "answered_of_invited", \.answeredOfInvited),
+        ]
+        func raw(_ p: Proportion) -> [String] { ["\(p.successes)", "\(p.total)", Format.raw(p.estimate), Format.raw(p.lower), Format.raw(p.upper)] }
         return ReportTable(
-            key: key, titleKey: key + "Title", header: [t(site ? "site" : "milestone"), t("answeredOfDue")],
-            rows: rows.map { [name($0), Format.proportion($0.answered)] },
-            csvHeader: [site ? "site" : "milestone", "answered", "due", "completeness", "lower", "upper"],
-            csvRows: rows.map {
-                [
-                    name($0), "\($0.answered.successes)", "\($0.answered.total)", Format.raw($0.answered.estimate),
-                    Format.raw($0.answered.lower), Format.raw($0.answered.upper),
-                ]
-            })
+            key: key, titleKey: key + "Title", header: [t(group.rawValue), t("answeredOfDue")] + figures.map { t($0.key) },
+            rows: rows.map { row in [name(row), Format.proportion(row.answered)] + figures.map { Format.proportion($0.value(row)) } },
+            csvHeader: [group.rawValue, "answered", "due", "completeness", "lower", "upper"]
+                + figures.flatMap { f in ["", "_total", "_share", "_lower", "_upper"].map { f.csv + $0 } },
+            csvRows: rows.map { row in [name(row)] + raw(row.answered) + figures.flatMap { raw($0.value(row)) } }, hintKey: "responseHint")
     }
 
     /// The headline figures: each with its count, total and 95% interval (median and IQR for sessions).

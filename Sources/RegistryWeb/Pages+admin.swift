@@ -13,14 +13,23 @@ extension Pages {
     }
 
     /// `csrf` signs each row's disable button; `selfId` is the admin, who cannot disable themself here.
+    /// `outbox` says which follow-up channels can send, beside the accounts.
     public func adminUsers(
         _ language: Language, viewer: Viewer, users: [UserRecord], sites: [SiteRecord], form: FilledForm, csrf: String,
-        selfId: UUID
+        selfId: UUID, outbox: RegistryConfig.Outbox
     ) throws -> String {
         let codes = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, $0.code) })
+        let on = outbox.configuredChannels
         return try render(
             "admin-users", language,
             [
+                "outboxOff": !outbox.enabled,
+                "channels": ContactChannel.allCases.map { channel in
+                    [
+                        "name": catalogue.text("channel_" + channel.rawValue, language),
+                        "state": catalogue.text(on.contains(channel) && outbox.enabled ? "outboxChannelOn" : "outboxChannelOff", language),
+                    ]
+                },
                 "title": catalogue.text("usersTitle", language), "viewer": viewer, "form": formValues(form, language), "csrf": csrf,
                 "siteCodes": sites.map(\.code).joined(separator: ", "),
                 "users": users.map { user in

@@ -69,7 +69,7 @@ extension Pages {
             "title": catalogue.text(table.titleKey, language, ["cohort": cohortLabel]), "key": table.key, "header": table.header,
             "rows": table.rows.map { ["cells": $0] },
             "csv": "/reports/outcomes/\(table.key).csv\(csvQuery)", "empty": table.rows.isEmpty, "long": table.rows.count > 20,
-            "rowCount": table.rows.count,
+            "rowCount": table.rows.count, "hint": table.hintKey.map { catalogue.text($0, language) } ?? "",
         ]
     }
 

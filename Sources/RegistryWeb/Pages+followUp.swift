@@ -64,11 +64,16 @@ extension Pages {
         public let patient: PatientRecord
         public let site: String
         public let followUp: FollowUpSchedule.FollowUp
-        public init(courseId: UUID, patient: PatientRecord, site: String, followUp: FollowUpSchedule.FollowUp) {
+        /// What the outbox has for this follow-up, invitation first.
+        public let messages: [CourseFollowUp.Message]
+        public init(
+            courseId: UUID, patient: PatientRecord, site: String, followUp: FollowUpSchedule.FollowUp, messages: [CourseFollowUp.Message] = []
+        ) {
             self.courseId = courseId
             self.patient = patient
             self.site = site
             self.followUp = followUp
+            self.messages = messages
         }
     }
 
@@ -82,6 +87,10 @@ extension Pages {
                 "milestone": milestone(row.followUp.label, language),
                 "dueOn": row.followUp.dueOn.description, "closesOn": row.followUp.closesOn.description,
                 "state": catalogue.text("followUp_" + row.followUp.state.rawValue, language), "overdue": row.followUp.state == .overdue,
+                "asked": row.messages.map { message in
+                    [messageKind(message, language), message.channelLabel(catalogue, language), messageState(message, language)]
+                        .joined(separator: " · ")
+                },
             ]
         }
     }
@@ -152,11 +161,8 @@ extension Pages {
             },
             "messages": followUp.messages.map { message in
                 [
-                    "dueOn": message.dueOn.description,
-                    "kind": message.number == 0
-                        ? catalogue.text("messageInvitation", language)
-                        : catalogue.text("messageReminder", language, ["number": "\(message.number)"]),
-                    "channel": catalogue.text("channel_" + message.channel, language),
+                    "dueOn": message.dueOn.description, "kind": messageKind(message, language),
+                    "channel": message.channelLabel(catalogue, language),
                     "state": catalogue.text("messageState_" + message.state, language), "when": Self.moment(message.when),
                     "error": message.error ?? false,
                 ] as [String: Any]
@@ -165,4 +171,19 @@ extension Pages {
             "hasLinks": !followUp.links.isEmpty, "issuedURL": followUp.issuedURL ?? false, "csrf": followUp.csrf ?? false, "courseId": courseId,
         ]
     }
+
+    /// "Invitation" or "Reminder 2".
+    func messageKind(_ message: CourseFollowUp.Message, _ language: Language) -> String {
+        message.number == 0
+            ? catalogue.text("messageInvitation", language) : catalogue.text("messageReminder", language, ["number": "\(message.number)"])
+    }
+
+    /// The message's state with its time: "Sent 2026-12-01 09:30".
+    func messageState(_ message: CourseFollowUp.Message, _ language: Language) -> String {
+        catalogue.text("messageState_" + message.state, language) + " " + Self.moment(message.when)
+    }
+}
+
+extension Pages.CourseFollowUp.Message {
+    func channelLabel(_ catalogue: Catalogue, _ language: Language) -> String { catalogue.text("channel_" + channel, language) }
 }

@@ -37,7 +37,7 @@ struct OutcomesReportCommand: AsyncParsableCommand {
         let report = try await context.withDatabase { database in
             try await ReportRepository(database: database).outcomes(
                 rules: context.config.clinical, filter: filter, scope: nil,
-                followUp: (context.config.followUp, context.config.today()),
+                followUp: FollowUpDay(context.config, now: Date()),
                 by: Actor(userId: nil, label: "cli", route: "registry report outcomes"))
         }
         switch format {

@@ -70,7 +70,7 @@ extension OutcomeReportTests {
             milestones: [.init(label: "2 weeks", days: 14), .init(label: "6 weeks", days: 42)], windowDaysBefore: 7,
             windowDaysAfter: 14, linkDays: 30, answersPerLinkPerHour: 5, answersPerAddressPerHour: 60)
         let site = UUID()
-        var builder = OutcomeReportBuilder(rules: rules, followUp: (followUp, start.adding(days: 40)))
+        var builder = OutcomeReportBuilder(rules: rules, followUp: FollowUpDay(rules: followUp, today: start.adding(days: 40), timeZone: .gmt))
         builder.add(patientAnswered())  // 2 weeks answered; 6 weeks not yet due (day 40 is in its window, unanswered: open)
         builder.add(
             CourseHistory(

@@ -87,11 +87,48 @@ extension BrowserTests {
     }
 }
 
+extension BrowserTests {
+    /// A clinician records a patient's consent (a mistake first) and stops the messages, then
+    /// reads an invitation the outbox sent on the course page and the due list, in both languages.
+    @Test(arguments: ["en", "zh-TW"])
+    func aClinicianRecordsConsentAndSeesWhatWasSent(language: String) async throws {
+        #expect(Browser.available, "chromium-driver and selenium are needed")
+        try await APIHarness.run(.live) { h, client in
+            try await Browser.addUsers(h, [("dr.consent", .clinician, ["TEST"])])
+            // A course due today (its session 2026-06-01) whose patient consented and was invited by LINE.
+            var config = try TestDatabase.config()
+            config.outbox.line.channelAccessToken = "token"
+            let repositories = Repositories(
+                database: h.database, rules: config.clinical, followUp: config.followUp, outbox: config.outbox, timeZone: config.clinicTimeZone)
+            let messaged = try await h.fixture.courseWithOneSession(
+                mrn: "MRN-SENT", startedOn: CalendarDate(iso: "2026-05-20")!, sessionOn: CalendarDate(iso: "2026-06-01")!, in: repositories)
+            let lineUser = "U" + String(repeating: "c3", count: 16)
+            let contact = try ContactInput(channels: ["line"], lineUserId: lineUser, consentedOn: "2026-05-20", consentHow: "written")
+                .validated(ValidationContext(config: config, now: APIHarness.now), phone: nil)
+            try await repositories.outbox.setContact(contact, patientId: messaged.patientId, scope: nil, by: Fixture.actor)
+            let today = CalendarDate(iso: "2026-06-15")!
+            #expect(try await repositories.outbox.plan(today: today, now: APIHarness.now, channels: [.line]) == 1)
+            for message in try await repositories.outbox.claim(now: APIHarness.now, today: today, lease: .seconds(60), limit: 10) {
+                try await repositories.outbox.settle(message.id, .sent, now: APIHarness.now)
+            }
+            try await Browser.walk(
+                Browser.contactScript, client,
+                [
+                    "dr.consent", Browser.password, language, Browser.screenshots.path, h.fixture.patientId.uuidString.lowercased(),
+                    "U" + String(repeating: "d4", count: 16), messaged.id.uuidString.lowercased(),
+                ])
+            let recorded = try #require(try await repositories.outbox.contact(patientId: h.fixture.patientId, scope: nil) ?? nil)
+            #expect(recorded.channels == [.line] && recorded.optedOutAt != nil)
+        }
+    }
+}
+
 /// Headless Chromium through chromedriver, and the walk script.
 enum Browser {
     static let script = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/browser_check.py")
     static let dashboardScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/dashboard_check.py")
     static let followUpScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/follow_up_check.py")
+    static let contactScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/contact_check.py")
     static let screenshots = TestDatabase.checkout.appending(path: ".build/screenshots")
     static let password = "a long enough password"
 

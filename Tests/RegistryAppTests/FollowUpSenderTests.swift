@@ -1,4 +1,5 @@
 import Foundation
+import RegistryAnalytics
 import RegistryApp
 import RegistryCore
 import RegistryStore
@@ -130,6 +131,16 @@ import FoundationNetworking
             setup.clock.set("2026-03-25T10:00:00Z")
             await sender.pass()
             #expect(try await setup.gateway.delivered().count == 2)
+
+            // Once the window has closed, the report counts it: invited by LINE, answered after the reminder.
+            let report = try await setup.repositories.reports.outcomes(
+                rules: setup.config.clinical, filter: ReportFilter(), scope: nil,
+                followUp: FollowUpDay(rules: setup.config.followUp, today: CalendarDate(iso: "2026-04-01")!, timeZone: setup.config.clinicTimeZone),
+                by: Fixture.actor)
+            let twoWeeks = try #require(report.followUp?.milestones.first { $0.key == "2 weeks" })
+            #expect(twoWeeks.answered.total == 1 && twoWeeks.invited.successes == 1 && twoWeeks.answeredAfterReminder.successes == 1)
+            #expect(twoWeeks.answeredAfterInvitation.successes == 0 && twoWeeks.neverAsked.successes == 0)
+            #expect(report.followUp?.channels.map(\.key) == ["line"])
         }
     }
 

@@ -42,7 +42,7 @@ import Testing
             #expect(reply.status == .unprocessableContent)
             #expect(
                 Set(reply.problems) == [
-                    "channels[1]:one_of", "channels[2]:unique", "lineUserId:required", "consentedOn:not_in_future", "consentHow:one_of",
+                    "channels[1]:one_of", "channels[2]:repeated", "lineUserId:required", "consentedOn:not_in_future", "consentHow:one_of",
                 ], "\(reply.problems)")
             // The fixture's patient has no phone on record.
             let sms = try await client.send(.put, path, #"{"channels":["sms"],"consentedOn":"2026-06-01","consentHow":"verbal"}"#, token: h.clinician)

@@ -89,9 +89,11 @@ import Testing
     }
 
     /// Records of one day (written in one transaction, so with one `created_at`) come in no set
-    /// order from either read; the outcome definitions do not depend on it (OutcomeRules).
+    /// order from either read; the outcome definitions do not depend on it (OutcomeRules). The
+    /// times the patient was asked are read only by the reports' response rates, not by the course page.
     static func normalized(_ history: CourseHistory) -> CourseHistory {
         var history = history
+        history.asks = []
         history.procedures.sort { ($0.on, $0.kind.rawValue, $0.injectate?.rawValue ?? "") < ($1.on, $1.kind.rawValue, $1.injectate?.rawValue ?? "") }
         history.scores.sort {
             ($0.on, $0.timepoint.rawValue, $0.nrs, $0.source.rawValue) < ($1.on, $1.timepoint.rawValue, $1.nrs, $1.source.rawValue)

@@ -2,9 +2,10 @@ import Foundation
 import PostgresNIO
 import RegistryAnalytics
 import RegistryCore
-import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 @Suite struct MigratorTests {
     @Test func aMigratedDatabaseIsCurrentAndMigratingAgainAppliesNothing() async throws {
@@ -118,8 +119,10 @@ import Testing
                 func state() async throws -> (counts: [String: Int], report: Data) {
                     let counts = try await database.rowCounts()
                     let report = try await ReportRepository(database: database).outcomes(
-                        rules: config.clinical, filter: ReportFilter(), scope: nil, followUp: (config.followUp, CalendarDate(iso: "2026-12-01")!),
-                        by: Fixture.actor)
+                        rules: config.clinical, filter: ReportFilter(), scope: nil,
+                        followUp: FollowUpDay(rules: config.followUp, today: CalendarDate(iso: "2026-12-01")!, timeZone: config.clinicTimeZone),
+                        // The database before the migrations has no outbox to read.
+                        readingAsks: false, by: Fixture.actor)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = .sortedKeys
                     return (counts, try encoder.encode(report))
