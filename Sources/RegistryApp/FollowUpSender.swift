@@ -46,7 +46,8 @@ public struct FollowUpSender: Service {
         }
     }
 
-    /// One pass: plan, then send what is ready. A database that is away is tried on the next pass.
+    /// One pass: plan, then send what is ready, each channel on its own so a slow or failing
+    /// gateway holds up only its own messages. A database that is away is tried on the next pass.
     public func pass() async {
         do {
             let now = now(), today = config.today(now: now)
@@ -54,16 +55,31 @@ public struct FollowUpSender: Service {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = config.clinicTimeZone
             if config.outbox.quiet(hour: calendar.component(.hour, from: now)) { return }
-            for message in try await outbox.claim(now: now, today: today, lease: .seconds(60), limit: 50) {
-                guard let channel = channels[message.channel] else { continue }
+            let claimed = try await outbox.claim(now: now, today: today, lease: .seconds(config.outbox.leaseSeconds), limit: 50)
+            await withTaskGroup(of: Void.self) { group in
+                for (name, messages) in Dictionary(grouping: claimed, by: \.channel) {
+                    guard let channel = channels[name] else { continue }
+                    group.addTask { await self.send(messages, over: channel) }
+                }
+            }
+        } catch {
+            logger.warning("follow-up outbox pass failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends one channel's messages in turn, recording how each went; a database that is away
+    /// leaves the rest claimed, for the next sender once their lease runs out.
+    private func send(_ messages: [OutgoingMessage], over channel: any MessageChannel) async {
+        do {
+            for message in messages {
                 let result = await channel.send(text(message), to: message.address, messageId: message.id)
                 if case .failed(let reason, _) = result {
                     logger.warning("follow-up message not delivered", metadata: ["message": "\(message.id)", "reason": "\(reason)"])
                 }
-                try await outbox.settle(message.id, result, now: self.now())
+                try await outbox.settle(message.id, result, now: now())
             }
         } catch {
-            logger.warning("follow-up outbox pass failed", metadata: ["error": "\(error)"])
+            logger.warning("follow-up outbox could not record a message", metadata: ["error": "\(error)"])
         }
     }
 

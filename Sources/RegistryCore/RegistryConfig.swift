@@ -133,6 +133,9 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var intervalSeconds: Double
         /// A message that failed this many times is given up.
         public var maximumAttempts: Int
+        /// A claimed message is another sender's to send after this long without an answer from
+        /// its sender (one that stopped, or lost the database, mid-send).
+        public var leaseSeconds: Int
         public var line: Line
         public var sms: SMS
 
@@ -154,7 +157,7 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         /// Nothing sent: for callers that do not send (the CLI, tools).
         public static let off = Outbox(
             enabled: false, milestones: [], reminderAfterDays: 3, maximumReminders: 2, quietFromHour: 21, quietUntilHour: 9, intervalSeconds: 30,
-            maximumAttempts: 6, line: Line(baseUrl: "https://api.line.me", channelAccessToken: ""),
+            maximumAttempts: 6, leaseSeconds: 60, line: Line(baseUrl: "https://api.line.me", channelAccessToken: ""),
             sms: SMS(url: "", method: "POST", headers: [], body: ""))
 
         /// The channels that can send: LINE with a channel access token, SMS with a gateway address.
@@ -341,6 +344,7 @@ extension RegistryConfig {
         _ = v.integer(o.quietFromHour, "outbox.quietFromHour", in: 0...23)
         _ = v.integer(o.quietUntilHour, "outbox.quietUntilHour", in: 0...23)
         _ = v.integer(o.maximumAttempts, "outbox.maximumAttempts", in: 1...100)
+        _ = v.integer(o.leaseSeconds, "outbox.leaseSeconds", in: 1...3600)
         if !(0.05...3600).contains(o.intervalSeconds) { v.fail("outbox.intervalSeconds", "range", "must be from 0.05 to 3,600 seconds") }
         for label in o.milestones where !f.milestones.contains(where: { $0.label == label }) {
             v.fail("outbox.milestones", "known", "names \"\(label)\", which is not one of followUp.milestones")

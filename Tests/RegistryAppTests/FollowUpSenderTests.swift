@@ -144,6 +144,26 @@ import FoundationNetworking
         }
     }
 
+    @Test func aSlowGatewayHoldsUpOnlyItsOwnChannel() async throws {
+        try await Self.run { setup in
+            let line = try await setup.course("MRN-OUT-SLOW-1")
+            let sms = try await setup.course("MRN-OUT-SLOW-2", channels: ["sms"], phone: "0912345678")
+            try await setup.gateway.hold(next: 1, seconds: 4, path: "/v2/bot/message/push")
+            let sender = try setup.sender()
+            let pass = Task { await sender.pass() }
+            var smsState: OutboxMessage.State?
+            let started = ContinuousClock.now
+            repeat {
+                try await Task.sleep(for: .milliseconds(100))
+                smsState = try await setup.messages(sms).first?.state
+            } while smsState != .sent && ContinuousClock.now - started < .seconds(3)
+            #expect(smsState == .sent, "the SMS went while LINE's answer was held")
+            #expect(try await setup.messages(line).first?.state == .sending)
+            await pass.value
+            #expect(try await setup.messages(line).first?.state == .sent)
+        }
+    }
+
     @Test func quietHoursWaitAndAnOptOutOrADischargeStopsEverything() async throws {
         try await Self.run { setup in
             let optingOut = try await setup.course("MRN-OUT-2")

@@ -49,10 +49,18 @@ public final class FakeGateway: Sendable {
     public func delivered() async throws -> [Received] { try await received().filter { $0.answered == 200 } }
 
     /// Answers the next `count` requests with 500.
-    public func fail(next count: Int) async throws {
+    public func fail(next count: Int) async throws { try await control(#"{"fail":\#(count)}"#) }
+
+    /// Accepts the next `count` requests (to `path` only, when given) at once, so they are
+    /// delivered, and holds each answer for `seconds`.
+    public func hold(next count: Int, seconds: Double, path: String? = nil) async throws {
+        try await control(#"{"hold":\#(count),"seconds":\#(seconds)\#(path.map { #","path":"\#($0)""# } ?? "")}"#)
+    }
+
+    private func control(_ json: String) async throws {
         var request = URLRequest(url: URL(string: baseUrl + "/control")!)
         request.httpMethod = "POST"
-        request.httpBody = Data(#"{"fail":\#(count)}"#.utf8)
+        request.httpBody = Data(json.utf8)
         _ = try await URLSession.shared.data(for: request)
     }
 

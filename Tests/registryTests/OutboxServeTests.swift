@@ -1,5 +1,6 @@
 import Foundation
 import RegistryCore
+import RegistryDevTools
 import RegistryStore
 import RegistryTestSupport
 import Testing
@@ -97,5 +98,74 @@ import FoundationNetworking
             #expect(drain.map { $0 < 10 } == true, "SIGTERM ends the server with its outbox: \(server.output.suffix(2000))")
             await gateway.stop()
         }
+    }
+}
+
+/// The outbox when PostgreSQL goes away mid-send: LINE accepted the invitation but its answer
+/// came back while the database was down. Either the sender's record of it waits for the
+/// database, or the message is sent again under the same retry key once the lease has run out
+/// (LINE answers 409). Either way it is recorded as sent and the patient gets it once.
+@Suite struct OutboxRestartTests {
+    @Test func aRestartOfPostgreSQLMidSendLosesNothingAndSendsNothingTwice() async throws {
+        let root = FileManager.default.temporaryDirectory.appending(path: "registry-outbox-\(UUID().uuidString.prefix(8))")
+        // Below Linux's ephemeral range, apart from the load test's ports.
+        let port = 29_000 + Int(getpid() % 400) * 2
+        let cluster = LocalCluster(root: root, port: port)
+        defer {
+            try? cluster.stop()
+            try? FileManager.default.removeItem(at: root)
+        }
+        let url = try cluster.start(database: "registry")
+        try await DatabaseAdmin.createIfMissing(url, logger: TestDatabase.logger)
+        let config = try TestDatabase.config()
+        let today = config.today()
+        let course = try await RegistryDatabase.withRunning(url: url, poolSize: 2, logger: TestDatabase.logger) { database in
+            try await Migrator(directory: TestDatabase.schema).migrate(database)
+            let fixture = try await Fixture.make(database)
+            return try await OutboxServeTests.dueCourse(
+                "MRN-RESTART-1", consented: true, today: today, fixture: fixture, repositories: try Repositories.testing(database), config: config)
+        }
+
+        let gateway = try await FakeGateway()
+        try await gateway.hold(next: 1, seconds: 3)
+        let secret = url.password.map { ":" + $0 } ?? ""
+        let server = try ServerProcess(
+            CommandLineTests.binary.path, ["serve", "--host", "127.0.0.1", "--port", String(port + 1)], in: TestDatabase.checkout,
+            environment: [
+                "DATABASE_URL": "postgres://\(url.username)\(secret)@\(url.host):\(url.port)/\(url.database)", "LOG_LEVEL": "error",
+                "REGISTRY_OUTBOX_ENABLED": "true", "REGISTRY_OUTBOX_INTERVAL_SECONDS": "0.2", "REGISTRY_OUTBOX_LEASE_SECONDS": "2",
+                "REGISTRY_OUTBOX_QUIET_FROM_HOUR": "0", "REGISTRY_OUTBOX_QUIET_UNTIL_HOUR": "0", "REGISTRY_OUTBOX_LINE_BASE_URL": gateway.baseUrl,
+                "REGISTRY_OUTBOX_LINE_CHANNEL_ACCESS_TOKEN": FakeGateway.channelToken,
+                "REGISTRY_SERVER_PUBLIC_BASE_URL": "http://127.0.0.1:\(port + 1)",
+            ])
+        // The push reaches LINE; while its answer is held, PostgreSQL stops, and stays down past it.
+        let started = ContinuousClock.now
+        while try await gateway.received().isEmpty, ContinuousClock.now - started < .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(try await gateway.received().count == 1, "the invitation was pushed: \(server.output.suffix(2000))")
+        try cluster.stop()
+        try await Task.sleep(for: .seconds(4))
+        _ = try cluster.start(database: "registry")
+
+        let state = try await RegistryDatabase.withRunning(url: url, poolSize: 2, logger: TestDatabase.logger) { database in
+            var state: (String, Int16)?
+            let waiting = ContinuousClock.now
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                state = try await database.withConnection { connection in
+                    try await connection.query(
+                        "SELECT state, attempts FROM follow_up_messages WHERE course_id = \(course.id)", logger: TestDatabase.logger
+                    ).decode((String, Int16).self).first { _ in true }
+                }
+            } while state?.0 != "sent" && ContinuousClock.now - waiting < .seconds(30)
+            return state
+        }
+        let received = try await gateway.received()
+        #expect(state?.0 == "sent", "recorded as sent: \(String(describing: state)) \(server.output.suffix(2000))")
+        #expect(received.filter { $0.answered == 200 }.count == 1, "delivered once")
+        #expect(Set(received.map(\.answered)).isSubset(of: [200, 409]) && Set(received.map(\.retryKey)).count == 1, "any retry under the same key")
+        #expect(Int(state?.1 ?? 0) == received.count, "one attempt per push")
+        let drain = await server.terminate(within: .seconds(15))
+        #expect(drain.map { $0 < 10 } == true)
+        await gateway.stop()
     }
 }
