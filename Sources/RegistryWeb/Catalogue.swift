@@ -43,6 +43,11 @@ public struct Catalogue: Sendable {
 
     /// The string for `key`, with `{name}` placeholders filled; the key itself when missing, so a
     /// gap shows on the page instead of breaking it (a test keeps the catalogues complete).
+    /// A follow-up milestone's label in `language` (the catalogue's "milestone 2 weeks"), else as configured.
+    public func milestone(_ label: String, _ language: Language) -> String {
+        strings[language]?["milestone " + label] ?? label
+    }
+
     public func text(_ key: String, _ language: Language, _ values: [String: String] = [:]) -> String {
         var text = strings[language]?[key] ?? key
         for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }

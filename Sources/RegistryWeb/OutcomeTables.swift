@@ -50,7 +50,7 @@ public struct OutcomeTables {
     func completeness(_ key: String, _ rows: [OutcomeReport.Completeness], by group: CompletenessGroup) -> ReportTable {
         let name = { (row: OutcomeReport.Completeness) in
             switch group {
-            case .milestone: row.key
+            case .milestone: catalogue.milestone(row.key, language)
             case .site: UUID(uuidString: row.key).flatMap { names[$0] } ?? row.key
             case .channel: self.t("channel_" + row.key)
             }
@@ -68,7 +68,9 @@ public struct OutcomeTables {
             rows: rows.map { row in [name(row), Format.proportion(row.answered)] + figures.map { Format.proportion($0.value(row)) } },
             csvHeader: [group.rawValue, "answered", "due", "completeness", "lower", "upper"]
                 + figures.flatMap { f in ["", "_total", "_share", "_lower", "_upper"].map { f.csv + $0 } },
-            csvRows: rows.map { row in [name(row)] + raw(row.answered) + figures.flatMap { raw($0.value(row)) } }, hintKey: "responseHint")
+            // The download keeps the configured label and the channel's code; sites by name.
+            csvRows: rows.map { row in [group == .site ? name(row) : row.key] + raw(row.answered) + figures.flatMap { raw($0.value(row)) } },
+            hintKey: "responseHint")
     }
 
     /// The headline figures: each with its count, total and 95% interval (median and IQR for sessions).

@@ -36,7 +36,7 @@ extension Pages {
         switch page {
         case .ask(let form, let label):
             values["form"] = formValues(form, language)
-            values["intro"] = catalogue.text("followUpIntro", language, ["milestone": milestone(label, language)])
+            values["intro"] = catalogue.text("followUpIntro", language, ["milestone": catalogue.milestone(label, language)])
         case .thanks: values["message"] = catalogue.text("followUpThanks", language)
         case .alreadyReceived: values["message"] = catalogue.text("followUpAlready", language)
         case .nothingDue: values["message"] = catalogue.text("followUpNothingDue", language)
@@ -54,10 +54,6 @@ extension Pages {
 
     /// A milestone's configured label in the page's language, when the catalogue has it
     /// (`milestone <label>`), else as configured.
-    func milestone(_ label: String, _ language: Language) -> String {
-        catalogue.strings[language]?["milestone " + label] ?? label
-    }
-
     /// One follow-up waiting for an answer, as the due list shows it.
     public struct DueRow: Sendable {
         public let courseId: UUID
@@ -84,7 +80,7 @@ extension Pages {
                 "courseId": row.courseId.uuidString.lowercased(), "patient": "\(row.patient.familyName) \(row.patient.givenName)",
                 "mrn": row.patient.mrn,
                 "phone": row.patient.phone ?? "–", "email": row.patient.email ?? "–", "site": row.site,
-                "milestone": milestone(row.followUp.label, language),
+                "milestone": catalogue.milestone(row.followUp.label, language),
                 "dueOn": row.followUp.dueOn.description, "closesOn": row.followUp.closesOn.description,
                 "state": catalogue.text("followUp_" + row.followUp.state.rawValue, language), "overdue": row.followUp.state == .overdue,
                 "asked": row.messages.map { message in
@@ -146,7 +142,8 @@ extension Pages {
         return [
             "schedule": followUp.schedule.followUps.map { item in
                 [
-                    "label": milestone(item.label, language), "dueOn": item.dueOn.description, "window": "\(item.opensOn) – \(item.closesOn)",
+                    "label": catalogue.milestone(item.label, language), "dueOn": item.dueOn.description,
+                    "window": "\(item.opensOn) – \(item.closesOn)",
                     "state": catalogue.text("followUp_" + item.state.rawValue, language), "answeredOn": item.answeredOn?.description ?? false,
                 ] as [String: Any]
             },
