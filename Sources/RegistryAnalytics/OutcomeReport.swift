@@ -126,7 +126,7 @@ extension OutcomeReport {
         public var nrsByWeek =
             "Median NRS by week since the first session: each course's last score of the week (scores right after a procedure left out), median and quartiles (type 7) across the cohort's courses with a score that week"
         public var followUp =
-            "Follow-up completeness: per milestone and site, follow-ups answered (a follow-up score, by clinician or patient, inside the window) among those answered or whose window has closed; Wilson score interval, 95%"
+            "Follow-up completeness and response: per milestone, site and channel of the invitation, among follow-ups answered (a follow-up score, by clinician or patient, inside the window) or whose window has closed: answered, invited, answered after the invitation, after a reminder (on or after the day it was sent), from a link the clinic made or by a clinician, never asked, and answered among the invited; Wilson score interval, 95%"
         public var breakdown =
             "Per site and per clinician: courses, evaluable courses and substantial response among them, Wilson score interval, 95%"
         public var cumulativeResponse =

@@ -88,10 +88,15 @@ struct CoursesController {
 
     // MARK: Pages
 
+    /// The course page; a patient link just made (`IssuedLinkCookie`) is shown first, once.
     @Sendable func coursePage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request) { principal, language in
-            try await CoursePage(edge: edge, courses: repositories.courses).render(
-                try context.pathId("course"), principal: principal, language: language, request: request)
+        try await edge.answer(request) { principal, language in
+            let id = try context.pathId("course")
+            let token = IssuedLinkCookie.token(in: request)
+            let page = try await CoursePage(edge: edge, courses: repositories.courses).render(
+                id, principal: principal, language: language, request: request,
+                issuedLink: token.map { edge.config.server.publicOrigin + Paths.patientLink($0) })
+            return .page(page, cookies: token == nil ? [] : [IssuedLinkCookie.cleared(course: id)])
         }
     }
 

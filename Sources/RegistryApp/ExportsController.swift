@@ -82,7 +82,7 @@ struct ExportsController {
             let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
             let spec = FormSpec.exportFilter(
                 sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
-                cohorts: CourseOutcome.cohortLabels(edge.config.clinical.cohorts))
+                cohorts: CourseOutcome.cohortLabels(edge.config.clinical.cohorts).map { ($0, edge.pages.catalogue.cohort($0, language)) })
             var form = FilledForm(
                 spec: spec, action: Paths.exports, csrf: "", idempotencyKey: "", values: values, method: "get", submitKey: "showDownloads")
             func render(_ downloads: [(name: String, href: String)]) throws -> String {

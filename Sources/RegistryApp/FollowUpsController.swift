@@ -85,17 +85,15 @@ struct FollowUpsController {
     }
 
     @Sendable func makeLink(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.answer(request) { principal, language in
+        try await edge.answer(request) { principal, _ in
             guard principal.may(.writeClinical) else { throw PageRefusal.readOnly }
             try await CSRF.check(request)
             let id = try context.pathId("course")
             let link = try await repositories.followUps.createLink(
                 courseId: id, scope: principal.siteScope, by: context.actor(principal, request))
-            // The token is not stored: this answer is the only place it appears (no-store).
-            return .page(
-                try await CoursePage(edge: edge, courses: repositories.courses).render(
-                    id, principal: principal, language: language, request: request,
-                    issuedLink: "\(edge.config.server.publicOrigin)/f/\(link.token)"))
+            // The token is not stored: the course page shows it once, from a short-lived cookie.
+            let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
+            return .redirect(Paths.course(id) + "#issued", cookies: [IssuedLinkCookie.carrying(link.token, course: id, secure: secure)])
         }
     }
 

@@ -13,6 +13,9 @@ struct PageForm {
     var data: [String: String] = [:]
     /// Catalogue key of its button.
     var submitKey = "save"
+    /// A link to show under the field of a clash (`StoreError.conflict`), from what was posted:
+    /// the record that already has the value.
+    var conflictLink: ((_ field: String, _ posted: [String: String]) async throws -> FilledForm.FieldLink?)?
 }
 
 /// Showing a form and taking it back: every form of the web app goes through these two.
@@ -54,13 +57,16 @@ extension WebEdge {
         posted.values.merge(fixed) { _, address in address }
         // The language switch of a form shown again: the same form and problems, in the other language.
         let switchingLanguage = posted.values.removeValue(forKey: FilledForm.languageField) != nil
-        func again(_ problems: [FieldProblem]) async throws -> PageRefusal { .invalid(try await shownAgain(problems)) }
-        func shownAgain(_ problems: [FieldProblem]) async throws -> String {
+        func again(_ problems: [FieldProblem], links: [String: FilledForm.FieldLink] = [:]) async throws -> PageRefusal {
+            .invalid(try await shownAgain(problems, links: links))
+        }
+        func shownAgain(_ problems: [FieldProblem], links: [String: FilledForm.FieldLink] = [:]) async throws -> String {
             var shown = FilledForm(
                 spec: form.spec, action: form.action, csrf: posted.csrf ?? "",
                 idempotencyKey: posted.idempotencyKey ?? UUID().uuidString, values: posted.values, problems: problems,
                 carried: posted.version.map { ["version": $0] } ?? [:], data: form.data, submitKey: form.submitKey)
             shown.reposted = true
+            shown.fieldLinks = links
             return try await form.page(shown)
         }
         do {
@@ -80,7 +86,8 @@ extension WebEdge {
         } catch let failure as ValidationFailure {
             throw try await again(failure.problems)
         } catch StoreError.conflict(let field, let message) {
-            throw try await again([FieldProblem(field: field, rule: "unique", message: message)])
+            let link = try await form.conflictLink?(field, posted.values)
+            throw try await again([FieldProblem(field: field, rule: "unique", message: message)], links: link.map { [field: $0] } ?? [:])
         } catch StoreError.idempotencyKeyReused {
             // The same form sent again with other values: a fresh form would store it; say so.
             throw try await again([

@@ -1,8 +1,11 @@
+import Hummingbird
+
 /// How a page's request ends when it is not refused: a page, or (after a write) a redirect to
 /// the page that shows the result, post/redirect/get.
 enum PageAnswer {
-    case page(String)
-    case redirect(String)
+    /// The page, with cookies to set (or clear) beside it.
+    case page(String, cookies: [Cookie] = [])
+    case redirect(String, cookies: [Cookie] = [])
 }
 
 /// How a page's request is refused: each is answered with a page saying why, or the form again.

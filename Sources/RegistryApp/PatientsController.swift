@@ -125,9 +125,21 @@ struct PatientsController {
 
     private func patientForm(_ principal: Principal, _ language: Language) async throws -> PageForm {
         let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
-        return PageForm(spec: .patient(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) }), action: "/patients") { form in
+        var form = PageForm(spec: .patient(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) }), action: "/patients") { form in
             try edge.pages.formPage(language, viewer: edge.viewer(principal), form: form, back: Paths.home, context: "")
         }
+        // A duplicate MRN links to the patient who has it, at the site chosen.
+        form.conflictLink = { [repositories] field, posted in
+            guard field == "mrn", let mrn = posted["mrn"]?.trimmingCharacters(in: .whitespaces), let site = posted["siteId"] else { return nil }
+            let found = try await repositories.patients.search(mrn, scope: principal.siteScope)
+                .first { $0.mrn == mrn && $0.siteId.uuidString.lowercased() == site.lowercased() }
+            return found.map {
+                FilledForm.FieldLink(
+                    text: edge.pages.catalogue.text("existingPatient", language, ["name": "\($0.familyName) \($0.givenName)", "mrn": $0.mrn]),
+                    href: Paths.patient($0.id))
+            }
+        }
+        return form
     }
 }
 

@@ -65,8 +65,8 @@ struct WebEdge: Sendable {
         do {
             guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
             switch try await render(principal, language) {
-            case .page(let page): return html(.ok, page, request)
-            case .redirect(let location): return redirect(location)
+            case .page(let page, let cookies): return setting(cookies, on: html(.ok, page, request))
+            case .redirect(let location, let cookies): return setting(cookies, on: redirect(location))
             }
         } catch AccessProblem.forbidden {
             return try problem(.forbidden, "forbiddenTitle", capability == .readIdentity ? "forbiddenMessage" : "forbiddenReportsMessage")
@@ -125,6 +125,12 @@ struct WebEdge: Sendable {
                 ).description
         }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func setting(_ cookies: [Cookie], on response: Response) -> Response {
+        var response = response
+        for cookie in cookies { response.headers.append(HTTPField(name: .setCookie, value: cookie.description)) }
+        return response
     }
 
     func redirect(_ location: String) -> Response {

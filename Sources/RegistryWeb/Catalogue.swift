@@ -43,6 +43,12 @@ public struct Catalogue: Sendable {
 
     /// The string for `key`, with `{name}` placeholders filled; the key itself when missing, so a
     /// gap shows on the page instead of breaking it (a test keeps the catalogues complete).
+    /// A cohort's label in `language` ("not improved", "not evaluable", "other" are the catalogue's;
+    /// configured ones such as "1-2" read the same in every language).
+    public func cohort(_ label: String, _ language: Language) -> String {
+        strings[language]?["cohort " + label] ?? label
+    }
+
     /// A follow-up milestone's label in `language` (the catalogue's "milestone 2 weeks"), else as configured.
     public func milestone(_ label: String, _ language: Language) -> String {
         strings[language]?["milestone " + label] ?? label

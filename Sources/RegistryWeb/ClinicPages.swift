@@ -152,16 +152,21 @@ extension Pages {
             // Every key the row's template reads is here (see `fieldValues`): no search of the enclosing contexts.
             var row: [String: Any] = [
                 "date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
-                "voidReason": void?.reason ?? false, "path": false, "writable": writable, "t": strings,
+                "voidNote": void.map { catalogue.text("voidedBecause", language, ["reason": $0.reason]) } ?? false, "path": false,
+                "writable": writable, "t": strings,
             ]
             if void == nil, writable { row["path"] = Paths.record(segment, id, in: timeline.course.id) }
             rows.append((date, row))
         }
         for block in timeline.blocks {
+            let outcome = "\(String(format: "%.1f", block.reliefPercent))% · \(catalogue.text(block.positive ? "positive" : "negative", language))"
             row(
                 CalendarDate(block.performedAt, in: .gmt), "kindBlock",
-                "NRS \(block.nrsBefore) → \(block.nrsAfter), \(String(format: "%.1f", block.reliefPercent))% (\(catalogue.text(block.positive ? "positive" : "negative", language)))",
-                block.void, "blocks", block.id)
+                [
+                    catalogue.text("agent_" + block.agent.rawValue, language) + " \(block.volumeMl) mL",
+                    "NRS \(block.nrsBefore) → \(block.nrsAfter)",
+                    catalogue.text("blockAssessedAt", language, ["minutes": "\(block.assessedMinutesAfter)"]), outcome,
+                ].joined(separator: " · "), block.void, "blocks", block.id)
         }
         for session in timeline.sessions {
             let procedures = session.procedures.map { procedure in
@@ -185,15 +190,29 @@ extension Pages {
         for event in timeline.events {
             row(event.occurredOn, "kindEvent", catalogue.text("event_" + event.kind.rawValue, language), event.void, "events", event.id)
         }
-        for finding in timeline.findings.ultrasound {
-            row(finding.recordedOn, "kindFinding", catalogue.text("finding_ultrasound", language), finding.void, "findings", finding.id)
+        func finding(_ record: FindingRecord<some Codable & Sendable & Equatable>, _ section: String) {
+            let details = [catalogue.text("finding_" + section, language)] + findingAnswers(record.values, section: section, language)
+            row(record.recordedOn, "kindFinding", details.joined(separator: " · "), record.void, "findings", record.id)
         }
-        for finding in timeline.findings.examination {
-            row(finding.recordedOn, "kindFinding", catalogue.text("finding_examination", language), finding.void, "findings", finding.id)
-        }
-        for finding in timeline.findings.screening {
-            row(finding.recordedOn, "kindFinding", catalogue.text("finding_screening", language), finding.void, "findings", finding.id)
-        }
+        for record in timeline.findings.ultrasound { finding(record, "ultrasound") }
+        for record in timeline.findings.examination { finding(record, "examination") }
+        for record in timeline.findings.screening { finding(record, "screening") }
         return rows.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+    }
+
+    /// What a findings section recorded, question by question as the form asks it: "Nerve
+    /// flattened? yes", "Nerve cross-sectional area (mm², optional): 12.5". Unanswered ones are left out.
+    func findingAnswers(_ values: some Encodable, section: String, _ language: Language) -> [String] {
+        // Encoding a record's own values cannot fail; an empty list is shown if it ever did.
+        guard let data = try? JSONEncoder().encode(values), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            return []
+        }
+        return FormSpec.findings.fields.compactMap { field in
+            guard field.name.hasPrefix(section + "."), let value = object[String(field.name.dropFirst(section.count + 1))], !(value is NSNull)
+            else { return nil }
+            let label = catalogue.text(field.labelKey, language)
+            if case .yesNo = field.kind { return label + " " + catalogue.text(field.kind.text(value, clinicZone: .gmt), language) }
+            return label + ": " + field.kind.text(value, clinicZone: .gmt)
+        }
     }
 }

@@ -24,6 +24,19 @@ public struct FilledForm: Sendable {
     /// language switch sends the form again (`languageField`) rather than going to that address.
     public var reposted = false
 
+    /// A link shown under a field's problem, such as the patient who already has the MRN typed.
+    public var fieldLinks: [String: FieldLink] = [:]
+
+    public struct FieldLink: Sendable {
+        /// Shown as it is (already in the page's language).
+        public let text: String
+        public let href: String
+        public init(text: String, href: String) {
+            self.text = text
+            self.href = href
+        }
+    }
+
     /// The posted field that asks for the form back in another language, nothing written.
     public static let languageField = "_language"
 

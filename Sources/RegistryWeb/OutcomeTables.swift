@@ -119,7 +119,8 @@ public struct OutcomeTables {
             let points = milestones.map { day in recurrence?.milestones.first { $0.day == day } }
             let html =
                 [
-                    cohort.label, "\(cohort.courses)", share.map(Format.proportion) ?? "–", Format.median(cohort.sessions),
+                    catalogue.cohort(cohort.label, language), "\(cohort.courses)", share.map(Format.proportion) ?? "–",
+                    Format.median(cohort.sessions),
                     recurrence.map { "\($0.recurred) / \($0.n)" } ?? "–",
                 ]
                 + points.map { point in
@@ -172,7 +173,7 @@ public struct OutcomeTables {
             curve.rows.map { row in
                 (
                     [
-                        label, Format.raw(row.time), "\(row.atRisk)", "\(row.events)", "\(row.censored)",
+                        catalogue.cohort(label, language), Format.raw(row.time), "\(row.atRisk)", "\(row.events)", "\(row.censored)",
                         Format.estimate(row.survival, row.lower, row.upper),
                     ],
                     [

@@ -82,15 +82,17 @@ extension Pages {
                             : catalogue.text("auditChainBroken", language, ["n": String(chain.verified), "problem": chain.firstBreak ?? ""]),
                     ]
                 } ?? false,
-                "entries": entries.map(auditRow),
+                "entries": entries.map { auditRow($0, language) },
                 "empty": entries.isEmpty,
             ])
     }
 
-    private func auditRow(_ entry: AuditEntry) -> [String: Any] {
+    private func auditRow(_ entry: AuditEntry, _ language: Language) -> [String: Any] {
         let changes = Self.changes(before: entry.before, after: entry.after)
+        // The action in the page's language; one the catalogue does not know stays as stored.
+        let action = catalogue.strings[language]?["auditAction_" + entry.action] ?? entry.action
         return [
-            "at": Self.moment(entry.at), "actor": entry.actor, "action": entry.action, "route": entry.route, "table": entry.recordTable ?? false,
+            "at": Self.moment(entry.at), "actor": entry.actor, "action": action, "route": entry.route, "table": entry.recordTable ?? false,
             "recordId": entry.recordId?.uuidString.lowercased() ?? false, "changes": changes, "hasChanges": !changes.isEmpty,
         ]
     }

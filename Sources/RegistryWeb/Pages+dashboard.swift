@@ -14,15 +14,16 @@ extension Pages {
         let responders = report.cohorts.filter { $0.recurrence != nil && ($0.recurrence?.n ?? 0) > 0 }
         let lastDay = Double(OutcomeReport.milestoneDays.last ?? 365)
         let survival = SurvivalChart.svg(
-            responders.map { SurvivalChart.Series(label: $0.label, curve: $0.recurrence!.kaplanMeier) },
+            responders.map { SurvivalChart.Series(label: catalogue.cohort($0.label, language), curve: $0.recurrence!.kaplanMeier) },
             frame: ChartFrame(xMax: lastDay), atRiskTimes: [0, 90, 180, 270, 365], label: t("chartRecurrence"),
-            xTitle: t("daysSinceImprovement"), yTitle: t("recurrenceFree"), atRiskTitle: t("numbersAtRisk"))
+            xTitle: t("daysSinceImprovement"), yTitle: t("recurrenceFree"), atRiskTitle: t("numbersAtRisk"), minimumAtRisk: Self.minimumAtRisk)
         let charts: [[String: Any]] = [
             [
                 "title": t("chartCumulative"),
+                "note": catalogue.text("chartFewAtRisk", language, ["n": "\(Self.minimumAtRisk)"]),
                 "svg": OutcomeCharts.cumulativeResponse(
-                    report.cumulativeResponse, label: t("chartCumulative"),
-                    xTitle: t("sessionNumber"), yTitle: t("shareImproved")),
+                    report.cumulativeResponse, minimumAtRisk: Self.minimumAtRisk, label: t("chartCumulative"),
+                    xTitle: t("sessionNumber"), yTitle: t("shareImproved"), atRiskTitle: t("numbersAtRisk")),
             ],
             [
                 "title": t("chartDistribution"),
@@ -30,13 +31,18 @@ extension Pages {
                     report.cumulativeResponse, label: t("chartDistribution"),
                     xTitle: t("sessionNumber"), yTitle: t("courseCount")),
             ],
-            ["title": t("chartRecurrence"), "svg": survival],
+            [
+                "title": t("chartRecurrence"), "svg": survival,
+                "note": catalogue.text("chartFewAtRiskCurves", language, ["n": "\(Self.minimumAtRisk)"]),
+            ],
             // Weeks with fewer than `minimumWeekCourses` courses are left out of the picture (not of the JSON): a median of two is noise.
             [
                 "title": t("chartNRSWeeks"), "note": catalogue.text("chartNRSNote", language, ["n": "\(Self.minimumWeekCourses)"]),
                 "svg": OutcomeCharts.nrsByWeek(
                     report.cohorts.filter { $0.label != CourseOutcome.notEvaluableCohort }
-                        .map { ($0.label, $0.nrsByWeek.filter { $0.n >= Self.minimumWeekCourses }) }.filter { !$0.1.isEmpty },
+                        .map { (catalogue.cohort($0.label, language), $0.nrsByWeek.filter { $0.n >= Self.minimumWeekCourses }) }.filter {
+                            !$0.1.isEmpty
+                        },
                     label: t("chartNRSWeeks"), xTitle: t("weeksSinceFirst"), yTitle: t("medianNRS")),
             ],
         ]
@@ -48,8 +54,14 @@ extension Pages {
             "funnels": funnels(report, names: names, language, tables: tables, csvQuery: csvQuery),
             "funnelInterpretation": t("funnelInterpretation"),
             "headlineCSV": "/reports/outcomes/headline.csv\(csvQuery)",
-            "methods": report.methods.named.map { ["name": $0.0, "text": $0.1] },
-            "thresholds": Self.flattened(report.thresholds).map { ["name": $0.0, "value": $0.1] },
+            // The report's own words in English; the catalogue's where it has them (zh-TW).
+            "methods": report.methods.named.map { name, text in
+                [
+                    "name": catalogue.strings[language]?["methodName_" + name] ?? name,
+                    "text": catalogue.strings[language]?["method_" + name] ?? text,
+                ]
+            },
+            "thresholds": thresholdRows(report.thresholds, language),
             "interpretation": t("interpretation"),
         ]
         if let comparison = report.comparison {
@@ -69,7 +81,7 @@ extension Pages {
             "title": catalogue.text(table.titleKey, language, ["cohort": cohortLabel]), "key": table.key, "header": table.header,
             "rows": table.rows.map { ["cells": $0] },
             "csv": "/reports/outcomes/\(table.key).csv\(csvQuery)", "empty": table.rows.isEmpty, "long": table.rows.count > 20,
-            "rowCount": table.rows.count, "hint": table.hintKey.map { catalogue.text($0, language) } ?? "",
+            "rowCount": table.rows.count, "hint": table.hintKey.map { catalogue.text($0, language) } ?? false,
         ]
     }
 
@@ -114,8 +126,39 @@ extension Pages {
 
     /// The fewest courses a week needs to be drawn in the NRS-by-week chart.
     static let minimumWeekCourses = 5
+    /// Below this many courses at risk a curve is drawn thin and grey, as clinical papers do.
+    static let minimumAtRisk = 10
 
     /// Every threshold as a dotted name and its value, read by reflection so none is missed.
+    /// The thresholds as sentences in the page's language, each with its setting's name: one row
+    /// per setting, one per cohort.
+    func thresholdRows(_ rules: ClinicalRules, _ language: Language) -> [[String: String]] {
+        var rows: [[String: String]] = []
+        for (name, value) in Self.flattened(rules) where !name.hasPrefix("cohorts[") {
+            let shown: String
+            switch value {
+            case "true", "false": shown = catalogue.text(value == "true" ? "yes" : "no", language)
+            // A percentage configured as 50 reads "50", not "50.0".
+            case _ where Double(value).map { $0 == $0.rounded() && value.contains(".") } == true: shown = String(Int(Double(value)!))
+            default:
+                shown =
+                    name == "sessions.countedKinds"
+                    ? rules.sessions.countedKinds.map { catalogue.text($0.rawValue, language) }.joined(separator: language == .zhTW ? "、" : ", ")
+                    : value
+            }
+            rows.append(["text": catalogue.text("threshold_" + name, language, ["value": shown]), "name": name])
+        }
+        for (index, cohort) in rules.cohorts.enumerated() {
+            rows.append([
+                "text": catalogue.text(
+                    "threshold_cohort", language,
+                    ["label": cohort.label, "minimum": "\(cohort.minimumSessions)", "maximum": "\(cohort.maximumSessions)"]),
+                "name": "cohorts[\(index)]",
+            ])
+        }
+        return rows
+    }
+
     static func flattened(_ rules: ClinicalRules) -> [(String, String)] {
         func text(_ value: Any) -> String {
             if let coded = value as? any RawRepresentable { return "\(coded.rawValue)" }

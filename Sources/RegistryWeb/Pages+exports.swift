@@ -22,7 +22,8 @@ extension Pages {
 
 extension FormSpec {
     /// The export's filters, named as the API's query parameters.
-    public static func exportFilter(sites: [(value: String, label: String)], cohorts: [String]) -> FormSpec {
+    /// `cohorts` are (label, label as the page shows it).
+    public static func exportFilter(sites: [(value: String, label: String)], cohorts: [(value: String, label: String)]) -> FormSpec {
         FormSpec(
             titleKey: "filters",
             groups: [
@@ -30,7 +31,7 @@ extension FormSpec {
                     FormField("siteId", "site", .select(sites)),
                     FormField("from", "courseStartFrom", .date),
                     FormField("to", "courseStartTo", .date),
-                    FormField("cohort", "cohort", .select(cohorts.map { ($0, $0) })),
+                    FormField("cohort", "cohort", .select(cohorts)),
                     FormField("procedureKind", "procedureKind", .menu(ProcedureKind.allowed, labelPrefix: "")),
                     FormField("dates", "datesMode", .choice(["shifted", "relative"], labelPrefix: "dates_")),
                 ])

@@ -37,8 +37,8 @@ extension Pages {
             var values: [String: Any] = [
                 "fields": group.fields.map { field in
                     fieldValues(
-                        field, typed: form.values[field.name] ?? "", error: errors[field.name], appliesTo: group.kinds[field.name],
-                        allowsBlank: form.method == "get", thresholds: form.data, language)
+                        field, typed: form.values[field.name] ?? "", error: errors[field.name], link: form.fieldLinks[field.name],
+                        appliesTo: group.kinds[field.name], allowsBlank: form.method == "get", thresholds: form.data, language)
                 }
             ]
             if let legend = group.legendKey { values["legend"] = catalogue.text(legend, language) }
@@ -60,8 +60,8 @@ extension Pages {
     /// `thresholds`: the form's configured values (the block's assessment window), which a hint
     /// names when its catalogue has a `…Window` sentence and the form carries them.
     private func fieldValues(
-        _ field: FormField, typed: String, error: String?, appliesTo: [String]?, allowsBlank: Bool, thresholds: [String: String],
-        _ language: Language
+        _ field: FormField, typed: String, error: String?, link: FilledForm.FieldLink?, appliesTo: [String]?, allowsBlank: Bool,
+        thresholds: [String: String], _ language: Language
     ) -> [String: Any] {
         let hint = field.hintKey.map { key in
             thresholds["window-minimum"] != nil && catalogue.strings[language]?[key + "Window"] != nil
@@ -71,7 +71,7 @@ extension Pages {
         // the renderer search every enclosing context, which dominates a page's rendering time.
         var values: [String: Any] = [
             "name": field.name, "id": Self.id(field.name), "label": catalogue.text(field.labelKey, language), "value": typed,
-            "hint": hint ?? false, "error": error ?? false,
+            "hint": hint ?? false, "error": error ?? false, "link": link.map { ["text": $0.text, "href": $0.href] } ?? false,
             "appliesTo": appliesTo?.joined(separator: " ") ?? false,
             "isHidden": false, "isRadio": false, "isScale": false, "isMenu": false, "isNotes": false, "input": false,
         ]
@@ -136,6 +136,7 @@ extension Pages {
             key = "error_range_decimal"
             values["max"] = "\(maximum)"
         case ("type", .decimal?): values["example"] = "2.5"
+        case ("min_length", _): values["min"] = problem.message.firstMatch(of: /\d+/).map { String($0.output) } ?? ""
         case ("not_in_future", _):
             // The API's sentence ends with today's date; the page's says it too.
             values["today"] = problem.message.firstMatch(of: /\d{4}-\d{2}-\d{2}/).map { String($0.output) } ?? ""

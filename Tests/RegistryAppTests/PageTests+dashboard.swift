@@ -156,6 +156,10 @@ extension PageTests {
             let manager = try await signIn(client, h, username: "mgr.dashboard")
             let (ok, html, _) = try await page(client, "/reports/outcomes", cookie: manager, language: "zh-TW")
             #expect(ok == .ok && html.contains("治療成效") && html.contains("Test Clinic") && !html.contains("Other Clinic"))
+            // The thresholds read as sentences in the page's language, each beside its setting.
+            #expect(html.contains("<td>診斷性阻斷：疼痛緩解達 50% 以上為陽性</td><td><code class=\"setting\">block.positiveReliefPercent</code></td>"))
+            #expect(html.contains("計入治療次數的處置：超音波導引神經水解、PRP 注射、高濃度葡萄糖增生療法") && html.contains("1-2 組：改善前接受 1 至 2 次治療"))
+            #expect(html.contains("復發須由下一次分數確認：是"))
             let researcher = try await signIn(client, h, username: "res.entry")
             let entry = try await client.execute(uri: "/", method: .get, headers: [.cookie: researcher])
             #expect(entry.headers[.location] == "/reports/outcomes")

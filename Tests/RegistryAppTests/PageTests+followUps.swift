@@ -31,16 +31,25 @@ extension PageTests {
         let (_, coursePage, _) = try await page(client, "/courses/\(course)", cookie: cookie)
         #expect(coursePage.contains("2 weeks") && coursePage.contains("overdue"))
         let csrf = try #require(hidden(coursePage, "csrf"))
-        let (status, shown, headers) = try await post(
-            client, "/courses/\(course.uuidString.lowercased())/follow-up-links", "csrf=\(csrf)", cookie: cookie)
-        #expect(status == .ok && headers[.cacheControl] == "no-store")
-        // The link comes first on the page, to copy or send with LINE; the page answers a POST, so
-        // it offers no ?lang= link to that address.
+        let path = "/courses/\(course.uuidString.lowercased())"
+        let (status, _, headers) = try await post(client, path + "/follow-up-links", "csrf=\(csrf)", cookie: cookie)
+        // Post/redirect/get: the link reaches the course page in a cookie for that page alone, two minutes long.
+        #expect(status == .seeOther && headers[.location] == path + "#issued")
+        let carried = try #require(headers[values: .setCookie].first { $0.hasPrefix("scn_issued_link=") })
+        #expect(carried.contains("Path=\(path)") && carried.contains("Max-Age=120") && carried.contains("HttpOnly"))
+        let issued = String(carried.split(separator: ";")[0])
+        let (_, shown, pageHeaders) = try await page(client, path, cookie: cookie + "; " + issued)
+        #expect(pageHeaders[.cacheControl] == "no-store")
+        #expect(
+            pageHeaders[values: .setCookie].contains { $0.hasPrefix("scn_issued_link=;") && $0.contains("Max-Age=0") }, "shown once, then cleared")
+        // The link comes first on the page, to copy or send with LINE.
         let notice = try #require(shown.range(of: "id=\"issued\""))
         #expect(notice.lowerBound < (shown.range(of: "class=\"summary\"")?.lowerBound ?? shown.startIndex))
         #expect(
             shown.contains("data-copy=\"issued-link\"") && shown.contains("href=\"https://line.me/R/share?text=http%3A%2F%2F127.0.0.1%3A0%2Ff%2F"))
-        #expect(!shown.contains("href=\"?lang="))
+        // A reload (the cookie gone) shows the page without it and makes no second link.
+        let (_, reloaded, _) = try await page(client, path, cookie: cookie)
+        #expect(!reloaded.contains("id=\"issued\""))
         return try #require(shown.firstMatch(of: try Regex("/f/([A-Za-z0-9_-]+)</code>"))?[1].substring).description
     }
 
@@ -207,8 +216,11 @@ extension PageTests {
             socket.send(
                 "POST /courses/\(h.fixture.courseId.uuidString.lowercased())/follow-up-links HTTP/1.1\r\nHost: evil.example\r\nCookie: \(cookie)\r\n"
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
-            var shown = ""
-            while let part = await socket.receive(waitingSeconds: 5), !part.isEmpty { shown += part }
+            var answered = ""
+            while let part = await socket.receive(waitingSeconds: 5), !part.isEmpty { answered += part }
+            #expect(answered.hasPrefix("HTTP/1.1 303") && !answered.contains("evil.example"))
+            let issued = try #require(answered.firstMatch(of: try Regex("scn_issued_link=[A-Za-z0-9_-]+"))?.output[0].substring).description
+            let (_, shown, _) = try await page(client, "/courses/\(h.fixture.courseId)", cookie: cookie + "; " + issued)
             #expect(shown.contains("https://registry.clinic.example/f/") && !shown.contains("evil.example"))
         }
     }

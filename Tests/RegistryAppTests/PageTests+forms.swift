@@ -73,6 +73,9 @@ extension PageTests {
             let (duplicate, clash, _) = try await submit(client, "/patients/new", to: "/patients", valid, cookie: cookie)
             #expect(
                 duplicate == .unprocessableContent && fieldError(clash, "mrn") == "MRN: a patient with this MRN is already registered at this site")
+            // Beside it, a link to the patient who has the MRN.
+            let existing = try #require(headers[.location])
+            #expect(clash.contains("<p class=\"field-link\"><a href=\"\(existing)\">Open Lin "), "\(clash)")
             #expect((try await h.rowCounts()["patient_identities"] ?? 0) - (before["patient_identities"] ?? 0) == 1)
         }
     }
@@ -130,7 +133,7 @@ extension PageTests {
             let (saved, _, _) = try await addRecord(client, h, "blocks", valid, cookie: cookie)
             #expect(saved == .seeOther)
             let (_, coursePage, _) = try await page(client, course, cookie: cookie)
-            #expect(coursePage.contains("NRS 8 → 3, 62.5% (positive)"))
+            #expect(coursePage.contains("lidocaine 2 mL · NRS 8 → 3 · at 10 min · 62.5% · positive"))
             // The clinic's 09:30 is stored as that instant (the test clinic's zone), not as UTC's 09:30.
             let timeline = try await client.get("/api/v1/courses/\(h.fixture.courseId)", token: h.clinician)
             let performed = try #require((timeline.json["blocks"] as? [[String: Any]])?.first?["performedAt"] as? String)
@@ -254,6 +257,10 @@ extension PageTests {
             #expect(try await addRecord(client, h, "events", event, cookie: cookie).0 == .seeOther)
             let (_, coursePage, _) = try await page(client, "/courses/\(h.fixture.courseId)", cookie: cookie)
             #expect(coursePage.contains("discharged") && coursePage.contains("ultrasound"))
+            // The timeline row says what was found, as the form asked it.
+            #expect(
+                coursePage.contains(
+                    "Nerve cross-sectional area (mm², optional): 4.25 · Nerve flattened? no · Restricted gliding on dynamic scan? yes"))
         }
     }
 

@@ -163,6 +163,10 @@ try:
     check(driver.find_element(By.CSS_SELECTOR, "#issued button[data-copy]").is_displayed()
           and driver.find_elements(By.CSS_SELECTOR, "#issued a[href^='https://line.me/R/share?text=']"), "it can be copied or sent with LINE")
     shot("link-made")
+    links = len(driver.find_elements(By.CSS_SELECTOR, "table.links tbody tr"))
+    driver.refresh()
+    check(not driver.find_elements(By.ID, "issued") and len(driver.find_elements(By.CSS_SELECTOR, "table.links tbody tr")) == links,
+          "a reload of that page shows no link again and makes no second one")
     driver.get(course_url)
 
     # Printed, the course page is a summary: header, state, chart and timeline; no forms or links to them.

@@ -65,4 +65,21 @@ import Testing
         // 6-MP: 21 at the start, 15 just before week 10, 8 before week 20, 4 before week 30; placebo: 21, 8, 2, and 0 after S reached 0.
         #expect(table == ["1@0.0": 21, "1@10.0": 15, "1@20.0": 8, "1@30.0": 4, "2@0.0": 21, "2@10.0": 8, "2@20.0": 2, "2@30.0": 0])
     }
+
+    /// From the first time fewer than 10 remain at risk (19 weeks: 9 of the 6-MP group) the curve
+    /// goes on thin and grey, and its band stops there.
+    @Test func aCurveTurnsGreyWhereFewerThanTheMinimumRemainAtRisk() throws {
+        let one = SurvivalChart.layout(base, series: 1)
+        let svg = SurvivalChart.svg(
+            [.init(label: "6-MP", curve: KaplanMeier(Self.sixMP))], frame: base, atRiskTimes: [0, 10, 20, 30], label: "6-MP", xTitle: "weeks",
+            yTitle: "remission", atRiskTitle: "at risk", minimumAtRisk: 10)
+        let solid = try #require(svg.firstMatch(of: try Regex("<path class=\"curve series-1\"[^>]* d=\"([^\"]+)\""))?[1].substring)
+        let lastSolid = try #require(solid.matches(of: try Regex("H([0-9.]+)")).last.flatMap { Double($0[1].substring!) })
+        #expect(abs(one.xValue(lastSolid) - 17) < 0.01, "the solid curve ends at 17 weeks, the last time with 10 at risk")
+        let grey = try #require(svg.firstMatch(of: try Regex("<path class=\"curve few-at-risk\" d=\"M([0-9.]+) [^\"]+\""))?[1].substring)
+        #expect(abs(one.xValue(Double(grey)!) - 17) < 0.01 && svg.contains("H\(ChartFrame.f(one.x(35)))"), "the grey curve goes on from there")
+        let band = try #require(svg.firstMatch(of: try Regex("<path class=\"band series-1\" d=\"([^\"]+)\""))?[1].substring)
+        let bandXs = band.matches(of: try Regex("[MHL]([0-9.]+)")).compactMap { Double($0[1].substring!) }.map(one.xValue)
+        #expect((bandXs.max() ?? 0) <= 19.01, "the band stops where the curve turns grey")
+    }
 }

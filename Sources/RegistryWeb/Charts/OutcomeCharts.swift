@@ -4,24 +4,42 @@ import RegistryAnalytics
 /// The dashboard's other charts, from the outcome report as it is: nothing here computes a
 /// statistic, so the pictures and the JSON report cannot disagree.
 public enum OutcomeCharts {
-    /// Cumulative response (1 − S on the session scale) by session number, with its 95% band.
-    public static func cumulativeResponse(_ steps: [OutcomeReport.SessionStep], label: String, xTitle: String, yTitle: String) -> String {
+    /// Cumulative response (1 − S on the session scale) by session number, with its 95% band and
+    /// the numbers at risk under the axis. From the first session with fewer than `minimumAtRisk`
+    /// courses at risk the curve is drawn thin and grey, without its band: a step there is a few
+    /// courses, not an estimate to read.
+    public static func cumulativeResponse(
+        _ steps: [OutcomeReport.SessionStep], minimumAtRisk: Int, label: String, xTitle: String, yTitle: String, atRiskTitle: String
+    ) -> String {
         let estimable = steps.filter { $0.cumulative != nil }
         let last = Double(max(steps.last?.session ?? 1, 1))
-        let frame = ChartFrame(xMax: last)
+        let frame = SurvivalChart.layout(ChartFrame(xMax: last), series: 1)
         var parts = frame.open(
             label: label, xTicks: (0...Int(last)).map(Double.init), yTicks: [0, 0.25, 0.5, 0.75, 1], xTitle: xTitle, yTitle: yTitle,
             yFormat: { String(format: "%.0f%%", $0 * 100) })
+        let readable = estimable.prefix { $0.atRisk >= minimumAtRisk }
         let band =
             [(x: 0.0, lower: 0.0, upper: 0.0)]
-            + estimable.compactMap { step in
+            + readable.compactMap { step in
                 step.lower.flatMap { lower in step.upper.map { (Double(step.session), lower, $0) } }
             }
-        if let path = ChartPaths.stepBand(band, end: Double(estimable.last?.session ?? 0), frame) {
+        if let path = ChartPaths.stepBand(band, end: Double(readable.last?.session ?? 0), frame) {
             parts.append("<path class=\"band series-1\" d=\"\(path)\"/>")
         }
         let points = [(x: 0.0, y: 0.0)] + estimable.map { (Double($0.session), $0.cumulative!) }
-        parts.append("<path class=\"curve series-1\" d=\"\(ChartPaths.steps(points, frame))\"/>")
+        let solid = points.prefix(readable.count + 1)
+        parts.append("<path class=\"curve series-1\" d=\"\(ChartPaths.steps(Array(solid), frame))\"/>")
+        if points.count > solid.count {
+            parts.append("<path class=\"curve few-at-risk\" d=\"\(ChartPaths.steps(Array(points[(solid.count - 1)...]), frame))\"/>")
+        }
+        let tableTop = frame.plotBottom + 44 + SurvivalChart.rowHeight
+        parts.append("<text x=\"4\" y=\"\(ChartFrame.f(tableTop))\" class=\"axis-label\">\(escape(atRiskTitle))</text>")
+        let y = ChartFrame.f(tableTop + SurvivalChart.rowHeight)
+        for step in steps {
+            parts.append(
+                "<text class=\"at-risk\" data-session=\"\(step.session)\" x=\"\(ChartFrame.f(frame.x(Double(step.session))))\" y=\"\(y)\" text-anchor=\"middle\">\(step.atRisk)</text>"
+            )
+        }
         parts.append("</svg>")
         return parts.joined()
     }

@@ -15,9 +15,11 @@ public enum SurvivalChart {
 
     /// `atRiskTimes` are the times of the at-risk table (and the x ticks); `frame` must span
     /// them. `yTitle` is the curve's name (recurrence-free, cumulative response…).
+    /// From the first step with fewer than `minimumAtRisk` at risk a curve is drawn thin and grey,
+    /// without its band.
     public static func svg(
         _ series: [Series], frame: ChartFrame, atRiskTimes: [Double], label: String, xTitle: String, yTitle: String,
-        atRiskTitle: String
+        atRiskTitle: String, minimumAtRisk: Int = 0
     ) -> String {
         let frame = layout(frame, series: series.count)
         var parts = frame.open(
@@ -25,10 +27,18 @@ public enum SurvivalChart {
             yFormat: { String(format: "%.0f%%", $0 * 100) })
         for (index, one) in series.enumerated() {
             let group = "series-\(index + 1)"
-            if let band = ChartPaths.stepBand(band(one.curve), end: one.curve.rows.last?.time ?? 0, frame) {
+            let readable = one.curve.rows.prefix { $0.atRisk >= minimumAtRisk }.count
+            let end = readable < one.curve.rows.count ? one.curve.rows[readable].time : one.curve.rows.last?.time ?? 0
+            if let band = ChartPaths.stepBand(Array(band(one.curve).prefix { $0.x < end || readable == one.curve.rows.count }), end: end, frame) {
                 parts.append("<path class=\"band \(group)\" d=\"\(band)\"/>")
             }
-            parts.append("<path class=\"curve \(group)\" data-label=\"\(escape(one.label))\" d=\"\(ChartPaths.steps(steps(one.curve), frame))\"/>")
+            let points = steps(one.curve)
+            parts.append(
+                "<path class=\"curve \(group)\" data-label=\"\(escape(one.label))\" d=\"\(ChartPaths.steps(Array(points.prefix(readable + 1)), frame))\"/>"
+            )
+            if readable < one.curve.rows.count {
+                parts.append("<path class=\"curve few-at-risk\" d=\"\(ChartPaths.steps(Array(points[readable...]), frame))\"/>")
+            }
             for row in one.curve.rows where row.censored > 0 {
                 let x = ChartFrame.f(frame.x(row.time)), y = frame.y(row.survival)
                 parts.append(
