@@ -1,6 +1,11 @@
 """What the browser walks share: a headless Chromium (Debian's chromium and chromium-driver) in
 one language, checks that stop the walk at the first failure, waits for navigations, form
-helpers and full-page screenshots."""
+helpers, and full-page screenshots, each page checked by axe-core 4.12 first (the axe.min.js
+that PyPI's axe-playwright-python 0.1.8 carries; installed without its dependencies, since only
+the script is used): no violation of impact serious or critical, and none of the landmark and
+heading rules, on any page a walk shows."""
+import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +28,34 @@ class Walk:
         options.add_experimental_option("prefs", {"intl.accept_languages": language})
         # The driver and the browser must not hold our output pipe: the test reads it to its end.
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", log_output=subprocess.DEVNULL), options=options)
+        self.axe = Walk.axe_source()
+
+    # Moderate rules a page must still keep: every page has one main landmark, content inside
+    # landmarks, headings in order, a language and a title.
+    ALWAYS = {"region", "landmark-one-main", "heading-order", "html-has-lang", "document-title", "page-has-heading-one"}
+
+    @staticmethod
+    def axe_source():
+        found = importlib.util.find_spec("axe_playwright_python")
+        if found is None or not found.submodule_search_locations:
+            if os.environ.get("REGISTRY_TEST_REQUIRE_TOOLS") == "1":
+                print("FAILED: axe-core is required (pip install --no-deps axe-playwright-python==0.1.8)")
+                sys.exit(1)
+            return None
+        with open(os.path.join(list(found.submodule_search_locations)[0], "axe.min.js")) as file:
+            return file.read()
+
+    def audit(self, name):
+        """axe-core on the page as shown: stops the walk on a violation that matters."""
+        if self.axe is None:
+            return
+        self.driver.execute_script(self.axe)
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
+        bad = [v for v in result if v.get("impact") in ("serious", "critical") or v["id"] in Walk.ALWAYS]
+        self.check(not bad, f"axe-core finds nothing serious on {name}: " + json.dumps(
+            [{"id": v["id"], "impact": v.get("impact"), "help": v.get("help"), "nodes": [n.get("target") for n in v.get("nodes", [])][:3]} for v in bad]))
 
     def check(self, condition, what):
         if not condition:
@@ -40,7 +73,8 @@ class Walk:
             return False
 
     def shot(self, name):
-        """A screenshot of the whole page, numbered in visiting order."""
+        """A screenshot of the whole page, numbered in visiting order, after axe-core has checked it."""
+        self.audit(name)
         self.step += 1
         self.driver.set_window_size(self.width, max(self.height, self.driver.execute_script("return document.body.scrollHeight")))
         self.driver.save_screenshot(os.path.join(self.folder, f"{self.prefix}{self.language}-{self.step:02d}-{name}.png"))
