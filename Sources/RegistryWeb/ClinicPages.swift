@@ -152,7 +152,7 @@ extension Pages {
             // Every key the row's template reads is here (see `fieldValues`): no search of the enclosing contexts.
             var row: [String: Any] = [
                 "date": date.description, "kind": catalogue.text(kind, language), "details": details, "voided": void != nil,
-                "voidNote": void.map { catalogue.text("voidedBecause", language, ["reason": $0.reason]) } ?? false, "path": false,
+                "voidReason": void?.reason ?? false, "path": false,
                 "writable": writable, "t": strings,
             ]
             if void == nil, writable { row["path"] = Paths.record(segment, id, in: timeline.course.id) }

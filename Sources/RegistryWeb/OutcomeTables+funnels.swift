@@ -56,6 +56,6 @@ extension OutcomeTables {
                 "adjusted_n", "adjusted_observed", "expected", "observed_to_expected", "adjusted_proportion",
                 "ratio_lower_99_8", "ratio_lower_95", "ratio_upper_95", "ratio_upper_99_8", "adjusted_verdict",
             ],
-            csvRows: rows.map(\.1))
+            csvRows: rows.map(\.1), namesFirst: true)
     }
 }

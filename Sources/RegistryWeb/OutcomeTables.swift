@@ -14,6 +14,8 @@ public struct ReportTable: Sendable {
     public let csvRows: [[String]]
     /// The catalogue key of a note under the table, saying what its shares are of.
     public var hintKey: String? = nil
+    /// The first column holds names (sites, clinicians): not to be translated.
+    public var namesFirst = false
 }
 
 /// The dashboard's tables from the outcome report; `names` turns site and clinician ids into names.
@@ -70,7 +72,7 @@ public struct OutcomeTables {
                 + figures.flatMap { f in ["", "_total", "_share", "_lower", "_upper"].map { f.csv + $0 } },
             // The download keeps the configured label and the channel's code; sites by name.
             csvRows: rows.map { row in [group == .site ? name(row) : row.key] + raw(row.answered) + figures.flatMap { raw($0.value(row)) } },
-            hintKey: "responseHint")
+            hintKey: "responseHint", namesFirst: group == .site)
     }
 
     /// The headline figures: each with its count, total and 95% interval (median and IQR for sessions).
@@ -204,8 +206,9 @@ public struct OutcomeTables {
         return ReportTable(
             key: key, titleKey: key + "Title",
             header: [t(key == "sites" ? "site" : "clinician"), t("courses"), t("figureEvaluable"), t("figureResponse")],
-            rows: rows.map(\.0), csvHeader: ["id", "name", "courses", "evaluable", "responders", "response", "lower", "upper"], csvRows: rows.map(\.1)
-        )
+            rows: rows.map(\.0), csvHeader: ["id", "name", "courses", "evaluable", "responders", "response", "lower", "upper"],
+            csvRows: rows.map(\.1),
+            namesFirst: true)
     }
 }
 

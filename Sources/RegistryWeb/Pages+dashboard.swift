@@ -79,7 +79,7 @@ extension Pages {
     private func tableValues(_ table: ReportTable, _ language: Language, csvQuery: String, cohortLabel: String = "") -> [String: Any] {
         [
             "title": catalogue.text(table.titleKey, language, ["cohort": cohortLabel]), "key": table.key, "header": table.header,
-            "rows": table.rows.map { ["cells": $0] },
+            "rows": table.rows.map { row in ["cells": row.enumerated().map { ["text": $1, "name": table.namesFirst && $0 == 0] }] },
             "csv": "/reports/outcomes/\(table.key).csv\(csvQuery)", "empty": table.rows.isEmpty, "long": table.rows.count > 20,
             "rowCount": table.rows.count, "hint": table.hintKey.map { catalogue.text($0, language) } ?? false,
         ]

@@ -110,6 +110,12 @@ extension Pages {
         case .decimal(let maximum, let step):
             values["input"] = input(["type": "number", "min": "0", "max": "\(maximum)", "step": step, "inputmode": "decimal"], values)
         }
+        // What the field holds as a reader would say it (a choice's label, not its code), for the
+        // printed summary of a filter; false when empty.
+        let chosen = (values["choices"] as? [[String: Any]])?.first { $0["checked"] as? Bool == true }?["label"] as? String
+        values["shown"] = typed.isEmpty ? false : chosen ?? typed
+        // A record chosen from a list (a site, a clinician) is shown by its name.
+        if case .select = field.kind { values["shownIsName"] = true } else { values["shownIsName"] = false }
         return values
     }
 

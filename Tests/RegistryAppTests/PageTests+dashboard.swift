@@ -31,7 +31,7 @@ extension PageTests {
         guard let start = html.range(of: "data-table=\"\(key)\"") else { return [] }
         let body = html[start.upperBound...].components(separatedBy: "</table>")[0]
         return body.components(separatedBy: "<tr>").dropFirst(2).map { row in
-            row.components(separatedBy: "<td>").dropFirst().map { unescaped($0.components(separatedBy: "</td>")[0]) }
+            row.split(separator: /<td[^>]*>/, omittingEmptySubsequences: false).dropFirst().map { unescaped($0.components(separatedBy: "</td>")[0]) }
         }
     }
 

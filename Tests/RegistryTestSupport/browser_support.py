@@ -7,6 +7,7 @@ heading rules, on any page a walk shows."""
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -45,6 +46,33 @@ class Walk:
         with open(os.path.join(list(found.submodule_search_locations)[0], "axe.min.js")) as file:
             return file.read()
 
+    # Latin words a zh-TW page may show: units, codes, abbreviations that clinics write in Latin
+    # letters, statistical methods named after people, the products the registry talks to.
+    LATIN_ALLOWED = set("""NRS PRP D5W LINE SMS CSV MRN ICD PGIC ODI PSIS UTC mL mm cm CI SVG PDF API JSON FHIR URL ID U
+        Kaplan Meier Wilson Newcombe Fisher Cox Efron Greenwood Poisson Spiegelhalter Log rank Newton Raphson Wald R IQR
+        lidocaine ropivacaine bupivacaine levobupivacaine mepivacaine exp log z k n p O E V S T r d vs English""".split())
+
+    def latin_words(self):
+        """The Latin-letter words a reader sees, leaving out code, inputs, the language switch,
+        and what the page marks as not to be translated (names, addresses, records' own text)."""
+        text = self.driver.execute_script("""
+            const skip = el => el.closest('code, pre, script, style, textarea, select, [translate="no"], [lang="en"]');
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            const parts = [];
+            while (walker.nextNode()) {
+                const n = walker.currentNode;
+                if (!skip(n.parentElement)) parts.push([n.textContent, n.parentElement.tagName + '.' + n.parentElement.className.baseVal + n.parentElement.className]);
+            }
+            return parts;""")
+        # A single letter is a variable (t, n, p, e in 1e-7), not English. Each word is named with
+        # the element that shows it.
+        found = {}
+        for part, where in text:
+            for word in re.findall(r"[A-Za-z]+", part):
+                if len(word) > 1 and word not in Walk.LATIN_ALLOWED:
+                    found.setdefault(word, where)
+        return sorted(f"{word} (in {where})" for word, where in found.items())
+
     def audit(self, name):
         """axe-core on the page as shown: stops the walk on a violation that matters."""
         if self.axe is None:
@@ -73,8 +101,12 @@ class Walk:
             return False
 
     def shot(self, name):
-        """A screenshot of the whole page, numbered in visiting order, after axe-core has checked it."""
+        """A screenshot of the whole page, numbered in visiting order, after axe-core has checked it
+        and, in zh-TW, after checking it shows no English words."""
         self.audit(name)
+        if self.language == "zh-TW":
+            words = self.latin_words()
+            self.check(not words, f"the zh-TW page {name} shows no English words: {words}")
         self.step += 1
         self.driver.set_window_size(self.width, max(self.height, self.driver.execute_script("return document.body.scrollHeight")))
         self.driver.save_screenshot(os.path.join(self.folder, f"{self.prefix}{self.language}-{self.step:02d}-{name}.png"))
