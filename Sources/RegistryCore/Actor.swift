@@ -12,4 +12,16 @@ public struct Actor: Sendable, Hashable {
         self.label = label
         self.route = route
     }
+
+    /// The start of the label of a patient acting through their link: `follow-up link <link id>`.
+    public static let patientLinkLabel = "follow-up link "
+    public static let outboxLabel = "outbox"
+
+    /// A patient answering or opting out through the link `linkId` (no account: the link names them).
+    public static func patientLink(_ linkId: UUID, route: String) -> Actor {
+        Actor(userId: nil, label: patientLinkLabel + linkId.uuidString.lowercased(), route: route)
+    }
+
+    /// The follow-up outbox making a message's link.
+    public static let outbox = Actor(userId: nil, label: outboxLabel, route: "follow-up outbox")
 }

@@ -195,7 +195,7 @@ public struct FollowUpRepository: PatientRows {
             if let same = try await earlierAnswer(answer, link: link.id, course: link.courseId, dueOn: open.dueOn, on: connection) {
                 return same ? .recorded : .alreadyReceived
             }
-            let actor = Actor(userId: nil, label: "follow-up link \(link.id.uuidString.lowercased())", route: "POST /f/{token}")
+            let actor = Actor.patientLink(link.id, route: "POST /f/{token}")
             let score = NewPainScore(recordedOn: today, timepoint: .followUp, nrs: answer.nrs, odi: nil, pgic: answer.pgic)
             let record = try await addPainScores(
                 [score], to: link.courseId, source: .patient, by: PainScoreWriter(actor: actor, sites: nil), on: connection)[0]

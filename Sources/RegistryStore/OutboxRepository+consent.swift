@@ -54,7 +54,7 @@ extension OutboxRepository {
                     """, logger: logger
                 ).decode((UUID, UUID, String).self).first(where: { _ in true })
             else { return nil }
-            let actor = Actor(userId: nil, label: "follow-up link \(linkId.uuidString.lowercased())", route: "POST /f/{token}/stop")
+            let actor = Actor.patientLink(linkId, route: "POST /f/{token}/stop")
             try await optOut(patientId, actor: actor, on: connection)
             return clinic
         }

@@ -126,8 +126,7 @@ public struct OutboxRepository: PatientRows {
                     try await connection.run("UPDATE follow_up_messages SET state = 'cancelled' WHERE id = \(id)", logger)
                     continue
                 }
-                let actor = Actor(userId: nil, label: "outbox", route: "follow-up outbox")
-                let link = try await followUps.insertLink(courseId: course, by: actor, on: connection)
+                let link = try await followUps.insertLink(courseId: course, by: .outbox, on: connection)
                 try await connection.run(
                     """
                     UPDATE follow_up_messages SET state = 'sending', attempts = attempts + 1, link_id = \(link.id),

@@ -91,8 +91,13 @@ extension Pages {
         let changes = Self.changes(before: entry.before, after: entry.after)
         // The action in the page's language; one the catalogue does not know stays as stored.
         let action = catalogue.strings[language]?["auditAction_" + entry.action] ?? entry.action
+        // The registry's own actors in the page's language; a user by their username.
+        let actor =
+            entry.actor.hasPrefix(Actor.patientLinkLabel)
+            ? catalogue.text("actorPatientLink", language, ["link": String(entry.actor.dropFirst(Actor.patientLinkLabel.count).prefix(8))])
+            : entry.actor == Actor.outboxLabel ? catalogue.text("actorOutbox", language) : entry.actor
         return [
-            "at": Self.moment(entry.at), "actor": entry.actor, "action": action, "route": entry.route, "table": entry.recordTable ?? false,
+            "at": Self.moment(entry.at), "actor": actor, "action": action, "route": entry.route, "table": entry.recordTable ?? false,
             "recordId": entry.recordId?.uuidString.lowercased() ?? false, "changes": changes, "hasChanges": !changes.isEmpty,
         ]
     }

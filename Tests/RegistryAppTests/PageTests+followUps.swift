@@ -170,6 +170,11 @@ extension PageTests {
                 try await client.get("/api/v1/audit?recordId=\(patient.first?["id"] as? String ?? "")", token: h.tokens["admin"]).json["items"]
                 as? [[String: Any]]
             #expect((audit?.first?["actor"] as? String)?.hasPrefix("follow-up link ") == true)
+            // The audit page says it in the reader's language.
+            let admin = try await signIn(client, h, username: "adm.followup")
+            let (_, auditPage, _) = try await page(
+                client, "/admin/audit?recordId=\(patient.first?["id"] as? String ?? "")", cookie: admin, language: "zh-TW")
+            #expect(auditPage.contains("病人（經由連結 ") && auditPage.contains("<span class=\"tag\">新增</span>"))
             let csv = try await client.get("/api/v1/exports/pain_scores.csv", token: h.tokens["researcher"])
             let lines = String(decoding: csv.body, as: UTF8.self).split(separator: "\r\n")
             #expect(lines.first?.hasSuffix(",source") == true && lines.contains { $0.hasSuffix(",patient") })
