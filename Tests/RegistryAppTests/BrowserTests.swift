@@ -123,12 +123,34 @@ extension BrowserTests {
     }
 }
 
+extension BrowserTests {
+    /// An admin reads the users with the outbox's channels, the tokens and a corrected record's
+    /// audit trail, and verifies it; a researcher opens the export page; in both languages.
+    @Test(arguments: ["en", "zh-TW"])
+    func anAdminAndAResearcherReadTheirPages(language: String) async throws {
+        #expect(Browser.available, "chromium-driver and selenium are needed")
+        try await APIHarness.run(.live) { h, client in
+            try await Browser.addUsers(h, [("adm.browser", .admin, []), ("res.browser", .researcher, [])])
+            let created = try await client.post(
+                "/api/v1/courses/\(h.fixture.courseId)/pain-scores", #"{"recordedOn":"2026-01-20","timepoint":"baseline","nrs":7}"#,
+                token: h.clinician)
+            let id = try #require(created.json["id"] as? String)
+            let corrected = try await client.send(
+                .patch, "/api/v1/courses/\(h.fixture.courseId)/pain-scores/\(id)", #"{"nrs":6}"#, token: h.clinician, extra: [.ifMatch: "\"1\""])
+            #expect(corrected.status == .ok)
+            try await Browser.walk(
+                Browser.adminScript, client, [Browser.password, language, Browser.screenshots.path, "adm.browser", "res.browser", id])
+        }
+    }
+}
+
 /// Headless Chromium through chromedriver, and the walk script.
 enum Browser {
     static let script = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/browser_check.py")
     static let dashboardScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/dashboard_check.py")
     static let followUpScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/follow_up_check.py")
     static let contactScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/contact_check.py")
+    static let adminScript = TestDatabase.checkout.appending(path: "Tests/RegistryTestSupport/admin_check.py")
     static let screenshots = TestDatabase.checkout.appending(path: ".build/screenshots")
     static let password = "a long enough password"
 

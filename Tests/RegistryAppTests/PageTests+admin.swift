@@ -28,7 +28,10 @@ extension PageTests {
             let (duplicate, clash, _) = try await submit(client, "/admin/users", to: "/admin/users", valid, cookie: admin)
             #expect(duplicate == .unprocessableContent && fieldError(clash, "username")?.contains("already exists") == true)
             let (_, list, _) = try await page(client, "/admin/users", cookie: admin)
-            #expect(list.contains("<td translate=\"no\">dr.new</td><td translate=\"no\">Dr New</td><td>clinician</td><td>TEST</td><td>active</td>"))
+            #expect(
+                list.contains(
+                    "<td translate=\"no\">dr.new</td><td translate=\"no\">Dr New</td><td>clinician</td><td translate=\"no\">TEST</td><td>active</td>")
+            )
             #expect(!list.contains("action=\"/admin/users/adm.pages/disable\""))  // not oneself
             let (_, form, _) = try await page(client, "/admin/users", cookie: admin)
             let csrf = try #require(hidden(form, "csrf"))
@@ -36,7 +39,9 @@ extension PageTests {
             #expect(try await post(client, "/admin/users/dr.new/disable", "csrf=\(csrf)", cookie: admin).0 == .seeOther)
             let (_, after, _) = try await page(client, "/admin/users", cookie: admin)
             #expect(
-                after.contains("<td translate=\"no\">dr.new</td><td translate=\"no\">Dr New</td><td>clinician</td><td>TEST</td><td>disabled</td>"))
+                after.contains(
+                    "<td translate=\"no\">dr.new</td><td translate=\"no\">Dr New</td><td>clinician</td><td translate=\"no\">TEST</td><td>disabled</td>"
+                ))
             // A second click changes nothing and is not audited again; an unknown account is not found.
             let audited = try await h.database.withConnection { connection in
                 try await connection.query(
@@ -144,6 +149,9 @@ extension PageTests {
             #expect(api.status == .ok && api.json["intact"] as? Bool == true && api.json["firstBreak"] is NSNull)
             let verified = try #require(api.json["verified"] as? Int)
             #expect(verified > 5)
+            // The page shows the chain's head as the API gives it.
+            let head = try #require(api.json["head"] as? [String: Any])
+            #expect(intact.contains("<p><code>\(head["seq"] as? Int ?? -1):\(head["hash"] as? String ?? "")</code></p>"))
             #expect(try await client.get("/api/v1/audit/verify", token: h.clinician).status == .forbidden)
 
             try await h.database.transaction { connection in

@@ -50,7 +50,7 @@ class Walk:
     # letters, statistical methods named after people, the products the registry talks to.
     LATIN_ALLOWED = set("""NRS PRP D5W LINE SMS CSV MRN ICD PGIC ODI PSIS UTC mL mm cm CI SVG PDF API JSON FHIR URL ID U
         Kaplan Meier Wilson Newcombe Fisher Cox Efron Greenwood Poisson Spiegelhalter Log rank Newton Raphson Wald R IQR
-        lidocaine ropivacaine bupivacaine levobupivacaine mepivacaine exp log z k n p O E V S T r d vs English""".split())
+        lidocaine ropivacaine bupivacaine levobupivacaine mepivacaine HMAC SHA exp log vs English""".split())
 
     def latin_words(self):
         """The Latin-letter words a reader sees, leaving out code, inputs, the language switch,
