@@ -85,7 +85,7 @@ public struct FollowUpSender: Service {
 
     /// The clinic's name and the link, in Traditional Chinese then English; never a diagnosis.
     func text(_ message: OutgoingMessage) -> String {
-        let base = config.server.publicBaseUrl.hasSuffix("/") ? String(config.server.publicBaseUrl.dropLast()) : config.server.publicBaseUrl
+        let base = config.server.publicOrigin
         let key = message.number == 0 ? "outboxInvitation" : "outboxReminder"
         let values = ["clinic": message.clinic]
         return [

@@ -80,8 +80,7 @@ struct OutboxController {
         let principal = try context.require(.writeClinical)
         let id = try context.pathId("course")
         let link = try await repositories.followUps.createLink(courseId: id, scope: principal.siteScope, by: context.actor(principal, request))
-        let base =
-            edge.config.server.publicBaseUrl.hasSuffix("/") ? String(edge.config.server.publicBaseUrl.dropLast()) : edge.config.server.publicBaseUrl
+        let base = edge.config.server.publicOrigin
         return JSONResponse.make(
             status: .created,
             LinkJSON(
