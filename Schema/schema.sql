@@ -372,6 +372,16 @@ CREATE TABLE public.follow_up_reviews (
     resolved_by uuid
 );
 
+CREATE TABLE public.form_drafts (
+    id uuid NOT NULL,
+    session_hash text NOT NULL,
+    action text NOT NULL,
+    state jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT form_drafts_action_check CHECK ((char_length(action) <= 300)),
+    CONSTRAINT form_drafts_state_check CHECK ((octet_length((state)::text) <= 200000))
+);
+
 CREATE TABLE public.idempotency_keys (
     key text NOT NULL,
     request_hash text NOT NULL,
@@ -667,6 +677,9 @@ ALTER TABLE ONLY public.follow_up_reviews
 ALTER TABLE ONLY public.follow_up_reviews
     ADD CONSTRAINT follow_up_reviews_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.form_drafts
+    ADD CONSTRAINT form_drafts_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (key);
 
@@ -751,6 +764,8 @@ CREATE INDEX follow_up_links_course_idx ON public.follow_up_links USING btree (c
 CREATE INDEX follow_up_messages_waiting_idx ON public.follow_up_messages USING btree (next_attempt_at) WHERE (state = ANY (ARRAY['queued'::text, 'sending'::text, 'failed'::text]));
 
 CREATE INDEX follow_up_reviews_open_idx ON public.follow_up_reviews USING btree (course_id) WHERE (resolved_at IS NULL);
+
+CREATE INDEX form_drafts_created_idx ON public.form_drafts USING btree (created_at);
 
 CREATE INDEX login_attempts_address_idx ON public.login_attempts USING btree (address, at);
 
@@ -860,6 +875,9 @@ ALTER TABLE ONLY public.follow_up_reviews
 
 ALTER TABLE ONLY public.follow_up_reviews
     ADD CONSTRAINT follow_up_reviews_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.form_drafts
+    ADD CONSTRAINT form_drafts_session_hash_fkey FOREIGN KEY (session_hash) REFERENCES public.web_sessions(id_hash) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.pain_scores
     ADD CONSTRAINT pain_scores_course_id_fkey FOREIGN KEY (course_id) REFERENCES public.treatment_courses(id);

@@ -40,17 +40,22 @@ struct AdminController {
         let users = try await repositories.accounts.users(), sites = try await repositories.accounts.sites()
         return PageForm(spec: .user, action: Paths.users) { form in
             try edge.pages.adminUsers(
-                language, viewer: edge.viewer(principal), users: users, sites: sites, form: form, csrf: CSRF.token(for: request),
+                language, viewer: edge.viewer(principal, request), users: users, sites: sites, form: form, csrf: CSRF.token(for: request),
                 selfId: principal.userId, outbox: edge.config.outbox)
         }
     }
 
-    private func tokensForm(_ principal: Principal, _ language: Language, _ request: Request) async throws -> PageForm {
+    /// `shownOnce`: a token just issued (`id.token`, from `ShownOnceCookie.apiToken`), shown
+    /// above the list when it is the user's own.
+    private func tokensForm(_ principal: Principal, _ language: Language, _ request: Request, shownOnce: String? = nil) async throws -> PageForm {
         let users = try await repositories.accounts.users().filter { $0.active && $0.id == principal.userId }
         let tokens = try await repositories.accounts.tokens()
+        let parts = shownOnce?.split(separator: ".", maxSplits: 1).map(String.init) ?? []
+        let issued = parts.count == 2 ? tokens.first { $0.id == UUID(uuidString: parts[0]) && $0.username == principal.username } : nil
         return PageForm(spec: .token(users: userChoices(users)), action: Paths.tokens) { form in
             try edge.pages.adminTokens(
-                language, viewer: edge.viewer(principal), tokens: tokens, form: form, csrf: CSRF.token(for: request))
+                language, viewer: edge.viewer(principal, request), tokens: tokens, form: form, csrf: CSRF.token(for: request),
+                issued: issued.map { (parts[1], $0.username, $0.expiresAt) })
         }
     }
 
@@ -60,12 +65,6 @@ struct AdminController {
     }
 
     /// A blank token form for the page that shows a token just issued.
-    private func freshTokensForm(_ principal: Principal, _ language: Language, _ request: Request) async throws -> FilledForm {
-        let form = try await tokensForm(principal, language, request)
-        return FilledForm(
-            spec: form.spec, action: form.action, csrf: CSRF.token(for: request), idempotencyKey: UUID().uuidString, values: ["days": "90"])
-    }
-
     @Sendable func auditTrail(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let principal = try context.require(.readAudit)
         let query = try AuditQuery.parse(
@@ -122,9 +121,12 @@ struct AdminController {
     }
 
     @Sendable func tokensPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        try await edge.page(request, needs: .manageUsers) { principal, language in
-            try await edge.show(
-                try await tokensForm(principal, language, request), principal, request, values: ["days": "90"], needs: .manageUsers)
+        try await edge.answer(request, needs: .manageUsers) { principal, language in
+            let shownOnce = ShownOnceCookie.apiToken.value(in: request)
+            let page = try await edge.show(
+                try await tokensForm(principal, language, request, shownOnce: shownOnce), principal, request, values: ["days": "90"],
+                needs: .manageUsers)
+            return .page(page, cookies: shownOnce == nil ? [] : [ShownOnceCookie.apiToken.cleared])
         }
     }
 
@@ -146,12 +148,9 @@ struct AdminController {
                 let issued = try await repositories.accounts.issueToken(
                     username: input.username, label: input.label, days: input.days,
                     actor: context.actor(principal, request))
-                // Shown on this answer only: it is not stored, and a reload does not resend it (no-store).
-                return .page(
-                    try edge.pages.adminTokens(
-                        language, viewer: edge.viewer(principal), tokens: try await repositories.accounts.tokens(),
-                        form: try await freshTokensForm(principal, language, request), csrf: CSRF.token(for: request),
-                        issued: (issued.token, input.username, issued.expires)))
+                let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
+                let shownOnce = issued.id.uuidString.lowercased() + "." + issued.token
+                return .redirect(Paths.tokens, cookies: [ShownOnceCookie.apiToken.carrying(shownOnce, secure: secure)])
             }
         }
     }
@@ -183,12 +182,12 @@ struct AdminController {
                 older["before"] = entries.last.map { String($0.id) }
                 let chain = request.query("verify") == nil ? nil : try await repositories.audit.verifyChain()
                 return try edge.pages.adminAudit(
-                    language, viewer: edge.viewer(principal), entries: entries, filter: form,
+                    language, viewer: edge.viewer(principal, request), entries: entries, filter: form,
                     next: entries.count == query.limit ? "/admin/audit\(queryString(older))" : nil, chain: chain)
             } catch let failure as ValidationFailure {
                 form.problems = failure.problems
                 throw PageRefusal.invalid(
-                    try edge.pages.adminAudit(language, viewer: edge.viewer(principal), entries: [], filter: form, next: nil))
+                    try edge.pages.adminAudit(language, viewer: edge.viewer(principal, request), entries: [], filter: form, next: nil))
             }
         }
     }

@@ -91,7 +91,7 @@ struct CorrectionsController {
         routes.get("\(path)/edit") { request, context in
             try await edge.page(request) { principal, language in
                 let (form, entry) = try await correctionForm(
-                    kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language)
+                    kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language, request)
                 return try await edge.show(
                     form, principal, request, values: form.spec.typed(fromRecord: entry.fields, clinicZone: edge.config.clinicTimeZone),
                     carried: ["version": String(entry.version)])
@@ -100,7 +100,7 @@ struct CorrectionsController {
         routes.post("\(path)/edit") { request, context in
             try await edge.answer(request) { principal, language in
                 let courseId = try context.pathId("course"), id = try context.pathId("record", "recordId")
-                let (form, _) = try await correctionForm(kind, courseId, id, principal, language)
+                let (form, _) = try await correctionForm(kind, courseId, id, principal, language, request)
                 let validation = edge.validationContext()
                 return try await edge.submit(form, principal, request, blanksAsNull: true) { values, posted in
                     let patch = try JSONSerialization.jsonObject(with: values) as? [String: Any] ?? [:]
@@ -119,19 +119,19 @@ struct CorrectionsController {
         routes.get("\(path)/void") { request, context in
             try await edge.page(request) { principal, language in
                 let (form, entry) = try await voidForm(
-                    kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language)
+                    kind, try context.pathId("course"), try context.pathId("record", "recordId"), principal, language, request)
                 return try await edge.show(form, principal, request, carried: ["version": String(entry.version)])
             }
         }
         routes.post("\(path)/void") { request, context in
             try await edge.answer(request) { principal, language in
                 let courseId = try context.pathId("course"), id = try context.pathId("record", "recordId")
-                let (form, _) = try await voidForm(kind, courseId, id, principal, language)
+                let (form, _) = try await voidForm(kind, courseId, id, principal, language, request)
                 return try await edge.submit(form, principal, request) { values, posted in
                     var v = Validator()
                     let reason = v.text(try decodeInput(VoidInput.self, from: values).reason, "reason", maxLength: 500, required: true)
                     try v.finish { () }
-                    try await whenCurrent(posted, kind, courseId, id, principal, language, request) { version in
+                    try await whenCurrent(posted, kind, courseId, id, principal, language, request, typedStays: true) { version in
                         _ = try await repositories.corrections.void(
                             in: kind.tables, id: id, courseId: courseId, scope: principal.siteScope, reason: reason!,
                             expectedVersion: version, by: context.actor(principal, request))
@@ -143,28 +143,26 @@ struct CorrectionsController {
     }
 
     /// Runs `change` with the version the form was opened at; when the record has moved on, the
-    /// correction form again with the record as it now stands and the "changed by someone else"
-    /// notice (the stored values win; the user re-applies their change knowingly).
+    /// correction form is shown again with the record as it now stands and the "changed by
+    /// someone else" notice: a correction's fields as stored (they win; the user re-applies their
+    /// change knowingly), a void's reason as typed (`typedStays`).
     private func whenCurrent(
-        _ posted: PostedForm, _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language, _ request: Request,
-        change: (Int) async throws -> Void
+        _ posted: PostedForm, _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language,
+        _ request: Request, typedStays: Bool = false, change: (Int) async throws -> Void
     ) async throws {
         do {
             try await change(Int(posted.version ?? "") ?? -1)
         } catch is StaleVersion {
-            let (form, entry) = try await correctionForm(kind, courseId, id, principal, language)
-            throw PageRefusal.stale(
-                try await edge.show(
-                    form, principal, request, values: form.spec.typed(fromRecord: entry.fields, clinicZone: edge.config.clinicTimeZone),
-                    carried: ["version": String(entry.version)], noticeKey: "staleNotice"))
+            let (form, entry) = try await correctionForm(kind, courseId, id, principal, language, request)
+            let values = typedStays ? posted.values : form.spec.typed(fromRecord: entry.fields, clinicZone: edge.config.clinicTimeZone)
+            throw RecordChanged(values: values, version: entry.version)
         }
     }
 
     /// The record's own form, cut to what a correction may change (for findings, the date and
     /// the record's section; a session's procedures are voided and logged again instead).
     private func correctionForm(
-        _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal,
-        _ language: Language
+        _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language, _ request: Request
     ) async throws -> (PageForm, TimelineEntry) {
         let (course, entry) = try await entry(courseId, id, principal)
         guard let full = FormSpec.courseRecords[kind.segment] else { throw StoreError.notFound(kind.segment) }
@@ -175,20 +173,20 @@ struct CorrectionsController {
             action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/edit"
         ) { form in
             try edge.pages.formPage(
-                language, viewer: edge.viewer(principal), form: form, back: path,
+                language, viewer: edge.viewer(principal, request), form: form, back: path,
                 context: try await describe("correctingRecord", kind, entry, course, principal, language))
         }
         return (form, entry)
     }
 
     private func voidForm(
-        _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language
+        _ kind: CorrectableKind, _ courseId: UUID, _ id: UUID, _ principal: Principal, _ language: Language, _ request: Request
     ) async throws -> (PageForm, TimelineEntry) {
         let (course, entry) = try await entry(courseId, id, principal)
         let path = Paths.course(courseId)
         var form = PageForm(spec: .void, action: "\(path)/\(kind.segment)/\(id.uuidString.lowercased())/void") { form in
             try edge.pages.formPage(
-                language, viewer: edge.viewer(principal), form: form, back: path,
+                language, viewer: edge.viewer(principal, request), form: form, back: path,
                 context: try await describe("voidingRecord", kind, entry, course, principal, language))
         }
         form.submitKey = "voidSubmit"

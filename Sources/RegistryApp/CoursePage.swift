@@ -35,7 +35,7 @@ struct CoursePage {
                 messages: overview.messages.map(Pages.CourseFollowUp.Message.init))
         }
         return try edge.pages.course(
-            language, viewer: edge.viewer(principal), timeline: overview.timeline, outcome: overview.outcome, patient: overview.patient,
+            language, viewer: edge.viewer(principal, request), timeline: overview.timeline, outcome: overview.outcome, patient: overview.patient,
             clinician: overview.clinicianName, site: overview.siteName, form: form, followUp: followUp)
     }
 

@@ -88,21 +88,21 @@ struct CoursesController {
 
     // MARK: Pages
 
-    /// The course page; a patient link just made (`IssuedLinkCookie`) is shown first, once.
+    /// The course page; a patient link just made (`ShownOnceCookie`) is shown first, once.
     @Sendable func coursePage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.answer(request) { principal, language in
             let id = try context.pathId("course")
-            let token = IssuedLinkCookie.token(in: request)
+            let token = ShownOnceCookie.patientLink(course: id).value(in: request)
             let page = try await CoursePage(edge: edge, courses: repositories.courses).render(
                 id, principal: principal, language: language, request: request,
                 issuedLink: token.map { edge.config.server.publicOrigin + Paths.patientLink($0) })
-            return .page(page, cookies: token == nil ? [] : [IssuedLinkCookie.cleared(course: id)])
+            return .page(page, cookies: token == nil ? [] : [ShownOnceCookie.patientLink(course: id).cleared])
         }
     }
 
     @Sendable func newCoursePage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.page(request) { principal, language in
-            let (form, defaults) = try await courseForm(try context.pathId("patient"), principal, language)
+            let (form, defaults) = try await courseForm(try context.pathId("patient"), principal, language, request)
             return try await edge.show(form, principal, request, values: defaults)
         }
     }
@@ -110,7 +110,7 @@ struct CoursesController {
     @Sendable func openFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.answer(request) { principal, language in
             let patientId = try context.pathId("patient")
-            let (form, _) = try await courseForm(patientId, principal, language)
+            let (form, _) = try await courseForm(patientId, principal, language, request)
             return try await edge.submit(
                 form, principal, request, fixed: ["patientId": patientId.uuidString.lowercased()],
                 validate: { try decodeInput(CourseInput.self, from: $0).validated(edge.validationContext()) }
@@ -152,7 +152,9 @@ struct CoursesController {
 
     /// The course form of a patient the user can see, and its first values: the patient's site,
     /// the signed-in clinician, today.
-    private func courseForm(_ patientId: UUID, _ principal: Principal, _ language: Language) async throws -> (PageForm, [String: String]) {
+    private func courseForm(
+        _ patientId: UUID, _ principal: Principal, _ language: Language, _ request: Request
+    ) async throws -> (PageForm, [String: String]) {
         guard let patient = try await repositories.patients.patient(patientId, scope: principal.siteScope)?.patient else {
             throw StoreError.notFound("patient")
         }
@@ -164,9 +166,9 @@ struct CoursesController {
             sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) },
             clinicians: clinicians.map { ($0.id.uuidString.lowercased(), $0.displayName) })
         let id = patientId.uuidString.lowercased()
-        let form = PageForm(spec: spec, action: Paths.patient(patientId) + "/courses") { form in
+        let form = PageForm(spec: spec, action: Paths.patient(patientId) + "/courses", shownAt: Paths.patient(patientId) + "/courses/new") { form in
             try edge.pages.formPage(
-                language, viewer: edge.viewer(principal), form: form, back: Paths.patient(patientId),
+                language, viewer: edge.viewer(principal, request), form: form, back: Paths.patient(patientId),
                 context: "\(patient.familyName) \(patient.givenName) (\(patient.mrn))")
         }
         var defaults = [
@@ -184,13 +186,13 @@ struct CoursesController {
         guard let spec = FormSpec.courseRecords[segment] else { throw StoreError.notFound(segment) }
         guard let course = try await repositories.courses.course(courseId, scope: principal.siteScope) else { throw StoreError.notFound("course") }
         let path = Paths.course(courseId)
-        var form = PageForm(spec: spec, action: "\(path)/\(segment)") { form in
+        var form = PageForm(spec: spec, action: "\(path)/\(segment)", shownAt: "\(path)/\(segment)/new") { form in
             if segment == "pain-scores" {
                 return try await CoursePage(edge: edge, courses: repositories.courses).render(
                     courseId, principal: principal, language: language, request: request, form: form)
             }
             return try edge.pages.formPage(
-                language, viewer: edge.viewer(principal), form: form, back: path,
+                language, viewer: edge.viewer(principal, request), form: form, back: path,
                 context: try await CourseContext.describe(course, principal, repositories.patients))
         }
         if segment == "blocks" {

@@ -87,7 +87,7 @@ struct ExportsController {
                 spec: spec, action: Paths.exports, csrf: "", idempotencyKey: "", values: values, method: "get", submitKey: "showDownloads")
             func render(_ downloads: [(name: String, href: String)]) throws -> String {
                 try edge.pages.exports(
-                    language, viewer: edge.viewer(principal), filter: form, downloads: downloads,
+                    language, viewer: edge.viewer(principal, request), filter: form, downloads: downloads,
                     notesIncluded: edge.config.export.includeNotes)
             }
             do {

@@ -65,7 +65,7 @@ struct FollowUpsController {
             let rows = try await DueRows.read(repositories, edge, principal)
             let reviews = try await repositories.followUps.openReviews(scope: principal.siteScope)
             return try edge.pages.followUps(
-                language, viewer: edge.viewer(principal), rows: rows,
+                language, viewer: edge.viewer(principal, request), rows: rows,
                 reviews: reviews.map { review in
                     let patient = review.patient
                     return (review.id, review.courseId, "\(patient.familyName) \(patient.givenName) (\(patient.mrn))", review.answeredOn)
@@ -93,7 +93,7 @@ struct FollowUpsController {
                 courseId: id, scope: principal.siteScope, by: context.actor(principal, request))
             // The token is not stored: the course page shows it once, from a short-lived cookie.
             let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
-            return .redirect(Paths.course(id) + "#issued", cookies: [IssuedLinkCookie.carrying(link.token, course: id, secure: secure)])
+            return .redirect(Paths.course(id) + "#issued", cookies: [ShownOnceCookie.patientLink(course: id).carrying(link.token, secure: secure)])
         }
     }
 

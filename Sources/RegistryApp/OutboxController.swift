@@ -92,7 +92,7 @@ struct OutboxController {
 
     @Sendable func contactPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.page(request) { principal, language in
-            let (form, detail) = try await contactForm(try context.pathId("patient"), principal, language)
+            let (form, detail) = try await contactForm(try context.pathId("patient"), principal, language, request)
             var values: [String: String] = ["consentedOn": edge.config.today(now: edge.now()).description]
             if let contact = detail.contact {
                 for (index, channel) in contact.channels.enumerated() { values["channels[\(index)]"] = channel.rawValue }
@@ -107,7 +107,7 @@ struct OutboxController {
     @Sendable func setContactFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.answer(request) { principal, language in
             let id = try context.pathId("patient")
-            let (form, detail) = try await contactForm(id, principal, language)
+            let (form, detail) = try await contactForm(id, principal, language, request)
             return try await edge.submit(
                 form, principal, request,
                 validate: { try decodeInput(ContactInput.self, from: $0).validated(edge.validationContext(), phone: detail.patient.phone) }
@@ -129,12 +129,12 @@ struct OutboxController {
     }
 
     /// The consent form of a patient at the user's sites (else 404), beside the patient's name.
-    private func contactForm(_ id: UUID, _ principal: Principal, _ language: Language) async throws -> (PageForm, PatientDetail) {
+    private func contactForm(_ id: UUID, _ principal: Principal, _ language: Language, _ request: Request) async throws -> (PageForm, PatientDetail) {
         guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
         let patient = detail.patient
         let form = PageForm(spec: .contact, action: Paths.patient(id) + "/contact") { form in
             try edge.pages.formPage(
-                language, viewer: edge.viewer(principal), form: form, back: Paths.patient(id),
+                language, viewer: edge.viewer(principal, request), form: form, back: Paths.patient(id),
                 context: "\(patient.familyName) \(patient.givenName) (\(patient.mrn))" + (patient.phone.map { " · \($0)" } ?? ""))
         }
         return (form, detail)

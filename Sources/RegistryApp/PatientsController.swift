@@ -83,21 +83,21 @@ struct PatientsController {
             if let query { found = try await repositories.patients.search(query, scope: principal.siteScope) }
             let lists = try await repositories.courses.home(scope: principal.siteScope)
             return try edge.pages.home(
-                language, viewer: edge.viewer(principal), query: query, found: found, courses: lists.recent, awaiting: lists.awaitingScore,
+                language, viewer: edge.viewer(principal, request), query: query, found: found, courses: lists.recent, awaiting: lists.awaitingScore,
                 patients: lists.patients, due: try await DueRows.read(repositories, edge, principal), writable: principal.may(.writeClinical))
         }
     }
 
     @Sendable func newPatientPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.page(request) { principal, language in
-            try await edge.show(try await patientForm(principal, language), principal, request)
+            try await edge.show(try await patientForm(principal, language, request), principal, request)
         }
     }
 
     @Sendable func registerFromPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         try await edge.answer(request) { principal, language in
             try await edge.submit(
-                try await patientForm(principal, language), principal, request,
+                try await patientForm(principal, language, request), principal, request,
                 validate: { try decodeInput(PatientInput.self, from: $0).validated(edge.validationContext()) }
             ) { patient, posted in
                 let written = try await repositories.patients.register(
@@ -112,7 +112,7 @@ struct PatientsController {
             let id = try context.pathId("patient")
             guard let detail = try await repositories.patients.patient(id, scope: principal.siteScope) else { throw StoreError.notFound("patient") }
             return try edge.pages.patient(
-                language, viewer: edge.viewer(principal), patient: detail.patient, courses: detail.courses, siteName: detail.siteName,
+                language, viewer: edge.viewer(principal, request), patient: detail.patient, courses: detail.courses, siteName: detail.siteName,
                 contact: detail.contact, csrf: principal.may(.writeClinical) ? CSRF.token(for: request) : nil)
         }
     }
@@ -123,10 +123,12 @@ struct PatientsController {
             body: ResponseBody(byteBuffer: ByteBuffer(string: edge.pages.formsScript)))
     }
 
-    private func patientForm(_ principal: Principal, _ language: Language) async throws -> PageForm {
+    private func patientForm(_ principal: Principal, _ language: Language, _ request: Request) async throws -> PageForm {
         let sites = try await repositories.accounts.sites().filter { principal.siteScope?.contains($0.id) ?? true }
-        var form = PageForm(spec: .patient(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) }), action: "/patients") { form in
-            try edge.pages.formPage(language, viewer: edge.viewer(principal), form: form, back: Paths.home, context: "")
+        var form = PageForm(
+            spec: .patient(sites: sites.map { ($0.id.uuidString.lowercased(), $0.name) }), action: "/patients", shownAt: "/patients/new"
+        ) { form in
+            try edge.pages.formPage(language, viewer: edge.viewer(principal, request), form: form, back: Paths.home, context: "")
         }
         // A duplicate MRN links to the patient who has it, at the site chosen.
         form.conflictLink = { [repositories] field, posted in

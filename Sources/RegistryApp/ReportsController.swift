@@ -88,7 +88,7 @@ struct ReportsController {
             do {
                 let report = try await outcomes(request, principal, by: context.actor(principal, request))
                 return try edge.pages.dashboard(
-                    language, viewer: edge.viewer(principal), report: report, names: names, filter: form, csvQuery: csvQuery(request))
+                    language, viewer: edge.viewer(principal, request), report: report, names: names, filter: form, csvQuery: csvQuery(request))
             } catch let failure as ValidationFailure {
                 var again = form
                 again.problems = failure.problems
@@ -96,7 +96,7 @@ struct ReportsController {
                 let empty = OutcomeReportBuilder(rules: edge.config.clinical).report()
                 throw PageRefusal.invalid(
                     try edge.pages.dashboard(
-                        language, viewer: edge.viewer(principal), report: empty, names: names, filter: again, csvQuery: ""))
+                        language, viewer: edge.viewer(principal, request), report: empty, names: names, filter: again, csvQuery: ""))
             }
         }
     }

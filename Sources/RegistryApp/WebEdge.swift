@@ -32,8 +32,9 @@ struct WebEdge: Sendable {
         return try await accounts.principal(forSession: token, idleMinutes: config.auth.sessionIdleMinutes, maxHours: config.auth.sessionMaxHours)
     }
 
-    /// The header's name and links: home for those who see patients, outcomes for those who run reports.
-    func viewer(_ principal: Principal) -> Pages.Viewer {
+    /// The header's name and links: home for those who see patients, outcomes for those who run
+    /// reports; the request's query, kept by the language switch.
+    func viewer(_ principal: Principal, _ request: Request) -> Pages.Viewer {
         Pages.Viewer(
             name: principal.username,
             links: [
@@ -42,7 +43,7 @@ struct WebEdge: Sendable {
                 (.export, Paths.exports, "navExports"), (.manageUsers, Paths.users, "navUsers"),
                 (.manageUsers, Paths.tokens, "navTokens"), (.readAudit, Paths.audit, "navAudit"),
             ]
-            .filter { principal.may($0.0) }.map { ($0.1, $0.2) })
+            .filter { principal.may($0.0) }.map { ($0.1, $0.2) }, query: request.uri.query)
     }
 
     /// A page for the signed-in user (else to the sign-in page) whose role has `capability`
@@ -60,7 +61,7 @@ struct WebEdge: Sendable {
         let language = language(of: request)
         guard let principal = try await signedIn(request) else { return redirect(Paths.login) }
         func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) throws -> Response {
-            html(status, try pages.problem(language, viewer: viewer(principal), titleKey: title, messageKey: message), request)
+            html(status, try pages.problem(language, viewer: viewer(principal, request), titleKey: title, messageKey: message), request)
         }
         do {
             guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
@@ -101,7 +102,7 @@ struct WebEdge: Sendable {
         var principal: Principal?
         do { principal = try await signedIn(request) } catch { principal = nil }
         do {
-            let page = try pages.problem(language(of: request), viewer: principal.map(viewer), titleKey: title, messageKey: message)
+            let page = try pages.problem(language(of: request), viewer: principal.map { viewer($0, request) }, titleKey: title, messageKey: message)
             return html(status, page, request)
         } catch {
             return nil

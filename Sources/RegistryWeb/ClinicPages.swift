@@ -10,9 +10,12 @@ extension Pages {
         public let name: String
         /// (address, catalogue key of the label)
         public let links: [(href: String, labelKey: String)]
-        public init(name: String, links: [(href: String, labelKey: String)] = []) {
+        /// The page's query without its `lang`, each pair followed by `&` (empty when none).
+        public let keptQuery: String
+        public init(name: String, links: [(href: String, labelKey: String)] = [], query: String? = nil) {
             self.name = name
             self.links = links
+            keptQuery = (query ?? "").split(separator: "&").filter { !$0.isEmpty && !$0.hasPrefix("lang=") }.map { $0 + "&" }.joined()
         }
     }
 
@@ -88,14 +91,14 @@ extension Pages {
         ]
         if let form { values["form"] = formValues(form, language) }
         if let followUp { values["followUp"] = followUpValues(followUp, courseId: course.id.uuidString.lowercased(), language) }
-        // A link just made is shown first, to copy or send; the page answers its POST (see `render`).
+        // A link just made is shown first, to copy or send, this once (no language switch, which would lose it).
         if let issued = followUp?.issuedURL {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")
             values["issued"] = [
                 "url": issued, "lineShare": "https://line.me/R/share?text=" + (issued.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""),
             ]
-            values["answersPost"] = true
+            values["showsSecretOnce"] = true
         }
         return try render("course", language, values)
     }

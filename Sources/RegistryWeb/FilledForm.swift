@@ -20,14 +20,10 @@ public struct FilledForm: Sendable {
     public var method: String
     /// Catalogue key of the button.
     public var submitKey: String
-    /// Shown again as the answer to its own POST: the page's address is the form's action, so the
-    /// language switch sends the form again (`languageField`) rather than going to that address.
-    public var reposted = false
-
     /// A link shown under a field's problem, such as the patient who already has the MRN typed.
     public var fieldLinks: [String: FieldLink] = [:]
 
-    public struct FieldLink: Sendable {
+    public struct FieldLink: Codable, Sendable {
         /// Shown as it is (already in the page's language).
         public let text: String
         public let href: String
@@ -36,9 +32,6 @@ public struct FilledForm: Sendable {
             self.href = href
         }
     }
-
-    /// The posted field that asks for the form back in another language, nothing written.
-    public static let languageField = "_language"
 
     public init(
         spec: FormSpec, action: String, csrf: String, idempotencyKey: String, values: [String: String] = [:], problems: [FieldProblem] = [],

@@ -61,6 +61,7 @@ extension Pages {
         ]
         if let issued {
             values["issued"] = ["token": issued.token, "username": issued.username, "expires": Self.moment(issued.expires)]
+            values["showsSecretOnce"] = true
         }
         return try render("admin-tokens", language, values)
     }

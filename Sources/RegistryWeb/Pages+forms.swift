@@ -52,7 +52,6 @@ extension Pages {
             "method": form.method, "isPost": form.method == "post", "submit": catalogue.text(form.submitKey, language),
         ]
         if let notice = form.noticeKey { values["notice"] = catalogue.text(notice, language) }
-        values["reposted"] = form.reposted && form.method == "post"
         return values
     }
 

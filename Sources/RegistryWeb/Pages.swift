@@ -43,12 +43,8 @@ public struct Pages: Sendable {
         context["language"] = language.rawValue
         context["t"] = catalogue.strings[language] ?? [:]
         context["languages"] = Language.allCases.map { ["code": $0.rawValue, "name": $0.name] }
-        // A page answering a POST is at the address that was posted to, which a ?lang= link would
-        // GET: a form shown again switches language with its own buttons (after Save, which stays
-        // the button Enter presses), a link just made is not shown twice.
-        let reposted = (values["form"] as? [String: Any])?["reposted"] as? Bool == true
-        context["formReposted"] = reposted || values["answersPost"] as? Bool == true
-        context["languageField"] = FilledForm.languageField
+        // The language switch keeps the page's query (a dashboard's filter, a form kept as typed).
+        if let viewer = values["viewer"] as? Viewer { context["keptQuery"] = viewer.keptQuery }
         guard let html = library.render(context, withTemplate: template) else { throw WebError.missingTemplate(template) }
         return html
     }

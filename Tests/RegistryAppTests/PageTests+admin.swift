@@ -72,11 +72,21 @@ extension PageTests {
                 cookie: admin)
             #expect(refused == .unprocessableContent && fieldError(again, "username") != nil && !again.contains("scn_t_"))
             #expect(!again.contains("<option value=\"dr.test\""))
-            let (status, shown, headers) = try await submit(
+            // Issued: a redirect (post/redirect/get) carrying it in a two-minute cookie for the tokens page only.
+            let (status, _, headers) = try await submit(
                 client, "/admin/tokens", to: "/admin/tokens", ["username": "adm.pages", "label": "EHR import", "days": "30"],
                 cookie: admin)
-            #expect(status == .ok && headers[.cacheControl] == "no-store")
+            let carried = try #require(headers[.setCookie])
+            #expect(status == .seeOther && headers[.location] == "/admin/tokens")
+            #expect(carried.contains("Path=/admin/tokens") && carried.contains("HttpOnly") && carried.contains("Max-Age=120"), "\(carried)")
+            let shownOnce = String(carried.split(separator: ";")[0])
+            let (shownStatus, shown, shownHeaders) = try await page(client, "/admin/tokens", cookie: admin + "; " + shownOnce)
+            #expect(shownStatus == .ok && shownHeaders[.cacheControl] == "no-store" && shownHeaders[.setCookie]?.contains("Max-Age=0") == true)
+            #expect(!shown.contains("?lang=zh-TW"), "no language switch, which would lose it")
             let token = try #require(shown.firstMatch(of: try Regex("<code class=\"secret\">(scn_t_[^<]+)</code>"))?[1].substring).description
+            // Another admin's browser holding the cookie does not see it: it names a token of this admin.
+            let other = try await signIn(client, h, username: "adm.other")
+            #expect(!(try await page(client, "/admin/tokens", cookie: other + "; " + shownOnce).1.contains(token)))
             #expect(try await client.get("/api/v1/users", token: token).status == .ok)
             #expect(try await client.get("/api/v1/patients/\(h.fixture.patientId)", token: token).status == .forbidden)
             let (_, list, _) = try await page(client, "/admin/tokens", cookie: admin)

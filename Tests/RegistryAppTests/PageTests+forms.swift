@@ -162,35 +162,40 @@ extension PageTests {
         }
     }
 
-    /// A form shown again with its problems switches language by sending itself again: what was
-    /// typed and every problem come back in the other language, and nothing is written, even
-    /// once the form is valid. An address that is not a page gives a browser a page, not JSON.
-    @Test func theLanguageSwitchOfAFormShownAgainKeepsWhatWasTypedAndWritesNothing() async throws {
+    /// A form that could not be saved answers its POST with a redirect (post/redirect/get) to its
+    /// own page kept as typed: a reload shows it again and writes nothing, the language switch
+    /// keeps it, and it is this session's only. An address that is not a page gives a browser a
+    /// page, not JSON.
+    @Test func aFormThatCouldNotBeSavedIsKeptAtAnAddressThatReloadsAndSwitchesLanguage() async throws {
         try await APIHarness.run { h, client in
             let cookie = try await signIn(client, h, username: "dr.forms")
             let course = "/courses/\(h.fixture.courseId.uuidString.lowercased())"
-            let block = ["performedAt": "2026-01-12T09:30", "side": "left", "volumeMl": "three", "nrsBefore": "11", "nrsAfter": "3"]
-            let (invalid, again, _) = try await addRecord(client, h, "blocks", block, cookie: cookie)
-            #expect(invalid == .unprocessableContent)
-            #expect(again.contains("formaction=\"\(course)/blocks?lang=zh-TW\" formnovalidate name=\"_language\" value=\"zh-TW\""))
-            // Save stays the first button of the form, the one Enter presses.
-            let save = try #require(again.range(of: "<button class=\"primary\" type=\"submit\">"))
-            let switchButton = try #require(again.range(of: "name=\"_language\""))
-            #expect(save.lowerBound < switchButton.lowerBound)
-            #expect(!again.contains("href=\"?lang="), "no link to the address the form was posted to")
-            var resent = block
-            for name in ["csrf", "idempotencyKey"] { resent[name] = hidden(again, name) }
-            resent["_language"] = "zh-TW"
-            let (switched, chinese, headers) = try await post(client, "\(course)/blocks?lang=zh-TW", encode(resent), cookie: cookie)
+            let (_, fresh, _) = try await page(client, "\(course)/blocks/new", cookie: cookie)
+            var block = ["performedAt": "2026-01-12T09:30", "side": "left", "volumeMl": "three", "nrsBefore": "11", "nrsAfter": "3"]
+            for name in ["csrf", "idempotencyKey"] { block[name] = hidden(fresh, name) }
+            let reply = try await client.execute(
+                uri: "\(course)/blocks", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: encode(block)))
+            let kept = try #require(reply.headers[.location])
+            #expect(reply.status == .seeOther && kept.hasPrefix("\(course)/blocks/new?draft="), "\(kept)")
+            // A reload: the same form, as typed, with every problem; nothing written.
+            for _ in 0..<2 {
+                let (again, page, _) = try await self.page(client, kept, cookie: cookie)
+                #expect(again == .unprocessableContent && page.contains("value=\"three\"") && fieldError(page, "agent") != nil)
+                #expect(hidden(page, "idempotencyKey") == block["idempotencyKey"], "saving it once fixed stores one record")
+                #expect(page.contains("href=\"?draft=\(kept.split(separator: "=").last!)&amp;lang=zh-TW\""), "the switch keeps the form")
+            }
+            let (switched, chinese, headers) = try await page(client, kept + "&lang=zh-TW", cookie: cookie)
             #expect(switched == .unprocessableContent && chinese.contains("<html lang=\"zh-TW\"") && chinese.contains("value=\"three\""))
             #expect(fieldError(chinese, "volumeMl")?.contains("格式不正確") == true && fieldError(chinese, "nrsBefore") != nil)
             #expect(headers[.setCookie]?.contains("zh-TW") == true, "the choice is remembered")
-            var valid = resent
-            valid.merge(["volumeMl": "3", "nrsBefore": "8", "agent": "lidocaine", "assessedMinutesAfter": "10", "_language": "en"]) { $1 }
-            let (shown, english, _) = try await post(client, "\(course)/blocks?lang=en", encode(valid), cookie: cookie)
-            #expect(shown == .ok && english.contains("<html lang=\"en\"") && fieldError(english, "volumeMl") == nil)
-            #expect(try await h.rowCounts()["diagnostic_blocks"] == 0, "a switch of language writes nothing")
-            valid["_language"] = nil
+            // Another session (even the same user's) gets the fresh form, not what this one typed.
+            let other = try await signIn(client, h, username: "dr.forms")
+            let (status, theirs, _) = try await page(client, kept, cookie: other)
+            #expect(status == .ok && !theirs.contains("value=\"three\"") && fieldError(theirs, "agent") == nil)
+            #expect(try await h.rowCounts()["diagnostic_blocks"] == 0, "showing the form again writes nothing")
+            var valid = block
+            valid.merge(["volumeMl": "3", "nrsBefore": "8", "agent": "lidocaine", "assessedMinutesAfter": "10"]) { $1 }
             #expect(try await post(client, "\(course)/blocks", encode(valid), cookie: cookie).0 == .seeOther)
             #expect(try await h.rowCounts()["diagnostic_blocks"] == 1)
             // An address that is no page: a browser gets a page in its language with a way home; the API stays JSON.

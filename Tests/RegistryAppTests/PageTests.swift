@@ -147,12 +147,17 @@ import Testing
         return String(page[range.upperBound...].prefix { $0 != "\"" })
     }
 
+    /// Posts a page's form as a browser does, following the redirect to the form kept as typed
+    /// when it could not be saved (the page that answers 422 or 409); any other answer as it is.
     func post(
         _ client: some TestClientProtocol, _ uri: String, _ form: String, cookie: String, language: String = "en"
     ) async throws -> (HTTPResponse.Status, String, HTTPFields) {
         let reply = try await client.execute(
             uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
             body: ByteBuffer(string: form))
+        if reply.status == .seeOther, let location = reply.headers[.location], location.contains("?draft=") {
+            return try await page(client, location, cookie: cookie, language: language)
+        }
         return (reply.status, String(buffer: reply.body), reply.headers)
     }
 

@@ -77,12 +77,23 @@ try:
     check(field("mrn").get_attribute("value") == mrn and field("givenName").get_attribute("value") == given, "what was typed is kept")
     check(driver.switch_to.active_element.get_attribute("id") == "error-summary", "the focus is on the error summary")
     shot("register-problem")
-    # The language switch of a form shown again sends it again: the other language, nothing lost or saved.
+    # The form shown again is a page of its own (post/redirect/get): a reload, Back and Forward show
+    # it again without asking to send it twice, and the header's language switch keeps it.
+    kept = driver.current_url
+    check("/patients/new?draft=" in kept, f"the form that could not be saved is kept at an address of its own ({kept})")
+    driver.refresh()
+    check(arrive(lambda d: d.current_url == kept) and field("mrn").get_attribute("value") == mrn
+          and expected["required"] in driver.find_element(By.CSS_SELECTOR, ".has-error").text, "a reload shows the form again, as typed")
+    driver.back()
+    check(arrive(lambda d: d.current_url.endswith("/patients/new")) and field("mrn").get_attribute("value") in ("", mrn), "Back goes to the fresh form")
+    driver.forward()
+    check(arrive(lambda d: d.current_url == kept) and "ERR_CACHE_MISS" not in driver.page_source
+          and field("mrn").get_attribute("value") == mrn, "Forward shows the form again, with no resubmission page")
     other = "en" if language == "zh-TW" else "zh-TW"
     required = {"en": "is required", "zh-TW": "請填寫"}
     for switch_to in (other, language):
-        check(submit(f"main button.language[lang='{switch_to}']")
-              and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == switch_to,
+        driver.find_element(By.CSS_SELECTOR, f"header a[lang='{switch_to}']").click()
+        check(arrive(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == switch_to),
               f"the language switch on the form shown again leads to {switch_to}")
         check(required[switch_to] in driver.find_element(By.CSS_SELECTOR, ".has-error").text, f"the problem is named in {switch_to}")
         check(field("mrn").get_attribute("value") == mrn and field("givenName").get_attribute("value") == given,

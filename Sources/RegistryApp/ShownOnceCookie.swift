@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import RegistryWeb
+
+/// A secret just made (a patient link, an API token), carried from the POST that made it to the
+/// page that POST redirects to (post/redirect/get), and shown there once. The secret is stored
+/// nowhere else: the cookie lives two minutes, only for that page, and the page that shows it
+/// clears it, so a reload shows the page without it and makes nothing twice.
+struct ShownOnceCookie {
+    let name: String
+    let path: String
+
+    /// A patient link, shown on its course's page.
+    static func patientLink(course: UUID) -> ShownOnceCookie { ShownOnceCookie(name: "scn_issued_link", path: Paths.course(course)) }
+    /// An API token and its record's id (`id.token`), shown on the tokens page.
+    static let apiToken = ShownOnceCookie(name: "scn_issued_token", path: Paths.tokens)
+
+    func carrying(_ value: String, secure: Bool) -> Cookie {
+        Cookie(name: name, value: value, maxAge: 120, path: path, secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    var cleared: Cookie { Cookie(name: name, value: "", maxAge: 0, path: path, httpOnly: true, sameSite: .strict) }
+
+    /// The value the request carries; nil when none, or when it is not a secret's shape.
+    func value(in request: Request) -> String? {
+        guard let value = request.cookies[name]?.value, !value.isEmpty,
+            value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
+        else { return nil }
+        return value
+    }
+}
