@@ -32,9 +32,17 @@ public struct ChartFrame: Sendable {
     /// The opening tag, horizontal grid lines with labels at `yTicks`, x labels at `xTicks` and
     /// the axis titles.
     func open(label: String, xTicks: [Double], yTicks: [Double], xTitle: String, yTitle: String, yFormat: (Double) -> String) -> [String] {
-        var parts = [
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(label))\" class=\"chart\">"
-        ]
+        [Self.svg(label: label, width: width, height: height)]
+            + axes(xTicks: xTicks, yTicks: yTicks, xTitle: xTitle, yTitle: yTitle, yFormat: yFormat)
+    }
+
+    static func svg(label: String, width: Double, height: Double) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(label))\" class=\"chart\">"
+    }
+
+    /// The grid, the tick labels and the axis titles of `open`, for a panel of a larger chart too.
+    func axes(xTicks: [Double], yTicks: [Double], xTitle: String, yTitle: String, yFormat: (Double) -> String) -> [String] {
+        var parts: [String] = []
         for tick in yTicks {
             parts.append(
                 "<line class=\"grid\" x1=\"\(Self.f(left))\" x2=\"\(Self.f(width - right))\" y1=\"\(Self.f(y(tick)))\" y2=\"\(Self.f(y(tick)))\"/>"

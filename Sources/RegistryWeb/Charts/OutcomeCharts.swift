@@ -44,31 +44,54 @@ public enum OutcomeCharts {
         return parts.joined()
     }
 
-    /// Median NRS by week since the first session, one line per cohort with its quartile band.
+    /// Median NRS by week since the first session: a panel per cohort (small multiples, two to a
+    /// row, the same scales), each with its median as a line with a dot per week and its quartiles
+    /// as a pale band, so no band hides another.
     public static func nrsByWeek(
         _ cohorts: [(label: String, weeks: [OutcomeReport.WeekSummary])], label: String, xTitle: String, yTitle: String
     ) -> String {
         let lastWeek = Double(max(cohorts.flatMap { $0.weeks.map(\.week) }.max() ?? 1, 1))
-        var frame = ChartFrame(xMax: lastWeek, yMax: 10)
-        frame.top = 28
-        var parts = frame.open(
-            label: label, xTicks: ChartFrame.ticks(upTo: lastWeek, count: 8), yTicks: [0, 2, 4, 6, 8, 10], xTitle: xTitle, yTitle: yTitle,
-            yFormat: { String(Int($0)) })
+        let frame = nrsPanel(xMax: lastWeek, panels: cohorts.count)
+        let columns = cohorts.count > 1 ? 2 : 1, rows = max((cohorts.count + columns - 1) / columns, 1)
+        var parts = [ChartFrame.svg(label: label, width: frame.width * Double(columns), height: frame.height * Double(rows))]
         for (index, cohort) in cohorts.enumerated() {
             let weeks = cohort.weeks.filter { $0.median != nil }
             let group = "series-\(index + 1)"
+            let (x, y) = (frame.width * Double(index % columns), frame.height * Double(index / columns))
+            parts.append("<g class=\"panel\" data-label=\"\(escape(cohort.label))\" transform=\"translate(\(ChartFrame.f(x)) \(ChartFrame.f(y)))\">")
+            parts.append(
+                "<line class=\"curve \(group)\" x1=\"\(ChartFrame.f(frame.left))\" x2=\"\(ChartFrame.f(frame.left + 18))\" y1=\"12\" y2=\"12\"/>"
+                    + "<text class=\"legend\" x=\"\(ChartFrame.f(frame.left + 24))\" y=\"16\">\(escape(cohort.label))</text>")
+            parts += frame.axes(
+                xTicks: ChartFrame.ticks(upTo: lastWeek, count: 4), yTicks: [0, 5, 10], xTitle: xTitle, yTitle: yTitle,
+                yFormat: { String(Int($0)) })
             if let band = ChartPaths.band(weeks.map { (Double($0.week), $0.q1 ?? $0.median!, $0.q3 ?? $0.median!) }, frame) {
-                parts.append("<path class=\"band \(group)\" d=\"\(band)\"/>")
+                parts.append("<path class=\"band quartiles \(group)\" d=\"\(band)\"/>")
             }
             if !weeks.isEmpty {
+                parts.append("<path class=\"curve \(group)\" d=\"\(ChartPaths.line(weeks.map { (Double($0.week), $0.median!) }, frame))\"/>")
+            }
+            for week in weeks {
                 parts.append(
-                    "<path class=\"curve \(group)\" data-label=\"\(escape(cohort.label))\" d=\"\(ChartPaths.line(weeks.map { (Double($0.week), $0.median!) }, frame))\"/>"
+                    "<circle class=\"median \(group)\" data-week=\"\(week.week)\" cx=\"\(ChartFrame.f(frame.x(Double(week.week))))\" "
+                        + "cy=\"\(ChartFrame.f(frame.y(week.median!)))\" r=\"2.5\"><title>\(week.week): \(week.median!) (n = \(week.n))</title></circle>"
                 )
             }
+            parts.append("</g>")
         }
-        parts.append(legend(cohorts.map(\.label), frame))
         parts.append("</svg>")
         return parts.joined()
+    }
+
+    /// One panel of `nrsByWeek`: the whole width for a single cohort, half of it for more.
+    public static func nrsPanel(xMax: Double, panels: Int) -> ChartFrame {
+        var frame = ChartFrame(xMax: xMax, yMax: 10, height: 200)
+        frame.top = 28
+        if panels > 1 {
+            frame.width = 320
+            frame.left = 40
+        }
+        return frame
     }
 
     /// How many courses improved at each session number (the responders' sessions-to-improvement).
