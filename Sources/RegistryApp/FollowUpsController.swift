@@ -109,16 +109,83 @@ struct FollowUpsController {
         }
     }
 
+    /// The link's page: the questions while a follow-up is open; after the patient's POST
+    /// (`AnswerCarried`), once, the thanks or the answer as typed with its problems (422).
     @Sendable func patientPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let language = edge.language(of: request)
         let token = context.parameters.get("token") ?? ""
         guard let link = try await repositories.followUps.link(token: token, today: edge.config.today(now: edge.now())) else {
             return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
         }
-        guard let open = link.open else {
-            return patientPage(.ok, language, clinic: link.clinic, link.answeredRecently ? .alreadyReceived : .nothingDue, request)
+        let cookie = AnswerCarried.cookie(token)
+        let carried = cookie.value(in: request).flatMap(AnswerCarried.init)
+        var response: Response
+        switch (carried, link.open) {
+        case (.thanks, _) where link.answeredRecently:
+            response = patientPage(.ok, language, clinic: link.clinic, .thanks, request)
+        case (.typed(let values), let open?):
+            var form = answerForm(token)
+            form.values = values
+            form.problems = AnswerCarried.problems(values)
+            response = patientPage(
+                form.problems.isEmpty ? .ok : .unprocessableContent, language, clinic: link.clinic, .ask(form, label: open.label), request)
+        case (_, let open?):
+            response = patientPage(.ok, language, clinic: link.clinic, .ask(answerForm(token), label: open.label), request)
+        case (_, nil):
+            response = patientPage(.ok, language, clinic: link.clinic, link.answeredRecently ? .alreadyReceived : .nothingDue, request)
         }
-        return patientPage(.ok, language, clinic: link.clinic, .ask(answerForm(token), label: open.label), request)
+        if carried != nil { response.headers.append(HTTPField(name: .setCookie, value: cookie.cleared.description)) }
+        return response
+    }
+
+    /// What a patient's POST carries to the link's page it redirects to (post/redirect/get), so a
+    /// reload or Back never sends the answer again: the thanks once it is kept, or the answer as
+    /// typed when a rule was broken (`typed.nrs.pgic.painCameBack`), whose problems the page finds again.
+    enum AnswerCarried: Equatable {
+        case thanks
+        case typed([String: String])
+
+        static let fields = ["nrs", "pgic", "painCameBack"]
+
+        static func cookie(_ token: String) -> ShownOnceCookie { ShownOnceCookie(name: "scn_answer", path: Paths.patientLink(token)) }
+
+        init?(_ carried: String) {
+            if carried == "thanks" {
+                self = .thanks
+                return
+            }
+            let parts = carried.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == Self.fields.count + 1, parts[0] == "typed" else { return nil }
+            self = .typed(Dictionary(uniqueKeysWithValues: zip(Self.fields, parts.dropFirst())))
+        }
+
+        /// What was typed, each value kept when it is a choice's shape (else blank, and named again).
+        static func carrying(_ values: [String: String]) -> String {
+            "typed." + fields.map { values[$0].flatMap { $0.wholeMatch(of: #/[a-z0-9_-]{1,16}/#) == nil ? nil : $0 } ?? "" }.joined(separator: ".")
+        }
+
+        static func problems(_ values: [String: String]) -> [FieldProblem] {
+            do {
+                _ = try PatientAnswerInput(nrs: values["nrs"], pgic: values["pgic"], painCameBack: values["painCameBack"]).validated()
+                return []
+            } catch {
+                return error.problems
+            }
+        }
+    }
+
+    private func answered(_ token: String, _ carried: AnswerCarried?, _ request: Request) -> Response {
+        var headers: HTTPFields = [.location: Paths.patientLink(token), .cacheControl: "no-store"]
+        if let carried {
+            let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
+            let value =
+                switch carried {
+                case .thanks: "thanks"
+                case .typed(let values): AnswerCarried.carrying(values)
+                }
+            headers[.setCookie] = AnswerCarried.cookie(token).carrying(value, secure: secure).description
+        }
+        return Response(status: .seeOther, headers: headers)
     }
 
     @Sendable func patientAnswer(_ request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -147,16 +214,13 @@ struct FollowUpsController {
             switch try await repositories.followUps.answer(token: token, answer, today: today) {
             case .recorded:
                 edge.metrics.write(kind: "follow-up-answers", replayed: false)
-                return patientPage(.ok, language, clinic: link.clinic, .thanks, request)
-            case .alreadyReceived: return patientPage(.ok, language, clinic: link.clinic, .alreadyReceived, request)
-            case .nothingDue: return patientPage(.ok, language, clinic: link.clinic, .nothingDue, request)
+                return answered(token, .thanks, request)
+            // The link's page says which: already received, or nothing due now.
+            case .alreadyReceived, .nothingDue: return answered(token, nil, request)
             case .invalidLink: return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
             }
-        } catch let failure as ValidationFailure {
-            var form = answerForm(token)
-            form.values = posted.values
-            form.problems = failure.problems
-            return patientPage(.unprocessableContent, language, clinic: link.clinic, .ask(form, label: link.open?.label ?? ""), request)
+        } catch is ValidationFailure {
+            return answered(token, .typed(posted.values), request)
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import RegistryWeb
 
-/// A secret just made (a patient link, an API token), carried from the POST that made it to the
-/// page that POST redirects to (post/redirect/get), and shown there once. The secret is stored
+/// What a POST carries to the page it redirects to (post/redirect/get), shown there once: a
+/// secret just made (a patient link, an API token), or why a sign-in was refused. It is stored
 /// nowhere else: the cookie lives two minutes, only for that page, and the page that shows it
 /// clears it, so a reload shows the page without it and makes nothing twice.
 struct ShownOnceCookie {

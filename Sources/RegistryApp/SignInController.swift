@@ -19,28 +19,81 @@ struct SignInController {
         return routes
     }
 
+    /// The sign-in page; after a refused try (`Refusal`), once, its message, the username typed
+    /// and the status the try was refused with.
     @Sendable func signInPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        edge.html(.ok, try edge.pages.login(edge.language(of: request)), request)
+        let language = edge.language(of: request)
+        guard let carried = Refusal.cookie.value(in: request), let refusal = Refusal(carried) else {
+            return edge.html(.ok, try edge.pages.login(language), request)
+        }
+        let catalogue = edge.pages.catalogue
+        let message =
+            switch refusal.kind {
+            case .required: catalogue.text("loginRequired", language)
+            case .failed: catalogue.text("loginFailed", language)
+            case .throttled: catalogue.text("loginThrottled", language, ["minutes": String(refusal.seconds / 60)])
+            }
+        var response = edge.html(refusal.kind.status, try edge.pages.login(language, username: refusal.username, error: message), request)
+        if refusal.kind == .throttled { response.headers[.retryAfter] = String(refusal.seconds) }
+        response.headers.append(HTTPField(name: .setCookie, value: Refusal.cookie.cleared.description))
+        return response
+    }
+
+    /// A refused sign-in form, carried to the sign-in page it redirects to (post/redirect/get) so
+    /// that Back or a reload never sends the password again: why, for how long, and the username
+    /// typed when it is one's shape (`kind.seconds.username`).
+    struct Refusal {
+        enum Kind: String {
+            case required, failed, throttled
+            var status: HTTPResponse.Status {
+                switch self {
+                case .required: .unprocessableContent
+                case .failed: .unauthorized
+                case .throttled: .tooManyRequests
+                }
+            }
+        }
+        static let cookie = ShownOnceCookie(name: "scn_sign_in", path: Paths.login)
+        let kind: Kind
+        let seconds: Int
+        let username: String
+
+        init(_ kind: Kind, seconds: Int = 0, username: String?) {
+            self.kind = kind
+            self.seconds = seconds
+            let typed = username ?? ""
+            self.username = typed.wholeMatch(of: #/[a-z0-9._-]{1,64}/#) == nil ? "" : typed
+        }
+
+        init?(_ carried: String) {
+            let parts = carried.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, let kind = Kind(rawValue: parts[0]), let seconds = Int(parts[1]) else { return nil }
+            self.init(kind, seconds: seconds, username: parts[2])
+        }
+
+        var carried: String { "\(kind.rawValue).\(seconds).\(username)" }
+    }
+
+    private func refused(_ refusal: Refusal, _ request: Request) -> Response {
+        let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
+        return Response(
+            status: .seeOther,
+            headers: [
+                .location: Paths.login, .setCookie: Refusal.cookie.carrying(refusal.carried, secure: secure).description, .cacheControl: "no-store",
+            ])
     }
 
     @Sendable func signIn(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let data = try await request.bodyBytes(limit: 16_384)
-        // A browser's form gets pages (303 home, or the form again with the message); JSON
+        // A browser's form gets redirects (home, or the sign-in page with the message); JSON
         // clients get JSON.
         let form = request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true
-        let language = edge.language(of: request)
         let credentials =
             form
             ? try? URLEncodedFormDecoder().decode(Credentials.self, from: String(decoding: data, as: UTF8.self))
             : try decodeInput(Credentials.self, from: data)
         guard let username = credentials?.username, let password = credentials?.password, !username.isEmpty, !password.isEmpty else {
-            if form {
-                return edge.html(
-                    .unprocessableContent,
-                    try edge.pages.login(
-                        language, username: credentials?.username ?? "",
-                        error: edge.pages.catalogue.text("loginRequired", language)), request)
-            }
+            if form { return refused(Refusal(.required, username: credentials?.username), request) }
             throw ValidationFailure([FieldProblem(field: "username", rule: "required", message: "username and password are required")])
         }
         let address = request.clientAddress(context, trustProxy: edge.config.server.trustProxy)
@@ -58,24 +111,11 @@ struct SignInController {
             edge.metrics.signInFailure("wrong_credentials")
             // Repeated failures are answered slowly, to make guessing expensive.
             if slowDown > 0 { try await Task.sleep(for: .seconds(slowDown)) }
-            if form {
-                return edge.html(
-                    .unauthorized, try edge.pages.login(language, username: username, error: edge.pages.catalogue.text("loginFailed", language)),
-                    request)
-            }
+            if form { return refused(Refusal(.failed, username: username), request) }
             return JSONResponse.make(status: .unauthorized, APIProblem(error: "login_failed", message: "wrong username or password"))
         case .throttled(let seconds):
             edge.metrics.signInFailure("throttled")
-            if form {
-                var response = edge.html(
-                    .tooManyRequests,
-                    try edge.pages.login(
-                        language, username: username,
-                        error: edge.pages.catalogue.text(
-                            "loginThrottled", language, ["minutes": String(seconds / 60)])), request)
-                response.headers[.retryAfter] = String(seconds)
-                return response
-            }
+            if form { return refused(Refusal(.throttled, seconds: seconds, username: username), request) }
             return JSONResponse.make(
                 status: .tooManyRequests,
                 data: try JSONResponse.body(

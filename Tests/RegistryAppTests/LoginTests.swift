@@ -55,6 +55,36 @@ import Testing
         }
     }
 
+    /// A refused sign-in form redirects to the sign-in page (post/redirect/get), which says why
+    /// once with the status of the refusal: a missing password 422, then, past the lockout, 429
+    /// with Retry-After; the password is never in what is carried.
+    @Test func aRefusedFormSignInRedirectsToThePageThatSaysWhyOnce() async throws {
+        try await APIHarness.run(configure: {
+            $0.auth.slowdownAfterFailures = 10
+            $0.auth.lockoutAfterFailures = 2
+        }) { h, client async throws in
+            try await addLoginUser(h)
+            func post(_ body: String) async throws -> (String, TestResponse) {
+                let reply = try await client.execute(
+                    uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+                #expect(reply.status == .seeOther && reply.headers[.location] == "/login")
+                let cookie = String(try #require(reply.headers[.setCookie]).split(separator: ";")[0])
+                let page = try await client.execute(uri: "/login", method: .get, headers: [.cookie: cookie, .acceptLanguage: "en"])
+                return (cookie, page)
+            }
+            let (missing, missingPage) = try await post("username=nurse.login&password=")
+            #expect(missing == "scn_sign_in=required.0.nurse.login" && missingPage.status == .unprocessableContent)
+            #expect(String(buffer: missingPage.body).contains("value=\"nurse.login\""))
+            // A username that is not one's shape is not carried back.
+            let (odd, oddPage) = try await post("username=%3Cscript%3E&password=x")
+            #expect(odd == "scn_sign_in=failed.0." && oddPage.status == .unauthorized)
+            for _ in 0..<2 { _ = try await post("username=nurse.login&password=wrong+password+here") }
+            let (locked, lockedPage) = try await post("username=nurse.login&password=correct+horse+battery")
+            #expect(locked.hasPrefix("scn_sign_in=throttled.") && !locked.contains("horse"))
+            #expect(lockedPage.status == .tooManyRequests && Int(lockedPage.headers[.retryAfter] ?? "") ?? 0 > 0)
+        }
+    }
+
     @Test func repeatedFailuresAreThrottledThenRefusedAndEveryAttemptIsAudited() async throws {
         try await APIHarness.run { h, client async throws in
             try await addLoginUser(h)

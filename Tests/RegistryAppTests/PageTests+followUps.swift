@@ -66,7 +66,13 @@ extension PageTests {
         let reply = try await client.execute(
             uri: "/f/\(token)", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: language],
             body: ByteBuffer(string: form))
-        return (reply.status, String(buffer: reply.body))
+        // Answered or not, a phone is sent back to the link's page (post/redirect/get), with what it says carried in a cookie.
+        guard reply.status == .seeOther else { return (reply.status, String(buffer: reply.body)) }
+        #expect(reply.headers[.location] == "/f/\(token)")
+        var headers: HTTPFields = [.acceptLanguage: language]
+        if let carried = reply.headers[.setCookie] { headers[.cookie] = String(carried.split(separator: ";")[0]) }
+        let page = try await client.execute(uri: "/f/\(token)", method: .get, headers: headers)
+        return (page.status, String(buffer: page.body))
     }
 
     /// A patient tapping "send" twice: both taps arrive at once, both are thanked, one answer is kept.

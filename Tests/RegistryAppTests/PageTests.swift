@@ -44,9 +44,14 @@ import Testing
             let wrong = try await client.execute(
                 uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .acceptLanguage: "zh-TW"],
                 body: ByteBuffer(string: "username=nobody.here&password=wrong"))
-            #expect(wrong.status == .unauthorized)
-            let form = String(buffer: wrong.body)
+            // Refused: to the sign-in page (post/redirect/get), which says why once, with the username kept.
+            let carried = try #require(wrong.headers[.setCookie]).split(separator: ";")[0]
+            #expect(wrong.status == .seeOther && wrong.headers[.location] == "/login" && carried.hasPrefix("scn_sign_in=failed."))
+            let (refused, form, refusedHeaders) = try await page(client, "/login", cookie: String(carried), language: "zh-TW")
+            #expect(refused == .unauthorized && refusedHeaders[.setCookie]?.contains("Max-Age=0") == true)
             #expect(form.contains("帳號或密碼錯誤") && form.contains("value=\"nobody.here\"") && form.contains("role=\"alert\""))
+            let (_, again, _) = try await page(client, "/login", cookie: nil, language: "zh-TW")
+            #expect(!again.contains("帳號或密碼錯誤"), "a reload (the cookie cleared) shows the plain form")
             let cookie = try await signIn(client, h, username: "dr.pages")
             let (entry, _, entryHeaders) = try await page(client, "/", cookie: cookie)
             #expect(entry == .seeOther && entryHeaders[.location] == "/home")

@@ -38,6 +38,10 @@ try:
     walk.choose("painCameBack", "no")
     walk.check(walk.submit("main form button[type=submit]") and expected["thanks"] in driver.page_source, "the answer is received")
     walk.shot("thanks")
+    # The thanks is a page of its own (post/redirect/get): a reload sends nothing again.
+    walk.check(driver.current_url == f"{base}/f/{token}", "the answer redirects to the link's own page")
+    driver.refresh()
+    walk.check(walk.arrive(lambda d: expected["already"] in d.page_source), "a reload of the thanks says it was received, asking nothing")
     driver.switch_to.window(second)
     walk.arrive(lambda d: expected["question"] in d.page_source)
     driver.find_element(By.CSS_SELECTOR, "input[name=nrs][value='4'] + span").click()
