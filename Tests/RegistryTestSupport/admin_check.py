@@ -11,6 +11,7 @@ import os
 import sys
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser_support import Walk  # noqa: E402
@@ -32,6 +33,20 @@ try:
     driver.get(base + "/admin/tokens")
     walk.check(walk.arrive(lambda d: expected["tokens"] in d.title), "the tokens page opens")
     walk.shot("tokens")
+    # Issuing a token: the POST redirects to the tokens page, which shows it once; a reload does not.
+    username = walk.field("username")
+    if username.tag_name == "select":
+        Select(username).select_by_value(admin)
+    walk.type_into("label", "EHR import " + language)
+    walk.check(walk.submit("main form[action='/admin/tokens'] button[type=submit]") and driver.current_url == base + "/admin/tokens",
+               "issuing a token redirects to the tokens page")
+    secret = driver.find_elements(By.CSS_SELECTOR, "code.secret")
+    walk.check(len(secret) == 1 and secret[0].text.startswith("scn_t_"), "which shows the token once")
+    walk.shot("token-issued")
+    driver.refresh()
+    walk.check(walk.arrive(lambda d: not d.find_elements(By.CSS_SELECTOR, "code.secret")) and ("EHR import " + language) in driver.page_source,
+               "a reload lists the token without showing it again, and issues no second one")
+    walk.check(driver.page_source.count("EHR import " + language) == 1, "one token issued")
     driver.get(f"{base}/admin/audit?recordId={record}")
     walk.check(walk.arrive(lambda d: expected["audit"] in d.title and expected["correct"] in d.page_source),
                "the audit trail shows the record's correction")
