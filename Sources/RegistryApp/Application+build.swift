@@ -18,10 +18,12 @@ public func buildApplication(
     let metrics = RegistryMetrics()
     var database = database
     database.onLeaseWait = { metrics.poolWait($0) }
+    let replica = try readReplica(config, logger: logger)
+    let reads = ReadSource(primary: database, replica: replica, maxLagSeconds: config.database.replicaMaxLagSeconds, onRead: { metrics.read($0) })
     let repositories = Repositories(
         database: database, rules: config.clinical, followUp: config.followUp, outbox: config.outbox, timeZone: config.clinicTimeZone,
         credentialCacheSeconds: config.auth.credentialCacheSeconds,
-        writeBoundSeconds: config.server.requestTimeoutSeconds)
+        writeBoundSeconds: config.server.requestTimeoutSeconds, reads: reads)
     let edge = WebEdge(pages: try Pages(), config: config, metrics: metrics, accounts: repositories.accounts, now: now)
     let signIn = SignInController(edge: edge, accounts: repositories.accounts)
     let patients = PatientsController(edge: edge, repositories: repositories)
@@ -33,7 +35,8 @@ public func buildApplication(
     let sender =
         config.outbox.enabled
         ? try FollowUpSender(outbox: repositories.outbox, config: config, client: .shared, now: now, logger: logger) : nil
-    let fhir = FHIRController(fhir: FHIRRepository(database: database, systemBase: config.export.fhirSystemBase), config: config, metrics: metrics)
+    let fhir = FHIRController(
+        fhir: FHIRRepository(database: database, reads: reads, systemBase: config.export.fhirSystemBase), config: config, metrics: metrics)
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(logger: logger, browserPage: edge.errorPage))
@@ -87,9 +90,23 @@ public func buildApplication(
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.server.idleTimeoutSeconds * 1000)))),
         configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "scn-registry"),
         services: [
-            BoundedStop(database.client, within: .seconds(2)),
-            BoundedStop(AuditSealer(audit: repositories.audit, logger: logger), within: .seconds(2)),
+            BoundedStop(database.client, within: .seconds(2))
+        ] + (replica.map { [BoundedStop($0.client, within: .seconds(2))] } ?? [] as [any Service]) + [
+            BoundedStop(AuditSealer(audit: repositories.audit, logger: logger), within: .seconds(2))
         ] + (sender.map { [BoundedStop($0, within: .seconds(2))] } ?? [] as [any Service]),
         logger: logger
     )
+}
+
+/// The pool of `database.replicaUrl`, when one is set: a streaming replica for reports, the
+/// dashboard and exports (`ReadSource`).
+private func readReplica(_ config: RegistryConfig, logger: Logger) throws -> RegistryDatabase? {
+    guard !config.database.replicaUrl.isEmpty else { return nil }
+    let url: DatabaseURL
+    do {
+        url = try DatabaseURL(config.database.replicaUrl)
+    } catch {
+        throw ConfigError("database.replicaUrl (REGISTRY_DATABASE_REPLICA_URL): \(error)")
+    }
+    return RegistryDatabase(url: url, poolSize: config.database.poolSize, statementTimeoutMs: config.database.statementTimeoutMs, logger: logger)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Prometheus
+import RegistryStore
 
 /// The registry's metrics in Prometheus text at `GET /metrics`: requests by route and status with
 /// latency histograms, connection-pool waits, writes by kind, idempotent replays, export rows and
@@ -57,6 +58,20 @@ struct RegistryMetrics: Sendable {
     /// A client error, counted apart so that slow or broken clients are not read as a database fault.
     func bodyTimeout() {
         counter("registry_request_body_timeouts_total", "Requests answered 408 because their body did not arrive in time", []).increment()
+    }
+
+    /// A report's or export's read: from the replica, or from the primary (and why, when a replica is configured).
+    func read(_ choice: ReadSource.Choice) {
+        counter(
+            "registry_analysis_reads_total", "Reports, dashboards and exports by the database they read and why the primary when a replica is set",
+            [("source", choice.source.rawValue), ("fallback", choice.fallback ?? "")]
+        ).increment()
+        if let lag = choice.lagSeconds {
+            registry.makeGauge(
+                descriptor: Self.describe("registry_replica_lag_seconds", "How far the read replica was behind at its last check"), labels: []
+            )
+            .set(lag)
+        }
     }
 
     var text: String { registry.emitToString() }

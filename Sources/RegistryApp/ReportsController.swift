@@ -9,6 +9,8 @@ import RegistryWeb
 /// The outcome report: as JSON for the API, and as the dashboard for managers (their sites) and
 /// researchers (the whole registry), its figures as a page with charts, each table also as CSV.
 struct ReportsController {
+    /// Where the API's report was read when a replica is configured: `replica; lag=0.4` or `primary; fallback=unreachable`.
+    static let dataSourceHeader = HTTPField.Name("Registry-Data-Source")!
     let edge: WebEdge
     let repositories: Repositories
 
@@ -32,12 +34,19 @@ struct ReportsController {
 
     /// The report for the filter in the address (the API's parameters and rules), within the
     /// user's sites; an empty field means no filter.
-    private func outcomes(_ request: Request, _ principal: Principal, by actor: Actor) async throws -> OutcomeReport {
+    private func outcomes(
+        _ request: Request, _ principal: Principal, by actor: Actor
+    ) async throws -> (report: OutcomeReport, source: ReadSource.Choice) {
         let values = filterValues(request)
         let filter = try reportFilter { values[$0] }
-        return try await repositories.reports.outcomes(
+        return try await repositories.reports.read(
             rules: edge.config.clinical, filter: filter, scope: principal.siteScope, followUp: followUpToday(),
             by: actor)
+    }
+
+    /// Where a report was read, for the API's header and the dashboard's line: nil without a replica.
+    private func described(_ source: ReadSource.Choice) -> (lagSeconds: Double?, fallback: String?)? {
+        repositories.reads.replica == nil ? nil : (source.lagSeconds, source.fallback)
     }
 
     /// The report's filter from the named values of a query string or form.
@@ -73,10 +82,17 @@ struct ReportsController {
         let principal = try context.require(.runReports)
         let filter = try reportFilter { request.query($0) }
         // Managers see their own sites' outcomes; researchers the whole registry, aggregated.
-        let report = try await repositories.reports.outcomes(
+        let (report, source) = try await repositories.reports.read(
             rules: edge.config.clinical, filter: filter, scope: principal.siteScope,
             followUp: followUpToday(), by: context.actor(principal, request))
-        return JSONResponse.make(status: .ok, report)
+        var response = JSONResponse.make(status: .ok, report)
+        if let described = described(source) {
+            // `replica; lag=0.4`, or `primary; fallback=unreachable`: how old the figures may be.
+            response.headers[Self.dataSourceHeader] =
+                source.source.rawValue + (described.fallback.map { "; fallback=\($0)" } ?? "")
+                + (described.lagSeconds.map { String(format: "; lag=%.1f", $0) } ?? "")
+        }
+        return response
     }
 
     @Sendable func dashboard(_ request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -86,9 +102,10 @@ struct ReportsController {
                 spec: spec, action: Paths.outcomes, csrf: "", idempotencyKey: "", values: filterValues(request), method: "get",
                 submitKey: "apply")
             do {
-                let report = try await outcomes(request, principal, by: context.actor(principal, request))
+                let (report, source) = try await outcomes(request, principal, by: context.actor(principal, request))
                 return try edge.pages.dashboard(
-                    language, viewer: edge.viewer(principal, request), report: report, names: names, filter: form, csvQuery: csvQuery(request))
+                    language, viewer: edge.viewer(principal, request), report: report, names: names, filter: form, csvQuery: csvQuery(request),
+                    source: described(source))
             } catch let failure as ValidationFailure {
                 var again = form
                 again.problems = failure.problems
@@ -107,7 +124,7 @@ struct ReportsController {
         var csv: String?
         let response = try await edge.page(request, needs: .runReports) { principal, language in
             let (_, names) = try await reportFilterForm(principal)
-            let report = try await outcomes(request, principal, by: context.actor(principal, request))
+            let report = try await outcomes(request, principal, by: context.actor(principal, request)).report
             guard
                 let table = OutcomeTables(report: report, names: names, catalogue: edge.pages.catalogue, language: language).all.first(
                     where: { $0.key == key })

@@ -180,6 +180,10 @@ public struct RegistryConfig: Codable, Sendable, Equatable {
         public var url: String
         public var poolSize: Int
         public var statementTimeoutMs: Int
+        /// A PostgreSQL streaming replica for reports, the dashboard and exports; empty: none.
+        public var replicaUrl: String
+        /// A replica further behind the primary than this is not read (the primary is).
+        public var replicaMaxLagSeconds: Double
     }
 }
 
@@ -266,6 +270,9 @@ extension RegistryConfig {
         var v = Validator()
         _ = v.integer(server.port, "server.port", in: 0...65535)
         _ = v.integer(database.poolSize, "database.poolSize", in: 1...200)
+        if !(0...86400).contains(database.replicaMaxLagSeconds) {
+            v.fail("database.replicaMaxLagSeconds", "range", "must be from 0 to 86400")
+        }
         _ = v.integer(auth.bcryptCost, "auth.bcryptCost", in: 4...31)
         _ = v.integer(auth.minimumPasswordLength, "auth.minimumPasswordLength", in: 12...1000)
         _ = v.integer(auth.sessionIdleMinutes, "auth.sessionIdleMinutes", in: 1...1440)

@@ -81,6 +81,29 @@ public struct LocalCluster: Sendable {
         return DatabaseURL(host: "127.0.0.1", port: port, username: Self.username, password: password, database: database)
     }
 
+    /// A streaming replica of this running cluster in `root`, on `port`: copied once with
+    /// `pg_basebackup -R` (which writes `primary_conninfo` and `standby.signal`, so it follows
+    /// the primary from then on), then started; the same user and password as the primary's.
+    public func startReplica(root replicaRoot: URL, port replicaPort: Int) throws -> (LocalCluster, DatabaseURL) {
+        let replica = LocalCluster(root: replicaRoot, port: replicaPort)
+        let binaries = try Self.serverBinaries(progress: { _ in })
+        let asRoot = getuid() == 0
+        if !replica.exists {
+            try FileManager.default.createDirectory(at: replicaRoot, withIntermediateDirectories: true)
+            if FileManager.default.fileExists(atPath: replica.passwordFile.path) { try FileManager.default.removeItem(at: replica.passwordFile) }
+            try FileManager.default.copyItem(at: passwordFile, to: replica.passwordFile)
+            if asRoot { try Self.run("/bin/chown", ["-R", "postgres:postgres", replicaRoot.path]) }
+            let password = try String(contentsOf: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            try runAsOwner(
+                binaries.appending(path: "pg_basebackup").path,
+                [
+                    "-d", "host=127.0.0.1 port=\(port) user=\(Self.username) password=\(password)", "-D", replica.dataDirectory.path,
+                    "-R", "-X", "stream", "-c", "fast",
+                ], asRoot: asRoot)
+        }
+        return (replica, try replica.start())
+    }
+
     /// Stops the cluster if it runs.
     public func stop() throws {
         let binaries = try Self.serverBinaries(progress: { _ in })

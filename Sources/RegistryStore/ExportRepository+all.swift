@@ -49,8 +49,7 @@ extension ExportRepository {
         try await auditExport(plan, tables: ExportTable.allCases.map(\.rawValue), actor: actor)
         var files: [ExportedFile] = []
         var counting = HashingSink(inner: sink)
-        try await database.transaction { connection in
-            try await beginExport(plan, on: connection)
+        try await inSnapshot(plan) { connection in
             for table in ExportTable.allCases {
                 try await counting.begin(file: table.fileName)
                 let rows = try await exportTable(table, plan: plan, on: connection) { try await counting.write($0) }

@@ -34,11 +34,14 @@ public struct FHIRBulkManifest: Codable, Sendable {
 /// de-identified as the CSV export is, as FHIR Bulk Data (one NDJSON file per resource type).
 public struct FHIRRepository: Repository {
     let database: RegistryDatabase
+    /// Where a Bulk export reads (a replica when one serves); a course's Bundle reads the primary.
+    let reads: ReadSource
     /// The base URI of the registry's own code systems, extensions and identifier systems.
     let systemBase: String
 
-    public init(database: RegistryDatabase, systemBase: String) {
+    public init(database: RegistryDatabase, reads: ReadSource? = nil, systemBase: String) {
         self.database = database
+        self.reads = reads ?? ReadSource(primary: database)
         self.systemBase = systemBase
     }
 
@@ -74,13 +77,12 @@ public struct FHIRRepository: Repository {
         progress: (FHIRResourceType, Int) -> Void = { _, _ in }
     ) async throws -> FHIRBulkManifest {
         guard plan.deidentifier.dates == .shifted else { throw ExportRequest.fhirNeedsCalendarDates }
-        let exports = ExportRepository(database: database)
+        let exports = ExportRepository(database: database, reads: reads)
         try await exports.auditExport(plan, tables: FHIRResourceType.allCases.map { "fhir:" + $0.rawValue }, actor: actor)
         var files: [ExportedFile] = [], output: [FHIRBulkManifest.Output] = []
         var counting = HashingSink(inner: sink)
         let started = Date()
-        try await database.transaction { connection in
-            try await exports.beginExport(plan, on: connection)
+        try await exports.inSnapshot(plan) { connection in
             try await connection.run("SET LOCAL TimeZone = 'UTC'", logger)
             for type in FHIRResourceType.allCases {
                 try await counting.begin(file: type.fileName)

@@ -5,36 +5,56 @@ import RegistryCore
 
 /// Reports over the streamed course histories.
 public struct ReportRepository: Repository {
+    /// The primary: the audit row of each run.
     let database: RegistryDatabase
+    /// Where the histories are read (a replica when one serves).
+    let reads: ReadSource
 
-    public init(database: RegistryDatabase) { self.database = database }
+    public init(database: RegistryDatabase, reads: ReadSource? = nil) {
+        self.database = database
+        self.reads = reads ?? ReadSource(primary: database)
+    }
 
     /// The outcome report over `filter`'s courses within `scope` (nil: every site).
     ///
-    /// Histories stream into the report builder inside one transaction, so the report sees one
-    /// consistent snapshot, and the audit row of the run is appended in the same transaction.
-    /// `followUp` (the schedule's rules and today) adds follow-up completeness to the report.
+    /// The run is audited on the primary first; then the histories stream into the report
+    /// builder inside one transaction of the read source, so the report sees one consistent
+    /// snapshot. `followUp` (the schedule's rules and today) adds follow-up completeness.
     public func outcomes(
         rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: FollowUpDay? = nil,
         by actor: Actor
     ) async throws -> OutcomeReport {
-        try await outcomes(rules: rules, filter: filter, scope: scope, followUp: followUp, readingAsks: followUp != nil, by: actor)
+        try await read(rules: rules, filter: filter, scope: scope, followUp: followUp, readingAsks: followUp != nil, by: actor).report
+    }
+
+    /// `outcomes`, and which database it was read from (the dashboard says how old its data is).
+    public func read(
+        rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: FollowUpDay? = nil, by actor: Actor
+    ) async throws -> (report: OutcomeReport, source: ReadSource.Choice) {
+        try await read(rules: rules, filter: filter, scope: scope, followUp: followUp, readingAsks: followUp != nil, by: actor)
     }
 
     /// `readingAsks` false reads no messages or links: for a database from before the outbox.
     func outcomes(
         rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: FollowUpDay?, readingAsks: Bool, by actor: Actor
     ) async throws -> OutcomeReport {
-        try await database.transaction { connection in
+        try await read(rules: rules, filter: filter, scope: scope, followUp: followUp, readingAsks: readingAsks, by: actor).report
+    }
+
+    private func read(
+        rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: FollowUpDay?, readingAsks: Bool, by actor: Actor
+    ) async throws -> (report: OutcomeReport, source: ReadSource.Choice) {
+        let details = String(decoding: try JSONEncoder().encode(filter), as: UTF8.self)
+        try await database.transaction { try await auditAction("report", actor: actor, details: details, on: $0) }
+        let (source, choice) = await reads.choose()
+        let report = try await source.transaction { connection in
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger)
             try await connection.run("SET LOCAL work_mem = '64MB'", logger)
             var builder = OutcomeReportBuilder(rules: rules, filter: filter, followUp: followUp)
             try await streamHistories(siteId: filter.siteId, scope: scope, asks: readingAsks, on: connection) { builder.add($0) }
-            let report = builder.report()
-            let details = String(decoding: try JSONEncoder().encode(filter), as: UTF8.self)
-            try await auditAction("report", actor: actor, details: details, on: connection)
-            return report
+            return builder.report()
         }
+        return (report, choice)
     }
 
     /// The baseline of `registry bench`: every row the report reads, read sequentially with the

@@ -16,15 +16,19 @@ public struct Repositories: Sendable {
     public let followUps: FollowUpRepository
     public let outbox: OutboxRepository
     public let database: RegistryDatabase
+    /// Where reports and exports read: the primary, or a replica (`ReadSource`).
+    public let reads: ReadSource
 
     /// `credentialCacheSeconds`: how long the server may reuse who a credential belongs to
     /// (`auth.credentialCacheSeconds`; 0, the default here, asks the database every time).
     /// `writeBoundSeconds`: how long a batch of pain scores may take (`server.requestTimeoutSeconds`).
     public init(
         database: RegistryDatabase, rules: ClinicalRules, followUp: RegistryConfig.FollowUp, outbox: RegistryConfig.Outbox = .off,
-        timeZone: TimeZone = .gmt, credentialCacheSeconds: Double = 0, writeBoundSeconds: Double = 5
+        timeZone: TimeZone = .gmt, credentialCacheSeconds: Double = 0, writeBoundSeconds: Double = 5, reads: ReadSource? = nil
     ) {
         self.database = database
+        let reads = reads ?? ReadSource(primary: database)
+        self.reads = reads
         patients = PatientRepository(database: database)
         courses = CourseRepository(
             database: database, rules: rules,
@@ -32,8 +36,8 @@ public struct Repositories: Sendable {
                 database: database, bound: .milliseconds(Int64(writeBoundSeconds * 1000)),
                 logger: database.logger))
         corrections = CorrectionRepository(database: database, rules: rules)
-        reports = ReportRepository(database: database)
-        exports = ExportRepository(database: database)
+        reports = ReportRepository(database: database, reads: reads)
+        exports = ExportRepository(database: database, reads: reads)
         accounts = AccountRepository(
             database: database,
             credentials: credentialCacheSeconds > 0

@@ -6,8 +6,11 @@ extension Pages {
     /// The outcome dashboard: the filter form, the headline figures, the charts, the cohort
     /// comparison, the tables (each downloadable as CSV at `csvBase` + key) and the methods.
     /// Every figure is the report's own; `names` names sites and clinicians.
+    /// `source`: when a replica is configured, how far behind it is, and why the primary was read
+    /// instead if it was (nil: no replica is configured).
     public func dashboard(
-        _ language: Language, viewer: Viewer, report: OutcomeReport, names: [UUID: String], filter: FilledForm, csvQuery: String
+        _ language: Language, viewer: Viewer, report: OutcomeReport, names: [UUID: String], filter: FilledForm, csvQuery: String,
+        source: (lagSeconds: Double?, fallback: String?)? = nil
     ) throws -> String {
         let tables = OutcomeTables(report: report, names: names, catalogue: catalogue, language: language).all
         let t = { (key: String) in self.catalogue.text(key, language) }
@@ -49,6 +52,7 @@ extension Pages {
         let figures = tables[0].rows.map { ["label": $0[0], "value": $0[1]] }
         let funnelKeys = Set(OutcomeTables(report: report, names: names, catalogue: catalogue, language: language).funnelPlots.map(\.key))
         var values: [String: Any] = [
+            "dataSource": source.map { readSourceText($0, language) } ?? false,
             "title": t("outcomesTitle"), "viewer": viewer, "filter": formValues(filter, language), "figures": figures, "charts": charts,
             "tables": tables.dropFirst().filter { !funnelKeys.contains($0.key) }.map { tableValues($0, language, csvQuery: csvQuery) },
             "funnels": funnels(report, names: names, language, tables: tables, csvQuery: csvQuery),
@@ -180,5 +184,12 @@ extension Pages {
             }
         }
         return walk(rules, "")
+    }
+
+    /// Where the figures come from, and how old they are: the replica's lag, or why the primary was read.
+    func readSourceText(_ source: (lagSeconds: Double?, fallback: String?), _ language: Language) -> String {
+        let lag = String(format: "%.1f", source.lagSeconds ?? 0)
+        guard let fallback = source.fallback else { return catalogue.text("replicaRead", language, ["lag": lag]) }
+        return catalogue.text("replicaFallback_" + fallback, language, ["lag": lag])
     }
 }
