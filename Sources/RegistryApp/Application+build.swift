@@ -24,7 +24,7 @@ public func buildApplication(
         database: database, rules: config.clinical, followUp: config.followUp, outbox: config.outbox, timeZone: config.clinicTimeZone,
         credentialCacheSeconds: config.auth.credentialCacheSeconds,
         writeBoundSeconds: config.server.requestTimeoutSeconds, reads: reads)
-    let edge = WebEdge(pages: try Pages(), config: config, metrics: metrics, accounts: repositories.accounts, now: now)
+    let edge = WebEdge(pages: try Pages(), config: config, metrics: metrics, accounts: repositories.accounts, drafts: repositories.drafts, now: now)
     let signIn = SignInController(edge: edge, accounts: repositories.accounts)
     let patients = PatientsController(edge: edge, repositories: repositories)
     let courses = CoursesController(edge: edge, repositories: repositories)

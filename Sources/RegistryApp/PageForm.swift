@@ -78,7 +78,7 @@ extension WebEdge {
         // Shown again from the form's own page, so a reload or Back never asks to post it twice.
         func again(_ draft: FormDraft) async throws -> PageAnswer {
             let state = String(decoding: try JSONEncoder().encode(draft), as: UTF8.self)
-            let id = try await accounts.keepDraft(state, action: form.action, sessionToken: session)
+            let id = try await drafts.keepDraft(state, action: form.action, sessionToken: session)
             return .redirect(form.shownAt + "?draft=" + id.uuidString.lowercased())
         }
         func again(_ problems: [FieldProblem], links: [String: FilledForm.FieldLink] = [:]) async throws -> PageAnswer {
@@ -123,7 +123,7 @@ extension WebEdge {
     /// The draft `?draft=` names, when it is this session's and this form's.
     private func draft(of form: PageForm, _ request: Request) async throws -> FormDraft? {
         guard let id = request.query("draft").flatMap(UUID.init(uuidString:)), let session = request.cookies[SessionCookie.name]?.value,
-            let state = try await accounts.draft(id, action: form.action, sessionToken: session)
+            let state = try await drafts.draft(id, action: form.action, sessionToken: session)
         else { return nil }
         return try JSONDecoder().decode(FormDraft.self, from: Data(state.utf8))
     }

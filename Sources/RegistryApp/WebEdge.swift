@@ -13,6 +13,7 @@ struct WebEdge: Sendable {
     let config: RegistryConfig
     let metrics: RegistryMetrics
     let accounts: AccountRepository
+    let drafts: FormDraftRepository
     let now: @Sendable () -> Date
 
     static let languageCookie = "scn_lang"

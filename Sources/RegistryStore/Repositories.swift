@@ -12,6 +12,7 @@ public struct Repositories: Sendable {
     public let reports: ReportRepository
     public let exports: ExportRepository
     public let accounts: AccountRepository
+    public let drafts: FormDraftRepository
     public let audit: AuditRepository
     public let followUps: FollowUpRepository
     public let outbox: OutboxRepository
@@ -42,6 +43,7 @@ public struct Repositories: Sendable {
             database: database,
             credentials: credentialCacheSeconds > 0
                 ? CredentialCache(lifetime: .milliseconds(Int(credentialCacheSeconds * 1000))) : nil)
+        drafts = FormDraftRepository(database: database)
         audit = AuditRepository(database: database)
         followUps = FollowUpRepository(database: database, rules: followUp)
         self.outbox = OutboxRepository(database: database, followUps: followUps, rules: outbox, timeZone: timeZone)

@@ -137,53 +137,35 @@ extension Pages {
     /// The thresholds as sentences in the page's language, each with its setting's name: one row
     /// per setting, one per cohort.
     func thresholdRows(_ rules: ClinicalRules, _ language: Language) -> [[String: String]] {
-        var rows: [[String: String]] = []
-        for (name, value) in Self.flattened(rules) where !name.hasPrefix("cohorts[") {
-            let shown: String
-            switch value {
-            case "true", "false": shown = catalogue.text(value == "true" ? "yes" : "no", language)
-            // A percentage configured as 50 reads "50", not "50.0".
-            case _ where Double(value).map { $0 == $0.rounded() && value.contains(".") } == true: shown = String(Int(Double(value)!))
-            default:
-                shown =
-                    name == "sessions.countedKinds"
-                    ? rules.sessions.countedKinds.map { catalogue.text($0.rawValue, language) }.joined(separator: language == .zhTW ? "、" : ", ")
-                    : value
-            }
-            rows.append(["text": catalogue.text("threshold_" + name, language, ["value": shown]), "name": name])
-        }
-        for (index, cohort) in rules.cohorts.enumerated() {
-            rows.append([
+        // A percentage configured as 50 reads "50", not "50.0".
+        func number(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+        let settings: [(String, String)] = [
+            ("block.positiveReliefPercent", number(rules.block.positiveReliefPercent)),
+            ("block.assessmentWindowMinutes.minimum", "\(rules.block.assessmentWindowMinutes.minimum)"),
+            ("block.assessmentWindowMinutes.maximum", "\(rules.block.assessmentWindowMinutes.maximum)"),
+            ("baseline.windowDays", "\(rules.baseline.windowDays)"),
+            ("baseline.minimumNRS", "\(rules.baseline.minimumNRS)"),
+            (
+                "sessions.countedKinds",
+                rules.sessions.countedKinds.map { catalogue.text($0.rawValue, language) }.joined(separator: language == .zhTW ? "、" : ", ")
+            ),
+            ("outcome.minimumDaysAfterSession", "\(rules.outcome.minimumDaysAfterSession)"),
+            ("improvement.reliefPercent", number(rules.improvement.reliefPercent)),
+            ("improvement.moderateReliefPercent", number(rules.improvement.moderateReliefPercent)),
+            ("improvement.minimumPointDrop", "\(rules.improvement.minimumPointDrop)"),
+            ("recurrence.minimumPointRise", "\(rules.recurrence.minimumPointRise)"),
+            ("recurrence.requireConfirmation", catalogue.text(rules.recurrence.requireConfirmation ? "yes" : "no", language)),
+            ("recurrence.minimumDaysAfterImprovement", "\(rules.recurrence.minimumDaysAfterImprovement)"),
+        ]
+        let cohorts = rules.cohorts.enumerated().map { index, cohort in
+            [
                 "text": catalogue.text(
                     "threshold_cohort", language,
                     ["label": cohort.label, "minimum": "\(cohort.minimumSessions)", "maximum": "\(cohort.maximumSessions)"]),
                 "name": "cohorts[\(index)]",
-            ])
+            ]
         }
-        return rows
-    }
-
-    static func flattened(_ rules: ClinicalRules) -> [(String, String)] {
-        func text(_ value: Any) -> String {
-            if let coded = value as? any RawRepresentable { return "\(coded.rawValue)" }
-            return "\(value)"
-        }
-        func walk(_ value: Any, _ path: String) -> [(String, String)] {
-            let mirror = Mirror(reflecting: value)
-            switch mirror.displayStyle {
-            case .struct:
-                return mirror.children.flatMap { walk($0.value, path.isEmpty ? $0.label ?? "" : "\(path).\($0.label ?? "")") }
-            case .collection:
-                let elements = mirror.children.map(\.value)
-                if elements.allSatisfy({ Mirror(reflecting: $0).displayStyle != .struct }) {
-                    return [(path, elements.map(text).joined(separator: ", "))]
-                }
-                return elements.enumerated().flatMap { walk($0.element, "\(path)[\($0.offset)]") }
-            default:
-                return [(path, text(value))]
-            }
-        }
-        return walk(rules, "")
+        return settings.map { name, shown in ["text": catalogue.text("threshold_" + name, language, ["value": shown]), "name": name] } + cohorts
     }
 
     /// Where the figures come from, and how old they are: the replica's lag, or why the primary was read.

@@ -4,8 +4,11 @@ import PostgresNIO
 /// Forms kept between a POST whose rules were broken and the page that shows them again
 /// (`Schema/0022_form_drafts.sql`): each belongs to the session that posted it and the form it
 /// came from, and lives an hour.
-extension AccountRepository {
+public struct FormDraftRepository: Repository {
+    let database: RegistryDatabase
     static let draftLifetime = "1 hour"
+
+    public init(database: RegistryDatabase) { self.database = database }
 
     /// Keeps `state` (the App's JSON of the form as posted, with its problems) for the session of
     /// `sessionToken`, and forgets drafts past their hour while at it.
