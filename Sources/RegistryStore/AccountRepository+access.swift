@@ -39,9 +39,9 @@ extension AccountRepository {
 
     /// Every request asks this first, so it is a named prepared statement (planned once per connection).
     private func principal<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Principal?
-    where Statement.Row == (UUID, String, String, [UUID]) {
+    where Statement.Row == (UUID, String, Role, [UUID]) {
         guard let row = try await database.withConnection({ try await $0.execute(statement, logger: logger).first { _ in true } }) else { return nil }
-        return Principal(userId: row.0, username: row.1, role: try coded(row.2), siteIds: Set(row.3))
+        return Principal(userId: row.0, username: row.1, role: row.2, siteIds: Set(row.3))
     }
 
     func principal(_ userId: UUID, on connection: PostgresConnection) async throws -> Principal? {
@@ -50,9 +50,9 @@ extension AccountRepository {
             SELECT u.username, u.role, coalesce(array_agg(s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}')
             FROM users u LEFT JOIN user_sites s ON s.user_id = u.id WHERE u.id = \(userId) GROUP BY u.id
             """, logger: logger
-        ).decode((String, String, [UUID]).self).first { _ in true }
+        ).decode((String, Role, [UUID]).self).first { _ in true }
         guard let row else { return nil }
-        return Principal(userId: userId, username: row.0, role: try coded(row.1), siteIds: Set(row.2))
+        return Principal(userId: userId, username: row.0, role: row.1, siteIds: Set(row.2))
     }
 
     /// The longest a failed sign-in's answer is held back (the sign-in route's time bound allows for it).

@@ -84,8 +84,8 @@ extension AccountRepository {
                    coalesce(array_agg(s.site_id ORDER BY s.site_id) FILTER (WHERE s.site_id IS NOT NULL), '{}')
             FROM users u LEFT JOIN user_sites s ON s.user_id = u.id GROUP BY u.id ORDER BY u.username
             """, logger: logger
-        ).decode((UUID, String, String, String, Bool, [UUID]).self) {
-            users.append(UserRecord(id: r.0, username: r.1, displayName: r.2, role: try coded(r.3), active: r.4, siteIds: r.5))
+        ).decode((UUID, String, String, Role, Bool, [UUID]).self) {
+            users.append(UserRecord(id: r.0, username: r.1, displayName: r.2, role: r.3, active: r.4, siteIds: r.5))
         }
         return users
     }

@@ -27,9 +27,8 @@ enum CourseColumns {
         guard cells[start].bytes != nil else { return nil }
         func cell<T: PostgresDecodable>(_ offset: Int, as type: T.Type = T.self) throws -> T { try cells[start + offset].decode(T.self) }
         let record = CourseRecord(
-            id: try cell(0), patientId: try cell(1), siteId: try cell(2), clinicianId: try cell(3), side: try coded(try cell(4, as: String.self)),
-            icd10: try cell(5), symptomOnset: try calendarDate(try cell(6, as: String?.self)),
-            startedOn: try calendarDate(try cell(7, as: String.self)), notes: try cell(8), status: try coded(try cell(9, as: String.self)),
+            id: try cell(0), patientId: try cell(1), siteId: try cell(2), clinicianId: try cell(3), side: try cell(4),
+            icd10: try cell(5), symptomOnset: try cell(6), startedOn: try cell(7), notes: try cell(8), status: try cell(9),
             createdAt: try cell(10), version: try cell(11), void: voidInfo(try cell(12), try cell(13)))
         return (record, PageRequest.Cursor(createdMicros: try cell(14), id: record.id))
     }

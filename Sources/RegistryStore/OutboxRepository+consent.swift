@@ -109,7 +109,7 @@ enum ContactColumns {
         guard cells[start].bytes != nil else { return nil }
         return FollowUpContact(
             channels: try cells[start].decode([String].self).map { try coded($0) }, lineUserId: try cells[start + 1].decode(String?.self),
-            consentedOn: try calendarDate(try cells[start + 2].decode(String.self)), consentHow: try coded(try cells[start + 3].decode(String.self)),
+            consentedOn: try cells[start + 2].decode(CalendarDate.self), consentHow: try cells[start + 3].decode(ConsentHow.self),
             optedOutAt: try cells[start + 4].decode(Date?.self))
     }
 }

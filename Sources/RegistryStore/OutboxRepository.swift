@@ -111,16 +111,15 @@ public struct OutboxRepository: PatientRows {
                 WHERE m.state IN ('queued', 'failed', 'sending') AND m.next_attempt_at <= \(now)
                 ORDER BY m.next_attempt_at LIMIT \(limit) FOR UPDATE OF m SKIP LOCKED
                 """, logger: logger
-            ).decode((UUID, UUID, String, Int16, String, Int16, UUID, String).self).reduce(into: []) { $0.append($1) }
+            ).decode((UUID, UUID, CalendarDate, Int16, ContactChannel, Int16, UUID, String).self).reduce(into: []) { $0.append($1) }
             guard !rows.isEmpty else { return [] }
             let contacts = try await contacts(patientIds: rows.map(\.6), on: connection)
             let patients = try await patients(ids: rows.map(\.6), page: PageRequest(limit: PageRequest.maximumLimit), on: connection).items
             let patientById = Dictionary(uniqueKeysWithValues: patients.map { ($0.record.id, $0.record) })
             var claimed: [OutgoingMessage] = []
-            for (id, course, dueOn, number, channelText, attempts, patientId, clinic) in rows {
-                let channel: ContactChannel = try coded(channelText)
+            for (id, course, dueOn, number, channel, attempts, patientId, clinic) in rows {
                 let open = try await followUps.schedule(course, scope: nil, today: today, on: connection)?.open
-                guard open?.dueOn == (try calendarDate(dueOn)), let contact = contacts[patientId], contact.optedOutAt == nil,
+                guard open?.dueOn == dueOn, let contact = contacts[patientId], contact.optedOutAt == nil,
                     contact.channels.contains(channel), let patient = patientById[patientId], let address = address(channel, contact, patient)
                 else {
                     try await connection.run("UPDATE follow_up_messages SET state = 'cancelled' WHERE id = \(id)", logger)
@@ -194,11 +193,13 @@ public struct OutboxRepository: PatientRows {
             SELECT id, course_id, due_on::text, number, channel, state, attempts, last_error, queued_at, sent_at FROM follow_up_messages
             WHERE course_id = ANY(\(courseIds)) ORDER BY course_id, due_on DESC, number DESC
             """, logger: logger)
-        for try await row in rows.decode((UUID, UUID, String, Int16, String, String, Int16, String?, Date, Date?).self) {
+        for try await row in rows.decode(
+            (UUID, UUID, CalendarDate, Int16, ContactChannel, OutboxMessage.State, Int16, String?, Date, Date?).self)
+        {
             messages.append(
                 OutboxMessage(
-                    id: row.0, courseId: row.1, dueOn: try calendarDate(row.2), number: Int(row.3), channel: try coded(row.4),
-                    state: try coded(row.5), attempts: Int(row.6), lastError: row.7, queuedAt: row.8, sentAt: row.9))
+                    id: row.0, courseId: row.1, dueOn: row.2, number: Int(row.3), channel: row.4,
+                    state: row.5, attempts: Int(row.6), lastError: row.7, queuedAt: row.8, sentAt: row.9))
         }
         return messages
     }

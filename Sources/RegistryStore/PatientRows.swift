@@ -26,7 +26,7 @@ enum PatientColumns {
         func cell<T: PostgresDecodable>(_ offset: Int, as type: T.Type = T.self) throws -> T { try cells[start + offset].decode(T.self) }
         let record = PatientRecord(
             id: try cell(0), siteId: try cell(1), mrn: try cell(2), familyName: try cell(3), givenName: try cell(4),
-            dateOfBirth: try calendarDate(try cell(5, as: String.self)), sex: try coded(try cell(6, as: String.self)), phone: try cell(7),
+            dateOfBirth: try cell(5), sex: try cell(6), phone: try cell(7),
             email: try cell(8), createdAt: try cell(9))
         return SitedPatient(record: record, siteName: try cell(10))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import RegistryCore
 
 /// Reads the active user behind a credential with their sites, after `found` (the credential's
 /// row: id, user_id, used; `$1` is the credential's hash) and `touch` (an UPDATE of the rows in
@@ -23,7 +24,7 @@ struct PrincipalForToken: PostgresPreparedStatement {
         touch:
             "UPDATE api_tokens SET last_used_at = now() WHERE id IN (SELECT id FROM found WHERE used IS NULL OR used < now() - interval '1 minute')")
     static let bindingDataTypes: [PostgresDataType] = [.text]
-    typealias Row = (UUID, String, String, [UUID])
+    typealias Row = (UUID, String, Role, [UUID])
 
     let hash: String
 
@@ -48,7 +49,7 @@ struct PrincipalForSession: PostgresPreparedStatement {
             """,
         touch: "UPDATE web_sessions SET last_seen_at = now() WHERE id_hash IN (SELECT id FROM found WHERE used < now() - interval '1 minute')")
     static let bindingDataTypes: [PostgresDataType] = [.text, .int4, .int4]
-    typealias Row = (UUID, String, String, [UUID])
+    typealias Row = (UUID, String, Role, [UUID])
 
     let hash: String
     let idleMinutes: Int
