@@ -24,18 +24,21 @@ extension OutcomeReport {
                         separator: ", ")))
         lines.append("Diagnostic blocks positive: \(interval(blockPositivity))")
         lines.append(
-            "Response (≥\(number(thresholds.improvement.reliefPercent))% and ≥\(thresholds.improvement.minimumPointDrop) points): \(interval(response))"
+            "Response (≥\(number(thresholds.improvement.reliefPercent))% and ≥\(thresholds.improvement.minimumPointDrop) points): "
+                + "\(interval(response))"
         )
         lines.append("Moderate response (≥\(number(thresholds.improvement.moderateReliefPercent))%): \(interval(moderateResponse))")
         lines.append("Non-sustained responses (lost within \(thresholds.recurrence.minimumDaysAfterImprovement) days): \(nonSustained)")
         lines.append(
-            "Sessions to improvement: median \(number(sessionsToImprovement.median)), IQR \(number(sessionsToImprovement.q1))–\(number(sessionsToImprovement.q3)) (n=\(sessionsToImprovement.n))"
+            "Sessions to improvement: median \(number(sessionsToImprovement.median)), IQR "
+                + "\(number(sessionsToImprovement.q1))–\(number(sessionsToImprovement.q3)) (n=\(sessionsToImprovement.n))"
         )
         lines.append("")
         lines.append("Cumulative response by session")
         for step in cumulativeResponse {
             lines.append(
-                "  after \(pad(String(step.session), 2)) sessions: \(pad(pct(step.cumulative), 6)) (95% CI \(pct(step.lower))–\(pct(step.upper)); at risk \(step.atRisk), improved \(step.improved))"
+                "  after \(pad(String(step.session), 2)) sessions: \(pad(pct(step.cumulative), 6)) (95% CI "
+                    + "\(pct(step.lower))–\(pct(step.upper)); at risk \(step.atRisk), improved \(step.improved))"
             )
         }
         lines.append("")
@@ -76,7 +79,8 @@ extension OutcomeReport {
                     + "(95% CI \(pct(d.lower))–\(pct(d.upper)); n=\(d.first.total) vs \(d.second.total))")
             lines.append(
                 "  Fisher's exact p = \(String(format: "%.4g", comparison.fisher.twoSided)); log-rank χ² = "
-                    + "\(comparison.logRank.chiSquare.map { String(format: "%.2f", $0) } ?? "–"), p = \(comparison.logRank.pValue.map { String(format: "%.4g", $0) } ?? "–")"
+                    + "\(comparison.logRank.chiSquare.map { String(format: "%.2f", $0) } ?? "–"), "
+                    + "p = \(comparison.logRank.pValue.map { String(format: "%.4g", $0) } ?? "–")"
             )
         }
         lines.append("")
@@ -87,9 +91,12 @@ extension OutcomeReport {
         lines.append("Methods")
         for (name, method) in methods.named { lines.append("  \(name): \(method)") }
         lines.append(
-            "Thresholds: block positive ≥\(number(thresholds.block.positiveReliefPercent))% at \(thresholds.block.assessmentWindowMinutes.minimum)–\(thresholds.block.assessmentWindowMinutes.maximum) min; "
-                + "baseline ≤\(thresholds.baseline.windowDays) days before first session, ≥\(thresholds.baseline.minimumNRS); outcome scores ≥\(thresholds.outcome.minimumDaysAfterSession) days after a session; "
-                + "recurrence rise ≥\(thresholds.recurrence.minimumPointRise), confirmation \(thresholds.recurrence.requireConfirmation ? "required" : "not required"); "
+            "Thresholds: block positive ≥\(number(thresholds.block.positiveReliefPercent))% at "
+                + "\(thresholds.block.assessmentWindowMinutes.minimum)–\(thresholds.block.assessmentWindowMinutes.maximum) min; "
+                + "baseline ≤\(thresholds.baseline.windowDays) days before first session, ≥\(thresholds.baseline.minimumNRS); outcome scores "
+                + "≥\(thresholds.outcome.minimumDaysAfterSession) days after a session; "
+                + "recurrence rise ≥\(thresholds.recurrence.minimumPointRise), "
+                + "confirmation \(thresholds.recurrence.requireConfirmation ? "required" : "not required"); "
                 + "counted kinds \(thresholds.sessions.countedKinds.map(\.rawValue).joined(separator: ", ")).")
         return lines.joined(separator: "\n")
     }

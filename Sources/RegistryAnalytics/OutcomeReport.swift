@@ -120,21 +120,28 @@ extension OutcomeReport {
         public var survival =
             "Kaplan–Meier product-limit estimate; Greenwood variance; 95% interval on the log scale, S·exp(±z·√Σ d/(n(n−d))), capped at 1"
         public var atRisk =
-            "At risk at a time t: courses whose event or censoring time is ≥ t; 0 past the end of follow-up, where S is not estimable unless it reached 0"
+            "At risk at a time t: courses whose event or censoring time is ≥ t; 0 past the end of follow-up, where S is not estimable "
+            + "unless it reached 0"
         public var logRank = "Log-rank test, χ² with 1 degree of freedom"
         public var quantiles = "Median and quartiles: R's type 7 quantile (linear interpolation)"
         public var nrsByWeek =
-            "Median NRS by week since the first session: each course's last score of the week (scores right after a procedure left out), median and quartiles (type 7) across the cohort's courses with a score that week"
+            "Median NRS by week since the first session: each course's last score of the week (scores right after a procedure left out), "
+            + "median and quartiles (type 7) across the cohort's courses with a score that week"
         public var followUp =
-            "Follow-up completeness and response: per milestone, site and channel of the invitation, among follow-ups answered (a follow-up score, by clinician or patient, inside the window) or whose window has closed: answered, invited, answered after the invitation, after a reminder (on or after the day it was sent), from a link the clinic made or by a clinician, never asked, and answered among the invited; Wilson score interval, 95%"
+            "Follow-up completeness and response: per milestone, site and channel of the invitation, among follow-ups answered (a follow-up "
+            + "score, by clinician or patient, inside the window) or whose window has closed: answered, invited, answered after the "
+            + "invitation, after a reminder (on or after the day it was sent), from a link the clinic made or by a clinician, never asked, "
+            + "and answered among the invited; Wilson score interval, 95%"
         public var breakdown =
             "Per site and per clinician: courses, evaluable courses and substantial response among them, Wilson score interval, 95%"
         public var cumulativeResponse =
-            "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; cumulative response = 1 − S"
+            "Kaplan–Meier on the session scale: improvement at sessions-to-improvement, non-responders censored at the sessions they had; "
+            + "cumulative response = 1 − S"
         public var crudeRecurrence = "Recurred by the milestone among responders who recurred by then or were followed at least that long"
         public var logRankGroups = "Log-rank test across k groups, (O − E)ᵀ V⁻¹ (O − E) on k − 1 degrees of freedom"
         public var cox =
-            "Cox proportional-hazards model of improvement on the session scale, Efron's method for ties, Newton–Raphson; Wald 95% CI and p per hazard ratio; likelihood-ratio test of the whole model; complete cases"
+            "Cox proportional-hazards model of improvement on the session scale, Efron's method for ties, Newton–Raphson; Wald 95% CI and p "
+            + "per hazard ratio; likelihood-ratio test of the whole model; complete cases"
 
         public var funnels =
             "Funnel plots (Spiegelhalter 2005): exact binomial limits with interpolation at 95% and 99.8% around θ₀ = Σr/Σn; "

@@ -18,7 +18,8 @@ extension WhoNeedsMoreSessions {
                 let share = group.firstCohortShare
                 lines.append(
                     "    \(group.label.padding(toLength: 16, withPad: " ", startingAt: 0)) n=\(group.courses), improved \(group.responders); "
-                        + "improved by session \(curve); in cohort \(firstCohort): \(pct(share.estimate)) (95% CI \(pct(share.lower))–\(pct(share.upper)); \(share.successes)/\(share.total))"
+                        + "improved by session \(curve); in cohort \(firstCohort): \(pct(share.estimate)) (95% CI "
+                        + "\(pct(share.lower))–\(pct(share.upper)); \(share.successes)/\(share.total))"
                 )
             }
         }

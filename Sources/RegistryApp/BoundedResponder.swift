@@ -103,7 +103,8 @@ struct BoundedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
             <title>503</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto">
             <h1>請稍候再試 · Please try again</h1>
             <p>登錄系統暫時無法回應（資料庫可能正在重新啟動），已輸入的內容可返回上一頁再送出一次，不會重複記錄。</p>
-            <p>The registry could not answer within \(seconds) s (its database may be restarting). Go back and send the form again: nothing is recorded twice.</p>
+            <p>The registry could not answer within \(seconds) s (its database may be restarting).
+            Go back and send the form again: nothing is recorded twice.</p>
             """
         return Response(
             status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: JSONResponse.retryAfterSeconds],

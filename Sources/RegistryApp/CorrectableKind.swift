@@ -54,7 +54,8 @@ struct CorrectableKind: Sendable {
                     FieldProblem(
                         field: key, rule: "not_correctable",
                         message:
-                            "cannot be corrected here; correctable: \((correctable.union(section.map { [$0] } ?? [])).sorted().joined(separator: ", "))"
+                            "cannot be corrected here; correctable: "
+                            + correctable.union(section.map { [$0] } ?? []).sorted().joined(separator: ", ")
                     ))
             }
         }

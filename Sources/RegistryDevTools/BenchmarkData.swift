@@ -25,10 +25,14 @@ public enum BenchmarkData {
             FROM generate_series(1, \(courses)) g
             """,
             // One course in ten at site A, so `bench` can compare memory at N/10 and N courses.
-            "INSERT INTO patients (id, site_id) SELECT patient_id, (SELECT id FROM sites WHERE code = CASE WHEN n % 10 = 0 THEN 'BENCH-A' ELSE 'BENCH-B' END) FROM plan",
+            """
+            INSERT INTO patients (id, site_id)
+            SELECT patient_id, (SELECT id FROM sites WHERE code = CASE WHEN n % 10 = 0 THEN 'BENCH-A' ELSE 'BENCH-B' END) FROM plan
+            """,
             """
             INSERT INTO treatment_courses (id, patient_id, site_id, clinician_id, side, icd10, started_on, symptom_onset)
-            SELECT course_id, patient_id, (SELECT site_id FROM patients WHERE id = patient_id), (SELECT id FROM users WHERE username = 'bench.clinician'),
+            SELECT course_id, patient_id, (SELECT site_id FROM patients WHERE id = patient_id),
+                   (SELECT id FROM users WHERE username = 'bench.clinician'),
                    CASE WHEN n % 3 = 0 THEN 'right' ELSE 'left' END, 'G57.82', started, started - symptom_days FROM plan
             """,
             // Benchmark patients have no identity row for the insert trigger to copy an age from.

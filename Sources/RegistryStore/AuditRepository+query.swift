@@ -15,7 +15,8 @@ extension AuditRepository {
         }
         var query = QueryBuilder(
             """
-            SELECT id, at, actor_id, actor_label, action, route, record_table, record_id, \(shown("before")), \(shown("after")) FROM audit_log WHERE true
+            SELECT id, at, actor_id, actor_label, action, route, record_table, record_id, \(shown("before")),
+                \(shown("after")) FROM audit_log WHERE true
             """)
         if let recordId = request.recordId { query.and("record_id = ?", recordId) }
         if let username = request.username { query.and("actor_label = ?", username) }

@@ -24,7 +24,8 @@ extension Repository {
         let after =
             switch table {
             case .treatmentSessions:
-                "to_jsonb(t) || jsonb_build_object('procedures', (SELECT jsonb_agg(to_jsonb(p) ORDER BY p.position) FROM procedures p WHERE p.session_id = t.id))"
+                "to_jsonb(t) || jsonb_build_object('procedures', (SELECT jsonb_agg(to_jsonb(p) ORDER BY p.position) FROM procedures p WHERE "
+                    + "p.session_id = t.id))"
             case .users: "to_jsonb(t) - 'password_hash'"
             default: "to_jsonb(t)"
             }

@@ -76,7 +76,8 @@ extension CorrectionRepository {
         // compares the typed values, so "5" and 5.0 for a numeric column are the same.
         let updated = try await connection.query(
             """
-            UPDATE \(unescaped: table.rawValue) t SET (\(unescaped: list)) = ROW(new.\(unescaped: columns.joined(separator: ", new."))), version = t.version + 1
+            UPDATE \(unescaped: table.rawValue) t SET (\(unescaped: list)) = ROW(new.\(unescaped: columns.joined(separator: ", new."))),
+                version = t.version + 1
             FROM jsonb_populate_record(NULL::\(unescaped: table.rawValue), \(json)::jsonb) new
             WHERE t.id = \(record.id) AND ROW(\(unescaped: columns.map { "t.\($0)" }.joined(separator: ", ")))
                   IS DISTINCT FROM ROW(\(unescaped: columns.map { "new.\($0)" }.joined(separator: ", ")))

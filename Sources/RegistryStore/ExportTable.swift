@@ -90,7 +90,8 @@ public enum ExportTable: String, Sendable, CaseIterable {
                 ExportColumn("moderate_responder", .boolean, "Met the moderate (30%) tier"),
                 ExportColumn(
                     "cohort", .code,
-                    "Session cohort: a configured one (default 1-2, 3-5), other (a gap between configured cohorts), >N above the highest, not improved, not evaluable; defined by the outcome itself"
+                    "Session cohort: a configured one (default 1-2, 3-5), other (a gap between configured cohorts), >N above the highest, "
+                        + "not improved, not evaluable; defined by the outcome itself"
                 ),
                 ExportColumn("recurred", .boolean, "Recurrence after improvement (confirmed or flagged)"),
                 ExportColumn("recurrence_date", .date, "Date of recurrence"),
@@ -133,7 +134,8 @@ public enum ExportTable: String, Sendable, CaseIterable {
                 columns.append(
                     ExportColumn(
                         "notes", .text,
-                        "Free-text session notes; a note starting with = + - @, a tab or a carriage return is written with a leading apostrophe so spreadsheets do not run it"
+                        "Free-text session notes; a note starting with = + - @, a tab or a carriage return is written with a leading "
+                            + "apostrophe so spreadsheets do not run it"
                     ))
             }
         case .blocks:
@@ -169,7 +171,8 @@ public enum ExportTable: String, Sendable, CaseIterable {
                 columns.append(
                     ExportColumn(
                         "note", .text,
-                        "Free-text note; a note starting with = + - @, a tab or a carriage return is written with a leading apostrophe so spreadsheets do not run it"
+                        "Free-text note; a note starting with = + - @, a tab or a carriage return is written with a leading apostrophe so "
+                            + "spreadsheets do not run it"
                     ))
             }
         case .findingsScreening:

@@ -57,7 +57,8 @@ public struct FHIRRepository: Repository {
             let base = query.bind(systemBase)
             query.add(
                 FHIRIdentity.identified.courses(condition: condition)
-                    + " SELECT json_build_object('fullUrl', \(base) || '/' || (resource->>'resourceType') || '/' || (resource->>'id'), 'resource', resource)::text"
+                    + " SELECT json_build_object('fullUrl', \(base) || '/' || (resource->>'resourceType') || '/' || (resource->>'id'), "
+                    + "'resource', resource)::text"
                     + " FROM (SELECT resource::json AS resource FROM ("
                     + FHIRResourceType.allCases.map { "(\(resources.select($0)))" }.joined(separator: " UNION ALL ") + ") t) t")
             var entries: [String] = []

@@ -197,7 +197,8 @@ struct FHIRQueries {
                     ]) + " FROM \(first) JOIN patient_identities i ON i.patient_id = c.patient_id JOIN sites s ON s.id = i.site_id"
         case .pseudonymous:
             let band =
-                "CASE WHEN c.patient_age_at_start >= 90 THEN '90+' ELSE (c.patient_age_at_start / 5 * 5) || '-' || (c.patient_age_at_start / 5 * 5 + 4) END"
+                "CASE WHEN c.patient_age_at_start >= 90 THEN '90+' ELSE (c.patient_age_at_start / 5 * 5) || '-' || (c.patient_age_at_start "
+                + "/ 5 * 5 + 4) END"
             return "SELECT "
                 + resource(
                     "Patient",
@@ -302,7 +303,8 @@ struct FHIRQueries {
         let display = JSONText(
             "CASE p.kind WHEN 'hydrodissection' THEN \(literal("Ultrasound-guided hydrodissection").sql) "
                 + "WHEN 'prp' THEN \(literal("Platelet-rich plasma injection").sql) "
-                + "WHEN 'dextrose' THEN \(literal("Hyperosmolar dextrose injection (prolotherapy)").sql) ELSE \(literal("Surgical neurolysis").sql) END"
+                + "WHEN 'dextrose' THEN \(literal("Hyperosmolar dextrose injection (prolotherapy)").sql) "
+                + "ELSE \(literal("Surgical neurolysis").sql) END"
         )
         let cpt = when("p.kind = 'prp'", coding("http://www.ama-assn.org/go/cpt", "0232T"))
         let hcpcs = when("p.kind = 'dextrose'", coding("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "M0076"))

@@ -251,7 +251,8 @@ public struct FollowUpRepository: PatientRows {
             // resolved_by stays null for an actor without an account.
             try await connection.run(
                 """
-                UPDATE follow_up_reviews SET resolved_at = now(), resolved_by = (SELECT id FROM users WHERE id = \(actor.userId ?? UUID())) WHERE id = \(id)
+                UPDATE follow_up_reviews SET resolved_at = now(),
+                    resolved_by = (SELECT id FROM users WHERE id = \(actor.userId ?? UUID())) WHERE id = \(id)
                 """, logger)
             try await auditAction(
                 "correct", actor: actor, details: "{\"follow_up_review\":\"\(id.uuidString.lowercased())\"}", on: connection)

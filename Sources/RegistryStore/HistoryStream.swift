@@ -118,7 +118,8 @@ enum HistoryRows {
             """
 
             UNION ALL
-            SELECT x.course_id, 6::int2, x.due_on - DATE '1970-01-01', x.number, 0, 0, x.channel, NULL, NULL, NULL, coalesce(x.sent_at, x.queued_at), NULL, NULL
+            SELECT x.course_id, 6::int2, x.due_on - DATE '1970-01-01', x.number, 0, 0, x.channel, NULL, NULL, NULL,
+                coalesce(x.sent_at, x.queued_at), NULL, NULL
               FROM \(children("follow_up_messages", "x", kept: "x.state = 'sent'"))
             UNION ALL
             SELECT x.course_id, 7::int2, 0, 0, 0, 0, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
@@ -147,7 +148,8 @@ enum HistoryRows {
             UNION ALL
             SELECT x.course_id, 5::int2, x.recorded_on - DATE '1970-01-01', coalesce((x.nerve_csa_mm2 * 100)::int4, (\(missing))::int4),
                    coalesce((x.fascia_thickness_mm * 10)::int4, (\(missing))::int4),
-                   x.fascia_adhesion::int4 + 2 * x.restricted_gliding::int4 + 4 * x.tunnel_narrowing::int4, NULL, NULL, NULL, NULL, x.created_at, NULL, NULL
+                   x.fascia_adhesion::int4 + 2 * x.restricted_gliding::int4 + 4 * x.tunnel_narrowing::int4, NULL, NULL, NULL, NULL,
+                       x.created_at, NULL, NULL
               FROM \(children("ultrasound_findings", "x"))
             """ + (asks ? askRows : "")
     }

@@ -196,7 +196,8 @@ public struct Migrator: Sendable {
         for migration in migrations {
             if let recorded = applied[migration.name], recorded != migration.checksum {
                 throw StoreError.schemaOutdated(
-                    "Schema/\(migration.name) was edited after it was applied (checksum \(recorded.prefix(12))… is now \(migration.checksum.prefix(12))…); "
+                    "Schema/\(migration.name) was edited after it was applied (checksum \(recorded.prefix(12))… is now "
+                        + "\(migration.checksum.prefix(12))…); "
                         + "restore the file and put the change in a new numbered migration")
             }
         }

@@ -63,7 +63,10 @@ extension OutboxRepository {
     private func optOut(_ patientId: UUID, actor: Actor, on connection: PostgresConnection) async throws -> Bool {
         let stopped =
             try await connection.query(
-                "UPDATE follow_up_contacts SET opted_out_at = now(), updated_at = now() WHERE patient_id = \(patientId) AND opted_out_at IS NULL RETURNING 1",
+                """
+                UPDATE follow_up_contacts SET opted_out_at = now(), updated_at = now()
+                WHERE patient_id = \(patientId) AND opted_out_at IS NULL RETURNING 1
+                """,
                 logger: logger
             ).decode(Int.self).first { _ in true } != nil
         if stopped {

@@ -91,10 +91,9 @@ struct UserCommand: AsyncParsableCommand {
                         username: username, label: label, days: days, actor: UserCommand.actor("token"))
                 }
                 say(issued.token)
+                let expires = ISO8601DateFormatter().string(from: issued.expires)
                 FileHandle.standardError.write(
-                    Data(
-                        "token \(issued.id.uuidString.lowercased()) for \(username), expires \(ISO8601DateFormatter().string(from: issued.expires)); it will not be shown again\n"
-                            .utf8))
+                    Data("token \(issued.id.uuidString.lowercased()) for \(username), expires \(expires); it will not be shown again\n".utf8))
             } catch let error as StoreError { throw CommandFailure(error.description) }
         }
     }

@@ -68,7 +68,8 @@ struct WriteBenchCommand: AsyncParsableCommand {
                 say(
                     String(
                         format:
-                            "API POST /api/v1/courses/{id}/pain-scores: %.0f req/s, p50 %.2f ms, p99 %.2f ms (worst round), %d non-2xx, %d rows written",
+                            "API POST /api/v1/courses/{id}/pain-scores: %.0f req/s, p50 %.2f ms, p99 %.2f ms (worst round), %d non-2xx, %d "
+                            + "rows written",
                         median.api.rate, median.api.p50, worstP99, rounds.map(\.api.errors).reduce(0, +), written))
                 say(String(format: "pgbench single-row INSERT, same shape:   %.0f tps", median.tps))
                 say(

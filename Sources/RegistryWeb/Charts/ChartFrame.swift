@@ -37,7 +37,8 @@ public struct ChartFrame: Sendable {
     }
 
     static func svg(label: String, width: Double, height: Double) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(label))\" class=\"chart\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" "
+            + "aria-label=\"\(escape(label))\" class=\"chart\">"
     }
 
     /// The grid, the tick labels and the axis titles of `open`, for a panel of a larger chart too.
@@ -52,10 +53,12 @@ public struct ChartFrame: Sendable {
             parts.append("<text x=\"\(Self.f(x(tick)))\" y=\"\(Self.f(plotBottom + 16))\" text-anchor=\"middle\">\(Int(tick))</text>")
         }
         parts.append(
-            "<text x=\"\(Self.f(left + plotWidth / 2))\" y=\"\(Self.f(plotBottom + 34))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(xTitle))</text>"
+            "<text x=\"\(Self.f(left + plotWidth / 2))\" y=\"\(Self.f(plotBottom + 34))\" text-anchor=\"middle\" "
+                + "class=\"axis-label\">\(escape(xTitle))</text>"
         )
         parts.append(
-            "<text transform=\"translate(12 \(Self.f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">\(escape(yTitle))</text>"
+            "<text transform=\"translate(12 \(Self.f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" "
+                + "class=\"axis-label\">\(escape(yTitle))</text>"
         )
         return parts
     }

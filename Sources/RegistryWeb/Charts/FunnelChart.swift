@@ -45,18 +45,21 @@ public enum FunnelChart {
         }
         let targetY = ChartFrame.f(frame.y(ratio ? 1 : target))
         parts.append(
-            "<line class=\"target\" x1=\"\(ChartFrame.f(frame.left))\" x2=\"\(ChartFrame.f(frame.width - frame.right))\" y1=\"\(targetY)\" y2=\"\(targetY)\"/>"
+            "<line class=\"target\" x1=\"\(ChartFrame.f(frame.left))\" x2=\"\(ChartFrame.f(frame.width - frame.right))\" y1=\"\(targetY)\" "
+                + "y2=\"\(targetY)\"/>"
         )
         for point in points {
             let (x, y) = (ChartFrame.f(frame.x(point.precision)), ChartFrame.f(frame.y(min(point.value, yMax))))
+            let verdict = point.verdict.rawValue.replacingOccurrences(of: ".", with: "-"), value = String(format: "%.4f", point.value)
             parts.append(
-                "<circle class=\"provider verdict-\(point.verdict.rawValue.replacingOccurrences(of: ".", with: "-"))\" cx=\"\(x)\" cy=\"\(y)\" r=\"5\" translate=\"no\""
-                    + " data-label=\"\(escape(point.label))\" data-value=\"\(String(format: "%.4f", point.value))\"><title>\(escape(point.label))</title></circle>"
+                "<circle class=\"provider verdict-\(verdict)\" cx=\"\(x)\" cy=\"\(y)\" r=\"5\" translate=\"no\""
+                    + " data-label=\"\(escape(point.label))\" data-value=\"\(value)\"><title>\(escape(point.label))</title></circle>"
             )
             // Labels of points in the right third sit to their left, inside the picture.
             let leftward = point.precision > xMax * 0.66
             parts.append(
-                "<text class=\"point-label\" translate=\"no\" x=\"\(ChartFrame.f(frame.x(point.precision) + (leftward ? -7 : 7)))\" y=\"\(ChartFrame.f(frame.y(min(point.value, yMax)) - 6))\""
+                "<text class=\"point-label\" translate=\"no\" x=\"\(ChartFrame.f(frame.x(point.precision) + (leftward ? -7 : 7)))\" "
+                    + "y=\"\(ChartFrame.f(frame.y(min(point.value, yMax)) - 6))\""
                     + "\(leftward ? " text-anchor=\"end\"" : "")>\(escape(point.label))</text>")
         }
         parts.append("</svg>")

@@ -23,7 +23,8 @@ public enum NRSChart {
         let lastDay = max(([0] + scores.map(\.day) + sessions).max() ?? 0, 7)
         func f(_ value: Double) -> String { String(Int(value.rounded())) }
         var parts = [
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(g.width)) \(f(g.height))\" role=\"img\" aria-label=\"\(escape(label))\" class=\"chart\">"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(g.width)) \(f(g.height))\" role=\"img\" "
+                + "aria-label=\"\(escape(label))\" class=\"chart\">"
         ]
         for nrs in stride(from: 0, through: 10, by: 2) {
             parts.append(
@@ -35,11 +36,13 @@ public enum NRSChart {
             parts.append("<text x=\"\(f(x(day, lastDay: lastDay, g)))\" y=\"\(f(g.height - 24))\" text-anchor=\"middle\">\(day)</text>")
         }
         parts.append(
-            "<text x=\"\(f(g.left + g.plotWidth / 2))\" y=\"\(f(g.height - 4))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(daysLabel))</text>"
+            "<text x=\"\(f(g.left + g.plotWidth / 2))\" y=\"\(f(g.height - 4))\" text-anchor=\"middle\" "
+                + "class=\"axis-label\">\(escape(daysLabel))</text>"
         )
         for day in sessions {
             parts.append(
-                "<line class=\"session\" data-day=\"\(day)\" x1=\"\(f(x(day, lastDay: lastDay, g)))\" x2=\"\(f(x(day, lastDay: lastDay, g)))\" y1=\"\(f(g.top))\" y2=\"\(f(g.top + g.plotHeight))\"/>"
+                "<line class=\"session\" data-day=\"\(day)\" x1=\"\(f(x(day, lastDay: lastDay, g)))\" "
+                    + "x2=\"\(f(x(day, lastDay: lastDay, g)))\" y1=\"\(f(g.top))\" y2=\"\(f(g.top + g.plotHeight))\"/>"
             )
         }
         if !scores.isEmpty {
@@ -47,7 +50,8 @@ public enum NRSChart {
             parts.append("<polyline class=\"nrs\" points=\"\(points.joined(separator: " "))\"/>")
             for score in scores {
                 parts.append(
-                    "<circle class=\"nrs\" cx=\"\(f(x(score.day, lastDay: lastDay, g)))\" cy=\"\(f(y(score.nrs, g)))\" r=\"4\"><title>\(score.nrs)</title></circle>"
+                    "<circle class=\"nrs\" cx=\"\(f(x(score.day, lastDay: lastDay, g)))\" cy=\"\(f(y(score.nrs, g)))\" "
+                        + "r=\"4\"><title>\(score.nrs)</title></circle>"
                 )
             }
         }

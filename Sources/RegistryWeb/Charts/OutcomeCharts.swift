@@ -37,7 +37,8 @@ public enum OutcomeCharts {
         let y = ChartFrame.f(tableTop + SurvivalChart.rowHeight)
         for step in steps {
             parts.append(
-                "<text class=\"at-risk\" data-session=\"\(step.session)\" x=\"\(ChartFrame.f(frame.x(Double(step.session))))\" y=\"\(y)\" text-anchor=\"middle\">\(step.atRisk)</text>"
+                "<text class=\"at-risk\" data-session=\"\(step.session)\" x=\"\(ChartFrame.f(frame.x(Double(step.session))))\" y=\"\(y)\" "
+                    + "text-anchor=\"middle\">\(step.atRisk)</text>"
             )
         }
         parts.append("</svg>")
@@ -74,7 +75,8 @@ public enum OutcomeCharts {
             for week in weeks {
                 parts.append(
                     "<circle class=\"median \(group)\" data-week=\"\(week.week)\" cx=\"\(ChartFrame.f(frame.x(Double(week.week))))\" "
-                        + "cy=\"\(ChartFrame.f(frame.y(week.median!)))\" r=\"2.5\"><title>\(week.week): \(week.median!) (n = \(week.n))</title></circle>"
+                        + "cy=\"\(ChartFrame.f(frame.y(week.median!)))\" r=\"2.5\"><title>\(week.week): \(week.median!) (n = "
+                        + "\(week.n))</title></circle>"
                 )
             }
             parts.append("</g>")
@@ -106,8 +108,10 @@ public enum OutcomeCharts {
         for (index, (session, count)) in counts.enumerated() {
             let x = frame.left + slot * Double(index) + slot * 0.15
             parts.append(
-                "<rect class=\"bar series-1\" data-session=\"\(session)\" data-count=\"\(count)\" x=\"\(ChartFrame.f(x))\" y=\"\(ChartFrame.f(frame.y(Double(count))))\" "
-                    + "width=\"\(ChartFrame.f(slot * 0.7))\" height=\"\(ChartFrame.f(frame.plotBottom - frame.y(Double(count))))\"><title>\(count)</title></rect>"
+                "<rect class=\"bar series-1\" data-session=\"\(session)\" data-count=\"\(count)\" x=\"\(ChartFrame.f(x))\" "
+                    + "y=\"\(ChartFrame.f(frame.y(Double(count))))\" "
+                    + "width=\"\(ChartFrame.f(slot * 0.7))\" "
+                    + "height=\"\(ChartFrame.f(frame.plotBottom - frame.y(Double(count))))\"><title>\(count)</title></rect>"
             )
             parts.append(
                 "<text x=\"\(ChartFrame.f(x + slot * 0.35))\" y=\"\(ChartFrame.f(frame.plotBottom + 16))\" text-anchor=\"middle\">\(session)</text>")

@@ -34,7 +34,8 @@ public enum SurvivalChart {
             }
             let points = steps(one.curve)
             parts.append(
-                "<path class=\"curve \(group)\" data-label=\"\(escape(one.label))\" d=\"\(ChartPaths.steps(Array(points.prefix(readable + 1)), frame))\"/>"
+                "<path class=\"curve \(group)\" data-label=\"\(escape(one.label))\" "
+                    + "d=\"\(ChartPaths.steps(Array(points.prefix(readable + 1)), frame))\"/>"
             )
             if readable < one.curve.rows.count {
                 parts.append("<path class=\"curve few-at-risk\" d=\"\(ChartPaths.steps(Array(points[readable...]), frame))\"/>")
@@ -42,7 +43,8 @@ public enum SurvivalChart {
             for row in one.curve.rows where row.censored > 0 {
                 let x = ChartFrame.f(frame.x(row.time)), y = frame.y(row.survival)
                 parts.append(
-                    "<line class=\"censor \(group)\" data-time=\"\(row.time)\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(ChartFrame.f(y - 5))\" y2=\"\(ChartFrame.f(y + 5))\"/>"
+                    "<line class=\"censor \(group)\" data-time=\"\(row.time)\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(ChartFrame.f(y - 5))\" "
+                        + "y2=\"\(ChartFrame.f(y + 5))\"/>"
                 )
             }
         }
@@ -56,7 +58,8 @@ public enum SurvivalChart {
             for time in atRiskTimes {
                 let atRisk = one.curve.estimate(at: time).atRisk
                 parts.append(
-                    "<text class=\"at-risk\" data-series=\"\(index + 1)\" data-time=\"\(time)\" x=\"\(ChartFrame.f(frame.x(time)))\" y=\"\(y)\" text-anchor=\"middle\">\(atRisk)</text>"
+                    "<text class=\"at-risk\" data-series=\"\(index + 1)\" data-time=\"\(time)\" x=\"\(ChartFrame.f(frame.x(time)))\" "
+                        + "y=\"\(y)\" text-anchor=\"middle\">\(atRisk)</text>"
                 )
             }
         }
