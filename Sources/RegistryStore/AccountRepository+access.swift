@@ -157,8 +157,11 @@ extension AccountRepository {
     }
 
     public func logout(sessionToken: String) async throws {
-        try await database.withConnection {
-            try await $0.run("UPDATE web_sessions SET ended_at = now() WHERE id_hash = \(Secret.hash(sessionToken)) AND ended_at IS NULL", logger)
+        try await database.transaction {
+            let hash = Secret.hash(sessionToken)
+            try await $0.run("UPDATE web_sessions SET ended_at = now() WHERE id_hash = \(hash) AND ended_at IS NULL", logger)
+            // What the session's forms held (names, MRNs) goes with it.
+            try await $0.run("DELETE FROM form_drafts WHERE session_hash = \(hash)", logger)
         }
         credentials?.forgetAll()
     }

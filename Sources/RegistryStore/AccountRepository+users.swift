@@ -49,6 +49,8 @@ extension AccountRepository {
             if already { return false }
             try await connection.run("UPDATE users SET disabled_at = now() WHERE id = \(id)", logger)
             try await connection.run("UPDATE web_sessions SET ended_at = now() WHERE user_id = \(id) AND ended_at IS NULL", logger)
+            try await connection.run(
+                "DELETE FROM form_drafts WHERE session_hash IN (SELECT id_hash FROM web_sessions WHERE user_id = \(id))", logger)
             try await connection.run("UPDATE api_tokens SET revoked_at = now() WHERE user_id = \(id) AND revoked_at IS NULL", logger)
             try await auditChange("correct", table: .users, id: id, before: nil, actor: actor, on: connection)
             return true

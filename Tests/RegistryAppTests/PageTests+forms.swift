@@ -198,6 +198,15 @@ extension PageTests {
             valid.merge(["volumeMl": "3", "nrsBefore": "8", "agent": "lidocaine", "assessedMinutesAfter": "10"]) { $1 }
             #expect(try await post(client, "\(course)/blocks", encode(valid), cookie: cookie).0 == .seeOther)
             #expect(try await h.rowCounts()["diagnostic_blocks"] == 1)
+            // Signing out takes the session's kept forms (what was typed: names, MRNs) with it.
+            func drafts() async throws -> Int {
+                try await h.database.withConnection {
+                    try await $0.query("SELECT count(*) FROM form_drafts", logger: TestDatabase.logger).decode(Int.self).first { _ in true } ?? -1
+                }
+            }
+            #expect(try await drafts() == 1)
+            _ = try await client.execute(uri: "/logout", method: .post, headers: [.cookie: cookie, .accept: "text/html"])
+            #expect(try await drafts() == 0)
             // An address that is no page: a browser gets a page in its language with a way home; the API stays JSON.
             for (language, title) in [("zh-TW", "找不到此頁"), ("en", "Page not found")] {
                 let reply = try await client.execute(
