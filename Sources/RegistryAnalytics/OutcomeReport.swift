@@ -1,7 +1,7 @@
 import Foundation
 import RegistryCore
 
-/// The outcome report of issue 4: response, sessions-to-improvement and recurrence per cohort,
+/// The outcome report: response, sessions-to-improvement and recurrence per cohort,
 /// and the 1–2 versus 3–5 comparison. Every figure carries its n; `thresholds` echoes the rules.
 public struct OutcomeReport: Codable, Sendable {
     public let thresholds: ClinicalRules

@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [ReportBenchCommand.self, ExportBenchCommand.self, PagesBenchCommand.self, DashboardBenchCommand.self, WriteBenchCommand.self])
 }
 
-/// Issue 4's scale target: the outcome report over N courses against a plain sequential read of
+/// The report's scale target: the outcome report over N courses against a plain sequential read of
 /// the same rows (goal ≤ 2×), and the process's peak memory at N/10 and at N courses (goal: no
 /// growth with N beyond the per-cohort tables).
 struct ReportBenchCommand: AsyncParsableCommand {

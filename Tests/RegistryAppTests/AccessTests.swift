@@ -5,7 +5,7 @@ import RegistryStore
 import RegistryTestSupport
 import Testing
 
-/// Issue 3: each role against each class of route, site scoping, and identity never reaching researchers.
+/// Each role against each class of route, site scoping, and identity never reaching researchers.
 @Suite struct AccessTests {
     enum RouteClass: String, CaseIterable { case read, write, identity, report, export, audit, admin }
 

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import RegistryTestSupport
 import Testing
 
-/// Item 5 of the foundation issue: every bad input gets the described status naming each field,
+/// Every bad input gets the described status naming each field,
 /// and nothing is written.
 @Suite struct BadInputTests {
     struct Case: Sendable, CustomStringConvertible {

@@ -9,7 +9,7 @@ import SwiftCSV
 import Testing
 import ZIPFoundation
 
-/// FHIR R4 out (issue 30): a course's Bundle reads as the course page does, and the Bulk export
+/// FHIR R4 out: a course's Bundle reads as the course page does, and the Bulk export
 /// is the CSV export's selection and de-identification in FHIR, valid whole.
 @Suite struct FHIRControllerTests {
     /// The fields of FHIR JSON these tests read.

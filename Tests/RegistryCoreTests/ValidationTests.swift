@@ -2,7 +2,7 @@ import Foundation
 import RegistryCore
 import Testing
 
-/// The input rules of the foundation issue, item 5, checked without a database.
+/// The input rules of every record, checked without a database.
 @Suite struct ValidationTests {
     let context: ValidationContext
     let courseStart = CalendarDate(iso: "2026-01-10")!

@@ -8,8 +8,8 @@ import RegistryStore
 import RegistryTestSupport
 import Testing
 
-/// Issue 3: sign-in by cookie, logout, throttling, and the audit of each attempt.
-@Suite struct LoginTests {
+/// Sign-in by cookie, logout, throttling, and the audit of each attempt.
+@Suite struct SignInControllerTests {
     func addLoginUser(_ h: APIHarness) async throws {
         var auth = try TestDatabase.config().auth
         auth.bcryptCost = 4

@@ -6,8 +6,8 @@ import RegistryStore
 import RegistryTestSupport
 import Testing
 
-/// Issue 3, item 4: corrections with If-Match, voids with a reason, and their audit rows.
-@Suite struct CorrectionTests {
+/// Corrections with If-Match, voids with a reason, and their audit rows.
+@Suite struct CorrectionsControllerTests {
     func ifMatch(_ version: Int) -> [HTTPField.Name: String] { [.ifMatch: "\"\(version)\""] }
 
     func logScore(_ client: some TestClientProtocol, _ h: APIHarness, nrs: Int = 6) async throws -> String {

@@ -9,7 +9,7 @@ import Testing
 /// The outbox's routes over HTTP: consent recorded and read by the roles that may, refused with
 /// each field and rule named, another site's patient or course not found, the course's messages,
 /// a link for clinics that send it themselves, and the patient's opt-out without an account.
-@Suite struct OutboxRoutesTests {
+@Suite struct OutboxControllerTests {
     static let consent = #"{"channels":["line"],"lineUserId":"U0123456789abcdef0123456789abcdef","consentedOn":"2026-06-01","consentHow":"written"}"#
 
     @Test func aClinicianRecordsConsentAndItIsAuditedWithoutTheAddress() async throws {

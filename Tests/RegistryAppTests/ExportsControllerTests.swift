@@ -9,8 +9,8 @@ import SwiftCSV
 import Testing
 import ZIPFoundation
 
-/// Issue 5: what researchers take away is exactly what was logged, minus every identity.
-@Suite struct ExportTests {
+/// What researchers take away is exactly what was logged, minus every identity.
+@Suite struct ExportsControllerTests {
     static let awkward = "Left, then right; \"sharp\" pain\nat night — Ødegård's café ✓"
 
     /// Logs sessions, scores, a block, an event and findings on the fixture course, with text that

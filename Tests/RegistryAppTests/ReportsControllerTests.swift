@@ -4,8 +4,8 @@ import HummingbirdTesting
 import RegistryTestSupport
 import Testing
 
-/// Issue 4, item 7: courses logged through the API come back in the outcome report.
-@Suite struct ReportRoutesTests {
+/// Courses logged through the API come back in the outcome report.
+@Suite struct ReportsControllerTests {
     /// Logs one course through the API: baseline 8, hydrodissection sessions three weeks apart,
     /// a follow-up of `improvedTo` two weeks after the last, and optional later follow-ups.
     func logCourse(

@@ -4,9 +4,9 @@ import HummingbirdTesting
 import RegistryTestSupport
 import Testing
 
-/// The foundation issue's walk-through: patient, course, block, three sessions with scores, and
+/// The course API's walk-through: patient, course, block, three sessions with scores, and
 /// the whole timeline read back.
-@Suite struct ClinicalRoutesTests {
+@Suite struct CoursesControllerTests {
     @Test func aWholeCourseIsLoggedAndReadBackAsOneTimeline() async throws {
         try await APIHarness.run { h, client async throws in
             let f = h.fixture

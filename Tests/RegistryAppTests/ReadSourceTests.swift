@@ -15,7 +15,7 @@ import Testing
 /// started here): while it keeps up, the report is the replica's (a course written to the
 /// primary is missing while replay is paused); once it is further behind than allowed, or down,
 /// the report is the primary's, said in the header and on the dashboard and counted in /metrics.
-@Suite struct ReadReplicaTests {
+@Suite struct ReadSourceTests {
     @Test func reportsReadTheReplicaAndThePrimaryWhenItIsBehindOrDown() async throws {
         let root = FileManager.default.temporaryDirectory.appending(path: "registry-replica-\(UUID().uuidString.prefix(8))")
         // Below Linux's ephemeral range, apart from the other tests' clusters.

@@ -8,7 +8,7 @@ import Testing
 
 /// `GET /metrics`: Prometheus text with requests by route pattern and status, writes by kind,
 /// idempotent replays and sign-in failures; `promtool check metrics` accepts it when installed.
-@Suite struct MetricsTests {
+@Suite struct RegistryMetricsTests {
     @Test func metricsCountRequestsWritesReplaysAndFailedSignIns() async throws {
         try await APIHarness.run { h, client async throws in
             let path = "/api/v1/courses/\(h.fixture.courseId)/pain-scores"
