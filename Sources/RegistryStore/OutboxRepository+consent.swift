@@ -46,18 +46,30 @@ extension OutboxRepository {
     /// the clinic's name, or nil for a token that was never issued.
     public func optOut(token: String) async throws -> String? {
         try await database.transaction { connection in
-            guard
-                let (linkId, patientId, clinic) = try await connection.query(
-                    """
-                    SELECT l.id, c.patient_id, s.name FROM follow_up_links l JOIN treatment_courses c ON c.id = l.course_id
-                    JOIN sites s ON s.id = c.site_id WHERE l.token_hash = \(Secret.hash(token))
-                    """, logger: logger
-                ).decode((UUID, UUID, String).self).first(where: { _ in true })
-            else { return nil }
-            let actor = Actor.patientLink(linkId, route: "POST /f/{token}/stop")
-            try await optOut(patientId, actor: actor, on: connection)
-            return clinic
+            guard let link = try await linkOfMessages(token, on: connection) else { return nil }
+            try await optOut(link.patientId, actor: Actor.patientLink(link.id, route: "POST /f/{token}/stop"), on: connection)
+            return link.clinic
         }
+    }
+
+    /// Whether the patient of the link (expired or not) has stopped the messages, and the clinic's
+    /// name; nil for a token that was never issued.
+    public func optOutState(token: String) async throws -> (clinic: String, optedOut: Bool)? {
+        try await database.withConnection { connection in
+            try await linkOfMessages(token, on: connection).map { ($0.clinic, $0.optedOut) }
+        }
+    }
+
+    private func linkOfMessages(
+        _ token: String, on connection: PostgresConnection
+    ) async throws -> (id: UUID, patientId: UUID, clinic: String, optedOut: Bool)? {
+        try await connection.query(
+            """
+            SELECT l.id, c.patient_id, s.name, f.opted_out_at IS NOT NULL FROM follow_up_links l
+            JOIN treatment_courses c ON c.id = l.course_id JOIN sites s ON s.id = c.site_id
+            LEFT JOIN follow_up_contacts f ON f.patient_id = c.patient_id WHERE l.token_hash = \(Secret.hash(token))
+            """, logger: logger
+        ).decode((UUID, UUID, String, Bool).self).first { _ in true }.map { ($0.0, $0.1, $0.2, $0.3) }
     }
 
     private func optOut(_ patientId: UUID, actor: Actor, on connection: PostgresConnection) async throws -> Bool {

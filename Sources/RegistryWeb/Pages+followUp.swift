@@ -47,7 +47,8 @@ extension Pages {
             values["title"] = catalogue.text("optOutTitle", language)
             values["message"] = catalogue.text("optOutAsk", language, ["clinic": name])
             values["stop"] = ["action": action, "button": catalogue.text("optOutButton", language)]
-        case .optedOut: values["message"] = catalogue.text("optOutDone", language, ["clinic": clinic ?? catalogue.text("appName", language)])
+        // The clinic is named by the page's heading, marked as a name.
+        case .optedOut: values["message"] = catalogue.text("optOutDone", language)
         }
         return try render("follow-up", language, values)
     }

@@ -90,8 +90,13 @@ import Testing
             let ask = try await client.execute(uri: path + "/stop?lang=en", method: .get, headers: [:], body: nil) { $0 }
             let askText = String(buffer: ask.body)
             #expect(ask.status == .ok && askText.contains("Stop the messages") && !askText.contains("Doe"))
-            let done = try await client.execute(uri: path + "/stop?lang=zh-TW", method: .post, headers: [:], body: nil) { $0 }
-            #expect(done.status == .ok && String(buffer: done.body).contains("不會再傳送"))
+            // Stopped: a redirect to the same page (post/redirect/get), which now says so, reload or not.
+            let done = try await client.execute(uri: path + "/stop", method: .post, headers: [:], body: nil) { $0 }
+            #expect(done.status == .seeOther && done.headers[.location] == path + "/stop")
+            for _ in 0..<2 {
+                let shown = try await client.execute(uri: path + "/stop?lang=zh-TW", method: .get, headers: [:], body: nil) { $0 }
+                #expect(shown.status == .ok && String(buffer: shown.body).contains("不會再傳送") && String(buffer: shown.body).contains("Test Clinic"))
+            }
             let after = try await client.get(contact, token: h.clinician).json["contact"] as? [String: Any]
             #expect(after?["optedOutAt"] != nil)
             let unknown = try await client.execute(uri: "/f/not-a-token/stop", method: .post, headers: [:], body: nil) { $0 }

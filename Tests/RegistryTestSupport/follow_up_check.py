@@ -16,8 +16,9 @@ from browser_support import Walk  # noqa: E402
 
 base, language, folder, token, revoked, clinic = sys.argv[1:7]
 expected = {"en": {"question": "Has the pain come back", "thanks": "Your answer has reached your clinic.", "already": "already received",
+                   "stopped": "will send you no more follow-up messages",
                    "invalid": "This link is not valid."},
-            "zh-TW": {"question": "疼痛是否回到治療前的樣子", "thanks": "診所已收到您的回覆", "already": "已收到您的回覆", "invalid": "此連結無效"}}[language]
+            "zh-TW": {"stopped": "不會再傳送追蹤通知給您", "question": "疼痛是否回到治療前的樣子", "thanks": "診所已收到您的回覆", "already": "已收到您的回覆", "invalid": "此連結無效"}}[language]
 
 walk = Walk(language, folder, "follow-up-", width=390, height=844)
 driver = walk.driver
@@ -50,6 +51,15 @@ try:
     walk.shot("already")
     driver.get(f"{base}/f/{token}")
     walk.check(walk.arrive(lambda d: expected["already"] in d.page_source), "the link opened again says it was received")
+    # The opt-out from a message's link: one tap, then a page of its own (post/redirect/get) that a reload leaves as it is.
+    driver.get(f"{base}/f/{token}/stop")
+    walk.check(walk.arrive(lambda d: d.find_elements(By.CSS_SELECTOR, "main form button[type=submit]")), "the opt-out page asks with one button")
+    walk.shot("opt-out")
+    walk.check(walk.submit("main form button[type=submit]") and expected["stopped"] in driver.page_source and clinic in driver.page_source,
+               "stopping the messages says so, naming the clinic")
+    driver.refresh()
+    walk.check(walk.arrive(lambda d: expected["stopped"] in d.page_source), "a reload still says so, sending nothing again")
+    walk.shot("opted-out")
     driver.get(f"{base}/f/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}")
     walk.check(walk.arrive(lambda d: expected["invalid"] in d.page_source) and clinic not in driver.page_source, "an altered link shows a clear page naming nothing")
     walk.shot("altered")
