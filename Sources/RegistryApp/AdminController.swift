@@ -148,9 +148,8 @@ struct AdminController {
                 let issued = try await repositories.accounts.issueToken(
                     username: input.username, label: input.label, days: input.days,
                     actor: context.actor(principal, request))
-                let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
                 let shownOnce = issued.id.uuidString.lowercased() + "." + issued.token
-                return .redirect(Paths.tokens, cookies: [ShownOnceCookie.apiToken.carrying(shownOnce, secure: secure)])
+                return .redirect(Paths.tokens, cookies: [edge.carrying(shownOnce, in: .apiToken, for: request)])
             }
         }
     }

@@ -92,8 +92,7 @@ struct FollowUpsController {
             let link = try await repositories.followUps.createLink(
                 courseId: id, scope: principal.siteScope, by: context.actor(principal, request))
             // The token is not stored: the course page shows it once, from a short-lived cookie.
-            let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
-            return .redirect(Paths.course(id) + "#issued", cookies: [ShownOnceCookie.patientLink(course: id).carrying(link.token, secure: secure)])
+            return .redirect(Paths.course(id) + "#issued", cookies: [edge.carrying(link.token, in: .patientLink(course: id), for: request)])
         }
     }
 
@@ -117,7 +116,7 @@ struct FollowUpsController {
         guard let link = try await repositories.followUps.link(token: token, today: edge.config.today(now: edge.now())) else {
             return patientPage(.notFound, language, clinic: nil, .invalidLink, request)
         }
-        let cookie = AnswerCarried.cookie(token)
+        let cookie = ShownOnceCookie.patientAnswer(token)
         let carried = cookie.value(in: request).flatMap(AnswerCarried.init)
         var response: Response
         switch (carried, link.open) {
@@ -134,8 +133,7 @@ struct FollowUpsController {
         case (_, nil):
             response = patientPage(.ok, language, clinic: link.clinic, link.answeredRecently ? .alreadyReceived : .nothingDue, request)
         }
-        if carried != nil { response.headers.append(HTTPField(name: .setCookie, value: cookie.cleared.description)) }
-        return response
+        return carried == nil ? response : edge.setting([cookie.cleared], on: response)
     }
 
     /// What a patient's POST carries to the link's page it redirects to (post/redirect/get), so a
@@ -146,8 +144,6 @@ struct FollowUpsController {
         case typed([String: String])
 
         static let fields = ["nrs", "pgic", "painCameBack"]
-
-        static func cookie(_ token: String) -> ShownOnceCookie { ShownOnceCookie(name: "scn_answer", path: Paths.patientLink(token)) }
 
         init?(_ carried: String) {
             if carried == "thanks" {
@@ -175,17 +171,13 @@ struct FollowUpsController {
     }
 
     private func answered(_ token: String, _ carried: AnswerCarried?, _ request: Request) -> Response {
-        var headers: HTTPFields = [.location: Paths.patientLink(token), .cacheControl: "no-store"]
-        if let carried {
-            let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
-            let value =
-                switch carried {
-                case .thanks: "thanks"
-                case .typed(let values): AnswerCarried.carrying(values)
-                }
-            headers[.setCookie] = AnswerCarried.cookie(token).carrying(value, secure: secure).description
+        let value = carried.map { carried in
+            switch carried {
+            case .thanks: "thanks"
+            case .typed(let values): AnswerCarried.carrying(values)
+            }
         }
-        return Response(status: .seeOther, headers: headers)
+        return edge.redirect(Paths.patientLink(token), cookies: value.map { [edge.carrying($0, in: .patientAnswer(token), for: request)] } ?? [])
     }
 
     @Sendable func patientAnswer(_ request: Request, context: RegistryRequestContext) async throws -> Response {

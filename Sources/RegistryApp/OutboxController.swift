@@ -142,15 +142,12 @@ struct OutboxController {
 
     // MARK: The patient's opt-out
 
-    /// The opt-out just asked for, carried to the page the POST redirects to.
-    static func stopped(_ token: String) -> ShownOnceCookie { ShownOnceCookie(name: "scn_stopped", path: Paths.patientLink(token) + "/stop") }
-
     /// The question and its button, or, once the patient has stopped the messages (the POST
     /// redirects here: post/redirect/get), that they are stopped, naming the clinic. A patient
     /// who never consented has no opt-out to record, so the POST's cookie says it was asked.
     @Sendable func optOutPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? "", language = edge.language(of: request)
-        let asked = Self.stopped(token).value(in: request) != nil
+        let asked = ShownOnceCookie.optOut(token).value(in: request) != nil
         if let state = try await repositories.outbox.optOutState(token: token), state.optedOut || asked {
             return edge.html(.ok, try edge.pages.patientFollowUp(language, clinic: state.clinic, page: .optedOut), request)
         }
@@ -168,13 +165,7 @@ struct OutboxController {
         guard try await repositories.outbox.optOut(token: token) != nil else {
             return edge.html(.notFound, try edge.pages.patientFollowUp(language, clinic: nil, page: .invalidLink), request)
         }
-        let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
-        return Response(
-            status: .seeOther,
-            headers: [
-                .location: Paths.patientLink(token) + "/stop", .cacheControl: "no-store",
-                .setCookie: Self.stopped(token).carrying("stopped", secure: secure).description,
-            ])
+        return edge.redirect(Paths.patientLink(token) + "/stop", cookies: [edge.carrying("stopped", in: .optOut(token), for: request)])
     }
 }
 

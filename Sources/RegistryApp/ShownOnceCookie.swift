@@ -14,6 +14,12 @@ struct ShownOnceCookie {
     static func patientLink(course: UUID) -> ShownOnceCookie { ShownOnceCookie(name: "scn_issued_link", path: Paths.course(course)) }
     /// An API token and its record's id (`id.token`), shown on the tokens page.
     static let apiToken = ShownOnceCookie(name: "scn_issued_token", path: Paths.tokens)
+    /// Why a sign-in form was refused (`SignInController.Refusal`), shown on the sign-in page.
+    static let signInRefusal = ShownOnceCookie(name: "scn_sign_in", path: Paths.login)
+    /// What came of a patient's answer (`FollowUpsController.AnswerCarried`), shown on the link's page.
+    static func patientAnswer(_ token: String) -> ShownOnceCookie { ShownOnceCookie(name: "scn_answer", path: Paths.patientLink(token)) }
+    /// That a patient asked to stop the messages, shown on the opt-out page.
+    static func optOut(_ token: String) -> ShownOnceCookie { ShownOnceCookie(name: "scn_stopped", path: Paths.patientLink(token) + "/stop") }
 
     func carrying(_ value: String, secure: Bool) -> Cookie {
         Cookie(name: name, value: value, maxAge: 120, path: path, secure: secure, httpOnly: true, sameSite: .strict)

@@ -23,7 +23,7 @@ struct SignInController {
     /// and the status the try was refused with.
     @Sendable func signInPage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let language = edge.language(of: request)
-        guard let carried = Refusal.cookie.value(in: request), let refusal = Refusal(carried) else {
+        guard let carried = ShownOnceCookie.signInRefusal.value(in: request), let refusal = Refusal(carried) else {
             return edge.html(.ok, try edge.pages.login(language), request)
         }
         let catalogue = edge.pages.catalogue
@@ -35,8 +35,7 @@ struct SignInController {
             }
         var response = edge.html(refusal.kind.status, try edge.pages.login(language, username: refusal.username, error: message), request)
         if refusal.kind == .throttled { response.headers[.retryAfter] = String(refusal.seconds) }
-        response.headers.append(HTTPField(name: .setCookie, value: Refusal.cookie.cleared.description))
-        return response
+        return edge.setting([ShownOnceCookie.signInRefusal.cleared], on: response)
     }
 
     /// A refused sign-in form, carried to the sign-in page it redirects to (post/redirect/get) so
@@ -53,7 +52,6 @@ struct SignInController {
                 }
             }
         }
-        static let cookie = ShownOnceCookie(name: "scn_sign_in", path: Paths.login)
         let kind: Kind
         let seconds: Int
         let username: String
@@ -75,12 +73,7 @@ struct SignInController {
     }
 
     private func refused(_ refusal: Refusal, _ request: Request) -> Response {
-        let secure = SecurityHeaders.overHTTPS(request, server: edge.config.server, auth: edge.config.auth)
-        return Response(
-            status: .seeOther,
-            headers: [
-                .location: Paths.login, .setCookie: Refusal.cookie.carrying(refusal.carried, secure: secure).description, .cacheControl: "no-store",
-            ])
+        edge.redirect(Paths.login, cookies: [edge.carrying(refusal.carried, in: .signInRefusal, for: request)])
     }
 
     @Sendable func signIn(_ request: Request, context: RegistryRequestContext) async throws -> Response {

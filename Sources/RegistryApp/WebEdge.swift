@@ -68,7 +68,7 @@ struct WebEdge: Sendable {
             guard principal.may(capability) else { throw AccessProblem.forbidden(role: principal.role, capability: capability) }
             switch try await render(principal, language) {
             case .page(let page, let cookies): return setting(cookies, on: html(.ok, page, request))
-            case .redirect(let location, let cookies): return setting(cookies, on: redirect(location))
+            case .redirect(let location, let cookies): return redirect(location, cookies: cookies)
             }
         } catch AccessProblem.forbidden {
             return try problem(.forbidden, "forbiddenTitle", capability == .readIdentity ? "forbiddenMessage" : "forbiddenReportsMessage")
@@ -129,13 +129,18 @@ struct WebEdge: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
-    private func setting(_ cookies: [Cookie], on response: Response) -> Response {
+    func setting(_ cookies: [Cookie], on response: Response) -> Response {
         var response = response
         for cookie in cookies { response.headers.append(HTTPField(name: .setCookie, value: cookie.description)) }
         return response
     }
 
-    func redirect(_ location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    func redirect(_ location: String, cookies: [Cookie] = []) -> Response {
+        setting(cookies, on: Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"]))
+    }
+
+    /// `cookie` carrying `value` to the page a redirect leads to, Secure when the request came over HTTPS.
+    func carrying(_ value: String, in cookie: ShownOnceCookie, for request: Request) -> Cookie {
+        cookie.carrying(value, secure: SecurityHeaders.overHTTPS(request, server: config.server, auth: config.auth))
     }
 }

@@ -35,13 +35,7 @@ public struct ReportRepository: Repository {
     }
 
     /// `readingAsks` false reads no messages or links: for a database from before the outbox.
-    func outcomes(
-        rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: FollowUpDay?, readingAsks: Bool, by actor: Actor
-    ) async throws -> OutcomeReport {
-        try await read(rules: rules, filter: filter, scope: scope, followUp: followUp, readingAsks: readingAsks, by: actor).report
-    }
-
-    private func read(
+    func read(
         rules: ClinicalRules, filter: ReportFilter, scope: Set<UUID>?, followUp: FollowUpDay?, readingAsks: Bool, by actor: Actor
     ) async throws -> (report: OutcomeReport, source: ReadSource.Choice) {
         let details = String(decoding: try JSONEncoder().encode(filter), as: UTF8.self)

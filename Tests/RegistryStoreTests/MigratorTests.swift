@@ -118,11 +118,12 @@ import Testing
                 let config = try TestDatabase.config()
                 func state() async throws -> (counts: [String: Int], report: Data) {
                     let counts = try await database.rowCounts()
-                    let report = try await ReportRepository(database: database).outcomes(
+                    let report = try await ReportRepository(database: database).read(
                         rules: config.clinical, filter: ReportFilter(), scope: nil,
                         followUp: FollowUpDay(rules: config.followUp, today: CalendarDate(iso: "2026-12-01")!, timeZone: config.clinicTimeZone),
                         // The database before the migrations has no outbox to read.
-                        readingAsks: false, by: Fixture.actor)
+                        readingAsks: false, by: Fixture.actor
+                    ).report
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = .sortedKeys
                     return (counts, try encoder.encode(report))
